@@ -1,0 +1,26 @@
+// `npm run seed`: stores the sample articles in the configured S3 store (S3_* variables) if it has
+// no articles yet. Prints what it did; exits non-zero with the reason when it cannot.
+import { fileURLToPath } from 'node:url'
+import { parseConfig } from '../src/platform/config.ts'
+import { readJsonDirectory } from '../src/platform/node-files.ts'
+import { parseSampleFiles, seedIfEmpty } from '../src/services/seed.ts'
+import { S3ObjectStore } from '../src/storage/s3-object-store.ts'
+
+const root = fileURLToPath(new URL('..', import.meta.url))
+try {
+  const config = parseConfig(process.env)
+  const { endpoint, accessKeyId, secretAccessKey } = config.s3
+  if (!accessKeyId || !secretAccessKey)
+    throw new Error('Set S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY (and S3_ENDPOINT for a non-AWS store).')
+  const store = new S3ObjectStore({ ...config.s3, accessKeyId, secretAccessKey })
+  const samples = parseSampleFiles(readJsonDirectory(root, 'samples/articles'))
+  const seeded = await seedIfEmpty(store, samples)
+  console.log(
+    seeded
+      ? `stored ${samples.length} sample articles in ${config.s3.bucket} at ${endpoint ?? 'AWS'}`
+      : 'the store already has articles; nothing stored',
+  )
+} catch (error) {
+  console.error(error instanceof Error ? error.message : error)
+  process.exit(1)
+}

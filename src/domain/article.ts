@@ -1,0 +1,95 @@
+import { z } from 'zod'
+import { LOCALES } from './locale.ts'
+import { findNonXmlChar } from './xml-text.ts'
+
+/** Text that every feed format can carry: no characters outside XML 1.0. */
+function feedText(min: number, max: number) {
+  return z
+    .string()
+    .min(min, min === 1 ? 'must not be empty' : `must have at least ${min} characters`)
+    .max(max, `must have at most ${max} characters`)
+    .superRefine((value, ctx) => {
+      const bad = findNonXmlChar(value)
+      if (bad) {
+        ctx.addIssue({
+          code: 'custom',
+          message: `contains ${bad.codePoint} at index ${bad.index}, which XML 1.0 cannot carry; remove it`,
+        })
+      }
+    })
+}
+
+const httpUrl = z
+  .url({ protocol: /^https?$/, message: 'must be an absolute http(s) URL' })
+  .max(2048, 'must have at most 2048 characters')
+  .superRefine((value, ctx) => {
+    if (findNonXmlChar(value))
+      ctx.addIssue({ code: 'custom', message: 'contains characters XML cannot carry' })
+  })
+
+const rfc3339 = z.iso.datetime({
+  offset: true,
+  message: 'must be an RFC 3339 date-time with an offset, e.g. 2022-11-06T15:12:00+08:00',
+})
+
+const slug = z
+  .string()
+  .regex(
+    /^[a-z0-9][a-z0-9-]{0,63}$/,
+    'must be a slug: lowercase letters, digits and hyphens, 1–64 characters',
+  )
+
+export const ARTICLE_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/
+
+export const ArticleIdSchema = z
+  .string()
+  .regex(ARTICLE_ID_PATTERN, 'must start with a letter or digit and use only A–Z a–z 0–9 . _ - (at most 128)')
+
+export const LocaleSchema = z.enum(LOCALES, { message: `must be one of: ${LOCALES.join(', ')}` })
+
+export const PersonSchema = z.strictObject({ name: feedText(1, 200), url: httpUrl.optional() })
+
+export const SourceSchema = z.strictObject({ name: feedText(1, 200), url: httpUrl.optional() })
+
+export const ImageSchema = z.strictObject({
+  url: httpUrl,
+  type: z
+    .string()
+    .regex(/^image\/[a-z0-9.+-]+$/, 'must be an image media type such as image/jpeg')
+    .optional(),
+  length: z.number().int('must be a whole number of bytes').positive('must be positive').optional(),
+  width: z.number().int().positive().optional(),
+  height: z.number().int().positive().optional(),
+  caption: feedText(1, 1000).optional(),
+  credit: feedText(1, 200).optional(),
+})
+
+/** One story in one language, exactly as the CMS sends it (DESIGN.md, "Article records"). */
+export const ArticleSchema = z
+  .strictObject({
+    id: ArticleIdSchema,
+    locale: LocaleSchema,
+    title: feedText(1, 500),
+    summary: feedText(1, 5000).optional(),
+    contentHtml: feedText(1, 500_000).optional(),
+    url: httpUrl,
+    publishedAt: rfc3339,
+    updatedAt: rfc3339.optional(),
+    authors: z.array(PersonSchema).max(50, 'must list at most 50 authors').optional(),
+    source: SourceSchema.optional(),
+    sections: z.array(slug).min(1, 'must name at least one section').max(20, 'must name at most 20 sections'),
+    tags: z.array(feedText(1, 100)).max(50, 'must have at most 50 tags').optional(),
+    image: ImageSchema.optional(),
+  })
+  .superRefine((article, ctx) => {
+    if (article.updatedAt && Date.parse(article.updatedAt) < Date.parse(article.publishedAt)) {
+      ctx.addIssue({ code: 'custom', path: ['updatedAt'], message: 'must not be earlier than publishedAt' })
+    }
+  })
+
+export type Article = z.infer<typeof ArticleSchema>
+
+/** The instant a story last changed: its correction date, or its publication. */
+export function lastChangeOf(article: Article): number {
+  return Date.parse(article.updatedAt ?? article.publishedAt)
+}

@@ -1,0 +1,22 @@
+/** The closed list of feed locales: one source for the zod enum, the TS union and the routes. */
+export const LOCALES = ['zh', 'ru', 'kk', 'uz'] as const
+export type Locale = (typeof LOCALES)[number]
+
+/** BCP 47 tag for xml:lang, JSON Feed `language`, Content-Language and hreflang. */
+export const LANGUAGE_TAG: Record<Locale, string> = { zh: 'zh-Hans', ru: 'ru', kk: 'kk', uz: 'uz-Latn' }
+
+/** RSS 2.0 `<language>` value (legacy readers know `zh-cn`). */
+export const RSS_LANGUAGE: Record<Locale, string> = { zh: 'zh-cn', ru: 'ru', kk: 'kk', uz: 'uz-Latn' }
+
+/** The newsroom's time zone per locale: feed dates carry its offset. */
+export const TIME_ZONE: Record<Locale, string> = {
+  zh: 'Asia/Shanghai',
+  ru: 'Europe/Moscow',
+  kk: 'Asia/Almaty',
+  uz: 'Asia/Tashkent',
+}
+
+/** Narrows an arbitrary string (a URL segment) to a locale. */
+export function isLocale(value: string): value is Locale {
+  return (LOCALES as readonly string[]).includes(value)
+}

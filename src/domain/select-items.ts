@@ -1,0 +1,25 @@
+import { lastChangeOf, type Article } from './article.ts'
+import type { FeedDefinition } from './feed-definition.ts'
+
+/** Does a feed carry this story? */
+export function feedSelects(definition: FeedDefinition, article: Article): boolean {
+  if (definition.sections === 'all') return true
+  const wanted = definition.sections
+  return article.sections.some((s) => wanted.includes(s))
+}
+
+/**
+ * The items of one feed in one locale: selected by section, newest publication first (ties by id, so
+ * the order is the same wherever it is computed), cut to the feed's limit.
+ */
+export function selectItems(definition: FeedDefinition, articles: readonly Article[]): Article[] {
+  return articles
+    .filter((a) => feedSelects(definition, a))
+    .sort(
+      (a, b) =>
+        Date.parse(b.publishedAt) - Date.parse(a.publishedAt) ||
+        lastChangeOf(b) - lastChangeOf(a) ||
+        (a.id < b.id ? -1 : a.id > b.id ? 1 : 0),
+    )
+    .slice(0, definition.limit)
+}

@@ -1,0 +1,51 @@
+import { Hono } from 'hono'
+import type { FeedService, Logger } from '../services/feed-service.ts'
+import { StorageUnavailableError, type ObjectStore } from '../storage/object-store.ts'
+import { AppError, negotiateProblemLanguage, problemResponse } from './errors.ts'
+import { feedRoutes } from './routes/feeds.ts'
+import { healthRoutes } from './routes/health.ts'
+
+/** Everything the HTTP layer needs, built by a platform entry. */
+export interface AppDeps {
+  feeds: FeedService
+  store: ObjectStore
+  logger: Logger
+  now: () => number
+  newRequestId: () => string
+  /** Seconds a client should wait after a 503. */
+  retryAfterSeconds: number
+}
+
+/** The Hono app, the same on Node and in workerd. */
+export function createApp(deps: AppDeps): Hono {
+  const app = new Hono()
+
+  app.route('/', healthRoutes(deps.store, deps.now))
+  app.route('/', feedRoutes(deps.feeds))
+
+  app.notFound((c) => {
+    const error = new AppError('ROUTE_NOT_FOUND', { path: c.req.path })
+    return problemResponse(error, negotiateProblemLanguage(c.req.header('accept-language')), c.req.path)
+  })
+
+  app.onError((err, c) => {
+    const language = negotiateProblemLanguage(c.req.header('accept-language'))
+    if (err instanceof AppError) return problemResponse(err, language, c.req.path)
+    if (err instanceof StorageUnavailableError) {
+      deps.logger.error('storage unavailable', { path: c.req.path, reason: err.message })
+      const retryAfter = String(deps.retryAfterSeconds)
+      const error = new AppError('STORAGE_UNAVAILABLE', { retryAfter }, [], { 'retry-after': retryAfter })
+      return problemResponse(error, language, c.req.path)
+    }
+    const requestId = c.req.header('cf-ray') ?? deps.newRequestId()
+    deps.logger.error('unhandled error', {
+      path: c.req.path,
+      requestId,
+      error: String(err),
+      stack: err.stack,
+    })
+    return problemResponse(new AppError('INTERNAL', { requestId }), language, c.req.path)
+  })
+
+  return app
+}

@@ -1,0 +1,81 @@
+import type { Problem } from '../domain/problem.ts'
+import { PROBLEM_LANGUAGES, problemTranslatorFor, type ProblemLanguage } from '../i18n/translator.ts'
+
+/** Every failure a client can cause or meet, with its HTTP status. */
+export const STATUS = {
+  FEED_NOT_FOUND: 404,
+  LOCALE_NOT_FOUND: 404,
+  FORMAT_NOT_FOUND: 404,
+  ROUTE_NOT_FOUND: 404,
+  METHOD_NOT_ALLOWED: 405,
+  STORAGE_UNAVAILABLE: 503,
+  INTERNAL: 500,
+  INVALID_PAYLOAD: 422,
+  BAD_SIGNATURE: 401,
+  PAYLOAD_TOO_LARGE: 413,
+  UNSUPPORTED_MEDIA_TYPE: 415,
+  MALFORMED_JSON: 400,
+  IDEMPOTENCY_CONFLICT: 409,
+} as const
+
+export type ErrorCode = keyof typeof STATUS
+
+/** A failure with a code; its title and detail are localized from `locales/<lang>/problems.json`. */
+export class AppError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    /** Values interpolated into the localized detail. */
+    readonly params: Record<string, string | number> = {},
+    readonly problems: Problem[] = [],
+    readonly headers: Record<string, string> = {},
+  ) {
+    super(`${code} ${JSON.stringify(params)}`)
+  }
+
+  get status(): number {
+    return STATUS[this.code]
+  }
+}
+
+/** The RFC 9457 problem document for an error, in the client's language. */
+export function problemResponse(error: AppError, language: ProblemLanguage, instance: string): Response {
+  const t = problemTranslatorFor(language)
+  const body = {
+    type: `urn:silkfeed:problem:${error.code.toLowerCase().replace(/_/g, '-')}`,
+    title: t(`${error.code}.title`),
+    status: error.status,
+    detail: t(`${error.code}.detail`, error.params),
+    instance,
+    code: error.code,
+    ...(error.problems.length > 0 ? { problems: error.problems } : {}),
+  }
+  return new Response(JSON.stringify(body, null, 2), {
+    status: error.status,
+    headers: {
+      'content-type': 'application/problem+json; charset=utf-8',
+      'content-language': language,
+      'cache-control': 'no-store',
+      ...error.headers,
+    },
+  })
+}
+
+/** Picks the problem language from Accept-Language (q-values honoured), English by default. */
+export function negotiateProblemLanguage(header: string | undefined): ProblemLanguage {
+  if (!header) return 'en'
+  const ranges = header
+    .split(',')
+    .map((part, index) => {
+      const [range = '', ...params] = part.trim().split(';')
+      const q = params.map((p) => p.trim()).find((p) => p.startsWith('q='))
+      return { range: range.trim().toLowerCase(), q: q ? Number(q.slice(2)) : 1, index }
+    })
+    .filter((r) => r.range && Number.isFinite(r.q) && r.q > 0)
+    .sort((a, b) => b.q - a.q || a.index - b.index)
+  for (const { range } of ranges) {
+    const primary = range.split('-')[0] ?? ''
+    const match = PROBLEM_LANGUAGES.find((lang) => lang === primary)
+    if (match) return match
+  }
+  return 'en'
+}

@@ -1,0 +1,7 @@
+// workerd has no DOMParser, yet bundlers pick @aws-sdk/xml-builder's browser parser, which needs one
+// (aws/aws-sdk-js-v3#7375). wrangler.toml and vitest.config.mts alias the package to this module,
+// which re-exports the SDK's own pure-JS parser. Relative paths: an alias would also catch subpaths.
+// @ts-nocheck
+export { XmlNode } from '../../node_modules/@aws-sdk/xml-builder/dist-es/XmlNode.js'
+export { XmlText } from '../../node_modules/@aws-sdk/xml-builder/dist-es/XmlText.js'
+export { parseXML } from '../../node_modules/@aws-sdk/xml-builder/dist-es/xml-parser.js'

@@ -1,0 +1,27 @@
+import type { FeedCatalog } from '../domain/feed-definition.ts'
+import type { AppDeps } from '../http/app.ts'
+import { FeedService } from '../services/feed-service.ts'
+import { S3ObjectStore } from '../storage/s3-object-store.ts'
+import type { Config } from './config.ts'
+import { createJsonLogger } from './logger.ts'
+
+/** Wires the app's dependencies from validated configuration; shared by both entries. */
+export function buildDeps(config: Config, catalog: FeedCatalog): AppDeps {
+  const { accessKeyId, secretAccessKey } = config.s3
+  if (!accessKeyId || !secretAccessKey) {
+    throw new Error(
+      'Invalid configuration:\n  S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY must be set for the store',
+    )
+  }
+  const store = new S3ObjectStore({ ...config.s3, accessKeyId, secretAccessKey })
+  const logger = createJsonLogger(config.logLevel)
+  const settings = { publicBaseUrl: config.publicBaseUrl, idAuthority: config.idAuthority }
+  return {
+    store,
+    logger,
+    feeds: new FeedService(store, catalog, settings, logger),
+    now: Date.now,
+    newRequestId: () => crypto.randomUUID(),
+    retryAfterSeconds: config.retryAfterSeconds,
+  }
+}

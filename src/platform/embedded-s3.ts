@@ -1,0 +1,53 @@
+import { spawn, type ChildProcess } from 'node:child_process'
+import { mkdirSync } from 'node:fs'
+import { createInterface } from 'node:readline'
+import { fileURLToPath } from 'node:url'
+
+const CHILD = fileURLToPath(new URL('../../scripts/s3rver-child.mjs', import.meta.url))
+
+/** s3rver's fixed credentials: it checks the access key id only. */
+export const EMBEDDED_CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } as const
+
+export interface EmbeddedS3 {
+  endpoint: string
+  port: number
+  /** The s3rver process, e.g. for a test that stops storage to see what the service does. */
+  process: ChildProcess
+  stop(): Promise<void>
+}
+
+/** Starts the embedded S3-protocol server (s3rver) on 127.0.0.1 in a child process (Node only). */
+export async function startEmbeddedS3(options: {
+  directory: string
+  port?: number
+  buckets: string[]
+}): Promise<EmbeddedS3> {
+  mkdirSync(options.directory, { recursive: true })
+  const child = spawn(
+    process.execPath,
+    ['--openssl-legacy-provider', CHILD, options.directory, String(options.port ?? 0), ...options.buckets],
+    { stdio: ['pipe', 'pipe', 'inherit'] },
+  )
+  const port = await new Promise<number>((resolve, reject) => {
+    const lines = createInterface({ input: child.stdout! })
+    lines.once('line', (line) => {
+      try {
+        resolve((JSON.parse(line) as { port: number }).port)
+      } catch (error) {
+        reject(new Error(`embedded S3 said something unexpected: ${line}`, { cause: error }))
+      }
+    })
+    child.once('exit', (code) => reject(new Error(`embedded S3 exited with code ${code} before listening`)))
+  })
+  return {
+    endpoint: `http://127.0.0.1:${port}`,
+    port,
+    process: child,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        if (child.exitCode !== null || child.signalCode !== null) return resolve()
+        child.once('exit', () => resolve())
+        child.kill('SIGTERM')
+      }),
+  }
+}

@@ -1,0 +1,61 @@
+import { attrs, textElement } from './xml.ts'
+import { formatRfc3339 } from './dates.ts'
+import type { FeedModel, ItemModel } from './feed-model.ts'
+
+/** Atom 1.0 (RFC 4287) with xml:lang, hreflang alternates and full text as escaped HTML. */
+export function renderAtom(feed: FeedModel): string {
+  const tz = feed.timeZone
+  const lines = [
+    '<?xml version="1.0" encoding="UTF-8"?>',
+    `<feed${attrs({ xmlns: 'http://www.w3.org/2005/Atom', 'xml:lang': feed.languageTag })}>`,
+    `  ${textElement('id', feed.id)}`,
+    `  ${textElement('title', feed.title, ' type="text"')}`,
+    `  ${textElement('subtitle', feed.description, ' type="text"')}`,
+    `  ${textElement('updated', formatRfc3339(feed.updated, tz))}`,
+    `  <author>${textElement('name', feed.newsroom)}</author>`,
+    `  ${textElement('rights', feed.copyright, ' type="text"')}`,
+    '  <generator>Silkfeed</generator>',
+    `  <link${attrs({ rel: 'self', type: 'application/atom+xml', href: feed.selfUrl.atom })}/>`,
+    `  <link${attrs({ rel: 'alternate', type: 'text/html', href: feed.homeUrl })}/>`,
+    ...feed.alternates.map(
+      (alt) =>
+        `  <link${attrs({ rel: 'alternate', type: 'application/atom+xml', hreflang: alt.hreflang, href: alt.url.atom })}/>`,
+    ),
+    ...feed.items.map((item) => renderEntry(item, tz)),
+    '</feed>',
+    '',
+  ]
+  return lines.join('\n')
+}
+
+function renderEntry(item: ItemModel, tz: string): string {
+  const image = item.image
+  const lines = [
+    '  <entry>',
+    `    ${textElement('id', item.id)}`,
+    `    ${textElement('title', item.title, ' type="text"')}`,
+    `    <link${attrs({ rel: 'alternate', type: 'text/html', href: item.url })}/>`,
+    `    ${textElement('published', formatRfc3339(item.published, tz))}`,
+    `    ${textElement('updated', formatRfc3339(item.updated, tz))}`,
+    ...item.authors.map(
+      (a) => `    <author>${textElement('name', a.name)}${textElement('uri', a.url)}</author>`,
+    ),
+    ...item.categories.map(
+      (c) => `    <category${attrs({ term: c.term, scheme: c.scheme, label: c.label })}/>`,
+    ),
+    ...(item.summary !== undefined ? [`    ${textElement('summary', item.summary, ' type="text"')}`] : []),
+    ...(item.contentHtml !== undefined
+      ? [`    ${textElement('content', item.contentHtml, ' type="html"')}`]
+      : []),
+    ...(item.attribution !== undefined
+      ? [`    ${textElement('rights', item.attribution, ' type="text"')}`]
+      : []),
+    ...(image
+      ? [
+          `    <link${attrs({ rel: 'enclosure', type: image.type, length: image.length, title: image.caption, href: image.url })}/>`,
+        ]
+      : []),
+    '  </entry>',
+  ]
+  return lines.join('\n')
+}

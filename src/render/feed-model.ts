@@ -1,0 +1,133 @@
+import type { TFunction } from 'i18next'
+import { lastChangeOf, type Article } from '../domain/article.ts'
+import { FORMATS, type FeedDefinition, type FeedFormat } from '../domain/feed-definition.ts'
+import { LANGUAGE_TAG, RSS_LANGUAGE, TIME_ZONE, type Locale } from '../domain/locale.ts'
+
+/** Where the feeds are published and how their ids are minted: from configuration. */
+export interface PublicationSettings {
+  /** e.g. `https://feeds.example.com` (no trailing slash) */
+  publicBaseUrl: string
+  /** Tagging entity of RFC 4151 tag URIs, e.g. `silkfeed.dev,2026`; changing it changes every id. */
+  idAuthority: string
+}
+
+export interface Category {
+  term: string
+  label: string
+  /** Sections have a scheme; free tags do not. */
+  scheme?: string
+}
+
+export interface ItemModel {
+  /** Stable across edits: derived from the story id and locale only. */
+  id: string
+  url: string
+  title: string
+  summary?: string
+  contentHtml?: string
+  published: number
+  updated: number
+  authors: { name: string; url?: string }[]
+  source?: { name: string; url?: string }
+  attribution?: string
+  categories: Category[]
+  image?: Article['image']
+}
+
+export interface FeedModel {
+  feedId: string
+  locale: Locale
+  languageTag: string
+  rssLanguage: string
+  timeZone: string
+  id: string
+  title: string
+  description: string
+  newsroom: string
+  copyright: string
+  homeUrl: string
+  selfUrl: Record<FeedFormat, string>
+  /** The same feed in the other locales that offer it. */
+  alternates: { hreflang: string; url: Record<FeedFormat, string> }[]
+  /** How long readers should wait between polls, from the feed's cache policy. */
+  ttlMinutes: number
+  /** The last change of the content (not the render time): drives `updated`, lastBuildDate, Last-Modified. */
+  updated: number
+  items: ItemModel[]
+}
+
+/** URLs of one feed in one locale, per format. */
+export function feedUrls(
+  settings: PublicationSettings,
+  feedId: string,
+  locale: Locale,
+): Record<FeedFormat, string> {
+  const urls = {} as Record<FeedFormat, string>
+  for (const format of FORMATS) urls[format] = `${settings.publicBaseUrl}/${locale}/${feedId}.${format}`
+  return urls
+}
+
+/** The RFC 4151 tag URI of a story in one locale. */
+export function itemId(settings: PublicationSettings, id: string, locale: Locale): string {
+  return `tag:${settings.idAuthority}:article/${id}/${locale}`
+}
+
+/**
+ * Builds the one intermediate model every format renders from: localized texts, absolute links and
+ * ordered items. Pure: the same inputs give the same model.
+ */
+export function buildFeedModel(input: {
+  definition: FeedDefinition
+  locale: Locale
+  items: readonly Article[]
+  t: TFunction<'feeds'>
+  settings: PublicationSettings
+}): FeedModel {
+  const { definition, locale, items, t, settings } = input
+  const updated = items.reduce((max, a) => Math.max(max, lastChangeOf(a)), 0)
+  const newsroom = t('newsroom')
+  const year = new Intl.DateTimeFormat('en-US', { timeZone: TIME_ZONE[locale], year: 'numeric' }).format(
+    updated,
+  )
+  const sectionScheme = `${settings.publicBaseUrl}/sections/`
+  return {
+    feedId: definition.id,
+    locale,
+    languageTag: LANGUAGE_TAG[locale],
+    rssLanguage: RSS_LANGUAGE[locale],
+    timeZone: TIME_ZONE[locale],
+    id: `tag:${settings.idAuthority}:feed/${definition.id}/${locale}`,
+    title: t(`feeds.${definition.id}.title`),
+    description: t(`feeds.${definition.id}.description`),
+    newsroom,
+    copyright: t('copyright', { year, newsroom }),
+    homeUrl: `${settings.publicBaseUrl}/`,
+    selfUrl: feedUrls(settings, definition.id, locale),
+    alternates: definition.locales
+      .filter((other) => other !== locale)
+      .map((other) => ({ hreflang: LANGUAGE_TAG[other], url: feedUrls(settings, definition.id, other) })),
+    ttlMinutes: Math.max(1, Math.ceil(definition.cache.maxAge / 60)),
+    updated,
+    items: items.map((article) => ({
+      id: itemId(settings, article.id, locale),
+      url: article.url,
+      title: article.title,
+      summary: article.summary,
+      contentHtml: article.contentHtml,
+      published: Date.parse(article.publishedAt),
+      updated: lastChangeOf(article),
+      authors: article.authors ?? [],
+      source: article.source,
+      attribution: article.source ? t('attribution', { source: article.source.name }) : undefined,
+      categories: [
+        ...article.sections.map((s) => ({
+          term: s,
+          label: t(`sections.${s}`, { defaultValue: s }),
+          scheme: sectionScheme,
+        })),
+        ...(article.tags ?? []).map((tag) => ({ term: tag, label: tag })),
+      ],
+      image: article.image,
+    })),
+  }
+}

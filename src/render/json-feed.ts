@@ -1,0 +1,62 @@
+import { formatRfc3339 } from './dates.ts'
+import type { FeedModel, ItemModel } from './feed-model.ts'
+
+/** JSON Feed 1.1. Translations and attribution travel in the documented `_silkfeed` extension. */
+export function renderJsonFeed(feed: FeedModel): string {
+  const tz = feed.timeZone
+  const document = {
+    version: 'https://jsonfeed.org/version/1.1',
+    title: feed.title,
+    home_page_url: feed.homeUrl,
+    feed_url: feed.selfUrl.json,
+    description: feed.description,
+    language: feed.languageTag,
+    authors: [{ name: feed.newsroom }],
+    _silkfeed: {
+      id: feed.id,
+      copyright: feed.copyright,
+      alternates: feed.alternates.map((alt) => ({ hreflang: alt.hreflang, feed_url: alt.url.json })),
+    },
+    items: feed.items.map((item) => renderItem(item, tz)),
+  }
+  return `${JSON.stringify(document, null, 2)}\n`
+}
+
+function renderItem(item: ItemModel, tz: string) {
+  const image = item.image
+  return {
+    id: item.id,
+    url: item.url,
+    title: item.title,
+    // JSON Feed requires content_html or content_text.
+    ...(item.contentHtml !== undefined
+      ? { content_html: item.contentHtml }
+      : { content_text: item.summary ?? item.title }),
+    ...(item.summary !== undefined ? { summary: item.summary } : {}),
+    ...(image ? { image: image.url } : {}),
+    date_published: formatRfc3339(item.published, tz),
+    date_modified: formatRfc3339(item.updated, tz),
+    ...(item.authors.length > 0
+      ? { authors: item.authors.map((a) => ({ name: a.name, ...(a.url ? { url: a.url } : {}) })) }
+      : {}),
+    ...(item.categories.length > 0 ? { tags: item.categories.map((c) => c.label) } : {}),
+    ...(image && image.type
+      ? {
+          attachments: [
+            {
+              url: image.url,
+              mime_type: image.type,
+              ...(image.caption !== undefined ? { title: image.caption } : {}),
+              ...(image.length !== undefined ? { size_in_bytes: image.length } : {}),
+            },
+          ],
+        }
+      : {}),
+    _silkfeed: {
+      ...(item.source ? { source: item.source } : {}),
+      ...(item.attribution !== undefined ? { attribution: item.attribution } : {}),
+      ...(image?.credit !== undefined ? { image_credit: image.credit } : {}),
+      sections: item.categories.filter((c) => c.scheme).map((c) => c.term),
+    },
+  }
+}

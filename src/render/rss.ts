@@ -1,0 +1,99 @@
+import { attrs, escapeXml, textElement } from './xml.ts'
+import { formatRfc822 } from './dates.ts'
+import type { FeedModel, ItemModel } from './feed-model.ts'
+
+const NAMESPACES = attrs({
+  version: '2.0',
+  'xmlns:atom': 'http://www.w3.org/2005/Atom',
+  'xmlns:content': 'http://purl.org/rss/1.0/modules/content/',
+  'xmlns:dc': 'http://purl.org/dc/elements/1.1/',
+  'xmlns:media': 'http://search.yahoo.com/mrss/',
+})
+
+/** RSS 2.0 with Atom self/alternate links, full text in content:encoded and Media RSS images. */
+export function renderRss(feed: FeedModel): string {
+  const tz = feed.timeZone
+  const lines = [
+    '<?xml version="1.0" encoding="UTF-8"?>',
+    `<rss${NAMESPACES}>`,
+    '  <channel>',
+    `    ${textElement('title', feed.title)}`,
+    `    ${textElement('link', feed.homeUrl)}`,
+    `    ${textElement('description', feed.description)}`,
+    `    ${textElement('language', feed.rssLanguage)}`,
+    `    ${textElement('copyright', feed.copyright)}`,
+    ...(feed.items.length > 0 ? [`    ${textElement('lastBuildDate', formatRfc822(feed.updated, tz))}`] : []),
+    '    <generator>Silkfeed</generator>',
+    '    <docs>https://www.rssboard.org/rss-specification</docs>',
+    `    <ttl>${feed.ttlMinutes}</ttl>`,
+    `    <atom:link${attrs({ href: feed.selfUrl.rss, rel: 'self', type: 'application/rss+xml' })}/>`,
+    ...feed.alternates.map(
+      (alt) =>
+        `    <atom:link${attrs({ href: alt.url.rss, rel: 'alternate', type: 'application/rss+xml', hreflang: alt.hreflang })}/>`,
+    ),
+    ...feed.items.map((item) => renderItem(item, tz)),
+    '  </channel>',
+    '</rss>',
+    '',
+  ]
+  return lines.join('\n')
+}
+
+function renderItem(item: ItemModel, tz: string): string {
+  const lines = [
+    '    <item>',
+    `      ${textElement('title', item.title)}`,
+    `      ${textElement('link', item.url)}`,
+    `      ${textElement('guid', item.id, ' isPermaLink="false"')}`,
+    `      ${textElement('pubDate', formatRfc822(item.published, tz))}`,
+    // RSS <author> wants an e-mail address; names go to Dublin Core.
+    ...item.authors.map((a) => `      ${textElement('dc:creator', a.name)}`),
+    ...item.categories.map(
+      (c) => `      ${textElement('category', c.label, c.scheme ? attrs({ domain: c.scheme }) : '')}`,
+    ),
+    ...(item.summary !== undefined ? [`      ${textElement('description', item.summary)}`] : []),
+    ...(item.contentHtml !== undefined ? [`      ${textElement('content:encoded', item.contentHtml)}`] : []),
+    ...(item.updated !== item.published
+      ? [`      ${textElement('dc:date', new Date(item.updated).toISOString())}`]
+      : []),
+    ...renderSource(item),
+    ...renderImage(item),
+    '    </item>',
+  ]
+  return lines.join('\n')
+}
+
+function renderSource(item: ItemModel): string[] {
+  if (!item.source) return []
+  if (item.source.url)
+    return [`      ${textElement('source', item.source.name, attrs({ url: item.source.url }))}`]
+  return [`      ${textElement('dc:source', item.source.name)}`]
+}
+
+function renderImage(item: ItemModel): string[] {
+  const image = item.image
+  if (!image) return []
+  const lines: string[] = []
+  // RSS requires both length and type on an enclosure; without them only Media RSS describes the image.
+  if (image.type && image.length) {
+    lines.push(`      <enclosure${attrs({ url: image.url, length: image.length, type: image.type })}/>`)
+  }
+  const media = attrs({
+    url: image.url,
+    type: image.type,
+    medium: 'image',
+    fileSize: image.length,
+    width: image.width,
+    height: image.height,
+  })
+  const inner = [
+    image.caption !== undefined
+      ? `<media:description type="plain">${escapeXml(image.caption)}</media:description>`
+      : '',
+    image.credit !== undefined ? `<media:credit>${escapeXml(image.credit)}</media:credit>` : '',
+  ].join('')
+  lines.push(
+    inner ? `      <media:content${media}>${inner}</media:content>` : `      <media:content${media}/>`,
+  )
+  return lines
+}

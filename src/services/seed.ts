@@ -1,0 +1,44 @@
+import { ArticleSchema, type Article } from '../domain/article.ts'
+import { problemsFromZod } from '../domain/problem.ts'
+import type { ObjectStore } from '../storage/object-store.ts'
+import { KEYS } from './storage-keys.ts'
+
+const encoder = new TextEncoder()
+
+/** Validates sample records (files of arrays of articles); a bad one throws naming the file and path. */
+export function parseSampleFiles(files: Record<string, unknown>): Article[] {
+  const articles: Article[] = []
+  const failures: string[] = []
+  for (const [file, raw] of Object.entries(files)) {
+    const list = Array.isArray(raw) ? raw : [raw]
+    list.forEach((record, index) => {
+      const parsed = ArticleSchema.safeParse(record)
+      if (parsed.success) articles.push(parsed.data)
+      else
+        failures.push(
+          ...problemsFromZod(parsed.error, `$[${index}]`).map((p) => `${file} ${p.path}: ${p.message}`),
+        )
+    })
+  }
+  if (failures.length > 0) throw new Error(`Invalid sample article(s):\n${failures.join('\n')}`)
+  return articles
+}
+
+/** Stores article records as the webhook would (one object per story and locale). */
+export async function storeArticles(store: ObjectStore, articles: readonly Article[]): Promise<void> {
+  await Promise.all(
+    articles.map((a) =>
+      store.put(KEYS.article(a.locale, a.id), encoder.encode(JSON.stringify(a)), {
+        contentType: 'application/json; charset=utf-8',
+      }),
+    ),
+  )
+}
+
+/** Seeds the samples into an empty store; a store that already has articles is left alone. */
+export async function seedIfEmpty(store: ObjectStore, articles: readonly Article[]): Promise<boolean> {
+  const existing = await store.list('articles/')
+  if (existing.length > 0) return false
+  await storeArticles(store, articles)
+  return true
+}

@@ -1,0 +1,35 @@
+/** Bytes backed by a plain ArrayBuffer (what Response, crypto.subtle and the SDK accept alike). */
+export type Bytes = Uint8Array<ArrayBuffer>
+
+/** What storage knows about an object besides its bytes. */
+export interface ObjectMeta {
+  contentType: string
+  /** Small string values kept beside the object (S3 user metadata: ASCII only). */
+  metadata?: Record<string, string>
+}
+
+export interface StoredObject {
+  body: Bytes
+  contentType: string
+  metadata: Record<string, string>
+  /** The store's own version tag for the object. */
+  etag: string
+}
+
+/** Raised when the store cannot be reached or fails; callers answer 503 with Retry-After. */
+export class StorageUnavailableError extends Error {
+  override readonly name = 'StorageUnavailableError'
+}
+
+/** The storage port: bytes and keys in domain words, no vendor types. */
+export interface ObjectStore {
+  /** The object, or null when there is none. */
+  get(key: string): Promise<StoredObject | null>
+  /** Writes the whole object at once: readers see the old or the new bytes, never a mix. */
+  put(key: string, body: Bytes, meta: ObjectMeta): Promise<{ etag: string }>
+  /** Keys under a prefix, in lexicographic order. */
+  list(prefix: string): Promise<string[]>
+  delete(keys: readonly string[]): Promise<void>
+  /** Is the store reachable (and the bucket there)? */
+  ping(): Promise<void>
+}

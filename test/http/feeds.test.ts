@@ -1,0 +1,114 @@
+import { describe, expect, it } from 'vitest'
+import { sampleApp } from '../support/app.ts'
+
+describe('GET /{locale}/{feed}.{format}', () => {
+  it.each([
+    ['rss', 'application/rss+xml; charset=utf-8'],
+    ['atom', 'application/atom+xml; charset=utf-8'],
+    ['json', 'application/feed+json; charset=utf-8'],
+  ])('serves .%s as %s with the locale as Content-Language', async (format, type) => {
+    const { app } = await sampleApp()
+    const res = await app.request(`/uz/sco.${format}`)
+    expect(res.status).toBe(200)
+    expect(res.headers.get('content-type')).toBe(type)
+    expect(res.headers.get('content-language')).toBe('uz-Latn')
+    expect(res.headers.get('cache-control')).toBe(
+      'public, max-age=300, stale-while-revalidate=600, stale-if-error=86400',
+    )
+    expect(res.headers.get('access-control-allow-origin')).toBe('*')
+  })
+
+  it('renders once and serves the stored bytes afterwards', async () => {
+    const { app, store } = await sampleApp()
+    const first = await app.request('/ru/latest.atom')
+    expect(store.objects.has('rendered/latest/ru.atom')).toBe(true)
+    expect(store.objects.has('rendered/latest/ru.rss')).toBe(true)
+    const before = store.requests
+    const second = await app.request('/ru/latest.atom')
+    expect(store.requests - before).toBe(1)
+    expect(await second.text()).toBe(await first.text())
+    expect(second.headers.get('etag')).toBe(first.headers.get('etag'))
+  })
+
+  it('sets Last-Modified to the newest change of the content, not the time of rendering', async () => {
+    const { app } = await sampleApp()
+    const res = await app.request('/zh/sco.rss')
+    const lastModified = Date.parse(res.headers.get('last-modified')!)
+    expect(lastModified).toBeLessThan(Date.parse('2023-01-01T00:00:00Z'))
+  })
+
+  it.each([
+    ['W/-prefixed', (etag: string) => `W/${etag}`],
+    ['listed', (etag: string) => `"other", ${etag}`],
+    ['wildcard', () => '*'],
+  ])('answers a %s If-None-Match with 304 and the same validators', async (_name, header) => {
+    const { app } = await sampleApp()
+    const full = await app.request('/kk/latest.json')
+    const etag = full.headers.get('etag')!
+    const res = await app.request('/kk/latest.json', { headers: { 'if-none-match': header(etag) } })
+    expect(res.status).toBe(304)
+    expect(await res.text()).toBe('')
+    for (const name of ['etag', 'last-modified', 'cache-control', 'vary', 'access-control-allow-origin']) {
+      expect(res.headers.get(name)).toBe(full.headers.get(name))
+    }
+  })
+
+  it('compares If-Modified-Since as a date', async () => {
+    const { app } = await sampleApp()
+    const full = await app.request('/kk/sco.rss')
+    const lastModified = full.headers.get('last-modified')!
+    expect(
+      (await app.request('/kk/sco.rss', { headers: { 'if-modified-since': lastModified } })).status,
+    ).toBe(304)
+    const older = new Date(Date.parse(lastModified) - 1000).toUTCString()
+    expect((await app.request('/kk/sco.rss', { headers: { 'if-modified-since': older } })).status).toBe(200)
+  })
+
+  it('answers HEAD without a body', async () => {
+    const { app } = await sampleApp()
+    const res = await app.request('/zh/sco.json', { method: 'HEAD' })
+    expect(res.status).toBe(200)
+    expect(await res.text()).toBe('')
+  })
+})
+
+describe('mistakes in feed URLs', () => {
+  it.each([
+    ['/fr/sco.rss', 'LOCALE_NOT_FOUND', 'zh, ru, kk, uz'],
+    ['/ru/sports.rss', 'FEED_NOT_FOUND', 'latest, sco'],
+    ['/ru/sco.xml', 'FORMAT_NOT_FOUND', 'rss, atom, json'],
+    ['/ru/sco', 'ROUTE_NOT_FOUND', '/ru/sco'],
+    ['/nothing/here/at/all', 'ROUTE_NOT_FOUND', '/nothing/here/at/all'],
+  ])('%s is a 404 problem (%s) that names what exists', async (path, code, named) => {
+    const { app } = await sampleApp()
+    const res = await app.request(path)
+    expect(res.status).toBe(404)
+    expect(res.headers.get('content-type')).toBe('application/problem+json; charset=utf-8')
+    const problem = (await res.json()) as Record<string, unknown>
+    expect(problem.code).toBe(code)
+    expect(problem.status).toBe(404)
+    expect(problem.detail).toContain(named)
+  })
+
+  it('writes the problem in the language the client prefers', async () => {
+    const { app } = await sampleApp()
+    const res = await app.request('/fr/sco.rss', {
+      headers: { 'accept-language': 'de;q=1, ru;q=0.8, en;q=0.5' },
+    })
+    expect(res.headers.get('content-language')).toBe('ru')
+    const problem = (await res.json()) as { title: string; detail: string }
+    expect(problem.detail).toMatch(/[а-я]/)
+    expect(problem.detail).toContain('fr')
+  })
+})
+
+describe('storage faults', () => {
+  it('turn into 503 problem+json with Retry-After', async () => {
+    const { app, store } = await sampleApp()
+    store.down = true
+    const res = await app.request('/ru/sco.rss')
+    expect(res.status).toBe(503)
+    expect(res.headers.get('retry-after')).toBe('7')
+    expect(((await res.json()) as { code: string }).code).toBe('STORAGE_UNAVAILABLE')
+  })
+})

@@ -1,0 +1,40 @@
+import type { Bytes, ObjectMeta, ObjectStore, StoredObject } from '../../src/storage/object-store.ts'
+import { StorageUnavailableError } from '../../src/storage/object-store.ts'
+
+/** An in-memory ObjectStore for unit tests of HTTP behaviour; `down` simulates an outage. */
+export class MemoryObjectStore implements ObjectStore {
+  readonly objects = new Map<string, StoredObject>()
+  down = false
+  requests = 0
+
+  async get(key: string): Promise<StoredObject | null> {
+    this.#touch()
+    return this.objects.get(key) ?? null
+  }
+
+  async put(key: string, body: Bytes, meta: ObjectMeta): Promise<{ etag: string }> {
+    this.#touch()
+    const etag = `"${this.objects.size}-${body.byteLength}"`
+    this.objects.set(key, { body, contentType: meta.contentType, metadata: meta.metadata ?? {}, etag })
+    return { etag }
+  }
+
+  async list(prefix: string): Promise<string[]> {
+    this.#touch()
+    return [...this.objects.keys()].filter((k) => k.startsWith(prefix)).sort()
+  }
+
+  async delete(keys: readonly string[]): Promise<void> {
+    this.#touch()
+    for (const key of keys) this.objects.delete(key)
+  }
+
+  async ping(): Promise<void> {
+    this.#touch()
+  }
+
+  #touch() {
+    this.requests++
+    if (this.down) throw new StorageUnavailableError('memory store is down')
+  }
+}

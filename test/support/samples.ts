@@ -1,0 +1,23 @@
+import { fileURLToPath } from 'node:url'
+import type { Article } from '../../src/domain/article.ts'
+import { parseFeedCatalog, type FeedCatalog } from '../../src/domain/feed-definition.ts'
+import { readJsonDirectory } from '../../src/platform/node-files.ts'
+import { parseSampleFiles } from '../../src/services/seed.ts'
+
+export const ROOT = fileURLToPath(new URL('../..', import.meta.url))
+
+/** The sample articles shipped in samples/articles, validated. */
+export function loadSamples(): Article[] {
+  return parseSampleFiles(readJsonDirectory(ROOT, 'samples/articles'))
+}
+
+/** The feed catalogue from feeds/*.json on disk. */
+export function loadCatalog(): FeedCatalog {
+  return parseFeedCatalog(readJsonDirectory(ROOT, 'feeds'))
+}
+
+/** Publication settings used by golden files and conformance tests. */
+export const TEST_SETTINGS = {
+  publicBaseUrl: 'https://feeds.silkfeed.test',
+  idAuthority: 'silkfeed.dev,2026',
+}

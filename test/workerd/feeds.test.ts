@@ -1,0 +1,50 @@
+import { exports } from 'cloudflare:workers'
+import { XMLParser } from 'fast-xml-parser'
+import { describe, expect, it } from 'vitest'
+
+const worker = (
+  exports as unknown as { default: { fetch(input: string, init?: RequestInit): Promise<Response> } }
+).default
+
+describe('the Worker in workerd, against s3rver', () => {
+  it('serves the Kazakh SCO Atom feed rendered from the articles in storage', async () => {
+    const res = await worker.fetch('https://feeds.silkfeed.test/kk/sco.atom')
+    expect(res.status).toBe(200)
+    expect(res.headers.get('content-type')).toBe('application/atom+xml; charset=utf-8')
+    expect(res.headers.get('content-language')).toBe('kk')
+    const feed = new XMLParser({ ignoreAttributes: false }).parse(await res.text()).feed
+    expect(feed['@_xml:lang']).toBe('kk')
+    const entries = [feed.entry].flat()
+    expect(entries.length).toBeGreaterThanOrEqual(4)
+    for (const entry of entries) expect(entry.id).toMatch(/^tag:silkfeed\.dev,2026:article\/.+\/kk$/)
+  })
+
+  it('gives the same bytes to a second request and answers a revalidation with 304', async () => {
+    const first = await worker.fetch('https://feeds.silkfeed.test/uz/latest.json')
+    const body = await first.text()
+    expect(JSON.parse(body).language).toBe('uz-Latn')
+    const etag = first.headers.get('etag')!
+    const second = await worker.fetch('https://feeds.silkfeed.test/uz/latest.json', {
+      headers: { 'if-none-match': `W/${etag}` },
+    })
+    expect(second.status).toBe(304)
+    expect(second.headers.get('etag')).toBe(etag)
+  })
+
+  it('writes RSS dates in English with the Almaty offset, as on Node', async () => {
+    const res = await worker.fetch('https://feeds.silkfeed.test/kk/sco.rss')
+    const xml = await res.text()
+    expect(xml).toMatch(
+      /<pubDate>(Mon|Tue|Wed|Thu|Fri|Sat|Sun), \d\d (Oct|Nov) 2022 \d\d:\d\d:\d\d \+0600<\/pubDate>/,
+    )
+  })
+
+  it('answers an unknown locale with a problem document naming the locales that exist', async () => {
+    const res = await worker.fetch('https://feeds.silkfeed.test/fr/sco.rss')
+    expect(res.status).toBe(404)
+    expect(res.headers.get('content-type')).toBe('application/problem+json; charset=utf-8')
+    const problem = (await res.json()) as { code: string; detail: string }
+    expect(problem.code).toBe('LOCALE_NOT_FOUND')
+    expect(problem.detail).toContain('zh, ru, kk, uz')
+  })
+})

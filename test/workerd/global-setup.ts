@@ -1,0 +1,40 @@
+import { execFileSync } from 'node:child_process'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import type { TestProject } from 'vitest/node'
+import { EMBEDDED_CREDENTIALS, startEmbeddedS3 } from '../../src/platform/embedded-s3.ts'
+import { ROOT } from '../support/samples.ts'
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    s3Endpoint: string
+    s3Bucket: string
+  }
+}
+
+const BUCKET = 'silkfeed-workerd'
+
+/** Starts s3rver (Node side) with the samples seeded, for the Worker under test to reach over HTTP. */
+export default async function setup(project: TestProject) {
+  const directory = mkdtempSync(join(tmpdir(), 'silkfeed-workerd-'))
+  const s3 = await startEmbeddedS3({ directory, buckets: [BUCKET] })
+  // Seeded from a child process: this process's fetch is bound to miniflare's own undici.
+  execFileSync(process.execPath, ['--import', 'tsx', 'scripts/seed.ts'], {
+    cwd: ROOT,
+    stdio: 'pipe',
+    env: {
+      ...process.env,
+      S3_ENDPOINT: s3.endpoint,
+      S3_BUCKET: BUCKET,
+      S3_ACCESS_KEY_ID: EMBEDDED_CREDENTIALS.accessKeyId,
+      S3_SECRET_ACCESS_KEY: EMBEDDED_CREDENTIALS.secretAccessKey,
+    },
+  })
+  project.provide('s3Endpoint', s3.endpoint)
+  project.provide('s3Bucket', BUCKET)
+  return async () => {
+    await s3.stop()
+    rmSync(directory, { recursive: true, force: true })
+  }
+}

@@ -1,0 +1,49 @@
+import { cloudflareTest } from '@cloudflare/vitest-pool-workers'
+import { fileURLToPath } from 'node:url'
+import { defineConfig } from 'vitest/config'
+
+// The vitest pool ignores wrangler's [alias]; repeat it here (see src/platform/aws-xml-builder-shim.ts).
+const awsXmlBuilderShim = fileURLToPath(new URL('./src/platform/aws-xml-builder-shim.ts', import.meta.url))
+
+export default defineConfig({
+  test: {
+    projects: [
+      {
+        test: {
+          name: 'node',
+          include: ['test/**/*.test.ts'],
+          exclude: ['test/workerd/**'],
+          environment: 'node',
+          testTimeout: 30_000,
+          hookTimeout: 60_000,
+        },
+      },
+      {
+        plugins: [
+          cloudflareTest(({ inject }) => ({
+            main: './src/platform/worker.ts',
+            wrangler: { configPath: './wrangler.toml' },
+            miniflare: {
+              bindings: {
+                S3_ENDPOINT: inject<string>('s3Endpoint'),
+                S3_BUCKET: inject<string>('s3Bucket'),
+                S3_ACCESS_KEY_ID: 'S3RVER',
+                S3_SECRET_ACCESS_KEY: 'S3RVER',
+                S3_FORCE_PATH_STYLE: 'true',
+                PUBLIC_BASE_URL: 'https://feeds.silkfeed.test',
+                LOG_LEVEL: 'silent',
+              },
+            },
+          })),
+        ],
+        resolve: { alias: { '@aws-sdk/xml-builder': awsXmlBuilderShim } },
+        test: {
+          name: 'workerd',
+          include: ['test/workerd/**/*.test.ts'],
+          globalSetup: ['./test/workerd/global-setup.ts'],
+          testTimeout: 30_000,
+        },
+      },
+    ],
+  },
+})
