@@ -42,7 +42,11 @@ const args = [
   port,
   ...Object.entries(vars).flatMap(([k, v]) => ['--var', `${k}:${v}`]),
 ]
-const wrangler = spawn('npx', args, { cwd: root, stdio: 'inherit' })
+const wrangler = spawn('npx', args, {
+  cwd: root,
+  stdio: 'inherit',
+  env: { ...process.env, WRANGLER_SEND_METRICS: 'false' },
+})
 const stop = () => wrangler.kill('SIGINT')
 process.once('SIGINT', stop)
 process.once('SIGTERM', stop)
