@@ -19,7 +19,11 @@ export function buildDeps(config: Config, catalog: FeedCatalog): AppDeps {
   return {
     store,
     logger,
-    feeds: new FeedService(store, catalog, settings, logger),
+    feeds: new FeedService(store, catalog, settings, logger, {
+      now: Date.now,
+      freshMs: config.hotCacheMs,
+      storageTimeoutMs: config.s3.timeoutMs,
+    }),
     now: Date.now,
     newRequestId: () => crypto.randomUUID(),
     retryAfterSeconds: config.retryAfterSeconds,

@@ -32,6 +32,7 @@ export const RawEnvSchema = z.object({
   S3_SECRET_ACCESS_KEY: z.string().min(1).optional(),
   S3_FORCE_PATH_STYLE: bool.optional(),
   STORAGE_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(5000),
+  HOT_CACHE_MS: z.coerce.number().int().min(0).max(300_000).default(2000),
   RETRY_AFTER_SECONDS: z.coerce.number().int().min(1).max(3600).default(5),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
 })
@@ -53,6 +54,7 @@ function toConfig(env: z.infer<typeof RawEnvSchema>) {
       forcePathStyle: env.S3_FORCE_PATH_STYLE ?? env.S3_ENDPOINT !== undefined,
       timeoutMs: env.STORAGE_TIMEOUT_MS,
     },
+    hotCacheMs: env.HOT_CACHE_MS,
     retryAfterSeconds: env.RETRY_AFTER_SECONDS,
     logLevel: env.LOG_LEVEL,
   }

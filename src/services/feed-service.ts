@@ -2,8 +2,10 @@ import { ArticleSchema, type Article } from '../domain/article.ts'
 import type { FeedCatalog, FeedDefinition, FeedFormat } from '../domain/feed-definition.ts'
 import type { Locale } from '../domain/locale.ts'
 import type { PublicationSettings } from '../render/feed-model.ts'
-import type { ObjectStore, StoredObject } from '../storage/object-store.ts'
-import { renderFeedFormats, type RenderedFeed } from './render-feed.ts'
+import { StorageUnavailableError, type ObjectStore } from '../storage/object-store.ts'
+import { bundleRenderedFeed, decodeBundle, encodeBundle, type FeedBundle } from './feed-bundle.ts'
+import { renderFeedFormats } from './render-feed.ts'
+import { SingleFlight, withTimeout } from './single-flight.ts'
 import { KEYS } from './storage-keys.ts'
 
 /** Where a service reports what it could not do quietly. */
@@ -12,48 +14,122 @@ export interface Logger {
   error(message: string, fields?: Record<string, unknown>): void
 }
 
+export interface FeedServiceOptions {
+  now: () => number
+  /** How long a cached feed is served without asking storage (the bound on cross-instance staleness). */
+  freshMs: number
+  /** Upper bound for one storage request on the read path. */
+  storageTimeoutMs: number
+}
+
+/** What a request is answered with: a bundle, and whether storage could not confirm it is current. */
+export interface ServedFeed {
+  bundle: FeedBundle
+  stale: boolean
+  /** Seconds since storage last confirmed this content (0 when fresh). */
+  ageSeconds: number
+}
+
+interface CacheEntry {
+  bundle: FeedBundle
+  /** The store's ETag of the bundle object, for conditional revalidation. */
+  storeEtag: string
+  validatedAt: number
+}
+
 const decoder = new TextDecoder()
 
-/** Reads feeds from storage, and renders and stores them when storage has none yet. */
+/**
+ * Serves feeds from a hot in-memory cache in front of storage. Fresh hits make no storage request;
+ * older entries are revalidated with a conditional GET; concurrent misses share one read and one
+ * render; when storage fails, entries that were ever served are served stale within stale-if-error.
+ */
 export class FeedService {
+  readonly #entries = new Map<string, CacheEntry>()
+  readonly #reads = new SingleFlight<ServedFeed>()
+  readonly #renders = new SingleFlight<FeedBundle[]>()
+
   constructor(
     private readonly store: ObjectStore,
-    private readonly catalog: FeedCatalog,
+    readonly feeds: FeedCatalog,
     private readonly settings: PublicationSettings,
     private readonly logger: Logger,
+    private readonly options: FeedServiceOptions,
   ) {}
 
-  /** The stored rendering of a feed, rendered and stored first on a miss. */
-  async getFeed(definition: FeedDefinition, locale: Locale, format: FeedFormat): Promise<RenderedFeed> {
-    const stored = await this.store.get(KEYS.rendered(definition.id, locale, format))
-    if (stored) {
-      const feed = fromStored(definition.id, locale, format, stored)
-      if (feed) return feed
-      this.logger.warn('stored feed lacks metadata; rendering again', { feed: definition.id, locale, format })
+  /** The current bundle of a feed, from the hot cache, storage, or a first render. */
+  async getFeed(definition: FeedDefinition, locale: Locale, format: FeedFormat): Promise<ServedFeed> {
+    const key = KEYS.rendered(definition.id, locale, format)
+    const entry = this.#entries.get(key)
+    if (entry && this.options.now() - entry.validatedAt < this.options.freshMs) {
+      return { bundle: entry.bundle, stale: false, ageSeconds: 0 }
     }
-    const rendered = await this.renderAndStore(definition, locale)
-    const wanted = rendered.find((r) => r.format === format)
-    if (!wanted) throw new Error(`renderer produced no ${format}`)
-    return wanted
+    return this.#reads.run(key, () => this.#refresh(definition, locale, format, key, entry))
   }
 
-  /** Renders every format of one feed in one locale from the stored articles and stores them. */
-  async renderAndStore(definition: FeedDefinition, locale: Locale): Promise<RenderedFeed[]> {
+  async #refresh(
+    definition: FeedDefinition,
+    locale: Locale,
+    format: FeedFormat,
+    key: string,
+    entry: CacheEntry | undefined,
+  ): Promise<ServedFeed> {
+    try {
+      const found = await this.#withTimeout(
+        entry ? this.store.getIfChanged(key, entry.storeEtag) : this.store.get(key),
+      )
+      if (found === 'unchanged' && entry) {
+        entry.validatedAt = this.options.now()
+        return { bundle: entry.bundle, stale: false, ageSeconds: 0 }
+      }
+      if (found && found !== 'unchanged') {
+        const bundle = decodeBundle(found.body)
+        if (bundle) {
+          this.#entries.set(key, { bundle, storeEtag: found.etag, validatedAt: this.options.now() })
+          return { bundle, stale: false, ageSeconds: 0 }
+        }
+        this.logger.warn('stored feed is not a bundle; rendering again', { key })
+      }
+      const bundles = await this.#renders.run(`${definition.id}/${locale}`, () =>
+        this.renderAndStore(definition, locale),
+      )
+      const bundle = bundles.find((b) => b.format === format)
+      if (!bundle) throw new Error(`renderer produced no ${format}`)
+      return { bundle, stale: false, ageSeconds: 0 }
+    } catch (error) {
+      const age = entry ? this.options.now() - entry.validatedAt : Infinity
+      if (entry && error instanceof StorageUnavailableError && age <= definition.cache.staleIfError * 1000) {
+        this.logger.warn('storage unavailable; serving stale feed', {
+          key,
+          ageMs: age,
+          reason: error.message,
+        })
+        return { bundle: entry.bundle, stale: true, ageSeconds: Math.floor(age / 1000) }
+      }
+      throw error
+    }
+  }
+
+  /** Renders every format of one feed in one locale, stores the bundles, and makes them the cached copies. */
+  async renderAndStore(definition: FeedDefinition, locale: Locale): Promise<FeedBundle[]> {
     const articles = await this.loadArticles(locale)
     const rendered = await renderFeedFormats({ definition, locale, articles, settings: this.settings })
+    const bundles = rendered.map(bundleRenderedFeed)
     await Promise.all(
-      rendered.map((feed) =>
-        this.store.put(KEYS.rendered(feed.feedId, locale, feed.format), feed.body, {
-          contentType: feed.contentType,
+      bundles.map(async (bundle) => {
+        const key = KEYS.rendered(bundle.feedId, locale, bundle.format)
+        const { etag } = await this.store.put(key, encodeBundle(bundle), {
+          contentType: 'application/vnd.silkfeed.bundle',
           metadata: {
-            'feed-etag': feed.etag,
-            'last-modified': String(feed.lastModified),
-            'item-count': String(feed.itemCount),
+            'feed-etag': bundle.variants.identity.etag,
+            'last-modified': new Date(bundle.lastModified).toISOString(),
+            'item-count': String(bundle.itemCount),
           },
-        }),
-      ),
+        })
+        this.#entries.set(key, { bundle, storeEtag: etag, validatedAt: this.options.now() })
+      }),
     )
-    return rendered
+    return bundles
   }
 
   /** Every stored article of a locale; a record that no longer validates is logged and left out. */
@@ -70,8 +146,13 @@ export class FeedService {
     return articles
   }
 
-  get feeds(): FeedCatalog {
-    return this.catalog
+  #withTimeout<T>(promise: Promise<T>): Promise<T> {
+    const ms = this.options.storageTimeoutMs
+    return withTimeout(
+      promise,
+      ms,
+      () => new StorageUnavailableError(`storage did not answer within ${ms} ms`),
+    )
   }
 }
 
@@ -80,27 +161,5 @@ function safeJson(text: string): unknown {
     return JSON.parse(text)
   } catch {
     return undefined
-  }
-}
-
-function fromStored(
-  feedId: string,
-  locale: Locale,
-  format: FeedFormat,
-  stored: StoredObject,
-): RenderedFeed | null {
-  const etag = stored.metadata['feed-etag']
-  const lastModified = Number(stored.metadata['last-modified'])
-  const itemCount = Number(stored.metadata['item-count'])
-  if (!etag || !Number.isFinite(lastModified)) return null
-  return {
-    feedId,
-    locale,
-    format,
-    body: stored.body,
-    contentType: stored.contentType,
-    etag,
-    lastModified,
-    itemCount: Number.isFinite(itemCount) ? itemCount : 0,
   }
 }

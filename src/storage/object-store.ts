@@ -25,6 +25,8 @@ export class StorageUnavailableError extends Error {
 export interface ObjectStore {
   /** The object, or null when there is none. */
   get(key: string): Promise<StoredObject | null>
+  /** Revalidates a copy: 'unchanged' when the store's ETag still equals `etag`, else the object or null. */
+  getIfChanged(key: string, etag: string): Promise<StoredObject | null | 'unchanged'>
   /** Writes the whole object at once: readers see the old or the new bytes, never a mix. */
   put(key: string, body: Bytes, meta: ObjectMeta): Promise<{ etag: string }>
   /** Keys under a prefix, in lexicographic order. */

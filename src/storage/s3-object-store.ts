@@ -49,9 +49,19 @@ export class S3ObjectStore implements ObjectStore {
     })
   }
 
-  async get(key: string): Promise<StoredObject | null> {
+  get(key: string): Promise<StoredObject | null> {
+    return this.#get(key, undefined) as Promise<StoredObject | null>
+  }
+
+  getIfChanged(key: string, etag: string): Promise<StoredObject | null | 'unchanged'> {
+    return this.#get(key, etag)
+  }
+
+  async #get(key: string, ifNoneMatch: string | undefined): Promise<StoredObject | null | 'unchanged'> {
     try {
-      const out = await this.#client.send(new GetObjectCommand({ Bucket: this.#bucket, Key: key }))
+      const out = await this.#client.send(
+        new GetObjectCommand({ Bucket: this.#bucket, Key: key, IfNoneMatch: ifNoneMatch }),
+      )
       const body = (out.Body ? await out.Body.transformToByteArray() : new Uint8Array()) as Bytes
       return {
         body,
@@ -61,6 +71,8 @@ export class S3ObjectStore implements ObjectStore {
       }
     } catch (error) {
       if (isNotFound(error)) return null
+      // The SDK reports a 304 as an error.
+      if (ifNoneMatch !== undefined && statusOf(error) === 304) return 'unchanged'
       throw unavailable('get', key, error)
     }
   }
@@ -123,6 +135,10 @@ export class S3ObjectStore implements ObjectStore {
       throw unavailable('ping', this.#bucket, error)
     }
   }
+}
+
+function statusOf(error: unknown): number | undefined {
+  return (error as { $metadata?: { httpStatusCode?: number } } | null)?.$metadata?.httpStatusCode
 }
 
 function isNotFound(error: unknown): boolean {

@@ -5,6 +5,7 @@ import { StorageUnavailableError } from '../../src/storage/object-store.ts'
 export class MemoryObjectStore implements ObjectStore {
   readonly objects = new Map<string, StoredObject>()
   down = false
+  #version = 0
   requests = 0
 
   async get(key: string): Promise<StoredObject | null> {
@@ -12,9 +13,14 @@ export class MemoryObjectStore implements ObjectStore {
     return this.objects.get(key) ?? null
   }
 
+  async getIfChanged(key: string, etag: string): Promise<StoredObject | null | 'unchanged'> {
+    const found = await this.get(key)
+    return found && found.etag === etag ? 'unchanged' : found
+  }
+
   async put(key: string, body: Bytes, meta: ObjectMeta): Promise<{ etag: string }> {
     this.#touch()
-    const etag = `"${this.objects.size}-${body.byteLength}"`
+    const etag = `"${++this.#version}-${body.byteLength}"`
     this.objects.set(key, { body, contentType: meta.contentType, metadata: meta.metadata ?? {}, etag })
     return { etag }
   }

@@ -1,12 +1,41 @@
 import { Hono } from 'hono'
-import { CONTENT_TYPE, FORMATS, isFormat } from '../../domain/feed-definition.ts'
+import { FORMATS, isFormat, type FeedDefinition } from '../../domain/feed-definition.ts'
 import { LANGUAGE_TAG, LOCALES, isLocale } from '../../domain/locale.ts'
 import { formatHttpDate } from '../../render/dates.ts'
+import { ENCODINGS, type FeedBundle, type FeedVariant } from '../../services/feed-bundle.ts'
 import type { FeedService } from '../../services/feed-service.ts'
+import { chooseEncoding } from '../accept-encoding.ts'
 import { isNotModified } from '../conditional-get.ts'
 import { AppError } from '../errors.ts'
 
-/** `GET/HEAD /{locale}/{feed}.{rss|atom|json}`. */
+// Response headers are built once per variant and reused by every request for it.
+const headerCache = new WeakMap<FeedVariant, Record<string, string>>()
+
+function headersFor(
+  definition: FeedDefinition,
+  bundle: FeedBundle,
+  variant: FeedVariant,
+): Record<string, string> {
+  let headers = headerCache.get(variant)
+  if (!headers) {
+    const { maxAge, staleWhileRevalidate, staleIfError } = definition.cache
+    headers = {
+      'content-type': bundle.contentType,
+      'content-language': LANGUAGE_TAG[bundle.locale],
+      etag: variant.etag,
+      'last-modified': formatHttpDate(bundle.lastModified),
+      'cache-control': `public, max-age=${maxAge}, stale-while-revalidate=${staleWhileRevalidate}, stale-if-error=${staleIfError}`,
+      vary: 'Accept-Encoding',
+      'access-control-allow-origin': '*',
+      'access-control-expose-headers': 'ETag, Last-Modified, Age',
+      ...(variant.encoding === 'identity' ? {} : { 'content-encoding': variant.encoding }),
+    }
+    headerCache.set(variant, headers)
+  }
+  return headers
+}
+
+/** `GET/HEAD /{locale}/{feed}.{rss|atom|json}`: pre-encoded bytes, content-coded and conditional. */
 export function feedRoutes(feeds: FeedService): Hono {
   const app = new Hono()
   app.get('/:locale/:file', async (c) => {
@@ -22,23 +51,22 @@ export function feedRoutes(feeds: FeedService): Hono {
       const available = feeds.feeds.forLocale(locale).map((d) => d.id)
       throw new AppError('FEED_NOT_FOUND', { feed: feedId, available: available.join(', ') })
     }
-    const feed = await feeds.getFeed(definition, locale, format)
-    const { maxAge, staleWhileRevalidate, staleIfError } = definition.cache
-    const headers: Record<string, string> = {
-      'content-type': CONTENT_TYPE[format],
-      'content-language': LANGUAGE_TAG[locale],
-      etag: feed.etag,
-      'last-modified': formatHttpDate(feed.lastModified),
-      'cache-control': `public, max-age=${maxAge}, stale-while-revalidate=${staleWhileRevalidate}, stale-if-error=${staleIfError}`,
-      vary: 'Accept-Encoding',
-      'access-control-allow-origin': '*',
-    }
+
+    const { bundle, stale, ageSeconds } = await feeds.getFeed(definition, locale, format)
+    const available = ENCODINGS.filter((e) => bundle.variants[e] !== undefined)
+    const variant =
+      bundle.variants[chooseEncoding(c.req.header('accept-encoding'), available)] ?? bundle.variants.identity
+    const cached = headersFor(definition, bundle, variant)
+    // A stale copy says how old it is; its Last-Modified stays the content's own.
+    const headers = stale ? { ...cached, age: String(ageSeconds) } : cached
     const conditional = {
       ifNoneMatch: c.req.header('if-none-match'),
       ifModifiedSince: c.req.header('if-modified-since'),
     }
-    if (isNotModified(conditional, feed)) return c.body(null, 304, headers)
-    return c.body(feed.body, 200, headers)
+    if (isNotModified(conditional, { etag: variant.etag, lastModified: bundle.lastModified })) {
+      return new Response(null, { status: 304, headers })
+    }
+    return new Response(c.req.method === 'HEAD' ? null : variant.body, { status: 200, headers })
   })
   return app
 }

@@ -1,0 +1,117 @@
+import { brotliCompressSync, constants, gzipSync } from 'node:zlib'
+import type { FeedFormat } from '../domain/feed-definition.ts'
+import type { Locale } from '../domain/locale.ts'
+import type { Bytes } from '../storage/object-store.ts'
+import type { RenderedFeed } from './render-feed.ts'
+
+/** Content codings a feed is stored in; `identity` always exists. */
+export const ENCODINGS = ['br', 'gzip', 'identity'] as const
+export type Encoding = (typeof ENCODINGS)[number]
+
+export interface FeedVariant {
+  encoding: Encoding
+  body: Bytes
+  /** Strong ETag of this variant: different bytes, different tag. */
+  etag: string
+}
+
+/** One rendering of one feed in every content coding, stored as one object so the variants never disagree. */
+export interface FeedBundle {
+  feedId: string
+  locale: Locale
+  format: FeedFormat
+  contentType: string
+  lastModified: number
+  itemCount: number
+  variants: Partial<Record<Encoding, FeedVariant>> & { identity: FeedVariant }
+}
+
+/**
+ * Compresses a rendering once (gzip, and brotli where it beats gzip): requests only pick bytes.
+ * node:zlib runs in Node and, with nodejs_compat, in workerd.
+ */
+export function bundleRenderedFeed(feed: RenderedFeed): FeedBundle {
+  const gzip = toBytes(gzipSync(feed.body, { level: 9 }))
+  const br = toBytes(
+    brotliCompressSync(feed.body, {
+      params: {
+        [constants.BROTLI_PARAM_QUALITY]: 9,
+        [constants.BROTLI_PARAM_SIZE_HINT]: feed.body.byteLength,
+      },
+    }),
+  )
+  const base = feed.etag.slice(0, -1)
+  const variants: FeedBundle['variants'] = {
+    identity: { encoding: 'identity', body: feed.body, etag: feed.etag },
+    gzip: { encoding: 'gzip', body: gzip, etag: `${base}-gz"` },
+  }
+  if (br.byteLength < gzip.byteLength) variants.br = { encoding: 'br', body: br, etag: `${base}-br"` }
+  return {
+    feedId: feed.feedId,
+    locale: feed.locale,
+    format: feed.format,
+    contentType: feed.contentType,
+    lastModified: feed.lastModified,
+    itemCount: feed.itemCount,
+    variants,
+  }
+}
+
+function toBytes(buffer: Uint8Array): Bytes {
+  return new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength) as Bytes
+}
+
+const MAGIC = [0x53, 0x46, 0x42, 0x31] // "SFB1"
+const encoder = new TextEncoder()
+const decoder = new TextDecoder()
+
+interface BundleHeader extends Omit<FeedBundle, 'variants'> {
+  variants: { encoding: Encoding; etag: string; length: number }[]
+}
+
+/** Serializes a bundle: "SFB1", a 4-byte header length, the JSON header, then the variant bodies. */
+export function encodeBundle(bundle: FeedBundle): Bytes {
+  const variants = ENCODINGS.flatMap((e) => (bundle.variants[e] ? [bundle.variants[e]] : []))
+  const header: BundleHeader = {
+    ...bundle,
+    variants: variants.map((v) => ({ encoding: v.encoding, etag: v.etag, length: v.body.byteLength })),
+  }
+  const headerBytes = encoder.encode(JSON.stringify(header))
+  const total = 8 + headerBytes.byteLength + variants.reduce((n, v) => n + v.body.byteLength, 0)
+  const out = new Uint8Array(total)
+  out.set(MAGIC, 0)
+  new DataView(out.buffer).setUint32(4, headerBytes.byteLength)
+  out.set(headerBytes, 8)
+  let offset = 8 + headerBytes.byteLength
+  for (const v of variants) {
+    out.set(v.body, offset)
+    offset += v.body.byteLength
+  }
+  return out
+}
+
+/** Reads a bundle back; the variant bodies are views into the given bytes (no copy). Null when not a bundle. */
+export function decodeBundle(bytes: Bytes): FeedBundle | null {
+  if (bytes.byteLength < 8 || MAGIC.some((b, i) => bytes[i] !== b)) return null
+  const headerLength = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).getUint32(4)
+  if (8 + headerLength > bytes.byteLength) return null
+  let header: BundleHeader
+  try {
+    header = JSON.parse(decoder.decode(bytes.subarray(8, 8 + headerLength))) as BundleHeader
+  } catch {
+    return null
+  }
+  let offset = 8 + headerLength
+  const variants: Partial<Record<Encoding, FeedVariant>> = {}
+  for (const v of header.variants) {
+    if (offset + v.length > bytes.byteLength) return null
+    variants[v.encoding] = {
+      encoding: v.encoding,
+      etag: v.etag,
+      body: bytes.subarray(offset, offset + v.length),
+    }
+    offset += v.length
+  }
+  if (!variants.identity) return null
+  return { ...header, variants: variants as FeedBundle['variants'] }
+}
