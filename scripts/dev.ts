@@ -2,7 +2,9 @@
 // `npm start`. With S3_ENDPOINT set, wrangler gets that store instead and nothing embedded starts.
 import { spawn } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
+import { join } from 'node:path'
 import { startSeededEmbeddedStore } from '../src/platform/embedded-store.ts'
+import { loadOrCreateSecret } from '../src/platform/local-secret.ts'
 
 const root = fileURLToPath(new URL('..', import.meta.url))
 const port = process.env.PORT ?? '8787'
@@ -31,6 +33,11 @@ if (!process.env.S3_ENDPOINT) {
     `embedded S3 store at ${embedded.endpoint} (data in .data/s3${seeded ? ', samples seeded' : ''})`,
   )
 }
+if (!process.env.WEBHOOK_SECRETS) {
+  const path = join(root, '.data', 'webhook-secret')
+  vars.WEBHOOK_SECRETS = loadOrCreateSecret(path).secret
+  console.log(`webhook secret in ${path} (set WEBHOOK_SECRETS to choose your own)`)
+} else vars.WEBHOOK_SECRETS = process.env.WEBHOOK_SECRETS
 vars.PUBLIC_BASE_URL ??= `http://127.0.0.1:${port}`
 
 const args = [

@@ -2,7 +2,7 @@ import { lastChangeOf, type Article } from './article.ts'
 import type { FeedDefinition } from './feed-definition.ts'
 
 /** Does a feed carry this story? */
-export function feedSelects(definition: FeedDefinition, article: Article): boolean {
+export function feedSelects(definition: FeedDefinition, article: Pick<Article, 'sections'>): boolean {
   if (definition.sections === 'all') return true
   const wanted = definition.sections
   return article.sections.some((s) => wanted.includes(s))

@@ -4,6 +4,8 @@ import { StorageUnavailableError, type ObjectStore } from '../storage/object-sto
 import { AppError, negotiateProblemLanguage, problemResponse } from './errors.ts'
 import { feedRoutes } from './routes/feeds.ts'
 import { healthRoutes } from './routes/health.ts'
+import { webhookRoutes } from './routes/webhook.ts'
+import type { PublishService } from '../services/publish.ts'
 
 /** Everything the HTTP layer needs, built by a platform entry. */
 export interface AppDeps {
@@ -14,6 +16,8 @@ export interface AppDeps {
   newRequestId: () => string
   /** Seconds a client should wait after a 503. */
   retryAfterSeconds: number
+  publish: PublishService
+  webhook: { secrets: readonly string[]; maxBytes: number }
 }
 
 /** The Hono app, the same on Node and in workerd. */
@@ -21,6 +25,17 @@ export function createApp(deps: AppDeps): Hono {
   const app = new Hono()
 
   app.route('/', healthRoutes(deps.store, deps.now))
+  app.route(
+    '/',
+    webhookRoutes({
+      publish: deps.publish,
+      store: deps.store,
+      catalog: deps.feeds.feeds,
+      secrets: deps.webhook.secrets,
+      maxBytes: deps.webhook.maxBytes,
+      now: deps.now,
+    }),
+  )
   app.route('/', feedRoutes(deps.feeds))
 
   app.notFound((c) => {

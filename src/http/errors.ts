@@ -28,6 +28,8 @@ export class AppError extends Error {
     readonly params: Record<string, string | number> = {},
     readonly problems: Problem[] = [],
     readonly headers: Record<string, string> = {},
+    /** Params whose values are keys in problems.json, translated before interpolation. */
+    readonly translatedParams: readonly string[] = [],
   ) {
     super(`${code} ${JSON.stringify(params)}`)
   }
@@ -44,7 +46,7 @@ export function problemResponse(error: AppError, language: ProblemLanguage, inst
     type: `urn:silkfeed:problem:${error.code.toLowerCase().replace(/_/g, '-')}`,
     title: t(`${error.code}.title`),
     status: error.status,
-    detail: t(`${error.code}.detail`, error.params),
+    detail: t(`${error.code}.detail`, localizeParams(error, t)),
     instance,
     code: error.code,
     ...(error.problems.length > 0 ? { problems: error.problems } : {}),
@@ -58,6 +60,12 @@ export function problemResponse(error: AppError, language: ProblemLanguage, inst
       ...error.headers,
     },
   })
+}
+
+function localizeParams(error: AppError, t: (key: string) => string): Record<string, string | number> {
+  const params = { ...error.params }
+  for (const name of error.translatedParams) params[name] = t(String(params[name]))
+  return params
 }
 
 /** Picks the problem language from Accept-Language (q-values honoured), English by default. */

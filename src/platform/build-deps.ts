@@ -1,6 +1,7 @@
 import type { FeedCatalog } from '../domain/feed-definition.ts'
 import type { AppDeps } from '../http/app.ts'
 import { FeedService } from '../services/feed-service.ts'
+import { PublishService } from '../services/publish.ts'
 import { S3ObjectStore } from '../storage/s3-object-store.ts'
 import type { Config } from './config.ts'
 import { createJsonLogger } from './logger.ts'
@@ -16,14 +17,20 @@ export function buildDeps(config: Config, catalog: FeedCatalog): AppDeps {
   const store = new S3ObjectStore({ ...config.s3, accessKeyId, secretAccessKey })
   const logger = createJsonLogger(config.logLevel)
   const settings = { publicBaseUrl: config.publicBaseUrl, idAuthority: config.idAuthority }
+  const feeds = new FeedService(store, catalog, settings, logger, {
+    now: Date.now,
+    freshMs: config.hotCacheMs,
+    storageTimeoutMs: config.s3.timeoutMs,
+    overlapMs: config.overlapMs,
+    tombstoneMs: config.tombstoneMs,
+    newId: () => crypto.randomUUID(),
+  })
   return {
     store,
     logger,
-    feeds: new FeedService(store, catalog, settings, logger, {
-      now: Date.now,
-      freshMs: config.hotCacheMs,
-      storageTimeoutMs: config.s3.timeoutMs,
-    }),
+    feeds,
+    publish: new PublishService(feeds, Date.now),
+    webhook: config.webhook,
     now: Date.now,
     newRequestId: () => crypto.randomUUID(),
     retryAfterSeconds: config.retryAfterSeconds,

@@ -33,6 +33,24 @@ export const RawEnvSchema = z.object({
   S3_FORCE_PATH_STYLE: bool.optional(),
   STORAGE_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(5000),
   HOT_CACHE_MS: z.coerce.number().int().min(0).max(300_000).default(2000),
+  CHANGE_LOG_OVERLAP_MS: z.coerce.number().int().min(1000).max(86_400_000).default(300_000),
+  TOMBSTONE_DAYS: z.coerce.number().min(0).max(3650).default(30),
+  WEBHOOK_SECRETS: z
+    .string()
+    .transform((v) =>
+      v
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean),
+    )
+    .pipe(z.array(z.string().min(16, 'each secret must have at least 16 characters')))
+    .optional(),
+  WEBHOOK_MAX_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .max(100 * 1024 * 1024)
+    .default(1024 * 1024),
   RETRY_AFTER_SECONDS: z.coerce.number().int().min(1).max(3600).default(5),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
 })
@@ -55,6 +73,9 @@ function toConfig(env: z.infer<typeof RawEnvSchema>) {
       timeoutMs: env.STORAGE_TIMEOUT_MS,
     },
     hotCacheMs: env.HOT_CACHE_MS,
+    overlapMs: env.CHANGE_LOG_OVERLAP_MS,
+    tombstoneMs: env.TOMBSTONE_DAYS * 86_400_000,
+    webhook: { secrets: env.WEBHOOK_SECRETS ?? [], maxBytes: env.WEBHOOK_MAX_BYTES },
     retryAfterSeconds: env.RETRY_AFTER_SECONDS,
     logLevel: env.LOG_LEVEL,
   }

@@ -1,4 +1,5 @@
 import { serve } from '@hono/node-server'
+import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseFeedCatalog } from '../domain/feed-definition.ts'
 import { createApp } from '../http/app.ts'
@@ -7,6 +8,7 @@ import { parseConfig } from './config.ts'
 import { startSeededEmbeddedStore } from './embedded-store.ts'
 import { createJsonLogger } from './logger.ts'
 import { readJsonDirectory } from './node-files.ts'
+import { loadOrCreateSecret } from './local-secret.ts'
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url))
 
@@ -26,6 +28,15 @@ async function main(): Promise<void> {
       data: '.data/s3',
       seeded,
     })
+  }
+
+  if (config.webhook.secrets.length === 0) {
+    const path = join(ROOT, '.data', 'webhook-secret')
+    const { secret, created } = loadOrCreateSecret(path)
+    config = { ...config, webhook: { ...config.webhook, secrets: [secret] } }
+    log.info(
+      `${created ? 'created a random' : 'using the'} webhook secret in ${path} (set WEBHOOK_SECRETS to choose your own)`,
+    )
   }
 
   const app = createApp(buildDeps(config, catalog))

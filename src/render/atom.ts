@@ -7,7 +7,11 @@ export function renderAtom(feed: FeedModel): string {
   const tz = feed.timeZone
   const lines = [
     '<?xml version="1.0" encoding="UTF-8"?>',
-    `<feed${attrs({ xmlns: 'http://www.w3.org/2005/Atom', 'xml:lang': feed.languageTag })}>`,
+    `<feed${attrs({
+      xmlns: 'http://www.w3.org/2005/Atom',
+      'xmlns:at': feed.deleted.length > 0 ? 'http://purl.org/atompub/tombstones/1.0' : undefined,
+      'xml:lang': feed.languageTag,
+    })}>`,
     `  ${textElement('id', feed.id)}`,
     `  ${textElement('title', feed.title, ' type="text"')}`,
     `  ${textElement('subtitle', feed.description, ' type="text"')}`,
@@ -20,6 +24,10 @@ export function renderAtom(feed: FeedModel): string {
     ...feed.alternates.map(
       (alt) =>
         `  <link${attrs({ rel: 'alternate', type: 'application/atom+xml', hreflang: alt.hreflang, href: alt.url.atom })}/>`,
+    ),
+    // RFC 6721 tombstones; RFC 4287 wants extension elements before the first entry.
+    ...feed.deleted.map(
+      (d) => `  <at:deleted-entry${attrs({ ref: d.id, when: formatRfc3339(d.when, tz) })}/>`,
     ),
     ...feed.items.map((item) => renderEntry(item, tz)),
     '</feed>',

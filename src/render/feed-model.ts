@@ -49,6 +49,8 @@ export interface FeedModel {
   selfUrl: Record<FeedFormat, string>
   /** The same feed in the other locales that offer it. */
   alternates: { hreflang: string; url: Record<FeedFormat, string> }[]
+  /** Stories pulled from the feed (RFC 6721 tombstones in Atom). */
+  deleted: { id: string; when: number }[]
   /** How long readers should wait between polls, from the feed's cache policy. */
   ttlMinutes: number
   /** The last change of the content (not the render time): drives `updated`, lastBuildDate, Last-Modified. */
@@ -82,9 +84,18 @@ export function buildFeedModel(input: {
   items: readonly Article[]
   t: TFunction<'feeds'>
   settings: PublicationSettings
+  tombstones?: readonly { id: string; at: string }[]
 }): FeedModel {
   const { definition, locale, items, t, settings } = input
-  const updated = items.reduce((max, a) => Math.max(max, lastChangeOf(a)), 0)
+  const deleted = (input.tombstones ?? []).map((d) => ({
+    id: itemId(settings, d.id, locale),
+    when: Date.parse(d.at),
+  }))
+  // A retraction is a change of the feed too: it moves `updated` and Last-Modified.
+  const updated = Math.max(
+    items.reduce((max, a) => Math.max(max, lastChangeOf(a)), 0),
+    ...deleted.map((d) => d.when),
+  )
   const newsroom = t('newsroom')
   const year = new Intl.DateTimeFormat('en-US', { timeZone: TIME_ZONE[locale], year: 'numeric' }).format(
     updated,
@@ -106,6 +117,7 @@ export function buildFeedModel(input: {
     alternates: definition.locales
       .filter((other) => other !== locale)
       .map((other) => ({ hreflang: LANGUAGE_TAG[other], url: feedUrls(settings, definition.id, other) })),
+    deleted,
     ttlMinutes: Math.max(1, Math.ceil(definition.cache.maxAge / 60)),
     updated,
     items: items.map((article) => ({

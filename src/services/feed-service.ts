@@ -1,11 +1,12 @@
-import { ArticleSchema, type Article } from '../domain/article.ts'
 import type { FeedCatalog, FeedDefinition, FeedFormat } from '../domain/feed-definition.ts'
 import type { Locale } from '../domain/locale.ts'
 import type { PublicationSettings } from '../render/feed-model.ts'
 import { StorageUnavailableError, type ObjectStore } from '../storage/object-store.ts'
 import { bundleRenderedFeed, decodeBundle, encodeBundle, type FeedBundle } from './feed-bundle.ts'
 import { renderFeedFormats } from './render-feed.ts'
-import { SingleFlight, withTimeout } from './single-flight.ts'
+import { Coalescer, SingleFlight, withTimeout } from './single-flight.ts'
+import { ArticleRepository } from './article-repository.ts'
+import { applyChanges, EMPTY_SNAPSHOT, type FeedSnapshot } from '../domain/feed-snapshot.ts'
 import { KEYS } from './storage-keys.ts'
 
 /** Where a service reports what it could not do quietly. */
@@ -20,6 +21,11 @@ export interface FeedServiceOptions {
   freshMs: number
   /** Upper bound for one storage request on the read path. */
   storageTimeoutMs: number
+  /** How far before a snapshot's last read of the change log the next read starts (clock skew, slow writers). */
+  overlapMs: number
+  /** How long a retracted story stays in feeds as a tombstone. */
+  tombstoneMs: number
+  newId: () => string
 }
 
 /** What a request is answered with: a bundle, and whether storage could not confirm it is current. */
@@ -37,8 +43,6 @@ interface CacheEntry {
   validatedAt: number
 }
 
-const decoder = new TextDecoder()
-
 /**
  * Serves feeds from a hot in-memory cache in front of storage. Fresh hits make no storage request;
  * older entries are revalidated with a conditional GET; concurrent misses share one read and one
@@ -47,7 +51,8 @@ const decoder = new TextDecoder()
 export class FeedService {
   readonly #entries = new Map<string, CacheEntry>()
   readonly #reads = new SingleFlight<ServedFeed>()
-  readonly #renders = new SingleFlight<FeedBundle[]>()
+  readonly #renders = new Coalescer<FeedBundle[]>()
+  readonly articles: ArticleRepository
 
   constructor(
     private readonly store: ObjectStore,
@@ -55,7 +60,9 @@ export class FeedService {
     private readonly settings: PublicationSettings,
     private readonly logger: Logger,
     private readonly options: FeedServiceOptions,
-  ) {}
+  ) {
+    this.articles = new ArticleRepository(store, options.newId)
+  }
 
   /** The current bundle of a feed, from the hot cache, storage, or a first render. */
   async getFeed(definition: FeedDefinition, locale: Locale, format: FeedFormat): Promise<ServedFeed> {
@@ -110,10 +117,70 @@ export class FeedService {
     }
   }
 
-  /** Renders every format of one feed in one locale, stores the bundles, and makes them the cached copies. */
-  async renderAndStore(definition: FeedDefinition, locale: Locale): Promise<FeedBundle[]> {
-    const articles = await this.loadArticles(locale)
-    const rendered = await renderFeedFormats({ definition, locale, articles, settings: this.settings })
+  /**
+   * Brings one feed in one locale up to date with the change log, renders every format, and stores
+   * the bundles and the snapshot. Runs one at a time per feed and locale in this process; callers
+   * arriving meanwhile share the next run, which covers every change they wrote before calling.
+   */
+  renderAndStore(definition: FeedDefinition, locale: Locale): Promise<FeedBundle[]> {
+    return this.#renders.run(`${definition.id}/${locale}`, () => this.#materialize(definition, locale))
+  }
+
+  async #materialize(definition: FeedDefinition, locale: Locale): Promise<FeedBundle[]> {
+    let bundles: FeedBundle[] = []
+    // Another process may write between our read of the log and our write; read the log again after
+    // writing and go round once more if it holds anything we missed (no conditional writes needed).
+    for (let round = 0; round < 3; round++) {
+      const stored = await this.articles.getSnapshot(definition.id, locale)
+      const listedAt = this.options.now()
+      const since = (stored ? stored.listedAt : listedAt) - this.options.overlapMs
+      const keys = await this.articles.listChanges(locale, since)
+      let base = stored
+      if (!base || (!base.complete && base.items.length < definition.limit)) {
+        base = await this.#fullBuild(definition, locale, listedAt)
+      }
+      const applied = new Set(base.applied)
+      const fresh = keys.filter((k) => !applied.has(k))
+      const changes = await Promise.all(
+        fresh.map(async (key) => ({ key, change: await this.articles.getChange(key) })),
+      )
+      const snapshot = applyChanges(
+        definition,
+        base,
+        changes.flatMap((c) => (c.change ? [{ key: c.key, change: c.change }] : [])),
+        { now: listedAt, tombstoneMs: this.options.tombstoneMs, listedAt, overlapMs: this.options.overlapMs },
+      )
+      bundles = await this.#renderAndPut(definition, locale, snapshot)
+      await this.articles.putSnapshot(definition.id, locale, snapshot)
+      const after = await this.articles.listChanges(locale, since)
+      const covered = new Set([...snapshot.applied, ...keys])
+      if (after.every((k) => covered.has(k))) break
+    }
+    return bundles
+  }
+
+  async #fullBuild(definition: FeedDefinition, locale: Locale, listedAt: number): Promise<FeedSnapshot> {
+    const all = await this.articles.loadAll(locale)
+    return applyChanges(
+      definition,
+      EMPTY_SNAPSHOT,
+      all.map((record) => ({ key: '', change: { type: 'upsert', record } })),
+      { now: listedAt, tombstoneMs: this.options.tombstoneMs, listedAt, overlapMs: this.options.overlapMs },
+    )
+  }
+
+  async #renderAndPut(
+    definition: FeedDefinition,
+    locale: Locale,
+    snapshot: FeedSnapshot,
+  ): Promise<FeedBundle[]> {
+    const rendered = await renderFeedFormats({
+      definition,
+      locale,
+      articles: snapshot.items,
+      tombstones: snapshot.tombstones,
+      settings: this.settings,
+    })
     const bundles = rendered.map(bundleRenderedFeed)
     await Promise.all(
       bundles.map(async (bundle) => {
@@ -132,20 +199,6 @@ export class FeedService {
     return bundles
   }
 
-  /** Every stored article of a locale; a record that no longer validates is logged and left out. */
-  async loadArticles(locale: Locale): Promise<Article[]> {
-    const keys = await this.store.list(KEYS.articlePrefix(locale))
-    const objects = await Promise.all(keys.map((key) => this.store.get(key)))
-    const articles: Article[] = []
-    objects.forEach((object, index) => {
-      if (!object) return
-      const parsed = ArticleSchema.safeParse(safeJson(decoder.decode(object.body)))
-      if (parsed.success) articles.push(parsed.data)
-      else this.logger.error('stored article is invalid; left out of feeds', { key: keys[index] })
-    })
-    return articles
-  }
-
   #withTimeout<T>(promise: Promise<T>): Promise<T> {
     const ms = this.options.storageTimeoutMs
     return withTimeout(
@@ -153,13 +206,5 @@ export class FeedService {
       ms,
       () => new StorageUnavailableError(`storage did not answer within ${ms} ms`),
     )
-  }
-}
-
-function safeJson(text: string): unknown {
-  try {
-    return JSON.parse(text)
-  } catch {
-    return undefined
   }
 }

@@ -37,6 +37,7 @@ export async function renderFeedFormats(input: {
   locale: Locale
   articles: readonly Article[]
   settings: PublicationSettings
+  tombstones?: readonly { id: string; at: string }[]
 }): Promise<RenderedFeed[]> {
   const items = selectItems(input.definition, input.articles)
   const model = buildFeedModel({ ...input, items, t: translatorFor(input.locale) })

@@ -1,9 +1,7 @@
 import { ArticleSchema, type Article } from '../domain/article.ts'
 import { problemsFromZod } from '../domain/problem.ts'
 import type { ObjectStore } from '../storage/object-store.ts'
-import { KEYS } from './storage-keys.ts'
-
-const encoder = new TextEncoder()
+import { ArticleRepository } from './article-repository.ts'
 
 /** Validates sample records (files of arrays of articles); a bad one throws naming the file and path. */
 export function parseSampleFiles(files: Record<string, unknown>): Article[] {
@@ -24,15 +22,10 @@ export function parseSampleFiles(files: Record<string, unknown>): Article[] {
   return articles
 }
 
-/** Stores article records as the webhook would (one object per story and locale). */
+/** Stores article versions directly (no change log: feeds built afterwards read them by a full scan). */
 export async function storeArticles(store: ObjectStore, articles: readonly Article[]): Promise<void> {
-  await Promise.all(
-    articles.map((a) =>
-      store.put(KEYS.article(a.locale, a.id), encoder.encode(JSON.stringify(a)), {
-        contentType: 'application/json; charset=utf-8',
-      }),
-    ),
-  )
+  const repository = new ArticleRepository(store, () => crypto.randomUUID())
+  await Promise.all(articles.map((a) => repository.putVersion(a)))
 }
 
 /** Seeds the samples into an empty store; a store that already has articles is left alone. */

@@ -19,3 +19,36 @@ export function withTimeout<T>(promise: Promise<T>, ms: number, onTimeout: () =>
   })
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer))
 }
+
+/**
+ * Runs one task per key at a time. A caller arriving while a run is under way joins the next run,
+ * which starts when the current one ends: so everything written before a caller arrived is covered
+ * by the run it awaits, and a storm of N callers costs at most two runs at a time, not N.
+ */
+export class Coalescer<T> {
+  readonly #running = new Map<string, Promise<void>>()
+  readonly #queued = new Map<string, Promise<T>>()
+
+  run(key: string, task: () => Promise<T>): Promise<T> {
+    const queued = this.#queued.get(key)
+    if (queued) return queued
+    const start = (): Promise<T> => {
+      this.#queued.delete(key)
+      const result = task()
+      const settled = result.then(
+        () => undefined,
+        () => undefined,
+      )
+      this.#running.set(key, settled)
+      void settled.then(() => {
+        if (this.#running.get(key) === settled) this.#running.delete(key)
+      })
+      return result
+    }
+    const running = this.#running.get(key)
+    if (!running) return start()
+    const next = running.then(start)
+    this.#queued.set(key, next)
+    return next
+  }
+}

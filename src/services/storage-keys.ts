@@ -1,9 +1,18 @@
 import type { FeedFormat } from '../domain/feed-definition.ts'
 import type { Locale } from '../domain/locale.ts'
 
-/** The bucket layout, in one place. */
+/** The bucket layout, in one place. Every key but `rendered/` and `snapshots/` is written once and never overwritten. */
 export const KEYS = {
-  articlePrefix: (locale: Locale) => `articles/${locale}/`,
-  article: (locale: Locale, id: string) => `articles/${locale}/${id}.json`,
+  /** Every version of every story in a locale: `articles/<locale>/<id>/<version>.json`. */
+  articlesOf: (locale: Locale) => `articles/${locale}/`,
+  versionsOf: (locale: Locale, id: string) => `articles/${locale}/${id}/`,
+  articleVersion: (locale: Locale, id: string, version: string) => `articles/${locale}/${id}/${version}.json`,
+  /** The append-only change log of a locale: `changes/<locale>/<time>-<random>.json`. */
+  changesOf: (locale: Locale) => `changes/${locale}/`,
+  snapshot: (feedId: string, locale: Locale) => `snapshots/${feedId}/${locale}.json`,
   rendered: (feedId: string, locale: Locale, format: FeedFormat) => `rendered/${feedId}/${locale}.${format}`,
+  idempotency: (digest: string) => `idempotency/${digest}.json`,
 }
+
+/** The suffix of a retraction in a story's version list; `~` sorts after every version of the same millisecond. */
+export const RETRACTED_SUFFIX = '-~retracted'

@@ -29,8 +29,8 @@ export interface ObjectStore {
   getIfChanged(key: string, etag: string): Promise<StoredObject | null | 'unchanged'>
   /** Writes the whole object at once: readers see the old or the new bytes, never a mix. */
   put(key: string, body: Bytes, meta: ObjectMeta): Promise<{ etag: string }>
-  /** Keys under a prefix, in lexicographic order. */
-  list(prefix: string): Promise<string[]>
+  /** Keys under a prefix, in lexicographic order; with `startAfter`, only the keys after it. */
+  list(prefix: string, options?: { startAfter?: string }): Promise<string[]>
   delete(keys: readonly string[]): Promise<void>
   /** Is the store reachable (and the bucket there)? */
   ping(): Promise<void>

@@ -95,13 +95,18 @@ export class S3ObjectStore implements ObjectStore {
     }
   }
 
-  async list(prefix: string): Promise<string[]> {
+  async list(prefix: string, options: { startAfter?: string } = {}): Promise<string[]> {
     const keys: string[] = []
     let token: string | undefined
     try {
       do {
         const out = await this.#client.send(
-          new ListObjectsV2Command({ Bucket: this.#bucket, Prefix: prefix, ContinuationToken: token }),
+          new ListObjectsV2Command({
+            Bucket: this.#bucket,
+            Prefix: prefix,
+            ContinuationToken: token,
+            StartAfter: token ? undefined : options.startAfter,
+          }),
         )
         for (const item of out.Contents ?? []) if (item.Key) keys.push(item.Key)
         token = out.IsTruncated ? out.NextContinuationToken : undefined

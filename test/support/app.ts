@@ -1,7 +1,9 @@
 import { createApp } from '../../src/http/app.ts'
 import { FeedService, type FeedServiceOptions, type Logger } from '../../src/services/feed-service.ts'
 import { storeArticles } from '../../src/services/seed.ts'
+import { PublishService } from '../../src/services/publish.ts'
 import type { ObjectStore } from '../../src/storage/object-store.ts'
+import type { FeedCatalog } from '../../src/domain/feed-definition.ts'
 import { MemoryObjectStore } from './memory-store.ts'
 import { loadCatalog, loadSamples, TEST_SETTINGS } from './samples.ts'
 
@@ -12,27 +14,40 @@ export function serviceOver(
   store: ObjectStore,
   options: Partial<FeedServiceOptions> = {},
   logger = silentLogger,
+  catalog: FeedCatalog = loadCatalog(),
 ) {
-  return new FeedService(store, loadCatalog(), TEST_SETTINGS, logger, {
+  return new FeedService(store, catalog, TEST_SETTINGS, logger, {
     now: () => Date.now(),
     freshMs: 2000,
     storageTimeoutMs: 1000,
+    overlapMs: 300_000,
+    tombstoneMs: 30 * 86_400_000,
+    newId: () => crypto.randomUUID(),
     ...options,
   })
 }
+
+export const TEST_SECRET = 'test-secret-0123456789abcdef'
 
 /** The real app over a given store, with the real catalogue and test settings. */
 export function appOver(
   store: ObjectStore,
   options: Partial<FeedServiceOptions> = {},
   logger: Logger = silentLogger,
+  webhook: { secrets?: string[] } = {},
+  catalog?: FeedCatalog,
 ) {
-  const feeds = serviceOver(store, options, logger)
+  const feeds = serviceOver(store, options, logger, catalog)
   return createApp({
     feeds,
+    publish: new PublishService(feeds, options.now ?? (() => Date.now())),
+    webhook: {
+      secrets: webhook.secrets ?? ['old-secret-0123456789abcdef', TEST_SECRET],
+      maxBytes: 64 * 1024,
+    },
     store,
     logger,
-    now: () => Date.now(),
+    now: options.now ?? (() => Date.now()),
     newRequestId: () => 'req-test',
     retryAfterSeconds: 7,
   })

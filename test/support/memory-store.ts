@@ -25,9 +25,10 @@ export class MemoryObjectStore implements ObjectStore {
     return { etag }
   }
 
-  async list(prefix: string): Promise<string[]> {
+  async list(prefix: string, options: { startAfter?: string } = {}): Promise<string[]> {
     this.#touch()
-    return [...this.objects.keys()].filter((k) => k.startsWith(prefix)).sort()
+    const after = options.startAfter ?? ''
+    return [...this.objects.keys()].filter((k) => k.startsWith(prefix) && k > after).sort()
   }
 
   async delete(keys: readonly string[]): Promise<void> {

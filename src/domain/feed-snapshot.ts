@@ -1,0 +1,109 @@
+import { lastChangeOf, type Article } from './article.ts'
+import type { FeedDefinition } from './feed-definition.ts'
+import type { Locale } from './locale.ts'
+import { feedSelects, selectItems } from './select-items.ts'
+import { versionOf } from './version.ts'
+
+/** One entry of a locale's change log: what a webhook did to one story in one locale. */
+export type Change =
+  | { type: 'upsert'; record: Article }
+  | {
+      type: 'retract'
+      id: string
+      locale: Locale
+      at: string
+      /** of the pulled version */ sections: string[]
+    }
+
+/** A story pulled from a feed, remembered so partners learn of it (RFC 6721 tombstone). */
+export interface Tombstone {
+  id: string
+  at: string
+}
+
+/**
+ * The materialized state of one feed in one locale: its newest items (with room to spare, so a
+ * retraction can promote the next story), tombstones, and which change-log entries it contains.
+ */
+export interface FeedSnapshot {
+  items: Article[]
+  tombstones: Tombstone[]
+  /** Change-log keys already merged, within the overlap window. */
+  applied: string[]
+  /** False when stories were cut to fit: a retraction may then need a full rebuild. */
+  complete: boolean
+  /** When (ms) the change log was last read for this snapshot: the next read starts an overlap before it. */
+  listedAt: number
+}
+
+export const EMPTY_SNAPSHOT: FeedSnapshot = {
+  items: [],
+  tombstones: [],
+  applied: [],
+  complete: true,
+  listedAt: 0,
+}
+
+/** How many items a snapshot keeps for a feed: its limit and as many again. */
+export function snapshotCapacity(definition: FeedDefinition): number {
+  return definition.limit * 2
+}
+
+/** Does version `a` of a story win over `b`? Newest change first; equal times by content, so every order agrees. */
+export function newerThan(a: Article, b: Article): boolean {
+  return versionOf(a) > versionOf(b)
+}
+
+/**
+ * Applies changes to a snapshot. Pure and order-independent: the newest version of each story wins,
+ * a retraction beats versions older than itself, and applying a change twice changes nothing.
+ */
+export function applyChanges(
+  definition: FeedDefinition,
+  snapshot: FeedSnapshot,
+  changes: readonly { key: string; change: Change }[],
+  options: { now: number; tombstoneMs: number; listedAt: number; overlapMs: number },
+): FeedSnapshot {
+  const items = new Map(snapshot.items.map((a) => [a.id, a]))
+  const tombstones = new Map(snapshot.tombstones.map((t) => [t.id, t]))
+  for (const { change } of changes) {
+    if (change.type === 'upsert') {
+      const record = change.record
+      const pulled = tombstones.get(record.id)
+      if (pulled && Date.parse(pulled.at) >= lastChangeOf(record)) continue
+      const current = items.get(record.id)
+      if (current && !newerThan(record, current)) continue
+      if (pulled) tombstones.delete(record.id)
+      if (feedSelects(definition, record)) items.set(record.id, record)
+      else items.delete(record.id)
+    } else {
+      const current = items.get(change.id)
+      if (current && lastChangeOf(current) > Date.parse(change.at)) continue
+      const known = tombstones.get(change.id)
+      if (current || known || feedSelects(definition, { sections: change.sections })) {
+        items.delete(change.id)
+        if (!known || Date.parse(known.at) < Date.parse(change.at))
+          tombstones.set(change.id, { id: change.id, at: change.at })
+      }
+    }
+  }
+  const ordered = selectItems({ ...definition, limit: Number.MAX_SAFE_INTEGER }, [...items.values()])
+  const capacity = snapshotCapacity(definition)
+  return {
+    items: ordered.slice(0, capacity),
+    tombstones: [...tombstones.values()]
+      .filter((t) => options.now - Date.parse(t.at) < options.tombstoneMs)
+      .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)),
+    // Keys older than the next read's window can never be listed again: forget them.
+    applied: [...new Set([...snapshot.applied, ...changes.map((c) => c.key)])]
+      .filter((key) => key !== '' && changeTime(key) >= options.listedAt - options.overlapMs)
+      .sort(),
+    complete: snapshot.complete && ordered.length <= capacity,
+    listedAt: Math.max(snapshot.listedAt, options.listedAt),
+  }
+}
+
+/** The write time encoded in a change-log key (`changes/<locale>/<15-digit ms>-<id>.json`). */
+export function changeTime(key: string): number {
+  return Number(key.slice(key.lastIndexOf('/') + 1, key.lastIndexOf('/') + 16))
+}

@@ -1,0 +1,47 @@
+import { z } from 'zod'
+import { ArticleIdSchema, ArticleSchema, LocaleSchema } from './article.ts'
+import type { FeedCatalog } from './feed-definition.ts'
+
+/** The body of `POST /webhooks/republish` (DESIGN.md, "The republish webhook"), checked against the catalogue. */
+export function republishSchemaFor(catalog: FeedCatalog) {
+  const feedId = z.string().refine((id) => catalog.find(id) !== undefined, {
+    message: `must name a feed: ${catalog.ids.join(', ')}`,
+  })
+  return z
+    .strictObject({
+      upsert: z
+        .array(ArticleSchema)
+        .max(1000, 'must hold at most 1000 records; split the request')
+        .optional(),
+      retract: z
+        .array(z.strictObject({ id: ArticleIdSchema, locale: LocaleSchema.optional() }))
+        .max(1000, 'must hold at most 1000 entries; split the request')
+        .optional(),
+      rebuild: z
+        .union([z.literal('all'), z.array(feedId)], { message: 'must be "all" or a list of feed ids' })
+        .optional(),
+    })
+    .superRefine((payload, ctx) => {
+      const empty =
+        (payload.upsert?.length ?? 0) === 0 &&
+        (payload.retract?.length ?? 0) === 0 &&
+        (payload.rebuild === undefined || (Array.isArray(payload.rebuild) && payload.rebuild.length === 0))
+      if (empty) {
+        ctx.addIssue({ code: 'custom', message: 'is empty: send at least one of upsert, retract or rebuild' })
+      }
+      const seen = new Map<string, number>()
+      payload.upsert?.forEach((record, index) => {
+        const key = `${record.id}/${record.locale}`
+        const first = seen.get(key)
+        if (first !== undefined) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['upsert', index],
+            message: `repeats (id "${record.id}", locale "${record.locale}") of upsert[${first}]; send each story and locale once`,
+          })
+        } else seen.set(key, index)
+      })
+    })
+}
+
+export type RepublishPayload = z.infer<ReturnType<typeof republishSchemaFor>>

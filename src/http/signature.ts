@@ -1,0 +1,81 @@
+/** Why a Silkfeed-Signature was refused; each has a localized explanation in problems.json. */
+export type SignatureFailure = 'missing' | 'malformed' | 'stale' | 'mismatch' | 'unconfigured'
+
+/** How far `t` may be from the server's clock, either way. */
+export const SIGNATURE_TOLERANCE_SECONDS = 300
+
+const encoder = new TextEncoder()
+const keyCache = new Map<string, Promise<CryptoKey>>()
+
+function hmacKey(secret: string): Promise<CryptoKey> {
+  let key = keyCache.get(secret)
+  if (!key) {
+    key = crypto.subtle.importKey('raw', encoder.encode(secret), { name: 'HMAC', hash: 'SHA-256' }, false, [
+      'sign',
+      'verify',
+    ])
+    keyCache.set(secret, key)
+  }
+  return key
+}
+
+function hexToBytes(hex: string): Uint8Array<ArrayBuffer> | null {
+  if (!/^[0-9a-f]{64}$/i.test(hex)) return null
+  const out = new Uint8Array(32)
+  for (let i = 0; i < 32; i++) out[i] = parseInt(hex.slice(i * 2, i * 2 + 2), 16)
+  return out
+}
+
+/** The message that is signed: `<t>.<raw body>` as bytes. */
+function signedMessage(t: string, body: Uint8Array): Uint8Array<ArrayBuffer> {
+  const prefix = encoder.encode(`${t}.`)
+  const message = new Uint8Array(prefix.byteLength + body.byteLength)
+  message.set(prefix, 0)
+  message.set(body, prefix.byteLength)
+  return message
+}
+
+/**
+ * Checks `t=<unix seconds>,v1=<hex HMAC-SHA256(secret, "<t>.<raw body>")>` against every active
+ * secret (rotation). WebCrypto's verify compares in constant time. Returns null when it holds.
+ */
+export async function verifySignature(
+  header: string | undefined,
+  body: Uint8Array,
+  secrets: readonly string[],
+  nowSeconds: number,
+): Promise<SignatureFailure | null> {
+  if (secrets.length === 0) return 'unconfigured'
+  if (!header || header.trim() === '') return 'missing'
+  let t: string | undefined
+  const signatures: Uint8Array<ArrayBuffer>[] = []
+  for (const part of header.split(',')) {
+    const eq = part.indexOf('=')
+    if (eq < 0) return 'malformed'
+    const name = part.slice(0, eq).trim()
+    const value = part.slice(eq + 1).trim()
+    if (name === 't') t = value
+    else if (name === 'v1') {
+      const bytes = hexToBytes(value)
+      if (!bytes) return 'malformed'
+      signatures.push(bytes)
+    }
+  }
+  if (!t || !/^\d{1,12}$/.test(t) || signatures.length === 0) return 'malformed'
+  if (Math.abs(nowSeconds - Number(t)) > SIGNATURE_TOLERANCE_SECONDS) return 'stale'
+  const message = signedMessage(t, body)
+  for (const secret of secrets) {
+    const key = await hmacKey(secret)
+    for (const signature of signatures) {
+      if (await crypto.subtle.verify('HMAC', key, signature, message)) return null
+    }
+  }
+  return 'mismatch'
+}
+
+/** Signs a body as the CMS does: the header value for Silkfeed-Signature. */
+export async function signBody(body: Uint8Array, secret: string, nowSeconds: number): Promise<string> {
+  const t = String(Math.floor(nowSeconds))
+  const mac = new Uint8Array(await crypto.subtle.sign('HMAC', await hmacKey(secret), signedMessage(t, body)))
+  return `t=${t},v1=${[...mac].map((b) => b.toString(16).padStart(2, '0')).join('')}`
+}

@@ -1,0 +1,101 @@
+import { ArticleSchema, type Article } from '../domain/article.ts'
+import type { Change, FeedSnapshot } from '../domain/feed-snapshot.ts'
+import type { Locale } from '../domain/locale.ts'
+import { sortableTime, versionOf } from '../domain/version.ts'
+import type { ObjectStore } from '../storage/object-store.ts'
+import { KEYS, RETRACTED_SUFFIX } from './storage-keys.ts'
+
+const encoder = new TextEncoder()
+const decoder = new TextDecoder()
+const JSON_TYPE = 'application/json; charset=utf-8'
+
+/** The current state of one story in one locale. */
+export type StoryState =
+  { kind: 'live'; record: Article; version: string } | { kind: 'retracted'; at: string } | null
+
+/**
+ * Articles, the change log and feed snapshots, in domain words. Versions and changes are written under
+ * keys of their own and never overwritten, so concurrent writers cannot lose each other's updates even
+ * on a store without conditional writes: the newest version is simply the last key.
+ */
+export class ArticleRepository {
+  constructor(
+    private readonly store: ObjectStore,
+    private readonly newId: () => string,
+  ) {}
+
+  /** The newest version (or retraction) of a story. */
+  async current(locale: Locale, id: string): Promise<StoryState> {
+    const keys = await this.store.list(KEYS.versionsOf(locale, id))
+    const last = keys.at(-1)
+    return last ? this.#read(last) : null
+  }
+
+  /** Stores one version of a story; writing the same version twice is harmless. */
+  async putVersion(record: Article): Promise<string> {
+    const version = versionOf(record)
+    await this.#putJson(KEYS.articleVersion(record.locale, record.id, version), record)
+    return version
+  }
+
+  /** Records that a story was pulled at `at`. */
+  async putRetraction(locale: Locale, id: string, at: string): Promise<void> {
+    const key = KEYS.articleVersion(locale, id, `${sortableTime(Date.parse(at))}${RETRACTED_SUFFIX}`)
+    await this.#putJson(key, { retracted: true, at })
+  }
+
+  /** Appends to a locale's change log; returns the entry's key. */
+  async appendChange(locale: Locale, change: Change, now: number): Promise<string> {
+    const key = `${KEYS.changesOf(locale)}${sortableTime(now)}-${this.newId()}.json`
+    await this.#putJson(key, change)
+    return key
+  }
+
+  /** Change-log keys of a locale written at or after `sinceMs`. */
+  listChanges(locale: Locale, sinceMs: number): Promise<string[]> {
+    const prefix = KEYS.changesOf(locale)
+    return this.store.list(prefix, { startAfter: `${prefix}${sortableTime(sinceMs - 1)}~` })
+  }
+
+  async getChange(key: string): Promise<Change | null> {
+    const object = await this.store.get(key)
+    return object ? (JSON.parse(decoder.decode(object.body)) as Change) : null
+  }
+
+  /** Every live story of a locale (a full scan: only for a first build or a rebuild from scratch). */
+  async loadAll(locale: Locale): Promise<Article[]> {
+    const keys = await this.store.list(KEYS.articlesOf(locale))
+    const newest = new Map<string, string>()
+    for (const key of keys) newest.set(key.slice(0, key.lastIndexOf('/')), key)
+    const states = await Promise.all([...newest.values()].map((key) => this.#read(key)))
+    return states.flatMap((s) => (s?.kind === 'live' ? [s.record] : []))
+  }
+
+  async getSnapshot(feedId: string, locale: Locale): Promise<FeedSnapshot | null> {
+    const object = await this.store.get(KEYS.snapshot(feedId, locale))
+    return object ? (JSON.parse(decoder.decode(object.body)) as FeedSnapshot) : null
+  }
+
+  async putSnapshot(feedId: string, locale: Locale, snapshot: FeedSnapshot): Promise<void> {
+    await this.#putJson(KEYS.snapshot(feedId, locale), snapshot)
+  }
+
+  async #read(key: string): Promise<StoryState> {
+    const object = await this.store.get(key)
+    if (!object) return null
+    const value = JSON.parse(decoder.decode(object.body)) as unknown
+    if (key.endsWith(`${RETRACTED_SUFFIX}.json`))
+      return { kind: 'retracted', at: (value as { at: string }).at }
+    const parsed = ArticleSchema.safeParse(value)
+    if (!parsed.success) throw new Error(`stored article ${key} no longer validates`)
+    return {
+      kind: 'live',
+      record: parsed.data,
+      version: key.slice(key.lastIndexOf('/') + 1, -'.json'.length),
+    }
+  }
+
+  async #putJson(key: string, value: unknown): Promise<void> {
+    await this.store.put(key, encoder.encode(JSON.stringify(value)), { contentType: JSON_TYPE })
+  }
+}

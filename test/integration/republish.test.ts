@@ -1,0 +1,176 @@
+import { serve, type ServerType } from '@hono/node-server'
+import { mkdtempSync, rmSync } from 'node:fs'
+import type { AddressInfo } from 'node:net'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { Article } from '../../src/domain/article.ts'
+import { parseFeedCatalog } from '../../src/domain/feed-definition.ts'
+import { signBody } from '../../src/http/signature.ts'
+import type { EmbeddedS3 } from '../../src/platform/embedded-s3.ts'
+import { ArticleRepository } from '../../src/services/article-repository.ts'
+import type { ObjectStore } from '../../src/storage/object-store.ts'
+import { StorageUnavailableError } from '../../src/storage/object-store.ts'
+import { appOver, TEST_SECRET } from '../support/app.ts'
+import { startSeededS3, storeFor } from '../support/s3.ts'
+
+// A feed with room for the whole storm, so that "every story ends up in it" is checkable.
+const catalog = parseFeedCatalog({
+  'feeds/storm.json': {
+    id: 'storm',
+    sections: ['storm'],
+    locales: ['zh', 'ru', 'kk', 'uz'],
+    limit: 200,
+    cache: { maxAge: 60, staleWhileRevalidate: 60, staleIfError: 600 },
+  },
+  'feeds/latest.json': {
+    id: 'latest',
+    sections: 'all',
+    locales: ['zh', 'ru', 'kk', 'uz'],
+    limit: 50,
+    cache: { maxAge: 60, staleWhileRevalidate: 60, staleIfError: 600 },
+  },
+})
+
+let s3: EmbeddedS3
+let store: ObjectStore
+let server: ServerType
+let base: string
+let directory: string
+
+function storyNumber(n: number, extra: Partial<Article> = {}): Article {
+  return {
+    id: `storm-${n}`,
+    locale: 'ru',
+    title: `Новость ${n}`,
+    url: `https://news.silkfeed.dev/ru/2026/11/24/storm-${n}`,
+    publishedAt: new Date(Date.parse('2026-11-24T00:00:00Z') + n * 60_000).toISOString(),
+    sections: ['storm'],
+    ...extra,
+  }
+}
+
+async function post(payload: unknown, headers: Record<string, string> = {}): Promise<Response> {
+  const body = JSON.stringify(payload)
+  const signature = await signBody(new TextEncoder().encode(body), TEST_SECRET, Date.now() / 1000)
+  return fetch(`${base}/webhooks/republish`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'silkfeed-signature': signature, ...headers },
+    body,
+  })
+}
+
+async function feedIds(path: string): Promise<string[]> {
+  const res = await fetch(`${base}${path}`)
+  const feed = (await res.json()) as { items: { id: string; title: string }[] }
+  return feed.items.map((i) => i.id)
+}
+
+beforeAll(async () => {
+  directory = mkdtempSync(join(tmpdir(), 'silkfeed-republish-'))
+  ;({ embedded: s3 } = await startSeededS3(directory, 'silkfeed-rp'))
+  store = storeFor(s3.endpoint, 'silkfeed-rp', 5000)
+  const app = appOver(store, { freshMs: 0 }, undefined, {}, catalog)
+  server = await new Promise<ServerType>((resolve) => {
+    const s = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, () => resolve(s))
+  })
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+})
+
+afterAll(async () => {
+  await new Promise((resolve) => server?.close(resolve))
+  await s3?.stop()
+  rmSync(directory, { recursive: true, force: true })
+})
+
+describe('republishing against s3rver (no conditional writes)', () => {
+  it('loses no update: 100 concurrent webhooks, each a different story, all end up in the feed, and a polling reader never sees one vanish', async () => {
+    const done = new Map<string, number>()
+    let storming = true
+    const polls: { sentAt: number; ids: Set<string> }[] = []
+    const poller = (async () => {
+      while (storming) {
+        const sentAt = performance.now()
+        polls.push({ sentAt, ids: new Set(await feedIds('/ru/storm.json')) })
+      }
+    })()
+    const responses = await Promise.all(
+      Array.from({ length: 100 }, async (_, n) => {
+        const res = await post({ upsert: [storyNumber(n)] })
+        done.set(`tag:silkfeed.dev,2026:article/storm-${n}/ru`, performance.now())
+        return res.status
+      }),
+    )
+    storming = false
+    await poller
+    expect(responses.every((s) => s === 200)).toBe(true)
+    const ids = await feedIds('/ru/storm.json')
+    expect(ids).toHaveLength(100)
+    expect(polls.length).toBeGreaterThan(3)
+    for (const poll of polls) {
+      for (const [id, at] of done) if (at < poll.sentAt) expect(poll.ids.has(id), `${id} vanished`).toBe(true)
+    }
+  })
+
+  it('converges on the newest updatedAt when 20 versions of one story race', async () => {
+    const versions = Array.from({ length: 20 }, (_, i) =>
+      storyNumber(500, {
+        title: `Версия ${i}`,
+        updatedAt: new Date(Date.parse('2026-11-25T00:00:00Z') + i * 1000).toISOString(),
+      }),
+    )
+    const shuffled = [...versions].sort(() => Math.random() - 0.5)
+    const statuses = await Promise.all(shuffled.map(async (v) => (await post({ upsert: [v] })).status))
+    expect(statuses.every((s) => s === 200)).toBe(true)
+    const current = await new ArticleRepository(store, () => 'x').current('ru', 'storm-500')
+    expect(current?.kind === 'live' && current.record.title).toBe('Версия 19')
+    for (const path of ['/ru/storm.json', '/ru/latest.json']) {
+      const feed = (await (await fetch(`${base}${path}`)).json()) as {
+        items: { id: string; title: string }[]
+      }
+      expect(feed.items.find((i) => i.id.endsWith('/storm-500/ru'))?.title).toBe('Версия 19')
+    }
+  })
+})
+
+describe('storage failing in the middle of a republish', () => {
+  it('answers 503 with Retry-After, and the same request retried completes it', async () => {
+    let failPuts = 0
+    const flaky: ObjectStore = {
+      get: (k) => store.get(k),
+      getIfChanged: (k, e) => store.getIfChanged(k, e),
+      list: (p, o) => store.list(p, o),
+      delete: (k) => store.delete(k),
+      ping: () => store.ping(),
+      put: (k, b, m) => {
+        // The article version lands, then the store fails on the change log.
+        if (k.startsWith('changes/') && failPuts-- > 0)
+          return Promise.reject(new StorageUnavailableError('injected'))
+        return store.put(k, b, m)
+      },
+    }
+    const app = appOver(flaky, { freshMs: 0 }, undefined, {}, catalog)
+    const payload = JSON.stringify({ upsert: [storyNumber(900, { locale: 'kk', title: 'Жаңалық' })] })
+    const request = async () =>
+      app.request('/webhooks/republish', {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          'silkfeed-signature': await signBody(
+            new TextEncoder().encode(payload),
+            TEST_SECRET,
+            Date.now() / 1000,
+          ),
+        },
+        body: payload,
+      })
+    failPuts = 1
+    const failed = await request()
+    expect(failed.status).toBe(503)
+    expect(failed.headers.get('retry-after')).toBe('7')
+    const retried = await request()
+    expect(retried.status).toBe(200)
+    const feed = (await (await app.request('/kk/storm.json')).json()) as { items: { title: string }[] }
+    expect(feed.items.map((i) => i.title)).toContain('Жаңалық')
+  })
+})
