@@ -26,11 +26,32 @@ const httpUrl = z
     if (findNonXmlChar(value))
       ctx.addIssue({ code: 'custom', message: 'contains characters XML cannot carry' })
   })
+  // Stored in WHATWG-serialized form: spaces, quotes, angle brackets and non-ASCII come out
+  // percent-encoded (and hosts as punycode), so every feed carries a valid RFC 3986 URI.
+  .overwrite(normalizeUrl)
 
-const rfc3339 = z.iso.datetime({
-  offset: true,
-  message: 'must be an RFC 3339 date-time with an offset, e.g. 2022-11-06T15:12:00+08:00',
-})
+function normalizeUrl(value: string): string {
+  try {
+    return new URL(value).href
+  } catch {
+    return value // not a URL: the check above has already reported it
+  }
+}
+
+// Feed dates print the instant in a newsroom zone (up to ±14 h away) with a four-digit year and no
+// era; outside these bounds RFC 3339 and RFC 822 cannot write it.
+const EARLIEST_INSTANT = Date.parse('0001-01-02T00:00:00Z')
+const LATEST_INSTANT = Date.parse('9999-12-30T23:59:59Z')
+
+const rfc3339 = z.iso
+  .datetime({
+    offset: true,
+    message: 'must be an RFC 3339 date-time with an offset, e.g. 2022-11-06T15:12:00+08:00',
+  })
+  .refine((value) => {
+    const instant = Date.parse(value)
+    return Number.isNaN(instant) || (instant >= EARLIEST_INSTANT && instant <= LATEST_INSTANT)
+  }, 'must lie between 0001-01-02 and 9999-12-30 (UTC)')
 
 const slug = z
   .string()

@@ -1,6 +1,6 @@
 import { z } from 'zod'
 import { ArticleIdSchema, ArticleSchema, LocaleSchema } from './article.ts'
-import type { FeedCatalog } from './feed-definition.ts'
+import { FORMATS, type FeedCatalog } from './feed-definition.ts'
 
 /** The body of `POST /webhooks/republish` (DESIGN.md, "The republish webhook"), checked against the catalogue. */
 export function republishSchemaFor(catalog: FeedCatalog) {
@@ -45,3 +45,31 @@ export function republishSchemaFor(catalog: FeedCatalog) {
 }
 
 export type RepublishPayload = z.infer<ReturnType<typeof republishSchemaFor>>
+
+/** What a republish did: the webhook's answer, documented in OpenAPI from this schema. */
+export const PublishReportSchema = z.object({
+  status: z.literal('ok'),
+  stored: z.array(z.object({ id: z.string(), locale: LocaleSchema, version: z.string() })),
+  skipped: z.array(
+    z.object({
+      id: z.string(),
+      locale: LocaleSchema,
+      reason: z.enum(['older-than-stored', 'retracted-later']),
+      stored: z.string(),
+    }),
+  ),
+  retracted: z.array(z.object({ id: z.string(), locale: LocaleSchema })),
+  notFound: z.array(z.object({ id: z.string(), locale: LocaleSchema.optional() })),
+  feeds: z.array(
+    z.object({
+      feed: z.string(),
+      locale: LocaleSchema,
+      format: z.enum(FORMATS),
+      etag: z.string(),
+      items: z.number().int(),
+      lastModified: z.string(),
+    }),
+  ),
+})
+
+export type PublishReport = Omit<z.infer<typeof PublishReportSchema>, 'status'>

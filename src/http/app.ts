@@ -4,6 +4,7 @@ import { StorageUnavailableError, type ObjectStore } from '../storage/object-sto
 import { AppError, negotiateProblemLanguage, problemResponse } from './errors.ts'
 import { feedRoutes } from './routes/feeds.ts'
 import { healthRoutes } from './routes/health.ts'
+import { buildOpenApi } from './openapi.ts'
 import { webhookRoutes } from './routes/webhook.ts'
 import type { PublishService } from '../services/publish.ts'
 
@@ -17,6 +18,7 @@ export interface AppDeps {
   /** Seconds a client should wait after a 503. */
   retryAfterSeconds: number
   publish: PublishService
+  publicBaseUrl: string
   webhook: { secrets: readonly string[]; maxBytes: number }
 }
 
@@ -36,6 +38,14 @@ export function createApp(deps: AppDeps): Hono {
       now: deps.now,
     }),
   )
+  let openApi: string | undefined
+  app.get('/openapi.json', (c) => {
+    openApi ??= JSON.stringify(buildOpenApi(deps.feeds.feeds, deps.publicBaseUrl), null, 2)
+    return c.body(openApi, 200, {
+      'content-type': 'application/json; charset=utf-8',
+      'access-control-allow-origin': '*',
+    })
+  })
   app.route('/', feedRoutes(deps.feeds))
 
   app.notFound((c) => {

@@ -31,6 +31,7 @@ export function buildDeps(config: Config, catalog: FeedCatalog): AppDeps {
     feeds,
     publish: new PublishService(feeds, Date.now),
     webhook: config.webhook,
+    publicBaseUrl: config.publicBaseUrl,
     now: Date.now,
     newRequestId: () => crypto.randomUUID(),
     retryAfterSeconds: config.retryAfterSeconds,

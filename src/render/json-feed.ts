@@ -39,7 +39,8 @@ function renderItem(item: ItemModel, tz: string) {
     ...(item.authors.length > 0
       ? { authors: item.authors.map((a) => ({ name: a.name, ...(a.url ? { url: a.url } : {}) })) }
       : {}),
-    ...(item.categories.length > 0 ? { tags: item.categories.map((c) => c.label) } : {}),
+    // Tags must be unique (the JSON Feed schema says so), yet a section label can equal a free tag.
+    ...(item.categories.length > 0 ? { tags: [...new Set(item.categories.map((c) => c.label))] } : {}),
     ...(image && image.type
       ? {
           attachments: [

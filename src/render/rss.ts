@@ -1,5 +1,5 @@
 import { attrs, escapeXml, textElement } from './xml.ts'
-import { formatRfc822 } from './dates.ts'
+import { formatRfc3339, formatRfc822 } from './dates.ts'
 import type { FeedModel, ItemModel } from './feed-model.ts'
 
 const NAMESPACES = attrs({
@@ -7,6 +7,7 @@ const NAMESPACES = attrs({
   'xmlns:atom': 'http://www.w3.org/2005/Atom',
   'xmlns:content': 'http://purl.org/rss/1.0/modules/content/',
   'xmlns:dc': 'http://purl.org/dc/elements/1.1/',
+  'xmlns:dcterms': 'http://purl.org/dc/terms/',
   'xmlns:media': 'http://search.yahoo.com/mrss/',
 })
 
@@ -53,8 +54,10 @@ function renderItem(item: ItemModel, tz: string): string {
     ),
     ...(item.summary !== undefined ? [`      ${textElement('description', item.summary)}`] : []),
     ...(item.contentHtml !== undefined ? [`      ${textElement('content:encoded', item.contentHtml)}`] : []),
+    // A correction's date. Not dc:date: RSS 1.0 uses that for the item's date, many readers take it
+    // for the publication date, and the W3C validator flags it beside pubDate as duplicate semantics.
     ...(item.updated !== item.published
-      ? [`      ${textElement('dc:date', new Date(item.updated).toISOString())}`]
+      ? [`      ${textElement('dcterms:modified', formatRfc3339(item.updated, tz))}`]
       : []),
     ...renderSource(item),
     ...renderImage(item),

@@ -4,14 +4,25 @@ const XML_ESCAPES: Record<string, string> = {
   '>': '&gt;',
   '"': '&quot;',
   "'": '&apos;',
+  // XML parsers turn a literal CR (or CRLF) into LF; a character reference survives.
+  '\r': '&#13;',
 }
 
+// Attribute-value normalization turns literal tab and LF into spaces; references survive.
+const ATTRIBUTE_ESCAPES: Record<string, string> = { ...XML_ESCAPES, '\t': '&#9;', '\n': '&#10;' }
+
 /**
- * Escapes text for XML element content and attribute values. Text reaching here was validated to
- * hold only XML 1.0 characters (see domain/xml-text.ts), so escaping is all that is left to do.
+ * Escapes text for XML element content (attribute values go through `escapeAttribute`). Text reaching
+ * here was validated to hold only XML 1.0 characters (see domain/xml-text.ts), so escaping is all
+ * that is left to do.
  */
 export function escapeXml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => XML_ESCAPES[c] ?? c)
+  return text.replace(/[&<>"'\r]/g, (c) => XML_ESCAPES[c] ?? c)
+}
+
+/** Escapes text for an attribute value, keeping tabs and line breaks as they were. */
+export function escapeAttribute(text: string): string {
+  return text.replace(/[&<>"'\t\n\r]/g, (c) => ATTRIBUTE_ESCAPES[c] ?? c)
 }
 
 /** An element with escaped text content, or nothing when the value is absent. */
@@ -23,7 +34,7 @@ export function textElement(name: string, value: string | undefined, attributes 
 export function attrs(values: Record<string, string | number | undefined>): string {
   let out = ''
   for (const [name, value] of Object.entries(values)) {
-    if (value !== undefined) out += ` ${name}="${escapeXml(String(value))}"`
+    if (value !== undefined) out += ` ${name}="${escapeAttribute(String(value))}"`
   }
   return out
 }

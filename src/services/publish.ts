@@ -1,20 +1,10 @@
 import type { Article } from '../domain/article.ts'
 import type { FeedDefinition } from '../domain/feed-definition.ts'
 import { LOCALES, type Locale } from '../domain/locale.ts'
-import type { RepublishPayload } from '../domain/republish.ts'
+import type { PublishReport, RepublishPayload } from '../domain/republish.ts'
 import { feedSelects } from '../domain/select-items.ts'
 import { versionOf } from '../domain/version.ts'
 import type { FeedService } from './feed-service.ts'
-
-/** What a republish did, as the webhook reports it. */
-export interface PublishReport {
-  stored: { id: string; locale: Locale; version: string }[]
-  skipped: { id: string; locale: Locale; reason: 'older-than-stored' | 'retracted-later'; stored: string }[]
-  retracted: { id: string; locale: Locale }[]
-  /** Retractions of stories that were never stored (no locale: in no locale at all). */
-  notFound: { id: string; locale?: Locale }[]
-  feeds: { feed: string; locale: Locale; format: string; etag: string; items: number; lastModified: string }[]
-}
 
 /**
  * Applies a validated webhook payload: stores versions and retractions, appends them to the change

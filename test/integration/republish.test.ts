@@ -3,6 +3,9 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { execFile } from 'node:child_process'
+import { writeFileSync } from 'node:fs'
+import { promisify } from 'node:util'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Article } from '../../src/domain/article.ts'
 import { parseFeedCatalog } from '../../src/domain/feed-definition.ts'
@@ -12,6 +15,7 @@ import { ArticleRepository } from '../../src/services/article-repository.ts'
 import type { ObjectStore } from '../../src/storage/object-store.ts'
 import { StorageUnavailableError } from '../../src/storage/object-store.ts'
 import { appOver, TEST_SECRET } from '../support/app.ts'
+import { ROOT } from '../support/samples.ts'
 import { startSeededS3, storeFor } from '../support/s3.ts'
 
 // A feed with room for the whole storm, so that "every story ends up in it" is checkable.
@@ -172,5 +176,33 @@ describe('storage failing in the middle of a republish', () => {
     expect(retried.status).toBe(200)
     const feed = (await (await app.request('/kk/storm.json')).json()) as { items: { title: string }[] }
     expect(feed.items.map((i) => i.title)).toContain('Жаңалық')
+  })
+})
+
+describe("npm run republish (the integrators' command)", () => {
+  const run = (args: string[], secret: string) =>
+    promisify(execFile)(process.execPath, ['--import', 'tsx', 'scripts/republish.ts', ...args], {
+      cwd: ROOT,
+      env: { ...process.env, WEBHOOK_SECRETS: secret },
+    }).then(
+      ({ stdout }) => ({ code: 0, stdout, stderr: '' }),
+      (error: { code: number; stdout: string; stderr: string }) => error,
+    )
+
+  it('signs a payload file, sends it and prints the report', async () => {
+    const file = join(directory, 'payload.json')
+    writeFileSync(file, JSON.stringify({ upsert: [storyNumber(700, { locale: 'uz', title: 'Yangilik' })] }))
+    const result = await run([file, '--url', base], TEST_SECRET)
+    expect(result.code).toBe(0)
+    expect(JSON.parse(result.stdout).stored).toEqual([
+      expect.objectContaining({ id: 'storm-700', locale: 'uz' }),
+    ])
+  })
+
+  it('exits non-zero and shows the problem when the server refuses', async () => {
+    const file = join(directory, 'payload.json')
+    const result = await run([file, '--url', base], 'a-wrong-secret-that-is-long-enough')
+    expect(result.code).toBe(1)
+    expect(result.stderr).toMatch(/401[\s\S]*BAD_SIGNATURE/)
   })
 })

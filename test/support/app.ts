@@ -45,6 +45,7 @@ export function appOver(
       secrets: webhook.secrets ?? ['old-secret-0123456789abcdef', TEST_SECRET],
       maxBytes: 64 * 1024,
     },
+    publicBaseUrl: TEST_SETTINGS.publicBaseUrl,
     store,
     logger,
     now: options.now ?? (() => Date.now()),

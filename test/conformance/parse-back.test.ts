@@ -1,0 +1,205 @@
+import { XMLParser } from 'fast-xml-parser'
+import { parseAtomFeed, parseJsonFeed, parseRssFeed } from 'feedsmith'
+import { beforeAll, describe, expect, it } from 'vitest'
+import {
+  EXPECTED_LANGUAGE_TAG,
+  EXPECTED_RSS_LANGUAGE,
+  expectedAlternates,
+  expectedFeedUrl,
+  expectedItemId,
+  expectedOrder,
+  renderSampleFeeds,
+  type SampleFeed,
+} from './sample-feeds.ts'
+
+// Independent parsers read the rendered bytes back: fast-xml-parser and feedsmith for XML,
+// JSON.parse and feedsmith for JSON Feed. Nothing here imports the renderers' own helpers.
+
+const feeds = await renderSampleFeeds()
+const byFormat = (format: SampleFeed['format']) =>
+  feeds.filter((f) => f.format === format).map((f) => [f.fileName, f] as const)
+
+/** A comparable item: what every format must carry for each source article. */
+interface Seen {
+  id: string
+  title: string
+  link: string
+  published: number
+  updated?: number
+}
+
+function expectedItems(feed: SampleFeed, withUpdated: boolean): Seen[] {
+  return expectedOrder(feed).map((a) => ({
+    id: expectedItemId(a),
+    title: a.title,
+    link: a.url,
+    published: Date.parse(a.publishedAt),
+    ...(withUpdated ? { updated: Date.parse(a.updatedAt ?? a.publishedAt) } : {}),
+  }))
+}
+
+const xml = new XMLParser({
+  ignoreAttributes: false,
+  attributeNamePrefix: '@_',
+  parseTagValue: false,
+  parseAttributeValue: false,
+  trimValues: false,
+  processEntities: true,
+  htmlEntities: true,
+  alwaysCreateTextNode: true,
+  isArray: (name) =>
+    ['item', 'entry', 'link', 'atom:link', 'category', 'author', 'dc:creator'].includes(name),
+})
+
+type Node = Record<string, unknown> & { '#text'?: string }
+const text = (node: unknown): string => (node as Node | undefined)?.['#text'] ?? ''
+const attr = (node: unknown, name: string): string | undefined =>
+  (node as Node)[`@_${name}`] as string | undefined
+const links = (nodes: unknown): Node[] => (nodes as Node[] | undefined) ?? []
+
+function alternatesOf(nodes: Node[]): Record<string, string> {
+  const out: Record<string, string> = {}
+  for (const link of nodes) {
+    const hreflang = attr(link, 'hreflang')
+    if (attr(link, 'rel') === 'alternate' && hreflang) out[hreflang] = attr(link, 'href')!
+  }
+  return out
+}
+
+describe('RSS read back with fast-xml-parser', () => {
+  it.each(byFormat('rss'))('%s has the channel facts and every item', (_, feed) => {
+    const channel = (xml.parse(feed.text) as { rss: { '@_version': string; channel: Node } }).rss.channel
+    expect(text(channel.language)).toBe(EXPECTED_RSS_LANGUAGE[feed.locale])
+    const atomLinks = links(channel['atom:link'])
+    expect(atomLinks.filter((l) => attr(l, 'rel') === 'self').map((l) => attr(l, 'href'))).toEqual([
+      expectedFeedUrl(feed.locale, feed.feedId, 'rss'),
+    ])
+    expect(alternatesOf(atomLinks)).toEqual(expectedAlternates(feed))
+
+    const items = (channel.item as Node[] | undefined) ?? []
+    const seen: Seen[] = items.map((item) => ({
+      id: text(item.guid),
+      title: text(item.title),
+      link: links(item.link).map(text).join(' '), // `link` is parsed as an array (Atom reuses the name)
+      published: Date.parse(text(item.pubDate)),
+      updated: item['dcterms:modified']
+        ? Date.parse(text(item['dcterms:modified']))
+        : Date.parse(text(item.pubDate)),
+    }))
+    expect(seen).toEqual(expectedItems(feed, true))
+    for (const item of items) expect(attr(item.guid, 'isPermaLink')).toBe('false')
+  })
+})
+
+describe('Atom read back with fast-xml-parser', () => {
+  it.each(byFormat('atom'))('%s has the feed facts and every entry', (_, feed) => {
+    const root = (xml.parse(feed.text) as { feed: Node }).feed
+    expect(attr(root, 'xmlns')).toBe('http://www.w3.org/2005/Atom')
+    expect(attr(root, 'xml:lang')).toBe(EXPECTED_LANGUAGE_TAG[feed.locale])
+    const feedLinks = links(root.link)
+    expect(feedLinks.filter((l) => attr(l, 'rel') === 'self').map((l) => attr(l, 'href'))).toEqual([
+      expectedFeedUrl(feed.locale, feed.feedId, 'atom'),
+    ])
+    expect(alternatesOf(feedLinks)).toEqual(expectedAlternates(feed))
+
+    const entries = (root.entry as Node[] | undefined) ?? []
+    const seen: Seen[] = entries.map((entry) => ({
+      id: text(entry.id),
+      title: text(entry.title),
+      link: links(entry.link)
+        .filter((l) => attr(l, 'rel') === 'alternate')
+        .map((l) => attr(l, 'href'))
+        .join(' '),
+      published: Date.parse(text(entry.published)),
+      updated: Date.parse(text(entry.updated)),
+    }))
+    expect(seen).toEqual(expectedItems(feed, true))
+    const latest = Math.max(...feed.expected.map((a) => Date.parse(a.updatedAt ?? a.publishedAt)))
+    expect(Date.parse(text(root.updated))).toBe(latest)
+  })
+})
+
+interface JsonFeedDocument {
+  version: string
+  language: string
+  feed_url: string
+  _silkfeed: { alternates: { hreflang: string; feed_url: string }[] }
+  items: { id: string; title: string; url: string; date_published: string; date_modified?: string }[]
+}
+
+describe('JSON Feed read back with JSON.parse', () => {
+  it.each(byFormat('json'))('%s has the feed facts and every item', (_, feed) => {
+    const doc = JSON.parse(feed.text) as JsonFeedDocument
+    expect(doc.version).toBe('https://jsonfeed.org/version/1.1')
+    expect(doc.language).toBe(EXPECTED_LANGUAGE_TAG[feed.locale])
+    expect(doc.feed_url).toBe(expectedFeedUrl(feed.locale, feed.feedId, 'json'))
+    expect(Object.fromEntries(doc._silkfeed.alternates.map((a) => [a.hreflang, a.feed_url]))).toEqual(
+      expectedAlternates(feed),
+    )
+    const seen: Seen[] = doc.items.map((item) => ({
+      id: item.id,
+      title: item.title,
+      link: item.url,
+      published: Date.parse(item.date_published),
+      updated: Date.parse(item.date_modified ?? item.date_published),
+    }))
+    expect(seen).toEqual(expectedItems(feed, true))
+  })
+})
+
+describe('read back with feedsmith', () => {
+  it.each(byFormat('rss'))('%s (parseRssFeed)', (_, feed) => {
+    const parsed = parseRssFeed(feed.text)
+    expect(parsed.language).toBe(EXPECTED_RSS_LANGUAGE[feed.locale])
+    const self = parsed.atom?.links?.filter((l) => l.rel === 'self').map((l) => l.href)
+    expect(self).toEqual([expectedFeedUrl(feed.locale, feed.feedId, 'rss')])
+    const alternates = Object.fromEntries(
+      (parsed.atom?.links ?? []).filter((l) => l.rel === 'alternate').map((l) => [l.hreflang, l.href]),
+    )
+    expect(alternates).toEqual(expectedAlternates(feed))
+    const seen: Seen[] = (parsed.items ?? []).map((item) => ({
+      id: item.guid?.value ?? '',
+      title: item.title ?? '',
+      link: item.link ?? '',
+      published: Date.parse(item.pubDate ?? ''),
+    }))
+    expect(seen).toEqual(expectedItems(feed, false))
+    expect(parsed.items?.every((item) => item.guid?.isPermaLink === false)).toBe(true)
+  })
+
+  it.each(byFormat('atom'))('%s (parseAtomFeed)', (_, feed) => {
+    const parsed = parseAtomFeed(feed.text)
+    expect(parsed.xml?.lang).toBe(EXPECTED_LANGUAGE_TAG[feed.locale])
+    expect(parsed.links?.filter((l) => l.rel === 'self').map((l) => l.href)).toEqual([
+      expectedFeedUrl(feed.locale, feed.feedId, 'atom'),
+    ])
+    const alternates = Object.fromEntries(
+      (parsed.links ?? [])
+        .filter((l) => l.rel === 'alternate' && l.hreflang)
+        .map((l) => [l.hreflang, l.href]),
+    )
+    expect(alternates).toEqual(expectedAlternates(feed))
+    const seen: Seen[] = (parsed.entries ?? []).map((entry) => ({
+      id: entry.id ?? '',
+      title: entry.title?.value ?? '',
+      link: entry.links?.find((l) => l.rel === 'alternate')?.href ?? '',
+      published: Date.parse(entry.published ?? ''),
+      updated: Date.parse(entry.updated ?? ''),
+    }))
+    expect(seen).toEqual(expectedItems(feed, true))
+  })
+
+  it.each(byFormat('json'))('%s (parseJsonFeed)', (_, feed) => {
+    const parsed = parseJsonFeed(JSON.parse(feed.text))
+    expect(parsed.language).toBe(EXPECTED_LANGUAGE_TAG[feed.locale])
+    expect(parsed.feed_url).toBe(expectedFeedUrl(feed.locale, feed.feedId, 'json'))
+    const seen: Seen[] = (parsed.items ?? []).map((item) => ({
+      id: item.id ?? '',
+      title: item.title ?? '',
+      link: item.url ?? '',
+      published: Date.parse(item.date_published ?? ''),
+      updated: Date.parse(item.date_modified ?? ''),
+    }))
+    expect(seen).toEqual(expectedItems(feed, true))
+  })
+})
