@@ -7,6 +7,7 @@ import { healthRoutes } from './routes/health.ts'
 import { buildOpenApi } from './openapi.ts'
 import { webhookRoutes } from './routes/webhook.ts'
 import type { PublishService } from '../services/publish.ts'
+import type { HubNotifier } from '../services/websub.ts'
 
 /** Everything the HTTP layer needs, built by a platform entry. */
 export interface AppDeps {
@@ -18,6 +19,7 @@ export interface AppDeps {
   /** Seconds a client should wait after a 503. */
   retryAfterSeconds: number
   publish: PublishService
+  hubs: HubNotifier
   publicBaseUrl: string
   webhook: { secrets: readonly string[]; maxBytes: number }
 }
@@ -31,6 +33,8 @@ export function createApp(deps: AppDeps): Hono {
     '/',
     webhookRoutes({
       publish: deps.publish,
+      hubs: deps.hubs,
+      settings: deps.feeds.settings,
       store: deps.store,
       catalog: deps.feeds.feeds,
       secrets: deps.webhook.secrets,

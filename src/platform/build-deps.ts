@@ -2,6 +2,7 @@ import type { FeedCatalog } from '../domain/feed-definition.ts'
 import type { AppDeps } from '../http/app.ts'
 import { FeedService } from '../services/feed-service.ts'
 import { PublishService } from '../services/publish.ts'
+import { HubNotifier } from '../services/websub.ts'
 import { S3ObjectStore } from '../storage/s3-object-store.ts'
 import type { Config } from './config.ts'
 import { createJsonLogger } from './logger.ts'
@@ -16,7 +17,11 @@ export function buildDeps(config: Config, catalog: FeedCatalog): AppDeps {
   }
   const store = new S3ObjectStore({ ...config.s3, accessKeyId, secretAccessKey })
   const logger = createJsonLogger(config.logLevel)
-  const settings = { publicBaseUrl: config.publicBaseUrl, idAuthority: config.idAuthority }
+  const settings = {
+    publicBaseUrl: config.publicBaseUrl,
+    idAuthority: config.idAuthority,
+    hubs: config.websubHubs,
+  }
   const feeds = new FeedService(store, catalog, settings, logger, {
     now: Date.now,
     freshMs: config.hotCacheMs,
@@ -30,6 +35,7 @@ export function buildDeps(config: Config, catalog: FeedCatalog): AppDeps {
     logger,
     feeds,
     publish: new PublishService(feeds, Date.now),
+    hubs: new HubNotifier({ hubs: config.websubHubs, logger, attempts: 4, backoffMs: 500, timeoutMs: 5000 }),
     webhook: config.webhook,
     publicBaseUrl: config.publicBaseUrl,
     now: Date.now,

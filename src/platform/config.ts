@@ -45,6 +45,16 @@ export const RawEnvSchema = z.object({
     )
     .pipe(z.array(z.string().min(16, 'each secret must have at least 16 characters')))
     .optional(),
+  WEBSUB_HUBS: z
+    .string()
+    .transform((v) =>
+      v
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean),
+    )
+    .pipe(z.array(z.url({ protocol: /^https?$/, message: 'each hub must be an absolute http(s) URL' })))
+    .optional(),
   WEBHOOK_MAX_BYTES: z.coerce
     .number()
     .int()
@@ -75,6 +85,7 @@ function toConfig(env: z.infer<typeof RawEnvSchema>) {
     hotCacheMs: env.HOT_CACHE_MS,
     overlapMs: env.CHANGE_LOG_OVERLAP_MS,
     tombstoneMs: env.TOMBSTONE_DAYS * 86_400_000,
+    websubHubs: env.WEBSUB_HUBS ?? [],
     webhook: { secrets: env.WEBHOOK_SECRETS ?? [], maxBytes: env.WEBHOOK_MAX_BYTES },
     retryAfterSeconds: env.RETRY_AFTER_SECONDS,
     logLevel: env.LOG_LEVEL,

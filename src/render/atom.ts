@@ -20,6 +20,7 @@ export function renderAtom(feed: FeedModel): string {
     `  ${textElement('rights', feed.copyright, ' type="text"')}`,
     '  <generator>Silkfeed</generator>',
     `  <link${attrs({ rel: 'self', type: 'application/atom+xml', href: feed.selfUrl.atom })}/>`,
+    ...feed.hubs.map((hub) => `  <link${attrs({ rel: 'hub', href: hub })}/>`),
     `  <link${attrs({ rel: 'alternate', type: 'text/html', href: feed.homeUrl })}/>`,
     ...feed.alternates.map(
       (alt) =>

@@ -9,6 +9,8 @@ export interface PublicationSettings {
   publicBaseUrl: string
   /** Tagging entity of RFC 4151 tag URIs, e.g. `silkfeed.dev,2026`; changing it changes every id. */
   idAuthority: string
+  /** WebSub hubs that every feed advertises (rel=hub); empty for none. */
+  hubs?: readonly string[]
 }
 
 export interface Category {
@@ -47,6 +49,8 @@ export interface FeedModel {
   copyright: string
   homeUrl: string
   selfUrl: Record<FeedFormat, string>
+  /** WebSub hubs to advertise. */
+  hubs: readonly string[]
   /** The same feed in the other locales that offer it. */
   alternates: { hreflang: string; url: Record<FeedFormat, string> }[]
   /** Stories pulled from the feed (RFC 6721 tombstones in Atom). */
@@ -114,6 +118,7 @@ export function buildFeedModel(input: {
     copyright: t('copyright', { year, newsroom }),
     homeUrl: `${settings.publicBaseUrl}/`,
     selfUrl: feedUrls(settings, definition.id, locale),
+    hubs: settings.hubs ?? [],
     alternates: definition.locales
       .filter((other) => other !== locale)
       .map((other) => ({ hreflang: LANGUAGE_TAG[other], url: feedUrls(settings, definition.id, other) })),

@@ -9,6 +9,7 @@ export function renderJsonFeed(feed: FeedModel): string {
     title: feed.title,
     home_page_url: feed.homeUrl,
     feed_url: feed.selfUrl.json,
+    ...(feed.hubs.length > 0 ? { hubs: feed.hubs.map((url) => ({ type: 'WebSub', url })) } : {}),
     description: feed.description,
     language: feed.languageTag,
     authors: [{ name: feed.newsroom }],

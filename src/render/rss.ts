@@ -28,6 +28,7 @@ export function renderRss(feed: FeedModel): string {
     '    <docs>https://www.rssboard.org/rss-specification</docs>',
     `    <ttl>${feed.ttlMinutes}</ttl>`,
     `    <atom:link${attrs({ href: feed.selfUrl.rss, rel: 'self', type: 'application/rss+xml' })}/>`,
+    ...feed.hubs.map((hub) => `    <atom:link${attrs({ href: hub, rel: 'hub' })}/>`),
     ...feed.alternates.map(
       (alt) =>
         `    <atom:link${attrs({ href: alt.url.rss, rel: 'alternate', type: 'application/rss+xml', hreflang: alt.hreflang })}/>`,

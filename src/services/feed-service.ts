@@ -57,7 +57,7 @@ export class FeedService {
   constructor(
     private readonly store: ObjectStore,
     readonly feeds: FeedCatalog,
-    private readonly settings: PublicationSettings,
+    readonly settings: PublicationSettings,
     private readonly logger: Logger,
     private readonly options: FeedServiceOptions,
   ) {

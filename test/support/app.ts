@@ -2,6 +2,8 @@ import { createApp } from '../../src/http/app.ts'
 import { FeedService, type FeedServiceOptions, type Logger } from '../../src/services/feed-service.ts'
 import { storeArticles } from '../../src/services/seed.ts'
 import { PublishService } from '../../src/services/publish.ts'
+import { HubNotifier } from '../../src/services/websub.ts'
+import type { PublicationSettings } from '../../src/render/feed-model.ts'
 import type { ObjectStore } from '../../src/storage/object-store.ts'
 import type { FeedCatalog } from '../../src/domain/feed-definition.ts'
 import { MemoryObjectStore } from './memory-store.ts'
@@ -15,8 +17,9 @@ export function serviceOver(
   options: Partial<FeedServiceOptions> = {},
   logger = silentLogger,
   catalog: FeedCatalog = loadCatalog(),
+  settings: PublicationSettings = TEST_SETTINGS,
 ) {
-  return new FeedService(store, catalog, TEST_SETTINGS, logger, {
+  return new FeedService(store, catalog, settings, logger, {
     now: () => Date.now(),
     freshMs: 2000,
     storageTimeoutMs: 1000,
@@ -34,13 +37,15 @@ export function appOver(
   store: ObjectStore,
   options: Partial<FeedServiceOptions> = {},
   logger: Logger = silentLogger,
-  webhook: { secrets?: string[] } = {},
+  webhook: { secrets?: string[]; hubs?: string[] } = {},
   catalog?: FeedCatalog,
 ) {
-  const feeds = serviceOver(store, options, logger, catalog)
+  const hubs = webhook.hubs ?? []
+  const feeds = serviceOver(store, options, logger, catalog, { ...TEST_SETTINGS, hubs })
   return createApp({
     feeds,
     publish: new PublishService(feeds, options.now ?? (() => Date.now())),
+    hubs: new HubNotifier({ hubs, logger, attempts: 3, backoffMs: 20, timeoutMs: 1000 }),
     webhook: {
       secrets: webhook.secrets ?? ['old-secret-0123456789abcdef', TEST_SECRET],
       maxBytes: 64 * 1024,

@@ -4,6 +4,7 @@ import { LANGUAGE_TAG, LOCALES, isLocale } from '../../domain/locale.ts'
 import { formatHttpDate } from '../../render/dates.ts'
 import { ENCODINGS, type FeedBundle, type FeedVariant } from '../../services/feed-bundle.ts'
 import type { FeedService } from '../../services/feed-service.ts'
+import { feedUrls, type PublicationSettings } from '../../render/feed-model.ts'
 import { chooseEncoding } from '../accept-encoding.ts'
 import { isNotModified } from '../conditional-get.ts'
 import { AppError } from '../errors.ts'
@@ -15,6 +16,7 @@ function headersFor(
   definition: FeedDefinition,
   bundle: FeedBundle,
   variant: FeedVariant,
+  settings: PublicationSettings,
 ): Record<string, string> {
   let headers = headerCache.get(variant)
   if (!headers) {
@@ -29,10 +31,19 @@ function headersFor(
       'access-control-allow-origin': '*',
       'access-control-expose-headers': 'ETag, Last-Modified, Age',
       ...(variant.encoding === 'identity' ? {} : { 'content-encoding': variant.encoding }),
+      ...linkHeader(settings, bundle),
     }
     headerCache.set(variant, headers)
   }
   return headers
+}
+
+/** WebSub discovery in HTTP: `Link: <hub>; rel="hub", <self>; rel="self"` when hubs are configured. */
+function linkHeader(settings: PublicationSettings, bundle: FeedBundle): Record<string, string> {
+  const hubs = settings.hubs ?? []
+  if (hubs.length === 0) return {}
+  const self = feedUrls(settings, bundle.feedId, bundle.locale)[bundle.format]
+  return { link: [...hubs.map((h) => `<${h}>; rel="hub"`), `<${self}>; rel="self"`].join(', ') }
 }
 
 /** `GET/HEAD /{locale}/{feed}.{rss|atom|json}`: pre-encoded bytes, content-coded and conditional. */
@@ -56,7 +67,7 @@ export function feedRoutes(feeds: FeedService): Hono {
     const available = ENCODINGS.filter((e) => bundle.variants[e] !== undefined)
     const variant =
       bundle.variants[chooseEncoding(c.req.header('accept-encoding'), available)] ?? bundle.variants.identity
-    const cached = headersFor(definition, bundle, variant)
+    const cached = headersFor(definition, bundle, variant, feeds.settings)
     // A stale copy says how old it is; its Last-Modified stays the content's own.
     const headers = stale ? { ...cached, age: String(ageSeconds) } : cached
     const conditional = {

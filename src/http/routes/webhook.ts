@@ -1,4 +1,6 @@
-import { Hono } from 'hono'
+import { Hono, type Context } from 'hono'
+import { feedUrls, type PublicationSettings } from '../../render/feed-model.ts'
+import type { HubNotifier } from '../../services/websub.ts'
 import type { FeedCatalog } from '../../domain/feed-definition.ts'
 import { problemsFromZod } from '../../domain/problem.ts'
 import { republishSchemaFor } from '../../domain/republish.ts'
@@ -10,11 +12,13 @@ import { verifySignature } from '../signature.ts'
 
 export interface WebhookDeps {
   publish: PublishService
+  hubs: HubNotifier
   store: ObjectStore
   catalog: FeedCatalog
   secrets: readonly string[]
   maxBytes: number
   now: () => number
+  settings: PublicationSettings
 }
 
 const encoder = new TextEncoder()
@@ -82,6 +86,10 @@ export function webhookRoutes(deps: WebhookDeps): Hono {
 
     const report = await deps.publish.apply(parsed.data)
     const response = { status: 'ok', ...report }
+    if (deps.hubs.enabled) {
+      const urls = [...new Set(report.feeds.map((f) => feedUrls(deps.settings, f.feed, f.locale)[f.format]))]
+      afterResponse(c, deps.hubs.notify(urls))
+    }
     if (recordKey) {
       const record = { bodyDigest, at: new Date(deps.now()).toISOString(), response }
       await deps.store.put(recordKey, encoder.encode(JSON.stringify(record)), {
@@ -95,6 +103,15 @@ export function webhookRoutes(deps: WebhookDeps): Hono {
     throw new AppError('METHOD_NOT_ALLOWED', { method: c.req.method, allowed: 'POST' }, [], { allow: 'POST' })
   })
   return app
+}
+
+/** Lets a task outlive the response: Workers' waitUntil; on Node the process simply keeps running. */
+function afterResponse(c: Context, task: Promise<void>): void {
+  try {
+    c.executionCtx.waitUntil(task)
+  } catch {
+    void task
+  }
 }
 
 /** Reads a request body, refusing (413) as soon as it grows past the limit. */
