@@ -3,6 +3,7 @@ import type { Change, FeedSnapshot } from '../domain/feed-snapshot.ts'
 import type { Locale } from '../domain/locale.ts'
 import { sortableTime, versionOf } from '../domain/version.ts'
 import type { ObjectStore } from '../storage/object-store.ts'
+import { mapWithLimit } from './single-flight.ts'
 import { KEYS, RETRACTED_SUFFIX } from './storage-keys.ts'
 
 const encoder = new TextEncoder()
@@ -19,6 +20,9 @@ export type StoryState =
  * on a store without conditional writes: the newest version is simply the last key.
  */
 export class ArticleRepository {
+  /** Change-log entries this instance wrote, so that its own renders need not read them back. */
+  readonly #written = new Map<string, Change>()
+
   constructor(
     private readonly store: ObjectStore,
     private readonly newId: () => string,
@@ -48,6 +52,8 @@ export class ArticleRepository {
   async appendChange(locale: Locale, change: Change, now: number): Promise<string> {
     const key = `${KEYS.changesOf(locale)}${sortableTime(now)}-${this.newId()}.json`
     await this.#putJson(key, change)
+    this.#written.set(key, change)
+    if (this.#written.size > 10_000) this.#written.delete(this.#written.keys().next().value!)
     return key
   }
 
@@ -58,6 +64,8 @@ export class ArticleRepository {
   }
 
   async getChange(key: string): Promise<Change | null> {
+    const written = this.#written.get(key)
+    if (written) return written
     const object = await this.store.get(key)
     return object ? (JSON.parse(decoder.decode(object.body)) as Change) : null
   }
@@ -67,7 +75,7 @@ export class ArticleRepository {
     const keys = await this.store.list(KEYS.articlesOf(locale))
     const newest = new Map<string, string>()
     for (const key of keys) newest.set(key.slice(0, key.lastIndexOf('/')), key)
-    const states = await Promise.all([...newest.values()].map((key) => this.#read(key)))
+    const states = await mapWithLimit([...newest.values()], 32, (key) => this.#read(key))
     return states.flatMap((s) => (s?.kind === 'live' ? [s.record] : []))
   }
 

@@ -52,8 +52,11 @@ export class PublishService {
           })
           return
         }
-        await repo.putVersion(record)
-        await repo.appendChange(record.locale, { type: 'upsert', record }, this.now())
+        // Both are durable before any render starts; neither depends on the other.
+        await Promise.all([
+          repo.putVersion(record),
+          repo.appendChange(record.locale, { type: 'upsert', record }, this.now()),
+        ])
         report.stored.push({ id: record.id, locale: record.locale, version })
         // A story that changed sections must also leave the feeds that selected its previous version.
         const previous: Article | undefined = current?.kind === 'live' ? current.record : undefined

@@ -1,0 +1,349 @@
+/**
+ * Uzbek Cyrillic ↔ Latin (1995 orthography, LOCALES.md §4). Latin output uses U+02BB in oʻ/gʻ and
+ * U+02BC for the tutuq belgisi. Both directions leave URLs, e-mail addresses and characters of other
+ * scripts alone.
+ */
+import { mapHtmlText, mapHtmlTextRuns, mapOutsideCharacterReferences } from './html-text.ts'
+import { isUpperLetter, matchLetterCase } from './letter-case.ts'
+import { mapOutsideLinks } from './links.ts'
+import {
+  decodeApostropheReferences,
+  MODIFIER_APOSTROPHE,
+  normalizeUzbekLatin,
+  TURNED_COMMA,
+} from './uzbek-apostrophes.ts'
+import { UZBEK_ENDINGS, UZBEK_LATIN_EXCEPTIONS } from './uzbek-exceptions.ts'
+
+const WORD = /[\p{L}\p{M}]+/gu
+
+// ---------------------------------------------------------------------------------------------
+// Cyrillic → Latin
+
+const CYRILLIC_VOWELS = new Set('аеёиоуўэюяы')
+
+const CYRILLIC_TO_LATIN: Record<string, string> = {
+  а: 'a',
+  б: 'b',
+  в: 'v',
+  г: 'g',
+  д: 'd',
+  ж: 'j',
+  з: 'z',
+  и: 'i',
+  й: 'y',
+  к: 'k',
+  л: 'l',
+  м: 'm',
+  н: 'n',
+  о: 'o',
+  п: 'p',
+  р: 'r',
+  с: 's',
+  т: 't',
+  у: 'u',
+  ф: 'f',
+  х: 'x',
+  ҳ: 'h',
+  қ: 'q',
+  ғ: `g${TURNED_COMMA}`,
+  ў: `o${TURNED_COMMA}`,
+  ч: 'ch',
+  ш: 'sh',
+  щ: 'sh',
+  ё: 'yo',
+  ю: 'yu',
+  я: 'ya',
+  э: 'e',
+  ы: 'i',
+}
+
+/** Prefixes after which ц is written s even between vowels (антициклон → antisiklon). */
+const TSE_PREFIXES = ['анти']
+
+/** Month stems whose я is written a (сентябр → sentabr, октябр → oktabr). */
+const YA_AS_A = /^(?:сент|окт)(?=ябр)/
+
+/** Converts Uzbek Cyrillic text to the Latin alphabet; Latin letters, digits and links pass through. */
+export function uzbekCyrillicToLatin(text: string): string {
+  return mapOutsideLinks(text.normalize('NFC'), (part) =>
+    part.replace(WORD, (word) => cyrillicWordToLatin(word)),
+  )
+}
+
+/** {@link uzbekCyrillicToLatin} over the text nodes of an HTML fragment; markup is never touched. */
+export function uzbekCyrillicToLatinHtml(html: string): string {
+  return mapHtmlText(html, uzbekCyrillicToLatin)
+}
+
+function cyrillicWordToLatin(word: string): string {
+  const chars = Array.from(word)
+  const lower = chars.map((c) => c.toLowerCase())
+  const yaAsA = YA_AS_A.exec(lower.join(''))?.[0].length ?? -1
+  let out = ''
+  for (let i = 0; i < chars.length; i++) {
+    const latin = cyrillicLetterToLatin(lower, i, yaAsA)
+    out += latin === null ? chars[i] : matchLetterCase(latin, chars, i, (s) => s.toUpperCase())
+  }
+  return out
+}
+
+/** The lower-case Latin for `lower[i]` in its word, or null for a character that is not Uzbek Cyrillic. */
+function cyrillicLetterToLatin(lower: readonly string[], i: number, yaAsA: number): string | null {
+  const c = lower[i]!
+  const prev = lower[i - 1]
+  const next = lower[i + 1]
+  switch (c) {
+    case 'е':
+      return i === 0 || CYRILLIC_VOWELS.has(prev!) || prev === 'ъ' || prev === 'ь' ? 'ye' : 'e'
+    case 'ц': {
+      const betweenVowels = i > 0 && i < lower.length - 1 && CYRILLIC_VOWELS.has(prev!)
+      const afterPrefix = TSE_PREFIXES.some((p) => p.length === i && lower.join('').startsWith(p))
+      return betweenVowels && !afterPrefix ? 'ts' : 's'
+    }
+    case 'ъ':
+      return prev === 'ў' || (next !== undefined && 'еёюя'.includes(next)) ? '' : MODIFIER_APOSTROPHE
+    case 'ь':
+      return next === 'о' ? 'y' : ''
+    case 'ҳ':
+      return prev === 'с' ? `${MODIFIER_APOSTROPHE}h` : 'h'
+    case 'я':
+      return i === yaAsA ? 'a' : 'ya'
+    default:
+      return CYRILLIC_TO_LATIN[c] ?? null
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Latin → Cyrillic
+
+const LATIN_TO_CYRILLIC: Record<string, string> = {
+  a: 'а',
+  b: 'б',
+  d: 'д',
+  f: 'ф',
+  g: 'г',
+  h: 'ҳ',
+  i: 'и',
+  j: 'ж',
+  k: 'к',
+  l: 'л',
+  m: 'м',
+  n: 'н',
+  o: 'о',
+  p: 'п',
+  q: 'қ',
+  r: 'р',
+  s: 'с',
+  t: 'т',
+  u: 'у',
+  v: 'в',
+  x: 'х',
+  y: 'й',
+  z: 'з',
+}
+
+const LATIN_VOWELS = new Set('aeiou')
+
+/**
+ * All-capital abbreviations that are Uzbek (or written in Cyrillic in Uzbek Cyrillic texts) and so
+ * are converted; any other all-capital word of 2–5 letters is taken for a foreign acronym (MBA, SCO).
+ */
+export const UZBEK_ACRONYMS: ReadonlySet<string> = new Set([
+  'SHHT', // ШҲТ, Shanxay hamkorlik tashkiloti
+  'BMT', // БМТ, Birlashgan Millatlar Tashkiloti
+  'AQSH', // АҚШ
+  'MDH', // МДҲ, Mustaqil davlatlar hamdoʻstligi
+  'YEXHT', // ЕХҲТ, OSCE
+  'NATO', // НАТО
+  'XVF', // ХВФ, IMF
+  'JSST', // ЖССТ, WHO
+  'IIV', // ИИВ
+  'FVV', // ФВВ
+  'DXX', // ДХХ
+  'OAV', // ОАВ
+  'YAIM', // ЯИМ, GDP
+  'BAA', // БАА, UAE
+  'XXR', // ХХР, PRC
+  'RF', // РФ
+  'QR', // ҚР, Qoraqalpogʻiston Respublikasi
+  'MFY', // МФЙ
+  'OTM', // ОТМ
+])
+
+/** Quotations checked as a whole for foreign words: “…”, "…", «…», „…“. */
+const QUOTATION = /“[^”]*”|"[^"]*"|«[^»]*»|„[^“”]*[“”]/g
+
+/**
+ * Converts Uzbek Latin text to Cyrillic. Apostrophe look-alikes are normalized first (O'zbekiston,
+ * O‘zbekiston). Ambiguous words come from UZBEK_LATIN_EXCEPTIONS; everything else follows the letter
+ * rules: e → э at the start of a word and after a vowel, ye → е, yo/yu/ya → ё/ю/я, sh/ch → ш/ч,
+ * sʼh → сҳ, oʻ/gʻ → ў/ғ, ʼ → ъ, ts → тс (but vowel + tsiya/tsion, ksiya/ksion and nsiya → ц).
+ *
+ * Left in Latin, because they are not Uzbek words:
+ * - URLs, domains and e-mail addresses;
+ * - words with letters Uzbek Latin lacks: w, c outside ch, or an accented Latin letter (with,
+ *   Financial, Société), and capitalized words that directly follow one (Financial Times,
+ *   Wall Street Journal); a lone English word without such letters (Reuters) is converted;
+ * - a quotation (“…”, «…», "…") containing such a word, kept whole («Doing Business with Russia»);
+ * - all-capital words of 2–5 letters not in UZBEK_ACRONYMS (MBA, SCO, IT), unless they stand next to
+ *   another all-capital word (not one of UZBEK_ACRONYMS) or the text has no lower-case letter at all:
+ *   then they are part of an all-capital phrase or headline (XALQ SOʻZI) and are converted.
+ */
+export function uzbekLatinToCyrillic(text: string): string {
+  const normalized = normalizeUzbekLatin(text.normalize('NFC'))
+  return latinTextToCyrillic(normalized, !hasLowerCase(normalized))
+}
+
+/** {@link uzbekLatinToCyrillic} over the text nodes of an HTML fragment; markup is never touched. */
+export function uzbekLatinToCyrillicHtml(html: string): string {
+  return mapHtmlTextRuns(html, (run) => {
+    const decoded = decodeApostropheReferences(run)
+    let text = ''
+    mapOutsideCharacterReferences(decoded, (piece) => (text += `${piece} `))
+    const headline = !hasLowerCase(text)
+    return mapOutsideCharacterReferences(decoded, (piece) =>
+      latinTextToCyrillic(normalizeUzbekLatin(piece.normalize('NFC')), headline),
+    )
+  })
+}
+
+const hasLowerCase = (text: string): boolean => /\p{Ll}/u.test(text)
+
+function latinTextToCyrillic(normalized: string, headline: boolean): string {
+  return mapOutsideLinks(normalized, (part) => mapOutsideForeignQuotations(part, headline))
+}
+
+function mapOutsideForeignQuotations(text: string, headline: boolean): string {
+  let out = ''
+  let last = 0
+  for (const match of text.matchAll(QUOTATION)) {
+    const quoted = match[0]
+    const foreign = (quoted.match(WORD) ?? []).some(hasNonUzbekLetters)
+    if (!foreign) continue
+    out += convertLatinWords(text.slice(last, match.index), headline) + quoted
+    last = match.index + quoted.length
+  }
+  return out + convertLatinWords(text.slice(last), headline)
+}
+
+function convertLatinWords(text: string, headline: boolean): string {
+  const words = [...text.matchAll(WORD)].map((m) => ({
+    word: m[0],
+    start: m.index,
+    end: m.index + m[0].length,
+  }))
+  const adjacent = (k: number) =>
+    k > 0 && k < words.length && /^\s+$/.test(text.slice(words[k - 1]!.end, words[k]!.start))
+  const keep = words.map(({ word }) => hasNonUzbekLetters(word))
+  for (let k = 1; k < words.length; k++) {
+    if (!keep[k] && keep[k - 1] && adjacent(k) && isUpperLetter(words[k]!.word[0])) keep[k] = true
+  }
+  // All-capital words other than the known abbreviations mark an all-capital phrase (YANGI KUN)
+  const caps = words.map(({ word }) => /^[A-Z][A-Z\u02BB\u02BC]+$/.test(word) && !UZBEK_ACRONYMS.has(word))
+  const inCapsPhrase = (k: number) => (adjacent(k) && caps[k - 1]) || (adjacent(k + 1) && caps[k + 1])
+  let out = ''
+  let last = 0
+  words.forEach(({ word, start, end }, k) => {
+    const acronym = /^[A-Z]{2,5}$/.test(word) && !UZBEK_ACRONYMS.has(word)
+    const foreign = keep[k] || (acronym && !headline && !inCapsPhrase(k))
+    out += text.slice(last, start) + (foreign ? word : latinWordToCyrillic(word))
+    last = end
+  })
+  return out + text.slice(last)
+}
+
+/** w, c outside ch, or an accented Latin letter: not an Uzbek Latin word. */
+function hasNonUzbekLetters(word: string): boolean {
+  return /[wW]|[cC](?![hH])|[\u00C0-\u024F\u1E00-\u1EFF]/.test(word)
+}
+
+function latinWordToCyrillic(word: string): string {
+  const chars = Array.from(word)
+  const lower = chars.map((c) => c.toLowerCase())
+  const exception = findException(lower.join(''))
+  if (exception === undefined) return latinLettersToCyrillic(chars, lower, 0)
+  const [key, cyrillic] = exception
+  const keyLength = Array.from(key).length
+  return matchWordCase(cyrillic, chars.slice(0, keyLength)) + latinLettersToCyrillic(chars, lower, keyLength)
+}
+
+function findException(lowerWord: string): [string, string] | undefined {
+  let best: [string, string] | undefined
+  for (const [key, cyrillic] of UZBEK_LATIN_EXCEPTIONS) {
+    if (!lowerWord.startsWith(key) || (best && best[0].length >= key.length)) continue
+    const ending = lowerWord.slice(key.length)
+    if (key.length >= 6 || UZBEK_ENDINGS.test(ending)) best = [key, cyrillic]
+  }
+  return best
+}
+
+/** Capitals for an all-capital source (SIRK → ЦИРК), a capital first letter for a capitalized one. */
+function matchWordCase(cyrillic: string, source: readonly string[]): string {
+  const cased = source.filter((c) => c.toLowerCase() !== c.toUpperCase())
+  if (cased.length > 1 && cased.every(isUpperLetter)) return cyrillic.toUpperCase()
+  if (isUpperLetter(source[0])) return cyrillic.charAt(0).toUpperCase() + cyrillic.slice(1)
+  return cyrillic
+}
+
+/** Converts `chars[from…]` by the letter rules (the letters before `from` still count as context). */
+function latinLettersToCyrillic(chars: readonly string[], lower: readonly string[], from: number): string {
+  let out = ''
+  let i = from
+  while (i < chars.length) {
+    const [cyrillic, length] = latinUnitToCyrillic(lower, i)
+    if (cyrillic === null) {
+      out += chars[i]
+      i += 1
+      continue
+    }
+    // ʼ has no case: its ъ is a capital between capitals (MAʼNO → МАЪНО)
+    const upper =
+      chars[i] === MODIFIER_APOSTROPHE
+        ? isUpperLetter(chars[i - 1]) && isUpperLetter(chars[i + 1])
+        : isUpperLetter(chars[i])
+    out += upper ? cyrillic.toUpperCase() : cyrillic
+    i += length
+  }
+  return out
+}
+
+/** The Cyrillic for the letter unit at `lower[i]` and how many Latin characters it spans. */
+function latinUnitToCyrillic(lower: readonly string[], i: number): [string | null, number] {
+  const c = lower[i]!
+  const next = lower[i + 1]
+  const rest = lower.slice(i, i + 6).join('')
+  const prev = lower[i - 1]
+  const afterVowel =
+    prev !== undefined && (LATIN_VOWELS.has(prev) || (prev === TURNED_COMMA && lower[i - 2] === 'o'))
+  switch (c) {
+    case 's':
+      if (rest.startsWith(`s${MODIFIER_APOSTROPHE}h`)) return ['сҳ', 3]
+      if (next === 'h') return ['ш', 2]
+      if ((prev === 'k' && /^si(?:ya|on)/.test(rest)) || (prev === 'n' && rest.startsWith('siya'))) {
+        return ['ц', 1]
+      }
+      return ['с', 1]
+    case 'c':
+      return next === 'h' ? ['ч', 2] : [null, 1]
+    case 'o':
+      return next === TURNED_COMMA ? ['ў', 2] : ['о', 1]
+    case 'g':
+      return next === TURNED_COMMA ? ['ғ', 2] : ['г', 1]
+    case 'y':
+      if (next === 'o' && lower[i + 2] === TURNED_COMMA) return ['й', 1] // yoʻl → йўл
+      if (next === 'o') return ['ё', 2]
+      if (next === 'u') return ['ю', 2]
+      if (next === 'a') return ['я', 2]
+      if (next === 'e') return ['е', 2]
+      return ['й', 1]
+    case 'e':
+      return [prev === undefined || afterVowel ? 'э' : 'е', 1]
+    case 't':
+      if (afterVowel && /^tsi(?:y[ae]|on)/.test(rest)) return ['ц', 2]
+      return ['т', 1]
+    case MODIFIER_APOSTROPHE:
+      return ['ъ', 1]
+    default:
+      return [LATIN_TO_CYRILLIC[c] ?? null, 1]
+  }
+}
