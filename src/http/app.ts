@@ -1,4 +1,6 @@
 import { Hono } from 'hono'
+import type { AppEnv } from './context.ts'
+import { NO_TELEMETRY, type Telemetry } from '../services/telemetry.ts'
 import type { FeedService, Logger } from '../services/feed-service.ts'
 import { StorageUnavailableError, type ObjectStore } from '../storage/object-store.ts'
 import { AppError, negotiateProblemLanguage, problemResponse } from './errors.ts'
@@ -18,6 +20,9 @@ export interface AppDeps {
   newRequestId: () => string
   /** Seconds a client should wait after a 503. */
   retryAfterSeconds: number
+  telemetry?: Telemetry
+  /** Prometheus exposition (Node): how to render it, and the bearer token guarding it, if any. */
+  metrics?: { render: () => string; token?: string }
   publish: PublishService
   hubs: HubNotifier
   publicBaseUrl: string
@@ -25,10 +30,44 @@ export interface AppDeps {
 }
 
 /** The Hono app, the same on Node and in workerd. */
-export function createApp(deps: AppDeps): Hono {
-  const app = new Hono()
+export function createApp(deps: AppDeps): Hono<AppEnv> {
+  const app = new Hono<AppEnv>()
+  const telemetry = deps.telemetry ?? NO_TELEMETRY
 
-  app.route('/', healthRoutes(deps.store, deps.now))
+  // One JSON log line and one metric per request; the request id comes from Cloudflare or is made here.
+  app.use(async (c, next) => {
+    const started = deps.now()
+    const requestId = c.req.header('cf-ray') ?? deps.newRequestId()
+    c.set('requestId', requestId)
+    await next()
+    const durationMs = deps.now() - started
+    const route = c.req.routePath
+    c.res.headers.set('x-request-id', requestId)
+    telemetry.count('silkfeed_http_requests_total', { route, status: String(c.res.status) })
+    telemetry.observe('silkfeed_http_request_seconds', durationMs / 1000, { route })
+    deps.logger.info('request', {
+      method: c.req.method,
+      path: c.req.path,
+      status: c.res.status,
+      bytes: c.get('bytes'),
+      durationMs,
+      cache: c.get('cache'),
+      requestId,
+    })
+  })
+
+  app.route('/', healthRoutes(deps.store, deps.now, deps.retryAfterSeconds))
+  if (deps.metrics) {
+    const { render, token } = deps.metrics
+    app.get('/metrics', (c) => {
+      if (token && c.req.header('authorization') !== `Bearer ${token}`) {
+        return c.text('metrics need Authorization: Bearer <METRICS_TOKEN>\n', 401, {
+          'www-authenticate': 'Bearer',
+        })
+      }
+      return c.body(render(), 200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' })
+    })
+  }
   app.route(
     '/',
     webhookRoutes({

@@ -1,21 +1,27 @@
 import type { FeedCatalog } from '../domain/feed-definition.ts'
 import type { AppDeps } from '../http/app.ts'
+import type { PrometheusTelemetry } from '../http/prometheus.ts'
 import { FeedService } from '../services/feed-service.ts'
 import { PublishService } from '../services/publish.ts'
 import { HubNotifier } from '../services/websub.ts'
+import { instrumentStore } from '../storage/instrumented-object-store.ts'
 import { S3ObjectStore } from '../storage/s3-object-store.ts'
 import type { Config } from './config.ts'
 import { createJsonLogger } from './logger.ts'
 
-/** Wires the app's dependencies from validated configuration; shared by both entries. */
-export function buildDeps(config: Config, catalog: FeedCatalog): AppDeps {
+/**
+ * Wires the app's dependencies from validated configuration; shared by both entries. With telemetry
+ * (the Node entry), storage is timed and /metrics is served.
+ */
+export function buildDeps(config: Config, catalog: FeedCatalog, telemetry?: PrometheusTelemetry): AppDeps {
   const { accessKeyId, secretAccessKey } = config.s3
   if (!accessKeyId || !secretAccessKey) {
     throw new Error(
       'Invalid configuration:\n  S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY must be set for the store',
     )
   }
-  const store = new S3ObjectStore({ ...config.s3, accessKeyId, secretAccessKey })
+  const s3 = new S3ObjectStore({ ...config.s3, accessKeyId, secretAccessKey })
+  const store = telemetry ? instrumentStore(s3, telemetry, Date.now) : s3
   const logger = createJsonLogger(config.logLevel)
   const settings = {
     publicBaseUrl: config.publicBaseUrl,
@@ -29,6 +35,7 @@ export function buildDeps(config: Config, catalog: FeedCatalog): AppDeps {
     overlapMs: config.overlapMs,
     tombstoneMs: config.tombstoneMs,
     newId: () => crypto.randomUUID(),
+    telemetry,
   })
   return {
     store,
@@ -41,5 +48,7 @@ export function buildDeps(config: Config, catalog: FeedCatalog): AppDeps {
     now: Date.now,
     newRequestId: () => crypto.randomUUID(),
     retryAfterSeconds: config.retryAfterSeconds,
+    telemetry,
+    metrics: telemetry ? { render: () => telemetry.render(), token: config.metricsToken } : undefined,
   }
 }

@@ -62,12 +62,25 @@ export const RawEnvSchema = z.object({
     .max(100 * 1024 * 1024)
     .default(1024 * 1024),
   RETRY_AFTER_SECONDS: z.coerce.number().int().min(1).max(3600).default(5),
+  METRICS_TOKEN: z.string().min(16, 'must have at least 16 characters').optional(),
+  SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).max(300_000).default(10_000),
+  MAINTENANCE_INTERVAL_MS: z.coerce.number().int().min(60_000).max(86_400_000).default(900_000),
+  IDEMPOTENCY_TTL_HOURS: z.coerce
+    .number()
+    .min(1)
+    .max(24 * 90)
+    .default(24),
+  CHANGE_LOG_RETENTION_HOURS: z.coerce
+    .number()
+    .min(1)
+    .max(24 * 365)
+    .default(24 * 7),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
 })
 
 export type Config = ReturnType<typeof toConfig>
 
-function toConfig(env: z.infer<typeof RawEnvSchema>) {
+function toConfig(env: z.infer<typeof RawEnvSchema>, raw: Record<string, unknown>) {
   return {
     port: env.PORT,
     host: env.HOST,
@@ -89,7 +102,46 @@ function toConfig(env: z.infer<typeof RawEnvSchema>) {
     webhook: { secrets: env.WEBHOOK_SECRETS ?? [], maxBytes: env.WEBHOOK_MAX_BYTES },
     retryAfterSeconds: env.RETRY_AFTER_SECONDS,
     logLevel: env.LOG_LEVEL,
+    metricsToken: env.METRICS_TOKEN,
+    shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
+    maintenanceIntervalMs: env.MAINTENANCE_INTERVAL_MS,
+    idempotencyMs: env.IDEMPOTENCY_TTL_HOURS * 3_600_000,
+    changeLogMs: env.CHANGE_LOG_RETENTION_HOURS * 3_600_000,
+    /** Whether PUBLIC_BASE_URL was given (production must say where it is published). */
+    publicBaseUrlSet: env.PUBLIC_BASE_URL !== undefined,
+    s3Explicit: env.S3_ENDPOINT !== undefined || raw.S3_REGION !== undefined,
   }
+}
+
+/**
+ * What production (`npm run serve`) needs beyond the demo defaults: a real store with credentials, the
+ * public URL, and webhook secrets. Throws one error naming every missing variable.
+ */
+export function requireProductionSettings(config: Config): Config {
+  const missing: string[] = []
+  if (!config.s3.accessKeyId) missing.push("  S3_ACCESS_KEY_ID: must be set (the store's access key id)")
+  if (!config.s3.secretAccessKey) missing.push("  S3_SECRET_ACCESS_KEY: must be set (the store's secret key)")
+  if (!config.publicBaseUrlSet)
+    missing.push('  PUBLIC_BASE_URL: must be set to where the feeds are published')
+  if (config.webhook.secrets.length === 0)
+    missing.push('  WEBHOOK_SECRETS: must list at least one secret (comma-separated)')
+  if (config.s3.endpoint === undefined && config.s3.region === 'us-east-1' && !config.s3Explicit) {
+    missing.push(
+      '  S3_ENDPOINT or S3_REGION: must say which store to use (AWS S3 needs S3_REGION; others S3_ENDPOINT)',
+    )
+  }
+  if (missing.length > 0) throw new Error(`Incomplete configuration for production:\n${missing.join('\n')}`)
+  return config
+}
+
+const PREFIXES = ['S3_', 'SILKFEED_', 'WEBHOOK_', 'WEBSUB_']
+
+/** Variables that look like Silkfeed's (by prefix) but are not: most likely typos, worth a warning. */
+export function unknownVariables(env: Record<string, unknown>): string[] {
+  const known = new Set(Object.keys(RawEnvSchema.shape))
+  return Object.keys(env)
+    .filter((name) => PREFIXES.some((p) => name.startsWith(p)) && !known.has(name))
+    .sort()
 }
 
 /** Parses raw environment values; throws one error listing every variable to fix. */
@@ -103,5 +155,5 @@ export function parseConfig(env: Record<string, unknown>): Config {
     )
     throw new Error(`Invalid configuration:\n${lines.join('\n')}`)
   }
-  return toConfig(result.data)
+  return toConfig(result.data, cleaned)
 }

@@ -1,5 +1,6 @@
-import { readFileSync, readdirSync } from 'node:fs'
-import { join } from 'node:path'
+import { existsSync, readFileSync, readdirSync } from 'node:fs'
+import { dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
 
 /** Reads every `*.json` file in a directory as `{ "<dir>/<name>.json": parsed }` (Node only). */
 export function readJsonDirectory(root: string, directory: string): Record<string, unknown> {
@@ -15,4 +16,16 @@ export function readJsonDirectory(root: string, directory: string): Record<strin
     }
   }
   return files
+}
+
+/** The project root (holding feeds/ and package.json), found upward from a module: works from src/ and dist/. */
+export function findRoot(moduleUrl: string): string {
+  let dir = dirname(fileURLToPath(moduleUrl))
+  for (;;) {
+    if (existsSync(join(dir, 'package.json')) && existsSync(join(dir, 'feeds'))) return dir
+    const parent = dirname(dir)
+    if (parent === dir)
+      throw new Error('cannot find the Silkfeed root (a folder with package.json and feeds/)')
+    dir = parent
+  }
 }

@@ -1,21 +1,26 @@
-import { serve } from '@hono/node-server'
 import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import { parseFeedCatalog } from '../domain/feed-definition.ts'
 import { createApp } from '../http/app.ts'
+import { PrometheusTelemetry } from '../http/prometheus.ts'
 import { buildDeps } from './build-deps.ts'
-import { parseConfig } from './config.ts'
+import { parseConfig, unknownVariables } from './config.ts'
 import { startSeededEmbeddedStore } from './embedded-store.ts'
-import { createJsonLogger } from './logger.ts'
-import { readJsonDirectory } from './node-files.ts'
 import { loadOrCreateSecret } from './local-secret.ts'
+import { createJsonLogger } from './logger.ts'
+import { findRoot, readJsonDirectory } from './node-files.ts'
+import { startNodeServer } from './node-server.ts'
 
-const ROOT = fileURLToPath(new URL('../..', import.meta.url))
+const ROOT = findRoot(import.meta.url)
 
-/** The Node entry: reads the environment, starts the embedded store when none is configured, serves. */
+/**
+ * `npm start`, the zero-setup demo: with no S3_ENDPOINT it starts the embedded store (seeded on first
+ * start) and a local webhook secret under .data/. `npm run serve` is the production entry.
+ */
 async function main(): Promise<void> {
   let config = parseConfig(process.env)
   const log = createJsonLogger(config.logLevel)
+  for (const name of unknownVariables(process.env))
+    log.warn('unknown variable ignored (typo?)', { variable: name })
   const catalog = parseFeedCatalog(readJsonDirectory(ROOT, 'feeds'))
 
   let stopEmbedded = async () => {}
@@ -29,7 +34,6 @@ async function main(): Promise<void> {
       seeded,
     })
   }
-
   if (config.webhook.secrets.length === 0) {
     const path = join(ROOT, '.data', 'webhook-secret')
     const { secret, created } = loadOrCreateSecret(path)
@@ -39,21 +43,14 @@ async function main(): Promise<void> {
     )
   }
 
-  const app = createApp(buildDeps(config, catalog))
-  const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, (info) => {
-    log.info('silkfeed listening', {
-      url: `http://${config.host}:${info.port}`,
-      publicBaseUrl: config.publicBaseUrl,
-    })
+  await startNodeServer({
+    fetch: createApp(buildDeps(config, catalog, new PrometheusTelemetry())).fetch,
+    host: config.host,
+    port: config.port,
+    shutdownTimeoutMs: config.shutdownTimeoutMs,
+    log,
+    onClosed: stopEmbedded,
   })
-
-  const shutdown = (signal: string) => {
-    log.info('shutting down', { signal })
-    server.close(() => void stopEmbedded().then(() => process.exit(0)))
-    setTimeout(() => process.exit(1), 10_000).unref()
-  }
-  process.once('SIGTERM', () => shutdown('SIGTERM'))
-  process.once('SIGINT', () => shutdown('SIGINT'))
 }
 
 main().catch((error: unknown) => {

@@ -2,28 +2,44 @@ import type { ExecutionContext } from 'hono'
 import { createApp } from '../http/app.ts'
 import { buildDeps } from './build-deps.ts'
 import { bundledCatalog } from './bundled-feeds.ts'
-import { parseConfig } from './config.ts'
+import { parseConfig, type Config } from './config.ts'
+import type { AppDeps } from '../http/app.ts'
+import { runMaintenance } from '../services/maintenance.ts'
 
 type RawEnv = Record<string, unknown>
 
 /** The slice of Cloudflare's ExportedHandler this entry uses (no global Workers types needed). */
 interface WorkerHandler {
   fetch(request: Request, env: RawEnv, ctx: ExecutionContext): Response | Promise<Response>
+  scheduled(controller: unknown, env: RawEnv, ctx: ExecutionContext): void | Promise<void>
 }
 
-// One app per environment object: Workers hands the same env to every request of an isolate.
-const apps = new WeakMap<object, ReturnType<typeof createApp>>()
+// One set of dependencies and one app per environment object: Workers hands the same env to every
+// request of an isolate. Built at the first request, not at startup.
+const built = new WeakMap<object, { config: Config; deps: AppDeps; app: ReturnType<typeof createApp> }>()
 
-function appFor(env: RawEnv) {
-  let app = apps.get(env)
-  if (!app) {
-    app = createApp(buildDeps(parseConfig(env), bundledCatalog()))
-    apps.set(env, app)
+function wiredFor(env: RawEnv) {
+  let wired = built.get(env)
+  if (!wired) {
+    const config = parseConfig(env)
+    const deps = buildDeps(config, bundledCatalog())
+    wired = { config, deps, app: createApp(deps) }
+    built.set(env, wired)
   }
-  return app
+  return wired
 }
 
 /** The Cloudflare Worker entry: it only wires. */
 export default {
-  fetch: (request, env, ctx) => appFor(env).fetch(request, env, ctx),
+  fetch: (request, env, ctx) => wiredFor(env).app.fetch(request, env, ctx),
+  // Cron Trigger (wrangler.toml [triggers]): the same maintenance the Node server runs on a timer.
+  scheduled: (_controller, env, ctx) => {
+    const { config, deps } = wiredFor(env)
+    const run = runMaintenance(deps.store, deps.feeds, {
+      now: Date.now(),
+      idempotencyMs: config.idempotencyMs,
+      changeLogMs: config.changeLogMs,
+    }).then((report) => deps.logger.info('maintenance done', { ...report }))
+    ctx.waitUntil(run)
+  },
 } satisfies WorkerHandler

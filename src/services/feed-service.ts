@@ -8,9 +8,11 @@ import { Coalescer, SingleFlight, withTimeout } from './single-flight.ts'
 import { ArticleRepository } from './article-repository.ts'
 import { applyChanges, EMPTY_SNAPSHOT, type FeedSnapshot } from '../domain/feed-snapshot.ts'
 import { KEYS } from './storage-keys.ts'
+import type { Telemetry } from './telemetry.ts'
 
 /** Where a service reports what it could not do quietly. */
 export interface Logger {
+  info(message: string, fields?: Record<string, unknown>): void
   warn(message: string, fields?: Record<string, unknown>): void
   error(message: string, fields?: Record<string, unknown>): void
 }
@@ -26,7 +28,11 @@ export interface FeedServiceOptions {
   /** How long a retracted story stays in feeds as a tombstone. */
   tombstoneMs: number
   newId: () => string
+  telemetry?: Telemetry
 }
+
+/** How a read was answered: from memory, after a conditional read, from storage, by rendering, or stale. */
+export type CacheOutcome = 'hit' | 'revalidated' | 'miss' | 'rendered' | 'stale'
 
 /** What a request is answered with: a bundle, and whether storage could not confirm it is current. */
 export interface ServedFeed {
@@ -34,6 +40,7 @@ export interface ServedFeed {
   stale: boolean
   /** Seconds since storage last confirmed this content (0 when fresh). */
   ageSeconds: number
+  outcome: CacheOutcome
 }
 
 interface CacheEntry {
@@ -64,14 +71,26 @@ export class FeedService {
     this.articles = new ArticleRepository(store, options.newId)
   }
 
+  /** How long retracted stories stay in feeds as tombstones. */
+  get tombstoneMs(): number {
+    return this.options.tombstoneMs
+  }
+
   /** The current bundle of a feed, from the hot cache, storage, or a first render. */
   async getFeed(definition: FeedDefinition, locale: Locale, format: FeedFormat): Promise<ServedFeed> {
     const key = KEYS.rendered(definition.id, locale, format)
     const entry = this.#entries.get(key)
     if (entry && this.options.now() - entry.validatedAt < this.options.freshMs) {
-      return { bundle: entry.bundle, stale: false, ageSeconds: 0 }
+      return this.#counted({ bundle: entry.bundle, stale: false, ageSeconds: 0, outcome: 'hit' })
     }
-    return this.#reads.run(key, () => this.#refresh(definition, locale, format, key, entry))
+    return this.#counted(
+      await this.#reads.run(key, () => this.#refresh(definition, locale, format, key, entry)),
+    )
+  }
+
+  #counted(served: ServedFeed): ServedFeed {
+    this.options.telemetry?.count('silkfeed_feed_cache_total', { outcome: served.outcome })
+    return served
   }
 
   async #refresh(
@@ -87,13 +106,13 @@ export class FeedService {
       )
       if (found === 'unchanged' && entry) {
         entry.validatedAt = this.options.now()
-        return { bundle: entry.bundle, stale: false, ageSeconds: 0 }
+        return { bundle: entry.bundle, stale: false, ageSeconds: 0, outcome: 'revalidated' }
       }
       if (found && found !== 'unchanged') {
         const bundle = decodeBundle(found.body)
         if (bundle) {
           this.#entries.set(key, { bundle, storeEtag: found.etag, validatedAt: this.options.now() })
-          return { bundle, stale: false, ageSeconds: 0 }
+          return { bundle, stale: false, ageSeconds: 0, outcome: 'miss' }
         }
         this.logger.warn('stored feed is not a bundle; rendering again', { key })
       }
@@ -102,7 +121,7 @@ export class FeedService {
       )
       const bundle = bundles.find((b) => b.format === format)
       if (!bundle) throw new Error(`renderer produced no ${format}`)
-      return { bundle, stale: false, ageSeconds: 0 }
+      return { bundle, stale: false, ageSeconds: 0, outcome: 'rendered' }
     } catch (error) {
       const age = entry ? this.options.now() - entry.validatedAt : Infinity
       if (entry && error instanceof StorageUnavailableError && age <= definition.cache.staleIfError * 1000) {
@@ -111,7 +130,7 @@ export class FeedService {
           ageMs: age,
           reason: error.message,
         })
-        return { bundle: entry.bundle, stale: true, ageSeconds: Math.floor(age / 1000) }
+        return { bundle: entry.bundle, stale: true, ageSeconds: Math.floor(age / 1000), outcome: 'stale' }
       }
       throw error
     }
@@ -174,6 +193,7 @@ export class FeedService {
     locale: Locale,
     snapshot: FeedSnapshot,
   ): Promise<FeedBundle[]> {
+    const started = this.options.now()
     const rendered = await renderFeedFormats({
       definition,
       locale,
@@ -182,6 +202,9 @@ export class FeedService {
       settings: this.settings,
     })
     const bundles = rendered.map(bundleRenderedFeed)
+    this.options.telemetry?.observe('silkfeed_render_seconds', (this.options.now() - started) / 1000, {
+      feed: definition.id,
+    })
     await Promise.all(
       bundles.map(async (bundle) => {
         const key = KEYS.rendered(bundle.feedId, locale, bundle.format)

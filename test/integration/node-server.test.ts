@@ -62,8 +62,8 @@ describe('the Node server over real HTTP, against s3rver', () => {
     expect(await head.text()).toBe('')
   })
 
-  it('reports storage as reachable on /healthz', async () => {
-    const res = await fetch(`${base}/healthz`)
+  it('reports storage as reachable on /readyz', async () => {
+    const res = await fetch(`${base}/readyz`)
     expect(res.status).toBe(200)
     expect(((await res.json()) as { storage: { status: string } }).storage.status).toBe('ok')
   })
@@ -89,7 +89,8 @@ describe('the Node server over real HTTP, against s3rver', () => {
     const text = await res.text()
     expect(JSON.parse(text).code).toBe('STORAGE_UNAVAILABLE')
     expect(text).not.toMatch(/at .*\.ts:\d+/)
-    expect((await fetch(`${base}/healthz`)).status).toBe(503)
+    expect((await fetch(`${base}/readyz`)).status).toBe(503)
+    expect((await fetch(`${base}/healthz`)).status).toBe(200)
 
     s3 = await startEmbeddedS3({ directory, port, buckets: ['silkfeed-it'] })
     const recovered = await fetch(`${base}/kk/latest.rss`)

@@ -9,7 +9,7 @@ import type { FeedCatalog } from '../../src/domain/feed-definition.ts'
 import { MemoryObjectStore } from './memory-store.ts'
 import { loadCatalog, loadSamples, TEST_SETTINGS } from './samples.ts'
 
-export const silentLogger: Logger = { warn: () => {}, error: () => {} }
+export const silentLogger: Logger = { info: () => {}, warn: () => {}, error: () => {} }
 
 /** A feed service over a given store, with the real catalogue and test settings. */
 export function serviceOver(

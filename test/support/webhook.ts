@@ -1,4 +1,3 @@
-import type { Hono } from 'hono'
 import { signBody } from '../../src/http/signature.ts'
 import { TEST_SECRET } from './app.ts'
 
@@ -6,7 +5,7 @@ const encoder = new TextEncoder()
 
 /** POSTs a payload to the webhook, signed like a CMS would (overridable for the bad cases). */
 export async function postRepublish(
-  app: Hono,
+  app: { request: (input: string, init?: RequestInit) => Response | Promise<Response> },
   payload: unknown,
   options: { secret?: string; t?: number; headers?: Record<string, string>; raw?: string } = {},
 ): Promise<Response> {

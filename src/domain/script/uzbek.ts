@@ -272,7 +272,8 @@ function findException(lowerWord: string): [string, string] | undefined {
   for (const [key, cyrillic] of UZBEK_LATIN_EXCEPTIONS) {
     if (!lowerWord.startsWith(key) || (best && best[0].length >= key.length)) continue
     const ending = lowerWord.slice(key.length)
-    if (key.length >= 6 || UZBEK_ENDINGS.test(ending)) best = [key, cyrillic]
+    // (a length cap keeps the ending regex from backtracking over long non-words)
+    if (key.length >= 6 || (ending.length <= 16 && UZBEK_ENDINGS.test(ending))) best = [key, cyrillic]
   }
   return best
 }

@@ -7,6 +7,7 @@ import type { FeedService } from '../../services/feed-service.ts'
 import { feedUrls, type PublicationSettings } from '../../render/feed-model.ts'
 import { chooseEncoding } from '../accept-encoding.ts'
 import { isNotModified } from '../conditional-get.ts'
+import type { AppEnv } from '../context.ts'
 import { AppError } from '../errors.ts'
 
 // Response headers are built once per variant and reused by every request for it.
@@ -47,8 +48,8 @@ function linkHeader(settings: PublicationSettings, bundle: FeedBundle): Record<s
 }
 
 /** `GET/HEAD /{locale}/{feed}.{rss|atom|json}`: pre-encoded bytes, content-coded and conditional. */
-export function feedRoutes(feeds: FeedService): Hono {
-  const app = new Hono()
+export function feedRoutes(feeds: FeedService): Hono<AppEnv> {
+  const app = new Hono<AppEnv>()
   app.get('/:locale/:file', async (c) => {
     const { locale, file } = c.req.param()
     const dot = file.lastIndexOf('.')
@@ -63,7 +64,8 @@ export function feedRoutes(feeds: FeedService): Hono {
       throw new AppError('FEED_NOT_FOUND', { feed: feedId, available: available.join(', ') })
     }
 
-    const { bundle, stale, ageSeconds } = await feeds.getFeed(definition, locale, format)
+    const { bundle, stale, ageSeconds, outcome } = await feeds.getFeed(definition, locale, format)
+    c.set('cache', outcome)
     const available = ENCODINGS.filter((e) => bundle.variants[e] !== undefined)
     const variant =
       bundle.variants[chooseEncoding(c.req.header('accept-encoding'), available)] ?? bundle.variants.identity
@@ -77,6 +79,7 @@ export function feedRoutes(feeds: FeedService): Hono {
     if (isNotModified(conditional, { etag: variant.etag, lastModified: bundle.lastModified })) {
       return new Response(null, { status: 304, headers })
     }
+    if (c.req.method !== 'HEAD') c.set('bytes', variant.body.byteLength)
     return new Response(c.req.method === 'HEAD' ? null : variant.body, { status: 200, headers })
   })
   return app

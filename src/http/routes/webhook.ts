@@ -7,6 +7,7 @@ import { republishSchemaFor } from '../../domain/republish.ts'
 import type { PublishService } from '../../services/publish.ts'
 import { KEYS } from '../../services/storage-keys.ts'
 import type { ObjectStore } from '../../storage/object-store.ts'
+import type { AppEnv } from '../context.ts'
 import { AppError } from '../errors.ts'
 import { verifySignature } from '../signature.ts'
 
@@ -25,8 +26,8 @@ const encoder = new TextEncoder()
 const decoder = new TextDecoder('utf-8', { fatal: true })
 
 /** `POST /webhooks/republish`: signed, validated whole before anything is written, idempotent. */
-export function webhookRoutes(deps: WebhookDeps): Hono {
-  const app = new Hono()
+export function webhookRoutes(deps: WebhookDeps): Hono<AppEnv> {
+  const app = new Hono<AppEnv>()
   const schema = republishSchemaFor(deps.catalog)
 
   app.post('/webhooks/republish', async (c) => {
@@ -106,7 +107,7 @@ export function webhookRoutes(deps: WebhookDeps): Hono {
 }
 
 /** Lets a task outlive the response: Workers' waitUntil; on Node the process simply keeps running. */
-function afterResponse(c: Context, task: Promise<void>): void {
+function afterResponse(c: Context<AppEnv>, task: Promise<void>): void {
   try {
     c.executionCtx.waitUntil(task)
   } catch {

@@ -1,0 +1,50 @@
+import { parseFeedCatalog } from '../domain/feed-definition.ts'
+import { createApp } from '../http/app.ts'
+import { PrometheusTelemetry } from '../http/prometheus.ts'
+import { buildDeps } from './build-deps.ts'
+import { parseConfig, requireProductionSettings, unknownVariables } from './config.ts'
+import { createJsonLogger } from './logger.ts'
+import { startMaintenance } from './maintenance-timer.ts'
+import { findRoot, readJsonDirectory } from './node-files.ts'
+import { startNodeServer } from './node-server.ts'
+
+const ROOT = findRoot(import.meta.url)
+
+/**
+ * `npm run serve`, the production Node entry: a real S3 store from the environment (nothing embedded),
+ * Prometheus metrics, graceful shutdown. Refuses to start, naming every variable to fix, when the
+ * configuration is incomplete or invalid.
+ */
+async function main(): Promise<void> {
+  let config
+  try {
+    config = requireProductionSettings(parseConfig(process.env))
+  } catch (error) {
+    console.error((error as Error).message)
+    process.exit(78) // EX_CONFIG
+  }
+  const log = createJsonLogger(config.logLevel)
+  for (const name of unknownVariables(process.env)) {
+    log.warn('unknown variable ignored (typo?)', { variable: name })
+  }
+  const catalog = parseFeedCatalog(readJsonDirectory(ROOT, 'feeds'))
+  const telemetry = new PrometheusTelemetry()
+  const deps = buildDeps(config, catalog, telemetry)
+  const maintenance = startMaintenance(deps, config.maintenanceIntervalMs, {
+    idempotencyMs: config.idempotencyMs,
+    changeLogMs: config.changeLogMs,
+  })
+  await startNodeServer({
+    fetch: createApp(deps).fetch,
+    host: config.host,
+    port: config.port,
+    shutdownTimeoutMs: config.shutdownTimeoutMs,
+    log,
+    onClosed: async () => maintenance.stop(),
+  })
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? error.message : error)
+  process.exit(1)
+})

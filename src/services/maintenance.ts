@@ -1,0 +1,62 @@
+import { changeTime } from '../domain/feed-snapshot.ts'
+import { LOCALES } from '../domain/locale.ts'
+import type { ObjectStore } from '../storage/object-store.ts'
+import type { FeedService } from './feed-service.ts'
+import { KEYS } from './storage-keys.ts'
+
+export interface MaintenanceOptions {
+  now: number
+  /** Idempotency records older than this are forgotten. */
+  idempotencyMs: number
+  /** Change-log entries older than this are deleted (must exceed the overlap window by far). */
+  changeLogMs: number
+}
+
+export interface MaintenanceReport {
+  idempotencyDeleted: number
+  changesDeleted: number
+  feedsRerendered: number
+}
+
+const decoder = new TextDecoder()
+
+/**
+ * Housekeeping that must not run per request: expire idempotency records and old change-log entries,
+ * and re-render feeds whose tombstones expired. Idempotent; safe to run on several instances at once.
+ */
+export async function runMaintenance(
+  store: ObjectStore,
+  feeds: FeedService,
+  options: MaintenanceOptions,
+): Promise<MaintenanceReport> {
+  const expiredRecords: string[] = []
+  for (const key of await store.list('idempotency/')) {
+    const object = await store.get(key)
+    if (!object) continue
+    const { at } = JSON.parse(decoder.decode(object.body)) as { at?: string }
+    if (!at || options.now - Date.parse(at) > options.idempotencyMs) expiredRecords.push(key)
+  }
+  await store.delete(expiredRecords)
+
+  let changesDeleted = 0
+  for (const locale of LOCALES) {
+    const old = (await store.list(KEYS.changesOf(locale))).filter(
+      (k) => options.now - changeTime(k) > options.changeLogMs,
+    )
+    await store.delete(old)
+    changesDeleted += old.length
+  }
+
+  let feedsRerendered = 0
+  for (const definition of feeds.feeds.all) {
+    for (const locale of definition.locales) {
+      const snapshot = await feeds.articles.getSnapshot(definition.id, locale)
+      const expired = snapshot?.tombstones.some((t) => options.now - Date.parse(t.at) >= feeds.tombstoneMs)
+      if (expired) {
+        await feeds.renderAndStore(definition, locale)
+        feedsRerendered++
+      }
+    }
+  }
+  return { idempotencyDeleted: expiredRecords.length, changesDeleted, feedsRerendered }
+}

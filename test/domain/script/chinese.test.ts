@@ -1,0 +1,50 @@
+import { describe, expect, it } from 'vitest'
+import {
+  simplifiedToTraditional,
+  simplifiedToTraditionalHtml,
+  TRADITIONAL_CHINESE_TAG,
+} from '../../../src/domain/script/chinese.ts'
+
+describe('simplifiedToTraditional', () => {
+  it.each([
+    ['头发', '頭髮'],
+    ['干燥', '乾燥'],
+    ['干部', '幹部'],
+    ['后来', '後來'],
+    ['皇后', '皇后'],
+    ['一只猫', '一隻貓'],
+  ])('converts %s to %s at phrase level (LOCALES.md §7)', (simplified, traditional) => {
+    expect(simplifiedToTraditional(simplified)).toBe(traditional)
+  })
+
+  it('uses Taiwan standard forms, not the OpenCC reference forms', () => {
+    expect(simplifiedToTraditional('里面 为了 群众 着急 峰会 面条')).toBe('裡面 為了 群眾 著急 峰會 麵條')
+    expect(TRADITIONAL_CHINESE_TAG).toBe('zh-Hant-TW')
+  })
+
+  it('keeps mainland vocabulary (no twp phrase swaps)', () => {
+    expect(simplifiedToTraditional('软件 信息 打印机 联系')).toBe('軟件 信息 打印機 聯繫')
+  })
+
+  it('converts news vocabulary', () => {
+    expect(simplifiedToTraditional('上海合作组织峰会在乌兹别克斯坦撒马尔罕举行')).toBe(
+      '上海合作組織峰會在烏茲別克斯坦撒馬爾罕舉行',
+    )
+    expect(simplifiedToTraditional('哈萨克斯坦总统托卡耶夫')).toBe('哈薩克斯坦總統托卡耶夫')
+  })
+
+  it('leaves Latin, digits, punctuation and links alone', () => {
+    expect(simplifiedToTraditional('据新华社报道（Xinhua），2022年9月：https://例子.中国/头发')).toBe(
+      '據新華社報道（Xinhua），2022年9月：https://例子.中国/头发',
+    )
+  })
+})
+
+describe('simplifiedToTraditionalHtml', () => {
+  it('converts text nodes and leaves markup, attributes and entities intact', () => {
+    const html = `<p title="头发" data-x='后来'>头发&amp;后来 <a href="/新闻/后来">一只猫</a><script>var s = '后来'</script></p>`
+    expect(simplifiedToTraditionalHtml(html)).toBe(
+      `<p title="头发" data-x='后来'>頭髮&amp;後來 <a href="/新闻/后来">一隻貓</a><script>var s = '后来'</script></p>`,
+    )
+  })
+})

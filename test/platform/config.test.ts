@@ -1,0 +1,57 @@
+import { describe, expect, it } from 'vitest'
+import { parseConfig, requireProductionSettings, unknownVariables } from '../../src/platform/config.ts'
+
+const production = {
+  PUBLIC_BASE_URL: 'https://feeds.example.com/',
+  S3_ENDPOINT: 'https://acc.r2.cloudflarestorage.com',
+  S3_REGION: 'auto',
+  S3_ACCESS_KEY_ID: 'AKIA',
+  S3_SECRET_ACCESS_KEY: 'secret',
+  WEBHOOK_SECRETS: 'first-secret-0123456789, second-secret-0123456789',
+}
+
+describe('configuration', () => {
+  it('gives working defaults for the demo', () => {
+    const config = parseConfig({})
+    expect(config.port).toBe(8787)
+    expect(config.publicBaseUrl).toBe('http://127.0.0.1:8787')
+    expect(config.s3.bucket).toBe('silkfeed')
+    expect(config.webhook.maxBytes).toBe(1024 * 1024)
+  })
+
+  it('reads a complete production environment', () => {
+    const config = requireProductionSettings(parseConfig(production))
+    expect(config.publicBaseUrl).toBe('https://feeds.example.com')
+    expect(config.s3.forcePathStyle).toBe(true)
+    expect(config.webhook.secrets).toEqual(['first-secret-0123456789', 'second-secret-0123456789'])
+  })
+
+  it('treats empty values as unset', () => {
+    expect(parseConfig({ PORT: '', S3_ENDPOINT: '' }).s3.endpoint).toBeUndefined()
+  })
+
+  it('names every invalid variable at once', () => {
+    expect(() =>
+      parseConfig({
+        PORT: 'eighty',
+        S3_BUCKET: 'No_Such',
+        PUBLIC_BASE_URL: 'feeds.example.com',
+        WEBHOOK_SECRETS: 'short',
+      }),
+    ).toThrow(
+      /PORT[\s\S]*PUBLIC_BASE_URL: must be an absolute http\(s\) URL[\s\S]*S3_BUCKET[\s\S]*WEBHOOK_SECRETS/,
+    )
+  })
+
+  it('lists what production is missing', () => {
+    expect(() => requireProductionSettings(parseConfig({}))).toThrow(
+      /S3_ACCESS_KEY_ID[\s\S]*S3_SECRET_ACCESS_KEY[\s\S]*PUBLIC_BASE_URL[\s\S]*WEBHOOK_SECRETS/,
+    )
+  })
+
+  it('flags look-alike variables that Silkfeed does not read', () => {
+    expect(unknownVariables({ ...production, S3_ENDPIONT: 'x', SILKFEED_DEBUG: '1', HOME: '/root' })).toEqual(
+      ['S3_ENDPIONT', 'SILKFEED_DEBUG'],
+    )
+  })
+})
