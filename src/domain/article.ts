@@ -85,30 +85,42 @@ export const ImageSchema = z.strictObject({
   credit: feedText(1, 200).optional(),
 })
 
-/** One story in one language, exactly as the CMS sends it (DESIGN.md, "Article records"). */
-export const ArticleSchema = z
-  .strictObject({
-    id: ArticleIdSchema,
-    locale: LocaleSchema,
-    title: feedText(1, 500),
-    summary: feedText(1, 5000).optional(),
-    contentHtml: feedText(1, 500_000).optional(),
-    url: httpUrl,
-    publishedAt: rfc3339,
-    updatedAt: rfc3339.optional(),
-    authors: z.array(PersonSchema).max(50, 'must list at most 50 authors').optional(),
-    source: SourceSchema.optional(),
-    sections: z.array(slug).min(1, 'must name at least one section').max(20, 'must name at most 20 sections'),
-    tags: z.array(feedText(1, 100)).max(50, 'must have at most 50 tags').optional(),
-    image: ImageSchema.optional(),
-  })
-  .superRefine((article, ctx) => {
-    if (article.updatedAt && Date.parse(article.updatedAt) < Date.parse(article.publishedAt)) {
-      ctx.addIssue({ code: 'custom', path: ['updatedAt'], message: 'must not be earlier than publishedAt' })
-    }
-  })
+const ARTICLE_FIELDS = {
+  id: ArticleIdSchema,
+  locale: LocaleSchema,
+  title: feedText(1, 500),
+  summary: feedText(1, 5000).optional(),
+  contentHtml: feedText(1, 500_000).optional(),
+  url: httpUrl,
+  publishedAt: rfc3339,
+  updatedAt: rfc3339.optional(),
+  authors: z.array(PersonSchema).max(50, 'must list at most 50 authors').optional(),
+  source: SourceSchema.optional(),
+  sections: z.array(slug).min(1, 'must name at least one section').max(20, 'must name at most 20 sections'),
+  tags: z.array(feedText(1, 100)).max(50, 'must have at most 50 tags').optional(),
+  image: ImageSchema.optional(),
+}
 
-export type Article = z.infer<typeof ArticleSchema>
+function datesInOrder(article: { publishedAt: string; updatedAt?: string }, ctx: z.RefinementCtx): void {
+  if (article.updatedAt && Date.parse(article.updatedAt) < Date.parse(article.publishedAt)) {
+    ctx.addIssue({ code: 'custom', path: ['updatedAt'], message: 'must not be earlier than publishedAt' })
+  }
+}
+
+/** One story in one language, exactly as the CMS sends it (DESIGN.md, "Article records"). */
+export const ArticleSchema = z.strictObject(ARTICLE_FIELDS).superRefine(datesInOrder)
+
+/**
+ * A record as stored: what the CMS sent, or a script variant Silkfeed derived from it at ingest
+ * (`derivedFrom` names the locale it was transliterated or converted from). Never accepted from the
+ * webhook: editors send records, Silkfeed derives.
+ */
+export const StoredArticleSchema = z
+  .strictObject({ ...ARTICLE_FIELDS, derivedFrom: LocaleSchema.optional() })
+  .superRefine(datesInOrder)
+
+/** A story in one locale; `derivedFrom` is set only on records Silkfeed derived itself. */
+export type Article = z.infer<typeof StoredArticleSchema>
 
 /** The instant a story last changed: its correction date, or its publication. */
 export function lastChangeOf(article: Article): number {

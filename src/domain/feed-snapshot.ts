@@ -13,12 +13,26 @@ export type Change =
       locale: Locale
       at: string
       /** of the pulled version */ sections: string[]
+      /** A derived variant pulled with its source story: ranks below any record an editor sent. */
+      derived?: boolean
     }
 
 /** A story pulled from a feed, remembered so partners learn of it (RFC 6721 tombstone). */
 export interface Tombstone {
   id: string
   at: string
+  derived?: boolean
+}
+
+/**
+ * Does a retraction outrank a version? Editors' records and retractions outrank derived ones
+ * whatever their dates (as `DERIVED_PREFIX` orders the stored keys); among equals, the later wins and
+ * a retraction wins a tie.
+ */
+export function retractionBeats(retraction: { at: string; derived?: boolean }, record: Article): boolean {
+  const retractionDerived = retraction.derived === true
+  if (retractionDerived !== (record.derivedFrom !== undefined)) return !retractionDerived
+  return Date.parse(retraction.at) >= lastChangeOf(record)
 }
 
 /**
@@ -70,7 +84,7 @@ export function applyChanges(
     if (change.type === 'upsert') {
       const record = change.record
       const pulled = tombstones.get(record.id)
-      if (pulled && Date.parse(pulled.at) >= lastChangeOf(record)) continue
+      if (pulled && retractionBeats(pulled, record)) continue
       const current = items.get(record.id)
       if (current && !newerThan(record, current)) continue
       if (pulled) tombstones.delete(record.id)
@@ -78,12 +92,16 @@ export function applyChanges(
       else items.delete(record.id)
     } else {
       const current = items.get(change.id)
-      if (current && lastChangeOf(current) > Date.parse(change.at)) continue
+      if (current && !retractionBeats(change, current)) continue
       const known = tombstones.get(change.id)
       if (current || known || feedSelects(definition, { sections: change.sections })) {
         items.delete(change.id)
-        if (!known || Date.parse(known.at) < Date.parse(change.at))
-          tombstones.set(change.id, { id: change.id, at: change.at })
+        const tombstone: Tombstone = {
+          id: change.id,
+          at: change.at,
+          ...(change.derived && { derived: true }),
+        }
+        if (!known || outranks(tombstone, known)) tombstones.set(change.id, tombstone)
       }
     }
   }
@@ -101,6 +119,11 @@ export function applyChanges(
     complete: snapshot.complete && ordered.length <= capacity,
     listedAt: Math.max(snapshot.listedAt, options.listedAt),
   }
+}
+
+function outranks(a: Tombstone, b: Tombstone): boolean {
+  if (!a.derived !== !b.derived) return !a.derived
+  return Date.parse(a.at) > Date.parse(b.at)
 }
 
 /** The write time encoded in a change-log key (`changes/<locale>/<15-digit ms>-<id>.json`). */

@@ -1,12 +1,28 @@
 /** The closed list of feed locales: one source for the zod enum, the TS union and the routes. */
-export const LOCALES = ['zh', 'ru', 'kk', 'uz'] as const
+export const LOCALES = ['zh', 'ru', 'kk', 'uz', 'uz-cyrl', 'kk-latn', 'zh-hant'] as const
 export type Locale = (typeof LOCALES)[number]
 
-/** BCP 47 tag for xml:lang, JSON Feed `language`, Content-Language and hreflang. */
-export const LANGUAGE_TAG: Record<Locale, string> = { zh: 'zh-Hans', ru: 'ru', kk: 'kk', uz: 'uz-Latn' }
+/** BCP 47 tag for xml:lang, JSON Feed `language`, Content-Language and hreflang (LOCALES.md §1). */
+export const LANGUAGE_TAG: Record<Locale, string> = {
+  zh: 'zh-Hans',
+  ru: 'ru',
+  kk: 'kk',
+  uz: 'uz-Latn',
+  'uz-cyrl': 'uz-Cyrl',
+  'kk-latn': 'kk-Latn',
+  'zh-hant': 'zh-Hant',
+}
 
-/** RSS 2.0 `<language>` value (legacy readers know `zh-cn`). */
-export const RSS_LANGUAGE: Record<Locale, string> = { zh: 'zh-cn', ru: 'ru', kk: 'kk', uz: 'uz-Latn' }
+/** RSS 2.0 `<language>` value (legacy readers know `zh-cn` and `zh-tw`). */
+export const RSS_LANGUAGE: Record<Locale, string> = {
+  zh: 'zh-cn',
+  ru: 'ru',
+  kk: 'kk',
+  uz: 'uz-Latn',
+  'uz-cyrl': 'uz-Cyrl',
+  'kk-latn': 'kk-Latn',
+  'zh-hant': 'zh-tw',
+}
 
 /** The newsroom's time zone per locale: feed dates carry its offset. */
 export const TIME_ZONE: Record<Locale, string> = {
@@ -14,6 +30,9 @@ export const TIME_ZONE: Record<Locale, string> = {
   ru: 'Europe/Moscow',
   kk: 'Asia/Almaty',
   uz: 'Asia/Tashkent',
+  'uz-cyrl': 'Asia/Tashkent',
+  'kk-latn': 'Asia/Almaty',
+  'zh-hant': 'Asia/Taipei',
 }
 
 /** Narrows an arbitrary string (a URL segment) to a locale. */

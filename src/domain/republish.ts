@@ -49,7 +49,15 @@ export type RepublishPayload = z.infer<ReturnType<typeof republishSchemaFor>>
 /** What a republish did: the webhook's answer, documented in OpenAPI from this schema. */
 export const PublishReportSchema = z.object({
   status: z.literal('ok'),
-  stored: z.array(z.object({ id: z.string(), locale: LocaleSchema, version: z.string() })),
+  stored: z.array(
+    z.object({
+      id: z.string(),
+      locale: LocaleSchema,
+      version: z.string(),
+      /** Set on script variants Silkfeed derived from the editor's record in this locale. */
+      derivedFrom: LocaleSchema.optional(),
+    }),
+  ),
   skipped: z.array(
     z.object({
       id: z.string(),

@@ -17,9 +17,22 @@ export function sortableTime(ms: number): string {
 }
 
 /**
- * The version of a record: its last change, then its content's fingerprint. Keys built from it sort
+ * The version of a record: derived or not, its last change, then its content's fingerprint. Keys built from it sort
  * newest last, and every writer and reader breaks ties between same-time versions the same way.
  */
 export function versionOf(record: Article): string {
-  return `${sortableTime(lastChangeOf(record))}-${fingerprint(JSON.stringify(record))}`
+  const prefix = record.derivedFrom ? DERIVED_PREFIX : ''
+  return `${prefix}${sortableTime(lastChangeOf(record))}-${fingerprint(JSON.stringify(record))}`
+}
+
+/**
+ * Marks versions Silkfeed derived itself (a transliteration or script conversion). `!` sorts before
+ * every digit, so any version an editor sent for a locale outranks every derived one, whatever their
+ * dates: a hand-made Cyrillic text is never overwritten by a machine one.
+ */
+export const DERIVED_PREFIX = '!'
+
+/** Is this version (or retraction) key part derived? */
+export function isDerivedVersion(version: string): boolean {
+  return version.startsWith(DERIVED_PREFIX)
 }

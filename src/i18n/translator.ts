@@ -4,29 +4,55 @@ import zhFeeds from '../../locales/zh/feeds.json' with { type: 'json' }
 import ruFeeds from '../../locales/ru/feeds.json' with { type: 'json' }
 import kkFeeds from '../../locales/kk/feeds.json' with { type: 'json' }
 import uzFeeds from '../../locales/uz/feeds.json' with { type: 'json' }
+import uzCyrlFeeds from '../../locales/uz-cyrl/feeds.json' with { type: 'json' }
+import kkLatnFeeds from '../../locales/kk-latn/feeds.json' with { type: 'json' }
+import zhHantFeeds from '../../locales/zh-hant/feeds.json' with { type: 'json' }
 import zhProblems from '../../locales/zh/problems.json' with { type: 'json' }
 import ruProblems from '../../locales/ru/problems.json' with { type: 'json' }
 import kkProblems from '../../locales/kk/problems.json' with { type: 'json' }
 import uzProblems from '../../locales/uz/problems.json' with { type: 'json' }
+import uzCyrlProblems from '../../locales/uz-cyrl/problems.json' with { type: 'json' }
+import kkLatnProblems from '../../locales/kk-latn/problems.json' with { type: 'json' }
+import zhHantProblems from '../../locales/zh-hant/problems.json' with { type: 'json' }
 import enProblems from '../../locales/en/problems.json' with { type: 'json' }
 
 /** Languages that problem documents can be written in; English is the API's default. */
 export const PROBLEM_LANGUAGES = ['en', 'zh', 'ru', 'kk', 'uz'] as const
 export type ProblemLanguage = (typeof PROBLEM_LANGUAGES)[number]
 
-/** Every resource, bundled so the Worker needs no filesystem. */
+/**
+ * i18next's code for each locale. i18next rewrites `uz-cyrl` as `uz-Cyrl` itself, so resources are
+ * keyed by the canonical form.
+ */
+export const I18N_CODE: Record<Locale, string> = {
+  zh: 'zh',
+  ru: 'ru',
+  kk: 'kk',
+  uz: 'uz',
+  'uz-cyrl': 'uz-Cyrl',
+  'kk-latn': 'kk-Latn',
+  'zh-hant': 'zh-Hant',
+}
+
+/** Every resource, bundled so the Worker needs no filesystem (keys: locale codes of src/domain/locale.ts). */
 export const RESOURCES = {
   zh: { feeds: zhFeeds, problems: zhProblems },
   ru: { feeds: ruFeeds, problems: ruProblems },
   kk: { feeds: kkFeeds, problems: kkProblems },
   uz: { feeds: uzFeeds, problems: uzProblems },
+  'uz-cyrl': { feeds: uzCyrlFeeds, problems: uzCyrlProblems },
+  'kk-latn': { feeds: kkLatnFeeds, problems: kkLatnProblems },
+  'zh-hant': { feeds: zhHantFeeds, problems: zhHantProblems },
   en: { problems: enProblems },
 }
 
 const i18n = i18next.createInstance()
-// No fallback language: a missing key must show up as missing, never as text in another script.
+// No fallback language, not even uz-Cyrl → uz (i18next's default): a missing key must show up as
+// missing, never as text in another script.
 void i18n.init({
-  resources: RESOURCES,
+  resources: Object.fromEntries(
+    Object.entries(RESOURCES).map(([code, namespaces]) => [I18N_CODE[code as Locale] ?? code, namespaces]),
+  ),
   ns: ['feeds', 'problems'],
   defaultNS: 'feeds',
   fallbackLng: false,
@@ -38,7 +64,7 @@ void i18n.init({
 
 /** A translator fixed to one locale's feed texts; never changes a shared language. */
 export function translatorFor(locale: Locale): TFunction<'feeds'> {
-  return i18n.getFixedT(locale, 'feeds')
+  return i18n.getFixedT(I18N_CODE[locale], 'feeds')
 }
 
 /** A translator for problem documents in one language. */

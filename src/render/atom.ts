@@ -30,20 +30,32 @@ export function renderAtom(feed: FeedModel): string {
     ...feed.deleted.map(
       (d) => `  <at:deleted-entry${attrs({ ref: d.id, when: formatRfc3339(d.when, tz) })}/>`,
     ),
-    ...feed.items.map((item) => renderEntry(item, tz)),
+    ...feed.items.map((item) => renderEntry(item, tz, feed.languageTag)),
     '</feed>',
     '',
   ]
   return lines.join('\n')
 }
 
-function renderEntry(item: ItemModel, tz: string): string {
+function renderEntry(item: ItemModel, tz: string, languageTag: string): string {
   const image = item.image
   const lines = [
     '  <entry>',
     `    ${textElement('id', item.id)}`,
     `    ${textElement('title', item.title, ' type="text"')}`,
     `    <link${attrs({ rel: 'alternate', type: 'text/html', href: item.url })}/>`,
+    // The same story in the other locales (alternates may differ in hreflang, RFC 4287 §4.1.1).
+    // Readers that take the first alternate and readers that take the last (feedparser) must both
+    // land on this locale's page: it comes first, and again last with its own hreflang.
+    ...(item.translations.length > 0
+      ? [
+          ...item.translations.map(
+            (tr) =>
+              `    <link${attrs({ rel: 'alternate', type: 'text/html', hreflang: tr.hreflang, title: tr.title, href: tr.url })}/>`,
+          ),
+          `    <link${attrs({ rel: 'alternate', type: 'text/html', hreflang: languageTag, href: item.url })}/>`,
+        ]
+      : []),
     `    ${textElement('published', formatRfc3339(item.published, tz))}`,
     `    ${textElement('updated', formatRfc3339(item.updated, tz))}`,
     ...item.authors.map(

@@ -16,8 +16,23 @@ export interface PublicationSettings {
 export interface Category {
   term: string
   label: string
-  /** Sections have a scheme; free tags do not. */
+  /** Sections and the derived-script marker have a scheme; free tags do not. */
   scheme?: string
+  kind: 'section' | 'tag' | 'derived'
+}
+
+/** Every story of a feed by id: where it can be read in each locale that carries it. */
+export type TranslationIndex = ReadonlyMap<string, readonly { locale: Locale; url: string; title: string }[]>
+
+/** The script each locale is written in (ISO 15924), for "converted from" notes. */
+const SCRIPT: Record<Locale, string> = {
+  zh: 'Hans',
+  'zh-hant': 'Hant',
+  ru: 'Cyrl',
+  kk: 'Cyrl',
+  'kk-latn': 'Latn',
+  uz: 'Latn',
+  'uz-cyrl': 'Cyrl',
 }
 
 export interface ItemModel {
@@ -34,6 +49,10 @@ export interface ItemModel {
   attribution?: string
   categories: Category[]
   image?: Article['image']
+  /** The same story in the other locales of this feed. */
+  translations: { hreflang: string; url: string; title: string }[]
+  /** The language tag of the editor's record this one was derived from at ingest, if it was. */
+  derivedFrom?: string
 }
 
 export interface FeedModel {
@@ -89,6 +108,7 @@ export function buildFeedModel(input: {
   t: TFunction<'feeds'>
   settings: PublicationSettings
   tombstones?: readonly { id: string; at: string }[]
+  translations?: TranslationIndex
 }): FeedModel {
   const { definition, locale, items, t, settings } = input
   const deleted = (input.tombstones ?? []).map((d) => ({
@@ -105,6 +125,7 @@ export function buildFeedModel(input: {
     updated,
   )
   const sectionScheme = `${settings.publicBaseUrl}/sections/`
+  const derivedScheme = `${settings.publicBaseUrl}/derived-from/`
   return {
     feedId: definition.id,
     locale,
@@ -141,10 +162,25 @@ export function buildFeedModel(input: {
           term: s,
           label: t(`sections.${s}`, { defaultValue: s }),
           scheme: sectionScheme,
+          kind: 'section' as const,
         })),
-        ...(article.tags ?? []).map((tag) => ({ term: tag, label: tag })),
+        ...(article.tags ?? []).map((tag) => ({ term: tag, label: tag, kind: 'tag' as const })),
+        ...(article.derivedFrom
+          ? [
+              {
+                term: LANGUAGE_TAG[article.derivedFrom],
+                label: t('derived', { from: t(`scripts.${SCRIPT[article.derivedFrom]}`) }),
+                scheme: derivedScheme,
+                kind: 'derived' as const,
+              },
+            ]
+          : []),
       ],
       image: article.image,
+      translations: (input.translations?.get(article.id) ?? [])
+        .filter((other) => other.locale !== locale)
+        .map((other) => ({ hreflang: LANGUAGE_TAG[other.locale], url: other.url, title: other.title })),
+      ...(article.derivedFrom && { derivedFrom: LANGUAGE_TAG[article.derivedFrom] }),
     })),
   }
 }

@@ -58,7 +58,9 @@ function renderItem(item: ItemModel, tz: string) {
       ...(item.source ? { source: item.source } : {}),
       ...(item.attribution !== undefined ? { attribution: item.attribution } : {}),
       ...(image?.credit !== undefined ? { image_credit: image.credit } : {}),
-      sections: item.categories.filter((c) => c.scheme).map((c) => c.term),
+      sections: item.categories.filter((c) => c.kind === 'section').map((c) => c.term),
+      ...(item.derivedFrom !== undefined ? { derived_from: item.derivedFrom } : {}),
+      translations: item.translations.map((tr) => ({ language: tr.hreflang, url: tr.url, title: tr.title })),
     },
   }
 }

@@ -45,6 +45,12 @@ function renderItem(item: ItemModel, tz: string): string {
   const lines = [
     '    <item>',
     `      ${textElement('title', item.title)}`,
+    // The same story in the other locales, as Atom links. Before <link>: readers that let an
+    // alternate atom:link replace the item's link (feedparser) then still end on <link>.
+    ...item.translations.map(
+      (tr) =>
+        `      <atom:link${attrs({ rel: 'alternate', type: 'text/html', hreflang: tr.hreflang, title: tr.title, href: tr.url })}/>`,
+    ),
     `      ${textElement('link', item.url)}`,
     `      ${textElement('guid', item.id, ' isPermaLink="false"')}`,
     `      ${textElement('pubDate', formatRfc822(item.published, tz))}`,
@@ -62,6 +68,7 @@ function renderItem(item: ItemModel, tz: string): string {
       : []),
     ...renderSource(item),
     ...renderImage(item),
+
     '    </item>',
   ]
   return lines.join('\n')

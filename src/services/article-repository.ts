@@ -1,7 +1,7 @@
-import { ArticleSchema, type Article } from '../domain/article.ts'
+import { StoredArticleSchema, type Article } from '../domain/article.ts'
 import type { Change, FeedSnapshot } from '../domain/feed-snapshot.ts'
 import type { Locale } from '../domain/locale.ts'
-import { sortableTime, versionOf } from '../domain/version.ts'
+import { DERIVED_PREFIX, isDerivedVersion, sortableTime, versionOf } from '../domain/version.ts'
 import type { ObjectStore } from '../storage/object-store.ts'
 import { mapWithLimit } from './single-flight.ts'
 import { KEYS, RETRACTED_SUFFIX } from './storage-keys.ts'
@@ -12,7 +12,9 @@ const JSON_TYPE = 'application/json; charset=utf-8'
 
 /** The current state of one story in one locale. */
 export type StoryState =
-  { kind: 'live'; record: Article; version: string } | { kind: 'retracted'; at: string } | null
+  | { kind: 'live'; record: Article; version: string; derived: boolean }
+  | { kind: 'retracted'; at: string; derived: boolean }
+  | null
 
 /**
  * Articles, the change log and feed snapshots, in domain words. Versions and changes are written under
@@ -42,9 +44,13 @@ export class ArticleRepository {
     return version
   }
 
-  /** Records that a story was pulled at `at`. */
-  async putRetraction(locale: Locale, id: string, at: string): Promise<void> {
-    const key = KEYS.articleVersion(locale, id, `${sortableTime(Date.parse(at))}${RETRACTED_SUFFIX}`)
+  /**
+   * Records that a story was pulled at `at`. A derived variant's retraction ranks among derived
+   * versions, so the variant returns when its source story does, and an editor's own record still wins.
+   */
+  async putRetraction(locale: Locale, id: string, at: string, derived = false): Promise<void> {
+    const version = `${derived ? DERIVED_PREFIX : ''}${sortableTime(Date.parse(at))}${RETRACTED_SUFFIX}`
+    const key = KEYS.articleVersion(locale, id, version)
     await this.#putJson(key, { retracted: true, at })
   }
 
@@ -92,15 +98,13 @@ export class ArticleRepository {
     const object = await this.store.get(key)
     if (!object) return null
     const value = JSON.parse(decoder.decode(object.body)) as unknown
-    if (key.endsWith(`${RETRACTED_SUFFIX}.json`))
-      return { kind: 'retracted', at: (value as { at: string }).at }
-    const parsed = ArticleSchema.safeParse(value)
+    const version = key.slice(key.lastIndexOf('/') + 1, -'.json'.length)
+    const derived = isDerivedVersion(version)
+    if (version.endsWith(RETRACTED_SUFFIX))
+      return { kind: 'retracted', at: (value as { at: string }).at, derived }
+    const parsed = StoredArticleSchema.safeParse(value)
     if (!parsed.success) throw new Error(`stored article ${key} no longer validates`)
-    return {
-      kind: 'live',
-      record: parsed.data,
-      version: key.slice(key.lastIndexOf('/') + 1, -'.json'.length),
-    }
+    return { kind: 'live', record: parsed.data, version, derived }
   }
 
   async #putJson(key: string, value: unknown): Promise<void> {

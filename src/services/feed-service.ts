@@ -4,6 +4,7 @@ import type { PublicationSettings } from '../render/feed-model.ts'
 import { StorageUnavailableError, type ObjectStore } from '../storage/object-store.ts'
 import { bundleRenderedFeed, decodeBundle, encodeBundle, type FeedBundle } from './feed-bundle.ts'
 import { renderFeedFormats } from './render-feed.ts'
+import type { TranslationIndex } from '../render/feed-model.ts'
 import { Coalescer, SingleFlight, withTimeout } from './single-flight.ts'
 import { ArticleRepository } from './article-repository.ts'
 import { applyChanges, EMPTY_SNAPSHOT, type FeedSnapshot } from '../domain/feed-snapshot.ts'
@@ -41,6 +42,27 @@ export interface ServedFeed {
   /** Seconds since storage last confirmed this content (0 when fresh). */
   ageSeconds: number
   outcome: CacheOutcome
+}
+
+/** One locale of a feed during a render: its advanced snapshot and the change-log read it came from. */
+interface LocaleState {
+  locale: Locale
+  snapshot: FeedSnapshot
+  since: number
+  listed: string[]
+}
+
+/** Every story of a feed by id: where it can be read in each locale that carries it. */
+function translationIndex(states: readonly LocaleState[]): TranslationIndex {
+  const index = new Map<string, { locale: Locale; url: string; title: string }[]>()
+  for (const { locale, snapshot } of states) {
+    for (const item of snapshot.items) {
+      let versions = index.get(item.id)
+      if (!versions) index.set(item.id, (versions = []))
+      versions.push({ locale, url: item.url, title: item.title })
+    }
+  }
+  return index
 }
 
 interface CacheEntry {
@@ -116,9 +138,7 @@ export class FeedService {
         }
         this.logger.warn('stored feed is not a bundle; rendering again', { key })
       }
-      const bundles = await this.#renders.run(`${definition.id}/${locale}`, () =>
-        this.renderAndStore(definition, locale),
-      )
+      const bundles = await this.renderAndStore(definition, locale)
       const bundle = bundles.find((b) => b.format === format)
       if (!bundle) throw new Error(`renderer produced no ${format}`)
       return { bundle, stale: false, ageSeconds: 0, outcome: 'rendered' }
@@ -137,45 +157,61 @@ export class FeedService {
   }
 
   /**
-   * Brings one feed in one locale up to date with the change log, renders every format, and stores
-   * the bundles and the snapshot. Runs one at a time per feed and locale in this process; callers
-   * arriving meanwhile share the next run, which covers every change they wrote before calling.
+   * Brings one feed up to date with the change log in every locale, renders every locale in every
+   * format (each item links its translations, so the locales are rendered together), and stores the
+   * bundles and snapshots. Runs one at a time per feed in this process; callers arriving meanwhile
+   * share the next run, which covers every change they wrote before calling. With `locale`, returns
+   * only that locale's bundles.
    */
-  renderAndStore(definition: FeedDefinition, locale: Locale): Promise<FeedBundle[]> {
-    return this.#renders.run(`${definition.id}/${locale}`, () => this.#materialize(definition, locale))
+  async renderAndStore(definition: FeedDefinition, locale?: Locale): Promise<FeedBundle[]> {
+    const bundles = await this.#renders.run(definition.id, () => this.#materialize(definition))
+    return locale ? bundles.filter((b) => b.locale === locale) : bundles
   }
 
-  async #materialize(definition: FeedDefinition, locale: Locale): Promise<FeedBundle[]> {
+  async #materialize(definition: FeedDefinition): Promise<FeedBundle[]> {
     let bundles: FeedBundle[] = []
     // Another process may write between our read of the log and our write; read the log again after
     // writing and go round once more if it holds anything we missed (no conditional writes needed).
     for (let round = 0; round < 3; round++) {
-      const stored = await this.articles.getSnapshot(definition.id, locale)
-      const listedAt = this.options.now()
-      const since = (stored ? stored.listedAt : listedAt) - this.options.overlapMs
-      const keys = await this.articles.listChanges(locale, since)
-      let base = stored
-      if (!base || (!base.complete && base.items.length < definition.limit)) {
-        base = await this.#fullBuild(definition, locale, listedAt)
-      }
-      const applied = new Set(base.applied)
-      const fresh = keys.filter((k) => !applied.has(k))
-      const changes = await Promise.all(
-        fresh.map(async (key) => ({ key, change: await this.articles.getChange(key) })),
+      const states = await Promise.all(definition.locales.map((locale) => this.#advance(definition, locale)))
+      bundles = await this.#renderAndPut(definition, states)
+      await Promise.all(
+        states.map(({ locale, snapshot }) => this.articles.putSnapshot(definition.id, locale, snapshot)),
       )
-      const snapshot = applyChanges(
-        definition,
-        base,
-        changes.flatMap((c) => (c.change ? [{ key: c.key, change: c.change }] : [])),
-        { now: listedAt, tombstoneMs: this.options.tombstoneMs, listedAt, overlapMs: this.options.overlapMs },
+      const missed = await Promise.all(
+        states.map(async ({ locale, since, snapshot, listed }) => {
+          const after = await this.articles.listChanges(locale, since)
+          const covered = new Set([...snapshot.applied, ...listed])
+          return after.some((k) => !covered.has(k))
+        }),
       )
-      bundles = await this.#renderAndPut(definition, locale, snapshot)
-      await this.articles.putSnapshot(definition.id, locale, snapshot)
-      const after = await this.articles.listChanges(locale, since)
-      const covered = new Set([...snapshot.applied, ...keys])
-      if (after.every((k) => covered.has(k))) break
+      if (!missed.includes(true)) break
     }
     return bundles
+  }
+
+  /** One locale's snapshot with every change-log entry since its last read applied. */
+  async #advance(definition: FeedDefinition, locale: Locale): Promise<LocaleState> {
+    const stored = await this.articles.getSnapshot(definition.id, locale)
+    const listedAt = this.options.now()
+    const since = (stored ? stored.listedAt : listedAt) - this.options.overlapMs
+    const listed = await this.articles.listChanges(locale, since)
+    let base = stored
+    if (!base || (!base.complete && base.items.length < definition.limit)) {
+      base = await this.#fullBuild(definition, locale, listedAt)
+    }
+    const applied = new Set(base.applied)
+    const fresh = listed.filter((k) => !applied.has(k))
+    const changes = await Promise.all(
+      fresh.map(async (key) => ({ key, change: await this.articles.getChange(key) })),
+    )
+    const snapshot = applyChanges(
+      definition,
+      base,
+      changes.flatMap((c) => (c.change ? [{ key: c.key, change: c.change }] : [])),
+      { now: listedAt, tombstoneMs: this.options.tombstoneMs, listedAt, overlapMs: this.options.overlapMs },
+    )
+    return { locale, snapshot, since, listed }
   }
 
   async #fullBuild(definition: FeedDefinition, locale: Locale, listedAt: number): Promise<FeedSnapshot> {
@@ -188,26 +224,28 @@ export class FeedService {
     )
   }
 
-  async #renderAndPut(
-    definition: FeedDefinition,
-    locale: Locale,
-    snapshot: FeedSnapshot,
-  ): Promise<FeedBundle[]> {
+  async #renderAndPut(definition: FeedDefinition, states: readonly LocaleState[]): Promise<FeedBundle[]> {
     const started = this.options.now()
-    const rendered = await renderFeedFormats({
-      definition,
-      locale,
-      articles: snapshot.items,
-      tombstones: snapshot.tombstones,
-      settings: this.settings,
-    })
-    const bundles = rendered.map(bundleRenderedFeed)
+    const translations = translationIndex(states)
+    const rendered = await Promise.all(
+      states.map(({ locale, snapshot }) =>
+        renderFeedFormats({
+          definition,
+          locale,
+          articles: snapshot.items,
+          tombstones: snapshot.tombstones,
+          settings: this.settings,
+          translations,
+        }),
+      ),
+    )
+    const bundles = rendered.flat().map(bundleRenderedFeed)
     this.options.telemetry?.observe('silkfeed_render_seconds', (this.options.now() - started) / 1000, {
       feed: definition.id,
     })
     await Promise.all(
       bundles.map(async (bundle) => {
-        const key = KEYS.rendered(bundle.feedId, locale, bundle.format)
+        const key = KEYS.rendered(bundle.feedId, bundle.locale, bundle.format)
         const { etag } = await this.store.put(key, encodeBundle(bundle), {
           contentType: 'application/vnd.silkfeed.bundle',
           metadata: {

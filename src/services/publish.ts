@@ -1,4 +1,6 @@
 import type { Article } from '../domain/article.ts'
+import { deriveRecord, derivedLocalesOf, normalizeRecord } from '../domain/derive.ts'
+import { retractionBeats } from '../domain/feed-snapshot.ts'
 import type { FeedDefinition } from '../domain/feed-definition.ts'
 import { LOCALES, type Locale } from '../domain/locale.ts'
 import type { PublishReport, RepublishPayload } from '../domain/republish.ts'
@@ -19,87 +21,118 @@ export class PublishService {
 
   async apply(payload: RepublishPayload): Promise<PublishReport> {
     const report: PublishReport = { stored: [], skipped: [], retracted: [], notFound: [], feeds: [] }
-    const affected = new Map<string, { definition: FeedDefinition; locale: Locale }>()
-    const touch = (definition: FeedDefinition, locale: Locale) => {
-      if (definition.locales.includes(locale))
-        affected.set(`${definition.id}/${locale}`, { definition, locale })
+    // A story's feeds are rendered again in every locale: each item links its translations.
+    const affected = new Set<FeedDefinition>()
+    const touch = (record: Pick<Article, 'sections'> | undefined) => {
+      if (!record) return
+      for (const definition of this.feeds.feeds.all)
+        if (feedSelects(definition, record)) affected.add(definition)
     }
     const repo = this.feeds.articles
     const at = new Date(this.now()).toISOString()
+    const sent = new Set((payload.upsert ?? []).map((r) => `${r.id}\u0000${r.locale}`))
 
-    await Promise.all([
-      ...(payload.upsert ?? []).map(async (record) => {
-        const current = await repo.current(record.locale, record.id)
-        const version = versionOf(record)
-        if (current?.kind === 'live' && current.version > version) {
+    /** Stores one version unless what is stored outranks it; returns whether it was stored. */
+    const store = async (record: Article): Promise<boolean> => {
+      const current = await repo.current(record.locale, record.id)
+      const version = versionOf(record)
+      if (current?.kind === 'live' && current.version > version) {
+        if (!record.derivedFrom) {
           report.skipped.push({
             id: record.id,
             locale: record.locale,
             reason: 'older-than-stored',
             stored: current.version,
           })
-          return
         }
-        if (
-          current?.kind === 'retracted' &&
-          Date.parse(current.at) >= Date.parse(record.updatedAt ?? record.publishedAt)
-        ) {
+        return false
+      }
+      if (current?.kind === 'retracted' && retractionBeats(current, record)) {
+        if (!record.derivedFrom) {
           report.skipped.push({
             id: record.id,
             locale: record.locale,
             reason: 'retracted-later',
             stored: current.at,
           })
+        }
+        return false
+      }
+      // Both are durable before any render starts; neither depends on the other.
+      await Promise.all([
+        repo.putVersion(record),
+        repo.appendChange(record.locale, { type: 'upsert', record }, this.now()),
+      ])
+      report.stored.push({
+        id: record.id,
+        locale: record.locale,
+        version,
+        ...(record.derivedFrom && { derivedFrom: record.derivedFrom }),
+      })
+      touch(record)
+      // A story that changed sections must also leave the feeds that selected its previous version.
+      if (current?.kind === 'live') touch(current.record)
+      return true
+    }
+
+    /** Pulls one story in one locale; `onlyDerivedFrom` limits it to a variant derived from that locale. */
+    const retract = async (id: string, locale: Locale, onlyDerivedFrom?: Locale): Promise<boolean> => {
+      const current = await repo.current(locale, id)
+      if (onlyDerivedFrom && !(current?.kind === 'live' && current.record.derivedFrom === onlyDerivedFrom))
+        return false
+      if (current?.kind !== 'live') {
+        // Nothing live to pull; re-sending a retraction still refreshes its tombstone.
+        if (current?.kind === 'retracted') report.retracted.push({ id, locale })
+        return current?.kind === 'retracted'
+      }
+      await repo.putRetraction(locale, id, at, current.derived)
+      const change = {
+        type: 'retract' as const,
+        id,
+        locale,
+        at,
+        sections: current.record.sections,
+        ...(current.derived && { derived: true }),
+      }
+      await repo.appendChange(locale, change, this.now())
+      report.retracted.push({ id, locale })
+      touch(current.record)
+      return true
+    }
+
+    await Promise.all([
+      ...(payload.upsert ?? []).map(async (raw) => {
+        const record = normalizeRecord(raw)
+        if (!(await store(record))) return
+        // Script variants the editor did not send are derived from what they did send.
+        await Promise.all(
+          derivedLocalesOf(record.locale)
+            .filter((target) => !sent.has(`${record.id}\u0000${target}`))
+            .map((target) => store(deriveRecord(record, target))),
+        )
+      }),
+      ...(payload.retract ?? []).map(async ({ id, locale }) => {
+        if (!locale) {
+          const found = await Promise.all(LOCALES.map((loc) => retract(id, loc)))
+          // A retraction without a locale that found nothing anywhere is one "not found", not seven.
+          if (!found.some(Boolean)) report.notFound.push({ id })
           return
         }
-        // Both are durable before any render starts; neither depends on the other.
-        await Promise.all([
-          repo.putVersion(record),
-          repo.appendChange(record.locale, { type: 'upsert', record }, this.now()),
-        ])
-        report.stored.push({ id: record.id, locale: record.locale, version })
-        // A story that changed sections must also leave the feeds that selected its previous version.
-        const previous: Article | undefined = current?.kind === 'live' ? current.record : undefined
-        for (const definition of this.feeds.feeds.all) {
-          if (feedSelects(definition, record) || (previous && feedSelects(definition, previous))) {
-            touch(definition, record.locale)
-          }
+        if (!(await retract(id, locale))) {
+          report.notFound.push({ id, locale })
+          return
         }
+        await Promise.all(derivedLocalesOf(locale).map((target) => retract(id, target, locale)))
       }),
-      ...(payload.retract ?? []).flatMap(({ id, locale }) =>
-        (locale ? [locale] : [...LOCALES]).map(async (loc) => {
-          const current = await repo.current(loc, id)
-          if (current?.kind !== 'live') {
-            // Nothing live to pull; re-sending a retraction still refreshes its tombstone.
-            if (current?.kind === 'retracted') report.retracted.push({ id, locale: loc })
-            else if (locale) report.notFound.push({ id, locale: loc })
-            return
-          }
-          await repo.putRetraction(loc, id, at)
-          await repo.appendChange(
-            loc,
-            { type: 'retract', id, locale: loc, at, sections: current.record.sections },
-            this.now(),
-          )
-          report.retracted.push({ id, locale: loc })
-          for (const definition of this.feeds.feeds.all) {
-            if (feedSelects(definition, current.record)) touch(definition, loc)
-          }
-        }),
-      ),
     ])
     const rebuild =
       payload.rebuild === 'all'
         ? this.feeds.feeds.all
         : (payload.rebuild ?? []).map((id) => this.feeds.feeds.find(id)!)
-    for (const definition of rebuild) for (const locale of definition.locales) touch(definition, locale)
-    // A retraction without a locale that found nothing anywhere is one "not found", not four.
-    for (const { id, locale } of payload.retract ?? []) {
-      if (!locale && !report.retracted.some((r) => r.id === id)) report.notFound.push({ id })
-    }
+    for (const definition of rebuild) affected.add(definition)
 
     const rendered = await Promise.all(
-      [...affected.values()].map(({ definition, locale }) => this.feeds.renderAndStore(definition, locale)),
+      [...affected].map((definition) => this.feeds.renderAndStore(definition)),
     )
     for (const bundle of rendered.flat()) {
       report.feeds.push({

@@ -4,7 +4,12 @@ import type { Locale } from '../domain/locale.ts'
 import { selectItems } from '../domain/select-items.ts'
 import { translatorFor } from '../i18n/translator.ts'
 import { renderAtom } from '../render/atom.ts'
-import { buildFeedModel, type FeedModel, type PublicationSettings } from '../render/feed-model.ts'
+import {
+  buildFeedModel,
+  type FeedModel,
+  type PublicationSettings,
+  type TranslationIndex,
+} from '../render/feed-model.ts'
 import { renderJsonFeed } from '../render/json-feed.ts'
 import { renderRss } from '../render/rss.ts'
 import type { Bytes } from '../storage/object-store.ts'
@@ -38,6 +43,8 @@ export async function renderFeedFormats(input: {
   articles: readonly Article[]
   settings: PublicationSettings
   tombstones?: readonly { id: string; at: string }[]
+  /** The feed's stories in every locale, for per-item translation links. */
+  translations?: TranslationIndex
 }): Promise<RenderedFeed[]> {
   const items = selectItems(input.definition, input.articles)
   const model = buildFeedModel({ ...input, items, t: translatorFor(input.locale) })

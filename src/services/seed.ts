@@ -1,4 +1,5 @@
 import { ArticleSchema, type Article } from '../domain/article.ts'
+import { expandRecords } from '../domain/derive.ts'
 import { problemsFromZod } from '../domain/problem.ts'
 import type { ObjectStore } from '../storage/object-store.ts'
 import { ArticleRepository } from './article-repository.ts'
@@ -22,10 +23,13 @@ export function parseSampleFiles(files: Record<string, unknown>): Article[] {
   return articles
 }
 
-/** Stores article versions directly (no change log: feeds built afterwards read them by a full scan). */
+/**
+ * Stores editors' records as ingest does (normalized, with their derived script variants), directly:
+ * no change log, so feeds built afterwards read them by a full scan.
+ */
 export async function storeArticles(store: ObjectStore, articles: readonly Article[]): Promise<void> {
   const repository = new ArticleRepository(store, () => crypto.randomUUID())
-  await Promise.all(articles.map((a) => repository.putVersion(a)))
+  await Promise.all(expandRecords(articles).map((a) => repository.putVersion(a)))
 }
 
 /** Seeds the samples into an empty store; a store that already has articles is left alone. */

@@ -11,6 +11,7 @@ import {
   renderSampleFeeds,
   type SampleFeed,
 } from './sample-feeds.ts'
+import { loadStoredSamples } from '../support/samples.ts'
 
 // Independent parsers read the rendered bytes back: fast-xml-parser and feedsmith for XML,
 // JSON.parse and feedsmith for JSON Feed. Nothing here imports the renderers' own helpers.
@@ -106,8 +107,9 @@ describe('Atom read back with fast-xml-parser', () => {
     const seen: Seen[] = entries.map((entry) => ({
       id: text(entry.id),
       title: text(entry.title),
+      // The entry's own page: the alternate without hreflang (the others are its translations).
       link: links(entry.link)
-        .filter((l) => attr(l, 'rel') === 'alternate')
+        .filter((l) => attr(l, 'rel') === 'alternate' && attr(l, 'hreflang') === undefined)
         .map((l) => attr(l, 'href'))
         .join(' '),
       published: Date.parse(text(entry.published)),
@@ -201,5 +203,78 @@ describe('read back with feedsmith', () => {
       updated: Date.parse(item.date_modified ?? ''),
     }))
     expect(seen).toEqual(expectedItems(feed, true))
+  })
+})
+
+describe('translation links and derived-script markers, read back', () => {
+  const stored = loadStoredSamples()
+  /** hreflang → url of the same story in every other locale of the feed, from the records. */
+  function expectedTranslations(feed: SampleFeed, id: string): Record<string, string> {
+    return Object.fromEntries(
+      stored
+        .filter((a) => a.id === id && a.locale !== feed.locale && feed.expected.some((e) => e.id === id))
+        .map((a) => [EXPECTED_LANGUAGE_TAG[a.locale], a.url]),
+    )
+  }
+  const storyId = (tagUri: string) => tagUri.split('/').at(-2)!
+  // Derived records name the locale they came from; editors' records name none.
+  const EXPECTED_DERIVED_FROM: Record<string, string | undefined> = {
+    'uz-cyrl': 'uz-Latn',
+    'kk-latn': 'kk',
+    'zh-hant': 'zh-Hans',
+  }
+
+  it.each(byFormat('atom'))('%s: every entry links its translations by hreflang', (_, feed) => {
+    const entries = ((xml.parse(feed.text) as Node).feed as Node).entry as Node[]
+    expect(entries.length).toBeGreaterThan(0)
+    for (const entry of entries) {
+      const id = text(entry.id)
+      const alternates = links(entry.link).filter((l) => attr(l, 'rel') === 'alternate')
+      const translations = Object.fromEntries(
+        alternates
+          .filter(
+            (l) =>
+              attr(l, 'hreflang') !== undefined && attr(l, 'hreflang') !== EXPECTED_LANGUAGE_TAG[feed.locale],
+          )
+          .map((l) => [attr(l, 'hreflang'), attr(l, 'href')]),
+      )
+      expect(translations, id).toEqual(expectedTranslations(feed, storyId(id)))
+      // First and last alternates are this locale's own page, whichever one a reader takes.
+      const own = feed.expected.find((a) => a.id === storyId(id))!.url
+      expect(attr(alternates[0], 'href')).toBe(own)
+      expect(attr(alternates.at(-1), 'href')).toBe(own)
+      const derived = ((entry.category as Node[]) ?? []).filter((c) =>
+        attr(c, 'scheme')?.endsWith('/derived-from/'),
+      )
+      expect(derived.map((c) => attr(c, 'term'))).toEqual(
+        EXPECTED_DERIVED_FROM[feed.locale] ? [EXPECTED_DERIVED_FROM[feed.locale]] : [],
+      )
+    }
+  })
+
+  it.each(byFormat('rss'))('%s: every item links its translations with atom:link', (_, feed) => {
+    const items = (((xml.parse(feed.text) as Node).rss as Node).channel as Node).item as Node[]
+    for (const item of items) {
+      const id = text(item.guid)
+      const translations = Object.fromEntries(
+        links(item['atom:link']).map((l) => [attr(l, 'hreflang'), attr(l, 'href')]),
+      )
+      expect(translations, id).toEqual(expectedTranslations(feed, storyId(id)))
+      expect(text((item.link as Node[])[0])).toBe(feed.expected.find((a) => a.id === storyId(id))!.url)
+    }
+  })
+
+  it.each(byFormat('json'))('%s: every item lists its translations in _silkfeed', (_, feed) => {
+    const doc = JSON.parse(feed.text) as {
+      items: {
+        id: string
+        _silkfeed: { translations: { language: string; url: string }[]; derived_from?: string }
+      }[]
+    }
+    for (const item of doc.items) {
+      const translations = Object.fromEntries(item._silkfeed.translations.map((t) => [t.language, t.url]))
+      expect(translations, item.id).toEqual(expectedTranslations(feed, storyId(item.id)))
+      expect(item._silkfeed.derived_from).toBe(EXPECTED_DERIVED_FROM[feed.locale])
+    }
   })
 })

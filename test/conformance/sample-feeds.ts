@@ -5,7 +5,8 @@ import type { Article } from '../../src/domain/article.ts'
 import type { FeedFormat } from '../../src/domain/feed-definition.ts'
 import { LOCALES, type Locale } from '../../src/domain/locale.ts'
 import { renderFeedFormats, type RenderedFeed } from '../../src/services/render-feed.ts'
-import { loadCatalog, loadSamples, TEST_SETTINGS } from '../support/samples.ts'
+import { loadCatalog, loadStoredSamples, TEST_SETTINGS } from '../support/samples.ts'
+import type { FeedDefinition } from '../../src/domain/feed-definition.ts'
 
 /** File name extension per format, so golden files and temp files open as XML or JSON. */
 export const FILE_EXTENSION: Record<FeedFormat, string> = { rss: 'rss.xml', atom: 'atom.xml', json: 'json' }
@@ -23,25 +24,41 @@ export interface SampleFeed {
   expected: Article[]
 }
 
+function selects(definition: FeedDefinition, a: Article): boolean {
+  return definition.sections === 'all' || a.sections.some((s) => definition.sections.includes(s))
+}
+
 /** The articles of one locale, as the feed service loads them (one locale per render). */
-export function samplesIn(locale: Locale, articles: readonly Article[] = loadSamples()): Article[] {
+export function samplesIn(locale: Locale, articles: readonly Article[] = loadStoredSamples()): Article[] {
   return articles.filter((a) => a.locale === locale)
 }
 
-/** Renders every feed of the sample catalogue in every locale and format (24 for latest and sco). */
+/** Renders every feed of the sample catalogue in every locale and format (42 for latest and sco). */
 export async function renderSampleFeeds(): Promise<SampleFeed[]> {
   const catalog = loadCatalog()
-  const samples = loadSamples()
+  const samples = loadStoredSamples()
   const decoder = new TextDecoder()
   const out: SampleFeed[] = []
   for (const definition of catalog.all) {
+    const translations = new Map<string, { locale: Locale; url: string; title: string }[]>()
+    for (const a of samples) {
+      if (!definition.locales.includes(a.locale) || !selects(definition, a)) continue
+      translations.set(a.id, [
+        ...(translations.get(a.id) ?? []),
+        { locale: a.locale, url: a.url, title: a.title },
+      ])
+    }
     for (const locale of LOCALES) {
       if (!definition.locales.includes(locale)) continue
       const articles = samplesIn(locale, samples)
-      const rendered = await renderFeedFormats({ definition, locale, articles, settings: TEST_SETTINGS })
-      const expected = articles.filter(
-        (a) => definition.sections === 'all' || a.sections.some((s) => definition.sections.includes(s)),
-      )
+      const rendered = await renderFeedFormats({
+        definition,
+        locale,
+        articles,
+        settings: TEST_SETTINGS,
+        translations,
+      })
+      const expected = articles.filter((a) => selects(definition, a))
       for (const feed of rendered) {
         out.push({
           feedId: definition.id,
@@ -82,6 +99,9 @@ export const EXPECTED_RSS_LANGUAGE: Record<Locale, string> = {
   ru: 'ru',
   kk: 'kk',
   uz: 'uz-Latn',
+  'uz-cyrl': 'uz-Cyrl',
+  'kk-latn': 'kk-Latn',
+  'zh-hant': 'zh-tw',
 }
 
 /** BCP 47 tag: Atom xml:lang, JSON Feed `language`, hreflang. */
@@ -90,6 +110,9 @@ export const EXPECTED_LANGUAGE_TAG: Record<Locale, string> = {
   ru: 'ru',
   kk: 'kk',
   uz: 'uz-Latn',
+  'uz-cyrl': 'uz-Cyrl',
+  'kk-latn': 'kk-Latn',
+  'zh-hant': 'zh-Hant',
 }
 
 /** The public URL of a feed, as configured in TEST_SETTINGS. */

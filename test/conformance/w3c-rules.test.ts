@@ -193,7 +193,11 @@ describe('W3C validator rules for Atom', () => {
       ids.add(id)
       expect(text(one(entry, 'updated'))).toMatch(W3CDTF)
       for (const published of all(entry, 'published')) expect(text(published)).toMatch(W3CDTF)
-      expect(all(entry, 'link').filter((l) => attr(l, 'rel') === 'alternate')).toHaveLength(1)
+      // RFC 4287 §4.1.1 (the validator's DuplicateAtomLink): alternates differ in type or hreflang.
+      const alternates = all(entry, 'link').filter((l) => attr(l, 'rel') === 'alternate')
+      const combinations = alternates.map((l) => `${attr(l, 'type')} ${attr(l, 'hreflang')}`)
+      expect(alternates.length).toBeGreaterThanOrEqual(1)
+      expect(new Set(combinations).size).toBe(combinations.length)
     }
   })
 })

@@ -14,10 +14,11 @@ describe('feed definitions', () => {
     expect(Object.keys(BUNDLED_FEED_FILES).sort()).toEqual(onDisk.sort())
   })
 
-  it('offers latest and sco in all four locales', () => {
+  it('offers latest and sco in all seven locales', () => {
     const catalog = loadCatalog()
     expect(catalog.ids.sort()).toEqual(['latest', 'sco'])
-    for (const id of catalog.ids) expect(catalog.find(id)!.locales).toEqual(['zh', 'ru', 'kk', 'uz'])
+    for (const id of catalog.ids)
+      expect(catalog.find(id)!.locales).toEqual(['zh', 'ru', 'kk', 'uz', 'uz-cyrl', 'kk-latn', 'zh-hant'])
   })
 
   it('fails loudly, naming the file and the field, when a definition is broken', () => {

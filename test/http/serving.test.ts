@@ -1,3 +1,4 @@
+import { LOCALES } from '../../src/domain/locale.ts'
 import { gunzipSync, brotliDecompressSync } from 'node:zlib'
 import { describe, expect, it } from 'vitest'
 import { storeArticles } from '../../src/services/seed.ts'
@@ -125,7 +126,9 @@ describe('the hot cache', () => {
     const responses = await Promise.all(Array.from({ length: 20 }, () => app.request('/kk/latest.atom')))
     expect(new Set(responses.map((r) => r.headers.get('etag'))).size).toBe(1)
     expect(gets.filter((k) => k === 'rendered/latest/kk.atom')).toHaveLength(1)
-    expect(puts.filter((k) => k.startsWith('rendered/'))).toHaveLength(3)
+    // One render: the feed in every locale (items link their translations) and every format.
+    expect(puts.filter((k) => k.startsWith('rendered/'))).toHaveLength(LOCALES.length * 3)
+    expect(new Set(puts.filter((k) => k.startsWith('rendered/'))).size).toBe(LOCALES.length * 3)
   })
 
   it('serves a stale copy when storage is slower than the timeout, without waiting for it', async () => {

@@ -1,3 +1,4 @@
+import { LOCALES } from '../../src/domain/locale.ts'
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -59,10 +60,13 @@ describe('WebSub', () => {
       upsert: [{ ...story!, title: 'Yangilangan', updatedAt: '2026-11-24T12:00:00+05:00' }],
     })
     expect(res.status).toBe(200)
+    // Every feed that carries the story, in every locale (its items link the new title) and format.
     const expected = ['latest', 'sco'].flatMap((feed) =>
-      ['rss', 'atom', 'json'].map((f) => `https://feeds.silkfeed.test/uz/${feed}.${f}`),
+      LOCALES.flatMap((l) =>
+        ['rss', 'atom', 'json'].map((f) => `https://feeds.silkfeed.test/${l}/${feed}.${f}`),
+      ),
     )
-    await expect.poll(() => received.length, { timeout: 5000 }).toBe(expected.length)
+    await expect.poll(() => received.length, { timeout: 10_000 }).toBe(expected.length)
     expect(received.map((r) => r.url).sort()).toEqual(expected.sort())
     expect(received.every((r) => r.mode === 'publish')).toBe(true)
   })

@@ -10,8 +10,8 @@ const feeds = await renderSampleFeeds()
 const decoder = new TextDecoder()
 
 describe('golden files', () => {
-  it('cover 2 feeds × 4 locales × 3 formats', () => {
-    expect(feeds).toHaveLength(24)
+  it('cover 2 feeds × 7 locales × 3 formats', () => {
+    expect(feeds).toHaveLength(42)
   })
 
   it.each(feeds.map((f) => [f.fileName, f] as const))('%s matches its golden file', async (name, feed) => {

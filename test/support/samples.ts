@@ -3,12 +3,18 @@ import type { Article } from '../../src/domain/article.ts'
 import { parseFeedCatalog, type FeedCatalog } from '../../src/domain/feed-definition.ts'
 import { readJsonDirectory } from '../../src/platform/node-files.ts'
 import { parseSampleFiles } from '../../src/services/seed.ts'
+import { expandRecords } from '../../src/domain/derive.ts'
 
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url))
 
 /** The sample articles shipped in samples/articles, validated. */
 export function loadSamples(): Article[] {
   return parseSampleFiles(readJsonDirectory(ROOT, 'samples/articles'))
+}
+
+/** The samples as ingest stores them: normalized, plus the script variants derived from them. */
+export function loadStoredSamples(): Article[] {
+  return expandRecords(loadSamples())
 }
 
 /** The feed catalogue from feeds/*.json on disk. */

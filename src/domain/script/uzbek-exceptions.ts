@@ -8,6 +8,8 @@
  * not swallow `sirka` (сирка, vinegar).
  */
 export const UZBEK_LATIN_EXCEPTIONS: ReadonlyMap<string, string> = new Map([
+  // Names of our own that stay in Latin in Cyrillic text
+  ['silkfeed', 'silkfeed'],
   // ц written s at the start of a word or after a consonant
   ['sirk', 'цирк'],
   ['sex', 'цех'],
