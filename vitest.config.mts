@@ -32,6 +32,7 @@ export default defineConfig({
                 S3_FORCE_PATH_STYLE: 'true',
                 PUBLIC_BASE_URL: 'https://feeds.silkfeed.test',
                 LOG_LEVEL: 'silent',
+                WEBHOOK_SECRETS: 'workerd-test-secret-0123456789abcdef',
               },
             },
           })),

@@ -6,6 +6,8 @@ import { PublishService } from '../services/publish.ts'
 import { HubNotifier } from '../services/websub.ts'
 import { instrumentStore } from '../storage/instrumented-object-store.ts'
 import { S3ObjectStore } from '../storage/s3-object-store.ts'
+import { EdgeCachedObjectStore, type EdgeCache } from '../storage/edge-cached-object-store.ts'
+import { KEYS } from '../services/storage-keys.ts'
 import type { Config } from './config.ts'
 import { createJsonLogger } from './logger.ts'
 
@@ -13,7 +15,13 @@ import { createJsonLogger } from './logger.ts'
  * Wires the app's dependencies from validated configuration; shared by both entries. With telemetry
  * (the Node entry), storage is timed and /metrics is served.
  */
-export function buildDeps(config: Config, catalog: FeedCatalog, telemetry?: PrometheusTelemetry): AppDeps {
+export function buildDeps(
+  config: Config,
+  catalog: FeedCatalog,
+  telemetry?: PrometheusTelemetry,
+  /** Workers: the data centre's Cache API, a tier between the isolate's memory and storage. */
+  edgeCache?: EdgeCache,
+): AppDeps {
   const { accessKeyId, secretAccessKey } = config.s3
   if (!accessKeyId || !secretAccessKey) {
     throw new Error(
@@ -21,7 +29,13 @@ export function buildDeps(config: Config, catalog: FeedCatalog, telemetry?: Prom
     )
   }
   const s3 = new S3ObjectStore({ ...config.s3, accessKeyId, secretAccessKey })
-  const store = telemetry ? instrumentStore(s3, telemetry, Date.now) : s3
+  const timed = telemetry ? instrumentStore(s3, telemetry, Date.now) : s3
+  const store = edgeCache
+    ? new EdgeCachedObjectStore(timed, edgeCache, {
+        ttlSeconds: Math.max(1, Math.ceil(config.hotCacheMs / 1000)),
+        prefixes: [KEYS.renderedAll],
+      })
+    : timed
   const logger = createJsonLogger(config.logLevel)
   const settings = {
     publicBaseUrl: config.publicBaseUrl,

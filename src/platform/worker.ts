@@ -5,6 +5,7 @@ import { bundledCatalog } from './bundled-feeds.ts'
 import { parseConfig, type Config } from './config.ts'
 import type { AppDeps } from '../http/app.ts'
 import { runMaintenance } from '../services/maintenance.ts'
+import type { EdgeCache } from '../storage/edge-cached-object-store.ts'
 
 type RawEnv = Record<string, unknown>
 
@@ -18,11 +19,16 @@ interface WorkerHandler {
 // request of an isolate. Built at the first request, not at startup.
 const built = new WeakMap<object, { config: Config; deps: AppDeps; app: ReturnType<typeof createApp> }>()
 
+/** The data centre's Cache API (`caches.default`); absent outside Workers. */
+function edgeCache(): EdgeCache | undefined {
+  return (globalThis as { caches?: { default?: EdgeCache } }).caches?.default
+}
+
 function wiredFor(env: RawEnv) {
   let wired = built.get(env)
   if (!wired) {
     const config = parseConfig(env)
-    const deps = buildDeps(config, bundledCatalog())
+    const deps = buildDeps(config, bundledCatalog(), undefined, edgeCache())
     wired = { config, deps, app: createApp(deps) }
     built.set(env, wired)
   }

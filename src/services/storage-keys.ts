@@ -10,6 +10,8 @@ export const KEYS = {
   /** The append-only change log of a locale: `changes/<locale>/<time>-<random>.json`. */
   changesOf: (locale: Locale) => `changes/${locale}/`,
   snapshot: (feedId: string, locale: Locale) => `snapshots/${feedId}/${locale}.json`,
+  /** Every rendered feed bundle. */
+  renderedAll: 'rendered/',
   rendered: (feedId: string, locale: Locale, format: FeedFormat) => `rendered/${feedId}/${locale}.${format}`,
   idempotency: (digest: string) => `idempotency/${digest}.json`,
 }

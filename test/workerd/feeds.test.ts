@@ -47,4 +47,26 @@ describe('the Worker in workerd, against s3rver', () => {
     expect(problem.code).toBe('LOCALE_NOT_FOUND')
     expect(problem.detail).toContain('zh, ru, kk, uz')
   })
+
+  it('serves the derived script variants, marked as derived, with per-item translation links', async () => {
+    for (const [locale, tag, from] of [
+      ['uz-cyrl', 'uz-Cyrl', 'uz-Latn'],
+      ['kk-latn', 'kk-Latn', 'kk'],
+      ['zh-hant', 'zh-Hant', 'zh-Hans'],
+    ] as const) {
+      const res = await worker.fetch(`https://feeds.silkfeed.test/${locale}/sco.json`)
+      expect(res.status).toBe(200)
+      expect(res.headers.get('content-language')).toBe(tag)
+      const feed = (await res.json()) as {
+        language: string
+        items: { _silkfeed: { derived_from?: string; translations: { language: string }[] } }[]
+      }
+      expect(feed.language).toBe(tag)
+      expect(feed.items.length).toBeGreaterThanOrEqual(4)
+      for (const item of feed.items) {
+        expect(item._silkfeed.derived_from).toBe(from)
+        expect(item._silkfeed.translations.map((t) => t.language)).toContain(from)
+      }
+    }
+  })
 })

@@ -1,0 +1,43 @@
+import { exports } from 'cloudflare:workers'
+import { describe, expect, it } from 'vitest'
+import { signBody } from '../../src/http/signature.ts'
+
+const worker = (
+  exports as unknown as { default: { fetch(input: string, init?: RequestInit): Promise<Response> } }
+).default
+
+// The secret the workerd project binds as WEBHOOK_SECRETS (vitest.config.mts).
+const SECRET = 'workerd-test-secret-0123456789abcdef'
+
+describe('the republish webhook in workerd', () => {
+  it('derives Traditional Chinese at ingest with opencc-js inside the Worker', async () => {
+    const id = `workerd-${crypto.randomUUID().slice(0, 8)}`
+    const body = JSON.stringify({
+      upsert: [
+        {
+          id,
+          locale: 'zh',
+          title: '头发干燥的干部后来到了示范区',
+          url: `https://news.silkfeed.dev/zh/2026/11/24/${id}`,
+          publishedAt: '2026-11-24T10:00:00+08:00',
+          sections: ['sco'],
+        },
+      ],
+    })
+    const signature = await signBody(new TextEncoder().encode(body), SECRET, Date.now() / 1000)
+    const res = await worker.fetch('https://feeds.silkfeed.test/webhooks/republish', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'silkfeed-signature': signature },
+      body,
+    })
+    expect(res.status).toBe(200)
+    const report = (await res.json()) as { stored: { locale: string; derivedFrom?: string }[] }
+    expect(report.stored).toContainEqual(expect.objectContaining({ locale: 'zh-hant', derivedFrom: 'zh' }))
+
+    const feed = (await (await worker.fetch('https://feeds.silkfeed.test/zh-hant/sco.json')).json()) as {
+      items: { id: string; title: string }[]
+    }
+    const item = feed.items.find((i) => i.id.includes(`/${id}/`))
+    expect(item?.title).toBe('頭髮乾燥的幹部後來到了示範區')
+  })
+})
