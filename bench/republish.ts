@@ -6,7 +6,6 @@ import { cpus } from 'node:os'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import type { Hono } from 'hono'
 import type { Article } from '../src/domain/article.ts'
 import { signBody } from '../src/http/signature.ts'
 import { startEmbeddedS3 } from '../src/platform/embedded-s3.ts'
@@ -48,7 +47,7 @@ async function fill(store: S3ObjectStore, count: number): Promise<void> {
   for (let i = 0; i < batch.length; i += 64) await storeArticles(store, batch.slice(i, i + 64))
 }
 
-async function measure(app: Hono, store: S3ObjectStore, label: string) {
+async function measure(app: ReturnType<typeof appOver>, store: S3ObjectStore, label: string) {
   const webhook: number[] = []
   const baseline: number[] = []
   for (let round = 0; round < ROUNDS + 2; round++) {

@@ -34,3 +34,13 @@ export function chooseEncoding(header: string | undefined, available: readonly E
   }
   return best
 }
+
+/**
+ * The client's Accept-Encoding. Cloudflare rewrites the header to `br, gzip` before a Worker sees
+ * it and keeps the client's own value in `request.cf.clientAcceptEncoding`; negotiating on that picks
+ * the variant the client can read instead of leaving the edge to transcode it.
+ */
+export function clientAcceptEncoding(request: Request): string | undefined {
+  const original = (request as { cf?: { clientAcceptEncoding?: unknown } }).cf?.clientAcceptEncoding
+  return typeof original === 'string' ? original : (request.headers.get('accept-encoding') ?? undefined)
+}

@@ -4,7 +4,9 @@ import { NO_TELEMETRY, type Telemetry } from '../services/telemetry.ts'
 import type { FeedService, Logger } from '../services/feed-service.ts'
 import { StorageUnavailableError, type ObjectStore } from '../storage/object-store.ts'
 import { AppError, negotiateProblemLanguage, problemResponse } from './errors.ts'
-import { feedRoutes } from './routes/feeds.ts'
+import { FEED_ROUTE, feedResponse, feedRoutes } from './routes/feeds.ts'
+import { createHotFeeds, hotRequestOf, type HotFeeds, type RequestRecord } from './hot-feeds.ts'
+import { pageRoutes } from './routes/pages.ts'
 import { healthRoutes } from './routes/health.ts'
 import { buildOpenApi } from './openapi.ts'
 import { webhookRoutes } from './routes/webhook.ts'
@@ -29,27 +31,41 @@ export interface AppDeps {
   webhook: { secrets: readonly string[]; maxBytes: number }
 }
 
-/** The Hono app, the same on Node and in workerd. */
-export function createApp(deps: AppDeps): Hono<AppEnv> {
+/**
+ * The Hono app, the same on Node and in workerd, with its hot path for feeds (`hotFeeds`), which a
+ * platform may call before the app itself (the Node entry does).
+ */
+export function createApp(deps: AppDeps): Hono<AppEnv> & { hotFeeds: HotFeeds } {
   const app = new Hono<AppEnv>()
   const telemetry = deps.telemetry ?? NO_TELEMETRY
 
   // One JSON log line and one metric per request; the request id comes from Cloudflare or is made here.
+  const requestIdFor = (cfRay: string | undefined) => cfRay ?? deps.newRequestId()
+  const record = ({ method, path, route, status, bytes, durationMs, cache, requestId }: RequestRecord) => {
+    telemetry.count('silkfeed_http_requests_total', { route, status: String(status) })
+    telemetry.observe('silkfeed_http_request_seconds', durationMs / 1000, { route })
+    deps.logger.info('request', { method, path, status, bytes, durationMs, cache, requestId })
+  }
   app.use(async (c, next) => {
     const started = deps.now()
-    const requestId = c.req.header('cf-ray') ?? deps.newRequestId()
+    const requestId = requestIdFor(c.req.header('cf-ray'))
     c.set('requestId', requestId)
     await next()
     const durationMs = deps.now() - started
     const route = c.req.routePath
-    c.res.headers.set('x-request-id', requestId)
-    telemetry.count('silkfeed_http_requests_total', { route, status: String(c.res.status) })
-    telemetry.observe('silkfeed_http_request_seconds', durationMs / 1000, { route })
-    deps.logger.info('request', {
+    if (!c.get('requestIdSent')) c.res.headers.set('x-request-id', requestId)
+    if (c.req.method === 'POST' && route === '/webhooks/republish') {
+      telemetry.count('silkfeed_webhook_total', {
+        status: String(c.res.status),
+        outcome: webhookOutcome(c.res),
+      })
+    }
+    record({
       method: c.req.method,
       path: c.req.path,
+      route,
       status: c.res.status,
-      bytes: c.get('bytes'),
+      bytes: c.get('bytes') ?? bodyBytes(c.res),
       durationMs,
       cache: c.get('cache'),
       requestId,
@@ -89,6 +105,8 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
       'access-control-allow-origin': '*',
     })
   })
+  // Before feedRoutes: its /:locale/:file would otherwise answer /{locale}/feeds.opml.
+  app.route('/', pageRoutes(deps.feeds))
   app.route('/', feedRoutes(deps.feeds))
 
   app.notFound((c) => {
@@ -115,5 +133,44 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
     return problemResponse(new AppError('INTERNAL', { requestId }), language, c.req.path)
   })
 
-  return app
+  // Hot feeds skip the router and middleware (see hot-feeds.ts); everything else, and app.request()
+  // in tests, goes through this same fetch.
+  const routed = new Map<string, boolean>()
+  const hotFeeds = createHotFeeds({
+    feeds: deps.feeds,
+    now: deps.now,
+    requestIdFor,
+    record,
+    route: FEED_ROUTE,
+    routesToFeeds: (path) => {
+      let toFeeds = routed.get(path) // only paths naming a feed get here: as many as there are feeds
+      if (toFeeds === undefined) {
+        const [matches] = app.router.match('GET', path)
+        const first = matches.find(([[, r]]) => !(r.method === 'ALL' && r.path === '/*'))
+        routed.set(path, (toFeeds = first?.[0][1].path === FEED_ROUTE))
+      }
+      return toFeeds
+    },
+  })
+  const dispatch = app.fetch
+  app.fetch = (request, env, ctx) => {
+    const answer = hotFeeds(hotRequestOf(request))
+    return answer ? feedResponse(answer) : dispatch(request, env, ctx)
+  }
+
+  return Object.assign(app, { hotFeeds })
+}
+
+/** What a republish call came to, for the webhook metric: a few values an alert can select on. */
+function webhookOutcome(res: Response): string {
+  if (res.status === 200) return res.headers.get('idempotent-replayed') === 'true' ? 'replayed' : 'published'
+  if (res.status === 401) return 'unauthorized'
+  return res.status >= 500 ? 'failed' : 'rejected'
+}
+
+/** The body size of a response a route did not report: from Content-Length, 0 with no body, else unknown. */
+function bodyBytes(res: Response): number | undefined {
+  const declared = res.headers.get('content-length')
+  if (declared !== null && /^\d+$/.test(declared)) return Number(declared)
+  return res.body === null ? 0 : undefined
 }

@@ -1,5 +1,6 @@
 /** Does an If-None-Match header match the ETag? Compared weakly: `W/"x"` matches `"x"`, `*` matches all. */
 export function ifNoneMatchMatches(header: string, etag: string): boolean {
+  if (header === etag) return true // what a client that stored our ETag sends back, nearly always
   const ours = opaque(etag)
   return header.split(',').some((candidate) => {
     const tag = candidate.trim()

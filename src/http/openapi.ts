@@ -112,6 +112,72 @@ export function buildOpenApi(catalog: FeedCatalog, publicBaseUrl: string): objec
       '/healthz': {
         get: { summary: 'Liveness and storage reachability', responses: { '200': { description: 'OK' } } },
       },
+      '/': {
+        get: {
+          summary: 'HTML directory of every feed in every locale, in the visitor’s language',
+          parameters: [
+            { name: 'lang', in: 'query', schema: { type: 'string', enum: [...LOCALES] } },
+            { name: 'Accept-Language', in: 'header', schema: { type: 'string' } },
+          ],
+          responses: {
+            '200': { description: 'The page', content: { 'text/html': { schema: { type: 'string' } } } },
+            '304': { description: 'Not modified' },
+            '404': problem('Unknown lang'),
+          },
+        },
+      },
+      '/{locale}/{feed}': {
+        get: {
+          summary: 'HTML preview of one feed',
+          parameters: [
+            { name: 'locale', in: 'path', required: true, schema: { type: 'string', enum: [...LOCALES] } },
+            { name: 'feed', in: 'path', required: true, schema: { type: 'string', enum: catalog.ids } },
+          ],
+          responses: {
+            '200': { description: 'The page', content: { 'text/html': { schema: { type: 'string' } } } },
+            '304': { description: 'Not modified' },
+            '404': problem('Unknown locale or feed; the detail names what exists'),
+          },
+        },
+      },
+      '/feeds.opml': {
+        get: {
+          summary: 'OPML 2.0 subscription list of every feed, grouped by locale',
+          parameters: [{ name: 'lang', in: 'query', schema: { type: 'string', enum: [...LOCALES] } }],
+          responses: {
+            '200': { description: 'OPML', content: { 'text/x-opml': { schema: { type: 'string' } } } },
+          },
+        },
+      },
+      '/{locale}/feeds.opml': {
+        get: {
+          summary: 'OPML 2.0 subscription list of one locale’s feeds',
+          parameters: [
+            { name: 'locale', in: 'path', required: true, schema: { type: 'string', enum: [...LOCALES] } },
+          ],
+          responses: {
+            '200': { description: 'OPML', content: { 'text/x-opml': { schema: { type: 'string' } } } },
+            '404': problem('Unknown locale'),
+          },
+        },
+      },
+      '/{feed}.{format}': {
+        get: {
+          summary: 'Redirect to the feed in the best locale for Accept-Language (default zh)',
+          parameters: [
+            { name: 'feed', in: 'path', required: true, schema: { type: 'string', enum: catalog.ids } },
+            { name: 'format', in: 'path', required: true, schema: { type: 'string', enum: [...FORMATS] } },
+            { name: 'Accept-Language', in: 'header', schema: { type: 'string' } },
+          ],
+          responses: {
+            '302': {
+              description: 'Location: /{locale}/{feed}.{format}; Vary: Accept-Language',
+              headers: { Location: { schema: { type: 'string' } } },
+            },
+            '404': problem('Unknown feed; the detail names the feeds'),
+          },
+        },
+      },
     },
     components: {
       schemas: {

@@ -15,6 +15,13 @@ import uzCyrlProblems from '../../locales/uz-cyrl/problems.json' with { type: 'j
 import kkLatnProblems from '../../locales/kk-latn/problems.json' with { type: 'json' }
 import zhHantProblems from '../../locales/zh-hant/problems.json' with { type: 'json' }
 import enProblems from '../../locales/en/problems.json' with { type: 'json' }
+import zhPages from '../../locales/zh/pages.json' with { type: 'json' }
+import ruPages from '../../locales/ru/pages.json' with { type: 'json' }
+import kkPages from '../../locales/kk/pages.json' with { type: 'json' }
+import uzPages from '../../locales/uz/pages.json' with { type: 'json' }
+import uzCyrlPages from '../../locales/uz-cyrl/pages.json' with { type: 'json' }
+import kkLatnPages from '../../locales/kk-latn/pages.json' with { type: 'json' }
+import zhHantPages from '../../locales/zh-hant/pages.json' with { type: 'json' }
 
 /** Languages that problem documents can be written in; English is the API's default. */
 export const PROBLEM_LANGUAGES = ['en', 'zh', 'ru', 'kk', 'uz'] as const
@@ -36,13 +43,13 @@ export const I18N_CODE: Record<Locale, string> = {
 
 /** Every resource, bundled so the Worker needs no filesystem (keys: locale codes of src/domain/locale.ts). */
 export const RESOURCES = {
-  zh: { feeds: zhFeeds, problems: zhProblems },
-  ru: { feeds: ruFeeds, problems: ruProblems },
-  kk: { feeds: kkFeeds, problems: kkProblems },
-  uz: { feeds: uzFeeds, problems: uzProblems },
-  'uz-cyrl': { feeds: uzCyrlFeeds, problems: uzCyrlProblems },
-  'kk-latn': { feeds: kkLatnFeeds, problems: kkLatnProblems },
-  'zh-hant': { feeds: zhHantFeeds, problems: zhHantProblems },
+  zh: { feeds: zhFeeds, problems: zhProblems, pages: zhPages },
+  ru: { feeds: ruFeeds, problems: ruProblems, pages: ruPages },
+  kk: { feeds: kkFeeds, problems: kkProblems, pages: kkPages },
+  uz: { feeds: uzFeeds, problems: uzProblems, pages: uzPages },
+  'uz-cyrl': { feeds: uzCyrlFeeds, problems: uzCyrlProblems, pages: uzCyrlPages },
+  'kk-latn': { feeds: kkLatnFeeds, problems: kkLatnProblems, pages: kkLatnPages },
+  'zh-hant': { feeds: zhHantFeeds, problems: zhHantProblems, pages: zhHantPages },
   en: { problems: enProblems },
 }
 
@@ -53,7 +60,7 @@ void i18n.init({
   resources: Object.fromEntries(
     Object.entries(RESOURCES).map(([code, namespaces]) => [I18N_CODE[code as Locale] ?? code, namespaces]),
   ),
-  ns: ['feeds', 'problems'],
+  ns: ['feeds', 'problems', 'pages'],
   defaultNS: 'feeds',
   fallbackLng: false,
   load: 'currentOnly',
@@ -65,6 +72,11 @@ void i18n.init({
 /** A translator fixed to one locale's feed texts; never changes a shared language. */
 export function translatorFor(locale: Locale): TFunction<'feeds'> {
   return i18n.getFixedT(I18N_CODE[locale], 'feeds')
+}
+
+/** A translator fixed to one locale's page texts (directory, previews, OPML, dates). */
+export function pagesTranslatorFor(locale: Locale): TFunction<'pages'> {
+  return i18n.getFixedT(I18N_CODE[locale], 'pages')
 }
 
 /** A translator for problem documents in one language. */

@@ -1,7 +1,7 @@
 import type { FeedCatalog } from '../domain/feed-definition.ts'
 import type { AppDeps } from '../http/app.ts'
 import type { PrometheusTelemetry } from '../http/prometheus.ts'
-import { FeedService } from '../services/feed-service.ts'
+import { FeedService, type Logger } from '../services/feed-service.ts'
 import { PublishService } from '../services/publish.ts'
 import { HubNotifier } from '../services/websub.ts'
 import { instrumentStore } from '../storage/instrumented-object-store.ts'
@@ -11,16 +11,21 @@ import { KEYS } from '../services/storage-keys.ts'
 import type { Config } from './config.ts'
 import { createJsonLogger } from './logger.ts'
 
-/**
- * Wires the app's dependencies from validated configuration; shared by both entries. With telemetry
- * (the Node entry), storage is timed and /metrics is served.
- */
+/** What an entry brings beyond configuration: what only its platform has. */
+export interface PlatformParts {
+  /** Node: storage is timed and /metrics is served. */
+  telemetry?: PrometheusTelemetry
+  /** Workers: the data centre's Cache API, a tier between the isolate's memory and storage. */
+  edgeCache?: EdgeCache
+  /** The entry's logger (Node batches its lines); JSON lines on the console by default. */
+  logger?: Logger
+}
+
+/** Wires the app's dependencies from validated configuration; shared by both entries. */
 export function buildDeps(
   config: Config,
   catalog: FeedCatalog,
-  telemetry?: PrometheusTelemetry,
-  /** Workers: the data centre's Cache API, a tier between the isolate's memory and storage. */
-  edgeCache?: EdgeCache,
+  { telemetry, edgeCache, logger = createJsonLogger(config.logLevel) }: PlatformParts = {},
 ): AppDeps {
   const { accessKeyId, secretAccessKey } = config.s3
   if (!accessKeyId || !secretAccessKey) {
@@ -34,9 +39,9 @@ export function buildDeps(
     ? new EdgeCachedObjectStore(timed, edgeCache, {
         ttlSeconds: Math.max(1, Math.ceil(config.hotCacheMs / 1000)),
         prefixes: [KEYS.renderedAll],
+        namespace: `${config.s3.endpoint ?? `aws:${config.s3.region}`}/${config.s3.bucket}`,
       })
     : timed
-  const logger = createJsonLogger(config.logLevel)
   const settings = {
     publicBaseUrl: config.publicBaseUrl,
     idAuthority: config.idAuthority,

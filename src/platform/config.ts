@@ -76,6 +76,8 @@ export const RawEnvSchema = z.object({
     .max(24 * 365)
     .default(24 * 7),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
+  /** Node only: the directory of feed definitions, absolute or relative to the project root. */
+  FEEDS_DIR: z.string().min(1).default('feeds'),
 })
 
 export type Config = ReturnType<typeof toConfig>
@@ -102,6 +104,7 @@ function toConfig(env: z.infer<typeof RawEnvSchema>, raw: Record<string, unknown
     webhook: { secrets: env.WEBHOOK_SECRETS ?? [], maxBytes: env.WEBHOOK_MAX_BYTES },
     retryAfterSeconds: env.RETRY_AFTER_SECONDS,
     logLevel: env.LOG_LEVEL,
+    feedsDir: env.FEEDS_DIR,
     metricsToken: env.METRICS_TOKEN,
     shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
     maintenanceIntervalMs: env.MAINTENANCE_INTERVAL_MS,

@@ -1,16 +1,19 @@
 import { existsSync, readFileSync, readdirSync } from 'node:fs'
-import { dirname, join } from 'node:path'
+import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
-/** Reads every `*.json` file in a directory as `{ "<dir>/<name>.json": parsed }` (Node only). */
+/**
+ * Reads every `*.json` file in a directory (absolute, or relative to `root`) as
+ * `{ "<dir>/<name>.json": parsed }` (Node only).
+ */
 export function readJsonDirectory(root: string, directory: string): Record<string, unknown> {
   const files: Record<string, unknown> = {}
-  for (const name of readdirSync(join(root, directory))
+  for (const name of readdirSync(resolve(root, directory))
     .filter((n) => n.endsWith('.json'))
     .sort()) {
     const path = `${directory}/${name}`
     try {
-      files[path] = JSON.parse(readFileSync(join(root, path), 'utf8'))
+      files[path] = JSON.parse(readFileSync(resolve(root, directory, name), 'utf8'))
     } catch (error) {
       throw new Error(`${path} is not valid JSON: ${(error as Error).message}`)
     }

@@ -7,6 +7,7 @@ import { parseConfig, unknownVariables } from './config.ts'
 import { startSeededEmbeddedStore } from './embedded-store.ts'
 import { loadOrCreateSecret } from './local-secret.ts'
 import { createJsonLogger } from './logger.ts'
+import { createBatchedLineSink } from './node-log-sink.ts'
 import { findRoot, readJsonDirectory } from './node-files.ts'
 import { startNodeServer } from './node-server.ts'
 
@@ -18,10 +19,10 @@ const ROOT = findRoot(import.meta.url)
  */
 async function main(): Promise<void> {
   let config = parseConfig(process.env)
-  const log = createJsonLogger(config.logLevel)
+  const log = createJsonLogger(config.logLevel, createBatchedLineSink())
   for (const name of unknownVariables(process.env))
     log.warn('unknown variable ignored (typo?)', { variable: name })
-  const catalog = parseFeedCatalog(readJsonDirectory(ROOT, 'feeds'))
+  const catalog = parseFeedCatalog(readJsonDirectory(ROOT, config.feedsDir))
 
   let stopEmbedded = async () => {}
   if (!config.s3.endpoint) {
@@ -43,8 +44,10 @@ async function main(): Promise<void> {
     )
   }
 
+  const app = createApp(buildDeps(config, catalog, { telemetry: new PrometheusTelemetry(), logger: log }))
   await startNodeServer({
-    fetch: createApp(buildDeps(config, catalog, new PrometheusTelemetry())).fetch,
+    fetch: app.fetch,
+    hotFeeds: app.hotFeeds,
     host: config.host,
     port: config.port,
     shutdownTimeoutMs: config.shutdownTimeoutMs,

@@ -4,6 +4,7 @@ import { PrometheusTelemetry } from '../http/prometheus.ts'
 import { buildDeps } from './build-deps.ts'
 import { parseConfig, requireProductionSettings, unknownVariables } from './config.ts'
 import { createJsonLogger } from './logger.ts'
+import { createBatchedLineSink } from './node-log-sink.ts'
 import { startMaintenance } from './maintenance-timer.ts'
 import { findRoot, readJsonDirectory } from './node-files.ts'
 import { startNodeServer } from './node-server.ts'
@@ -23,19 +24,21 @@ async function main(): Promise<void> {
     console.error((error as Error).message)
     process.exit(78) // EX_CONFIG
   }
-  const log = createJsonLogger(config.logLevel)
+  const log = createJsonLogger(config.logLevel, createBatchedLineSink())
   for (const name of unknownVariables(process.env)) {
     log.warn('unknown variable ignored (typo?)', { variable: name })
   }
-  const catalog = parseFeedCatalog(readJsonDirectory(ROOT, 'feeds'))
+  const catalog = parseFeedCatalog(readJsonDirectory(ROOT, config.feedsDir))
   const telemetry = new PrometheusTelemetry()
-  const deps = buildDeps(config, catalog, telemetry)
+  const deps = buildDeps(config, catalog, { telemetry, logger: log })
   const maintenance = startMaintenance(deps, config.maintenanceIntervalMs, {
     idempotencyMs: config.idempotencyMs,
     changeLogMs: config.changeLogMs,
   })
+  const app = createApp(deps)
   await startNodeServer({
-    fetch: createApp(deps).fetch,
+    fetch: app.fetch,
+    hotFeeds: app.hotFeeds,
     host: config.host,
     port: config.port,
     shutdownTimeoutMs: config.shutdownTimeoutMs,

@@ -2,7 +2,7 @@ import type { ExecutionContext } from 'hono'
 import { createApp } from '../http/app.ts'
 import { buildDeps } from './build-deps.ts'
 import { bundledCatalog } from './bundled-feeds.ts'
-import { parseConfig, type Config } from './config.ts'
+import { parseConfig, unknownVariables, type Config } from './config.ts'
 import type { AppDeps } from '../http/app.ts'
 import { runMaintenance } from '../services/maintenance.ts'
 import type { EdgeCache } from '../storage/edge-cached-object-store.ts'
@@ -12,7 +12,7 @@ type RawEnv = Record<string, unknown>
 /** The slice of Cloudflare's ExportedHandler this entry uses (no global Workers types needed). */
 interface WorkerHandler {
   fetch(request: Request, env: RawEnv, ctx: ExecutionContext): Response | Promise<Response>
-  scheduled(controller: unknown, env: RawEnv, ctx: ExecutionContext): void | Promise<void>
+  scheduled(controller: { scheduledTime: number }, env: RawEnv, ctx: ExecutionContext): void | Promise<void>
 }
 
 // One set of dependencies and one app per environment object: Workers hands the same env to every
@@ -28,9 +28,12 @@ function wiredFor(env: RawEnv) {
   let wired = built.get(env)
   if (!wired) {
     const config = parseConfig(env)
-    const deps = buildDeps(config, bundledCatalog(), undefined, edgeCache())
+    const deps = buildDeps(config, bundledCatalog(), { edgeCache: edgeCache() })
     wired = { config, deps, app: createApp(deps) }
     built.set(env, wired)
+    for (const name of unknownVariables(env)) {
+      deps.logger.warn('unknown variable ignored (typo?)', { variable: name })
+    }
   }
   return wired
 }
@@ -39,13 +42,19 @@ function wiredFor(env: RawEnv) {
 export default {
   fetch: (request, env, ctx) => wiredFor(env).app.fetch(request, env, ctx),
   // Cron Trigger (wrangler.toml [triggers]): the same maintenance the Node server runs on a timer.
-  scheduled: (_controller, env, ctx) => {
+  scheduled: (controller, env, ctx) => {
     const { config, deps } = wiredFor(env)
     const run = runMaintenance(deps.store, deps.feeds, {
-      now: Date.now(),
+      now: controller.scheduledTime,
       idempotencyMs: config.idempotencyMs,
       changeLogMs: config.changeLogMs,
-    }).then((report) => deps.logger.info('maintenance done', { ...report }))
+    }).then(
+      (report) => deps.logger.info('maintenance done', { ...report }),
+      (error: unknown) => {
+        deps.logger.error('maintenance failed; the next Cron Trigger retries', { reason: String(error) })
+        throw error
+      },
+    )
     ctx.waitUntil(run)
   },
 } satisfies WorkerHandler

@@ -64,6 +64,21 @@ function readWallClock(instant: number, timeZone: string): WallClock {
   }
 }
 
+/** The calendar date and time of an instant in a zone, as numbers: what localized dates are spelled from. */
+export function calendarFields(
+  instant: number,
+  timeZone: string,
+): { year: number; month: number; day: number; hour: number; minute: number } {
+  const w = wallClock(instant, timeZone)
+  return {
+    year: Number(w.year),
+    month: Number(w.monthNumber),
+    day: Number(w.day),
+    hour: Number(w.hour),
+    minute: Number(w.minute),
+  }
+}
+
 /** RFC 3339 with the zone's offset at that instant, e.g. `2022-11-06T15:12:00+08:00`. */
 export function formatRfc3339(instant: number, timeZone: string): string {
   const w = wallClock(instant, timeZone)

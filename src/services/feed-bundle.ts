@@ -23,6 +23,12 @@ export interface FeedBundle {
   contentType: string
   lastModified: number
   itemCount: number
+  /**
+   * Fingerprint of everything besides the articles that shaped the bytes (renderer version, public
+   * base URL, id authority, hubs, feed definition, locale texts): a stored bundle made under other
+   * settings is rendered again rather than served with stale links.
+   */
+  renderedWith: string
   variants: Partial<Record<Encoding, FeedVariant>> & { identity: FeedVariant }
 }
 
@@ -31,7 +37,7 @@ export interface FeedBundle {
  * Brotli quality 5: measured on a 230 KB feed, 2.8 ms against 47 ms at quality 9, for 3% more bytes.
  * node:zlib runs in Node and, with nodejs_compat, in workerd.
  */
-export function bundleRenderedFeed(feed: RenderedFeed): FeedBundle {
+export function bundleRenderedFeed(feed: RenderedFeed, renderedWith: string): FeedBundle {
   const gzip = toBytes(gzipSync(feed.body, { level: 9 }))
   const br = toBytes(
     brotliCompressSync(feed.body, {
@@ -54,6 +60,7 @@ export function bundleRenderedFeed(feed: RenderedFeed): FeedBundle {
     contentType: feed.contentType,
     lastModified: feed.lastModified,
     itemCount: feed.itemCount,
+    renderedWith,
     variants,
   }
 }

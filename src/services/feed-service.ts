@@ -3,12 +3,15 @@ import type { Locale } from '../domain/locale.ts'
 import type { PublicationSettings } from '../render/feed-model.ts'
 import { StorageUnavailableError, type ObjectStore } from '../storage/object-store.ts'
 import { bundleRenderedFeed, decodeBundle, encodeBundle, type FeedBundle } from './feed-bundle.ts'
-import { renderFeedFormats } from './render-feed.ts'
+import { RENDERER_VERSION, renderFeedFormats, strongEtag } from './render-feed.ts'
+import { RESOURCES } from '../i18n/translator.ts'
 import type { TranslationIndex } from '../render/feed-model.ts'
 import { Coalescer, SingleFlight, withTimeout } from './single-flight.ts'
 import { ArticleRepository } from './article-repository.ts'
 import { applyChanges, EMPTY_SNAPSHOT, type FeedSnapshot } from '../domain/feed-snapshot.ts'
 import { KEYS } from './storage-keys.ts'
+
+const encoder = new TextEncoder()
 import type { Telemetry } from './telemetry.ts'
 
 /** Where a service reports what it could not do quietly. */
@@ -81,6 +84,7 @@ export class FeedService {
   readonly #entries = new Map<string, CacheEntry>()
   readonly #reads = new SingleFlight<ServedFeed>()
   readonly #renders = new Coalescer<FeedBundle[]>()
+  readonly #renderKeys = new Map<string, Promise<string>>()
   readonly articles: ArticleRepository
 
   constructor(
@@ -100,14 +104,23 @@ export class FeedService {
 
   /** The current bundle of a feed, from the hot cache, storage, or a first render. */
   async getFeed(definition: FeedDefinition, locale: Locale, format: FeedFormat): Promise<ServedFeed> {
+    const hot = this.getHotFeed(definition, locale, format)
+    if (hot) return hot
     const key = KEYS.rendered(definition.id, locale, format)
     const entry = this.#entries.get(key)
-    if (entry && this.options.now() - entry.validatedAt < this.options.freshMs) {
-      return this.#counted({ bundle: entry.bundle, stale: false, ageSeconds: 0, outcome: 'hit' })
-    }
     return this.#counted(
       await this.#reads.run(key, () => this.#refresh(definition, locale, format, key, entry)),
     )
+  }
+
+  /**
+   * The synchronous half of getFeed: a hit from the hot cache (no storage request), or undefined
+   * when storage has to be asked.
+   */
+  getHotFeed(definition: FeedDefinition, locale: Locale, format: FeedFormat): ServedFeed | undefined {
+    const entry = this.#entries.get(KEYS.rendered(definition.id, locale, format))
+    if (!entry || this.options.now() - entry.validatedAt >= this.options.freshMs) return undefined
+    return this.#counted({ bundle: entry.bundle, stale: false, ageSeconds: 0, outcome: 'hit' })
   }
 
   #counted(served: ServedFeed): ServedFeed {
@@ -132,11 +145,12 @@ export class FeedService {
       }
       if (found && found !== 'unchanged') {
         const bundle = decodeBundle(found.body)
-        if (bundle) {
+        if (bundle && bundle.renderedWith === (await this.#renderKey(definition))) {
           this.#entries.set(key, { bundle, storeEtag: found.etag, validatedAt: this.options.now() })
           return { bundle, stale: false, ageSeconds: 0, outcome: 'miss' }
         }
-        this.logger.warn('stored feed is not a bundle; rendering again', { key })
+        if (bundle) this.logger.info('stored feed was rendered with other settings; rendering again', { key })
+        else this.logger.warn('stored feed is not a bundle; rendering again', { key })
       }
       const bundles = await this.renderAndStore(definition, locale)
       const bundle = bundles.find((b) => b.format === format)
@@ -239,7 +253,8 @@ export class FeedService {
         }),
       ),
     )
-    const bundles = rendered.flat().map(bundleRenderedFeed)
+    const renderedWith = await this.#renderKey(definition)
+    const bundles = rendered.flat().map((feed) => bundleRenderedFeed(feed, renderedWith))
     this.options.telemetry?.observe('silkfeed_render_seconds', (this.options.now() - started) / 1000, {
       feed: definition.id,
     })
@@ -258,6 +273,18 @@ export class FeedService {
       }),
     )
     return bundles
+  }
+
+  /** What, besides the articles, a feed's bytes depend on; computed once per feed. */
+  #renderKey(definition: FeedDefinition): Promise<string> {
+    let key = this.#renderKeys.get(definition.id)
+    if (!key) {
+      const texts = definition.locales.map((locale) => RESOURCES[locale].feeds)
+      const inputs = JSON.stringify({ RENDERER_VERSION, settings: this.settings, definition, texts })
+      key = strongEtag(encoder.encode(inputs)).then((tag) => `${RENDERER_VERSION}-${tag.slice(1, -1)}`)
+      this.#renderKeys.set(definition.id, key)
+    }
+    return key
   }
 
   #withTimeout<T>(promise: Promise<T>): Promise<T> {

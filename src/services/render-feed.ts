@@ -28,6 +28,12 @@ export interface RenderedFeed {
   itemCount: number
 }
 
+/**
+ * Bump when the renderers' output changes for the same content and settings: feeds stored by an
+ * older release are then rendered again on first read instead of being served as they are.
+ */
+export const RENDERER_VERSION = 1
+
 const RENDERERS: Record<FeedFormat, (model: FeedModel) => string> = {
   rss: renderRss,
   atom: renderAtom,

@@ -23,8 +23,20 @@ export class EdgeCachedObjectStore implements ObjectStore {
   constructor(
     private readonly inner: ObjectStore,
     private readonly cache: EdgeCache,
-    private readonly options: { ttlSeconds: number; prefixes: readonly string[] },
-  ) {}
+    private readonly options: {
+      ttlSeconds: number
+      prefixes: readonly string[]
+      /**
+       * Which store the cached copies come from (endpoint and bucket). `caches.default` is shared by
+       * every Worker of a zone: without it, a staging Worker could serve production's feeds.
+       */
+      namespace?: string
+    },
+  ) {
+    this.#base = `${KEY_BASE}${encodeURIComponent(options.namespace ?? '')}/`
+  }
+
+  readonly #base: string
 
   #cacheable(key: string): boolean {
     return this.options.prefixes.some((p) => key.startsWith(p))
@@ -32,7 +44,7 @@ export class EdgeCachedObjectStore implements ObjectStore {
 
   async #cached(key: string): Promise<StoredObject | null> {
     try {
-      const response = await this.cache.match(KEY_BASE + key)
+      const response = await this.cache.match(this.#base + key)
       if (!response) return null
       const etag = response.headers.get(ETAG_HEADER)
       if (!etag) return null
@@ -56,7 +68,7 @@ export class EdgeCachedObjectStore implements ObjectStore {
         [META_HEADER]: JSON.stringify(object.metadata),
       },
     })
-    await this.cache.put(KEY_BASE + key, response).catch(() => undefined)
+    await this.cache.put(this.#base + key, response).catch(() => undefined)
   }
 
   async get(key: string): Promise<StoredObject | null> {
@@ -97,7 +109,7 @@ export class EdgeCachedObjectStore implements ObjectStore {
   async delete(keys: readonly string[]): Promise<void> {
     await this.inner.delete(keys)
     await Promise.all(
-      keys.filter((k) => this.#cacheable(k)).map((k) => this.cache.delete(KEY_BASE + k).catch(() => false)),
+      keys.filter((k) => this.#cacheable(k)).map((k) => this.cache.delete(this.#base + k).catch(() => false)),
     )
   }
 

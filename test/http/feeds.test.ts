@@ -77,7 +77,7 @@ describe('mistakes in feed URLs', () => {
     ['/fr/sco.rss', 'LOCALE_NOT_FOUND', 'zh, ru, kk, uz'],
     ['/ru/sports.rss', 'FEED_NOT_FOUND', 'latest, sco'],
     ['/ru/sco.xml', 'FORMAT_NOT_FOUND', 'rss, atom, json'],
-    ['/ru/sco', 'ROUTE_NOT_FOUND', '/ru/sco'],
+    ['/ru/sco/items', 'ROUTE_NOT_FOUND', '/ru/sco/items'],
     ['/nothing/here/at/all', 'ROUTE_NOT_FOUND', '/nothing/here/at/all'],
   ])('%s is a 404 problem (%s) that names what exists', async (path, code, named) => {
     const { app } = await sampleApp()

@@ -12,7 +12,15 @@ describe('GET /openapi.json', () => {
     const doc = (await res.json()) as any
     expect(doc.openapi).toBe('3.1.0')
     expect(Object.keys(doc.paths)).toEqual(
-      expect.arrayContaining(['/{locale}/{feed}.{format}', '/webhooks/republish']),
+      expect.arrayContaining([
+        '/{locale}/{feed}.{format}',
+        '/webhooks/republish',
+        '/',
+        '/{locale}/{feed}',
+        '/feeds.opml',
+        '/{locale}/feeds.opml',
+        '/{feed}.{format}',
+      ]),
     )
   })
 

@@ -164,8 +164,17 @@ describe('script variants at ingest', () => {
     expect(atom).toContain('article/kk-story/kk-latn')
     expect(atom).toContain('at:deleted-entry')
 
-    // The story returns: its derived variant returns with it.
-    const back = { ...kk, updatedAt: '2026-11-25T10:00:00+05:00' }
+    // The old version sent again does not undo the retraction; the editor is told why.
+    const resent = (await (await postRepublish(app, { upsert: [kk] })).json()) as {
+      skipped: { id: string; locale: string; reason: string }[]
+    }
+    expect(resent.skipped).toEqual([
+      expect.objectContaining({ id: 'kk-story', locale: 'kk', reason: 'retracted-later' }),
+    ])
+    expect(await itemOf(app, 'kk', 'kk-story')).toBeUndefined()
+
+    // The story returns, corrected after the retraction: its derived variant returns with it.
+    const back = { ...kk, updatedAt: new Date(Date.now() + 1000).toISOString() }
     expect((await postRepublish(app, { upsert: [back] })).status).toBe(200)
     expect(await itemOf(app, 'kk-latn', 'kk-story')).toBeDefined()
   })

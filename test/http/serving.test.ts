@@ -138,9 +138,8 @@ describe('the hot cache', () => {
     const first = await app.request('/uz/latest.json')
     now += 5000
     store.getIfChanged = () => new Promise<StoredObject | null | 'unchanged'>(() => {})
-    const started = Date.now()
+    // Storage never answers: without the timeout this request would hang until the test times out.
     const res = await app.request('/uz/latest.json')
-    expect(Date.now() - started).toBeLessThan(1000)
     expect(res.status).toBe(200)
     expect(res.headers.get('age')).toBe('5')
     expect(res.headers.get('etag')).toBe(first.headers.get('etag'))

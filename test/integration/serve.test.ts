@@ -1,11 +1,13 @@
-import { spawn, type ChildProcess } from 'node:child_process'
-import { mkdtempSync, rmSync } from 'node:fs'
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { builtinModules } from 'node:module'
 import { createServer, request as httpRequest, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { dirname, join } from 'node:path'
 import { createInterface } from 'node:readline'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { signBody } from '../../src/http/signature.ts'
 import { startEmbeddedS3, type EmbeddedS3 } from '../../src/platform/embedded-s3.ts'
 import { ROOT } from '../support/samples.ts'
 import { startSeededS3 } from '../support/s3.ts'
@@ -18,6 +20,30 @@ let directory: string
 let proxy: Server
 let proxyPort: number
 let delayMs = 0
+let built: string
+let metafile: string
+
+/**
+ * `npm run build` as package.json has it, into a directory of this test run under the project root
+ * (the entry finds feeds/ upward from itself), with esbuild's metafile beside it.
+ */
+function buildServe(): void {
+  const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: { build: string } }
+  const [tool, ...args] = pkg.scripts.build.split(/\s+/)
+  const out = join(ROOT, 'test', '.artifacts', `serve-${process.pid}`)
+  mkdirSync(out, { recursive: true })
+  built = join(out, 'serve.mjs')
+  metafile = join(out, 'meta.json')
+  const outfile = args.findIndex((a) => a.startsWith('--outfile='))
+  expect(tool).toBe('esbuild')
+  expect(outfile).toBeGreaterThanOrEqual(0)
+  args[outfile] = `--outfile=${built}`
+  const run = spawnSync(join(ROOT, 'node_modules', '.bin', 'esbuild'), [...args, `--metafile=${metafile}`], {
+    cwd: ROOT,
+    encoding: 'utf8',
+  })
+  if (run.status !== 0) throw new Error(`npm run build failed: ${run.stderr}`)
+}
 
 /** A proxy in front of s3rver that can make storage slow on demand. */
 function startProxy(): Promise<void> {
@@ -46,8 +72,12 @@ interface Running {
   exited: Promise<number | null>
 }
 
-async function startServe(extraEnv: Record<string, string> = {}): Promise<Running> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/platform/serve.ts'], {
+async function startServe(
+  extraEnv: Record<string, string> = {},
+  // As `npm run serve` runs it: plain node on the built file, no tsx.
+  entry: string[] = [built],
+): Promise<Running> {
+  const child = spawn(process.execPath, entry, {
     cwd: ROOT,
     env: {
       PATH: process.env.PATH,
@@ -80,6 +110,7 @@ async function startServe(extraEnv: Record<string, string> = {}): Promise<Runnin
 }
 
 beforeAll(async () => {
+  buildServe()
   directory = mkdtempSync(join(tmpdir(), 'silkfeed-serve-'))
   ;({ embedded: s3 } = await startSeededS3(directory, 'silkfeed-serve'))
   await startProxy()
@@ -89,20 +120,61 @@ afterAll(async () => {
   await new Promise((resolve) => proxy?.close(resolve))
   await s3?.stop()
   rmSync(directory, { recursive: true, force: true })
+  if (built) rmSync(dirname(built), { recursive: true, force: true })
 })
 
 describe('npm run serve (production Node entry)', () => {
-  it('refuses to start without the settings production needs, naming each', async () => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/platform/serve.ts'], {
+  it('is built to import only Node built-ins and production dependencies (no dev tooling at runtime)', () => {
+    const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
+      dependencies: Record<string, string>
+    }
+    const meta = JSON.parse(readFileSync(metafile, 'utf8')) as {
+      outputs: Record<string, { imports: { path: string; external?: boolean }[] }>
+    }
+    const bare = Object.values(meta.outputs)
+      .flatMap((o) => o.imports)
+      .filter((i) => i.external && !i.path.startsWith('node:') && !builtinModules.includes(i.path))
+      .map((i) => i.path)
+    const packages = [
+      ...new Set(
+        bare.map((p) =>
+          p
+            .split('/')
+            .slice(0, p.startsWith('@') ? 2 : 1)
+            .join('/'),
+        ),
+      ),
+    ]
+    expect(packages).toContain('@aws-sdk/client-s3')
+    expect(packages.filter((name) => !(name in pkg.dependencies))).toEqual([])
+  })
+
+  async function refusal(env: Record<string, string>): Promise<{ code: unknown; stderr: string }> {
+    const child = spawn(process.execPath, [built], {
       cwd: ROOT,
-      env: { PATH: process.env.PATH, S3_BUCKET: 'Not_A_Bucket!' },
+      env: { PATH: process.env.PATH, ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     })
     let stderr = ''
     child.stderr!.on('data', (chunk) => (stderr += chunk))
     const code = await new Promise((resolve) => child.once('exit', resolve))
+    return { code, stderr }
+  }
+
+  it('refuses to start with an invalid value, naming the variable', async () => {
+    const { code, stderr } = await refusal({ S3_BUCKET: 'Not_A_Bucket!' })
     expect(code).toBe(78)
     expect(stderr).toMatch(/S3_BUCKET: must be a valid bucket name/)
+  })
+
+  it('refuses to start without the settings production needs, naming each', async () => {
+    const { code, stderr } = await refusal({
+      S3_ENDPOINT: 'http://127.0.0.1:9',
+      PUBLIC_BASE_URL: 'https://f.test',
+    })
+    expect(code).toBe(78)
+    expect(stderr).toMatch(/S3_ACCESS_KEY_ID: must be set[\s\S]*S3_SECRET_ACCESS_KEY[\s\S]*WEBHOOK_SECRETS/)
+    expect(stderr).not.toMatch(/PUBLIC_BASE_URL/)
   })
 
   it('serves feeds, answers health and readiness, logs JSON lines without secrets, and exposes metrics behind a token', async () => {
@@ -123,6 +195,22 @@ describe('npm run serve (production Node entry)', () => {
       expect(metrics).toMatch(/silkfeed_storage_request_seconds_count\{op="get",outcome="ok"\} \d+/)
       expect(metrics).toMatch(/silkfeed_render_seconds_count\{feed="sco"\} 1/)
 
+      const body = JSON.stringify({ rebuild: ['sco'] })
+      const signature = await signBody(new TextEncoder().encode(body), SECRET, Date.now() / 1000)
+      const post = (sig: string) =>
+        fetch(`${app.base}/webhooks/republish`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'silkfeed-signature': sig },
+          body,
+        })
+      expect((await post(signature)).status).toBe(200)
+      expect((await post(signature.replace(/v1=[0-9a-f]+/, `v1=${'0'.repeat(64)}`))).status).toBe(401)
+      const after = await (
+        await fetch(`${app.base}/metrics`, { headers: { authorization: `Bearer ${METRICS_TOKEN}` } })
+      ).text()
+      expect(after).toMatch(/silkfeed_webhook_total\{outcome="published",status="200"\} 1/)
+      expect(after).toMatch(/silkfeed_webhook_total\{outcome="unauthorized",status="401"\} 1/)
+
       const lines = app.logs
         .filter((l) => l.startsWith('{'))
         .map((l) => JSON.parse(l) as Record<string, unknown>)
@@ -138,7 +226,12 @@ describe('npm run serve (production Node entry)', () => {
         lines.some((l) => l.message === 'unknown variable ignored (typo?)' && l.variable === 'S3_TYPO_VAR'),
       ).toBe(true)
       const all = app.logs.join('\n')
-      for (const secret of [SECRET, METRICS_TOKEN, 'S3RVER']) expect(all).not.toContain(secret)
+      expect(requests.filter((r) => r.path === '/webhooks/republish').map((r) => r.status)).toEqual([
+        200, 401,
+      ])
+      const hmac = /v1=([0-9a-f]+)/.exec(signature)![1]!
+      for (const secret of [SECRET, METRICS_TOKEN, 'S3RVER', hmac]) expect(all).not.toContain(secret)
+      expect(all).not.toMatch(/silkfeed-signature|authorization/i)
     } finally {
       app.child.kill('SIGTERM')
       await app.exited
@@ -176,6 +269,48 @@ describe('npm run serve (production Node entry)', () => {
       expect(await app.exited).toBe(0)
     } finally {
       delayMs = 0
+    }
+  })
+})
+
+describe('npm run serve, shutting down with a request slower than SHUTDOWN_TIMEOUT_MS', () => {
+  it('gives up on it after the timeout and exits 1 rather than hanging', async () => {
+    const app = await startServe({ SHUTDOWN_TIMEOUT_MS: '300', STORAGE_TIMEOUT_MS: '60000' })
+    delayMs = 10_000
+    try {
+      const stuck = fetch(`${app.base}/readyz`).then(
+        (res) => res.status,
+        () => 'closed',
+      )
+      await new Promise((resolve) => setTimeout(resolve, 300))
+      app.child.kill('SIGTERM')
+      expect(await app.exited).toBe(1)
+      expect(await stuck).toBe('closed')
+      expect(app.logs.some((l) => l.includes('shutdown timed out'))).toBe(true)
+    } finally {
+      delayMs = 0
+    }
+  })
+})
+
+describe('npm start (the demo entry) against a configured store', () => {
+  it('warns about look-alike variables it does not read, and still starts', async () => {
+    const app = await startServe({ SILKFEED_LOGLEVEL: 'debug', S3_ENDPIONT: 'x' }, [
+      '--import',
+      'tsx',
+      'src/platform/node.ts',
+    ])
+    try {
+      expect((await fetch(`${app.base}/healthz`)).status).toBe(200)
+      const warned = app.logs
+        .filter((l) => l.startsWith('{'))
+        .map((l) => JSON.parse(l) as { message: string; variable?: string })
+        .filter((l) => l.message === 'unknown variable ignored (typo?)')
+        .map((l) => l.variable)
+      expect(warned).toEqual(['S3_ENDPIONT', 'SILKFEED_LOGLEVEL'])
+    } finally {
+      app.child.kill('SIGTERM')
+      await app.exited
     }
   })
 })

@@ -1,5 +1,13 @@
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { parseConfig, requireProductionSettings, unknownVariables } from '../../src/platform/config.ts'
+import {
+  parseConfig,
+  RawEnvSchema,
+  requireProductionSettings,
+  unknownVariables,
+} from '../../src/platform/config.ts'
+import { ROOT } from '../support/samples.ts'
 
 const production = {
   PUBLIC_BASE_URL: 'https://feeds.example.com/',
@@ -53,5 +61,40 @@ describe('configuration', () => {
     expect(unknownVariables({ ...production, S3_ENDPIONT: 'x', SILKFEED_DEBUG: '1', HOME: '/root' })).toEqual(
       ['S3_ENDPIONT', 'SILKFEED_DEBUG'],
     )
+  })
+})
+
+describe('the configuration reference in the README', () => {
+  const readme = readFileSync(join(ROOT, 'README.md'), 'utf8')
+  const section = readme.slice(
+    readme.indexOf('## Configuration'),
+    readme.indexOf('\n## ', readme.indexOf('## Configuration') + 1),
+  )
+  const rows = [...section.matchAll(/^\| `([A-Z][A-Z0-9_]*)` *\|([^|]*)\|([^|]*)\|/gm)].map(
+    ([, name, byDefault, readBy]) => ({
+      name: name!,
+      byDefault: byDefault!.trim(),
+      readBy: readBy!.trim(),
+    }),
+  )
+  const shape = RawEnvSchema.shape as Record<
+    string,
+    { safeParse(v: unknown): { success: boolean; data?: unknown } }
+  >
+
+  it('lists every variable the schema reads, once, and nothing else', () => {
+    expect(rows.map((r) => r.name).sort()).toEqual(Object.keys(shape).sort())
+  })
+
+  it('says which runtime reads each variable', () => {
+    for (const row of rows) expect(row.readBy, row.name).toMatch(/^(Node|Workers|both)\b/)
+  })
+
+  it('gives the default the schema applies', () => {
+    for (const row of rows) {
+      const parsed = shape[row.name]!.safeParse(undefined)
+      if (parsed.success && parsed.data !== undefined)
+        expect(row.byDefault, row.name).toContain(`\`${String(parsed.data)}\``)
+    }
   })
 })

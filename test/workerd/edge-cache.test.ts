@@ -49,6 +49,27 @@ describe('the edge cache tier (Workers Cache API)', () => {
     expect(store.requests).toBe(0)
   })
 
+  it('keeps the copies of different stores apart (staging and production share a zone cache)', async () => {
+    const key = `rendered/test-${crypto.randomUUID()}/ru.rss`
+    const production = new MemoryObjectStore()
+    const staging = new MemoryObjectStore()
+    await production.put(key, bytes('production'), meta)
+    await staging.put(key, bytes('staging'), meta)
+    const prefixes = ['rendered/']
+    const prod = new EdgeCachedObjectStore(production, cache, {
+      ttlSeconds: 5,
+      prefixes,
+      namespace: 'r2/prod',
+    })
+    const stage = new EdgeCachedObjectStore(staging, cache, {
+      ttlSeconds: 5,
+      prefixes,
+      namespace: 'r2/staging',
+    })
+    expect(new TextDecoder().decode((await prod.get(key))!.body)).toBe('production')
+    expect(new TextDecoder().decode((await stage.get(key))!.body)).toBe('staging')
+  })
+
   it('passes everything else straight to storage', async () => {
     const store = new MemoryObjectStore()
     const tier = new EdgeCachedObjectStore(store, cache, { ttlSeconds: 5, prefixes: ['rendered/'] })

@@ -10,15 +10,18 @@ declare module 'vitest' {
   export interface ProvidedContext {
     s3Endpoint: string
     s3Bucket: string
+    /** An empty bucket of its own for the Cron Trigger test, whose clock runs weeks ahead. */
+    s3CronBucket: string
   }
 }
 
 const BUCKET = 'silkfeed-workerd'
+const CRON_BUCKET = 'silkfeed-workerd-cron'
 
 /** Starts s3rver (Node side) with the samples seeded, for the Worker under test to reach over HTTP. */
 export default async function setup(project: TestProject) {
   const directory = mkdtempSync(join(tmpdir(), 'silkfeed-workerd-'))
-  const s3 = await startEmbeddedS3({ directory, buckets: [BUCKET] })
+  const s3 = await startEmbeddedS3({ directory, buckets: [BUCKET, CRON_BUCKET] })
   // Seeded from a child process: this process's fetch is bound to miniflare's own undici.
   execFileSync(process.execPath, ['--import', 'tsx', 'scripts/seed.ts'], {
     cwd: ROOT,
@@ -33,6 +36,7 @@ export default async function setup(project: TestProject) {
   })
   project.provide('s3Endpoint', s3.endpoint)
   project.provide('s3Bucket', BUCKET)
+  project.provide('s3CronBucket', CRON_BUCKET)
   return async () => {
     await s3.stop()
     rmSync(directory, { recursive: true, force: true })

@@ -1,0 +1,45 @@
+// The baseline of `npm run bench:serve`: a bare node:http server answering with bytes and headers held
+// in memory, as fast as Node serves anything. It does the least a feed server must: pick the response
+// by path, method, If-None-Match and Accept-Encoding. Plain JavaScript, so it runs without a loader.
+//
+// Reads one JSON line on stdin: { "<path>": { identity, gzip, notModified, head } }, each
+// { status, headers, body (base64) }; prints {"port": N} once listening; stops when stdin closes.
+import { createServer } from 'node:http'
+import { createInterface } from 'node:readline'
+
+const routes = new Map()
+
+const server = createServer((req, res) => {
+  const cases = routes.get(req.url)
+  if (!cases) {
+    res.writeHead(404, { 'content-length': 0 })
+    res.end()
+    return
+  }
+  const chosen =
+    req.method === 'HEAD'
+      ? cases.head
+      : req.headers['if-none-match'] !== undefined
+        ? cases.notModified
+        : (req.headers['accept-encoding'] ?? '').includes('gzip')
+          ? cases.gzip
+          : cases.identity
+  res.writeHead(chosen.status, chosen.headers)
+  res.end(chosen.body)
+})
+
+const lines = createInterface({ input: process.stdin })
+lines.once('line', (line) => {
+  for (const [path, cases] of Object.entries(JSON.parse(line))) {
+    const prepared = {}
+    for (const [name, { status, headers, body }] of Object.entries(cases)) {
+      prepared[name] = { status, headers, body: body ? Buffer.from(body, 'base64') : undefined }
+    }
+    routes.set(path, prepared)
+  }
+  server.listen(0, '127.0.0.1', () => {
+    process.stdout.write(`${JSON.stringify({ port: server.address().port })}\n`)
+  })
+})
+lines.on('close', () => process.exit(0))
+process.on('SIGTERM', () => process.exit(0))

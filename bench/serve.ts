@@ -1,0 +1,627 @@
+// `npm run bench:serve`: how fast the Node entry serves a hot feed, beside a bare node:http server that
+// answers with the same bytes and headers from memory, measured in the same run on this machine.
+//
+// The server under test is the production build (`npm run build`, then `node dist/serve.mjs`, what
+// `npm run serve` runs): what operators deploy, with no TypeScript loader in the process, in a process
+// of its own with its default settings (one JSON log line per request, Prometheus metrics,
+// HOT_CACHE_MS=2000). Its store is the embedded s3rver (src/platform/embedded-s3.ts), seeded with
+// generated Russian stories and reached through a counting proxy, so the storage requests made during
+// the hot runs are counted where they arrive. A bench-only catalogue (FEEDS_DIR) holds feeds of 10, 50
+// and 500 items. Each case (200 identity, 200 gzip, 304, HEAD) is run by wrk against Silkfeed and
+// against the bare server (bench/bare-server.mjs, holding the responses captured from Silkfeed), one
+// after the other, the order alternating; both servers are pinned to core 0 and the load generator to
+// core 1. Besides req/s and latency it reports the server's CPU time per request, which a busy
+// machine disturbs less than req/s.
+//
+// Environment: BENCH_SECONDS (per run, default 5), BENCH_ROUNDS (runs per cell, the median is kept;
+// default 1), BENCH_CONNECTIONS (default 50), BENCH_ITEMS (default 10,50,500), BENCH_CASES (default
+// "200 identity,200 gzip,304,HEAD"), BENCH_WARMUP_SECONDS (per server and case, default 1),
+// BENCH_SKIP_BUILD=1 to reuse dist/serve.mjs, BENCH_SERVER_NODE_ARGS for Node flags of the server
+// under test (e.g. "--cpu-prof --cpu-prof-dir=prof"), LOG_LEVEL for it (default info, as in production),
+// BENCH_SERVER_ENTRY to measure another build of the entry (say, of another commit; implies no build).
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
+import { closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { createServer, request as httpRequest, type Server } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { cpus, loadavg, release, tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { createInterface } from 'node:readline'
+import type { Article } from '../src/domain/article.ts'
+import { startEmbeddedS3 } from '../src/platform/embedded-s3.ts'
+import { storeArticles } from '../src/services/seed.ts'
+import { loadSamples, ROOT } from '../test/support/samples.ts'
+import { storeFor } from '../test/support/s3.ts'
+
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 5)
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 1)
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50)
+const WARMUP_SECONDS = Number(process.env.BENCH_WARMUP_SECONDS ?? 1)
+const SIZES = (process.env.BENCH_ITEMS ?? '10,50,500').split(',').map(Number)
+const ALL_CASES = ['200 identity', '200 gzip', '304', 'HEAD'] as const
+type Case = (typeof ALL_CASES)[number]
+const CASES = ALL_CASES.filter((c) => (process.env.BENCH_CASES ?? ALL_CASES.join(',')).split(',').includes(c))
+const BUCKET = 'silkfeed-bench'
+const LOCALE = 'ru'
+const METRICS_TOKEN = 'bench-metrics-token-0123456789'
+
+interface Run {
+  rps: number
+  /** CPU time (user + system) the server spent per request: steadier than req/s on a busy machine. */
+  cpuUsPerRequest: number
+  p50Us: number
+  p99Us: number
+  requests: number
+  errors: number
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Tools and machine
+
+function requireTool(command: string, args: string[], install: string): string {
+  const result = spawnSync(command, args, { encoding: 'utf8' })
+  if (result.error) {
+    console.error(`${command} is not installed: apt-get install ${install}`)
+    process.exit(1)
+  }
+  return `${result.stdout}${result.stderr}`
+}
+
+const wrkVersion = /wrk\s+(\S+)/.exec(requireTool('wrk', ['--version'], 'wrk'))?.[1] ?? 'unknown'
+requireTool('taskset', ['--version'], 'util-linux')
+const PINNED = cpus().length >= 2
+/** The server side (Silkfeed and the bare server) runs on core 0, the load generator on core 1. */
+const pin = (core: number, argv: string[]): string[] =>
+  PINNED ? ['taskset', '-c', String(core), ...argv] : argv
+
+function spawnPinned(core: number, argv: string[], options: Parameters<typeof spawn>[2]): ChildProcess {
+  const [command, ...args] = pin(core, argv)
+  return spawn(command!, args, options)
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Storage: s3rver seeded with generated Russian stories, behind a proxy that counts requests
+
+/** A seeded shuffle (mulberry32): the same stories on every run. */
+function shuffler(seed: number): <T>(items: T[]) => T[] {
+  let state = seed >>> 0
+  const random = () => {
+    state = (state + 0x6d2b79f5) >>> 0
+    let t = state
+    t = Math.imul(t ^ (t >>> 15), t | 1)
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
+  }
+  return (items) => {
+    const out = [...items]
+    for (let i = out.length - 1; i > 0; i--) {
+      const j = Math.floor(random() * (i + 1))
+      ;[out[i], out[j]] = [out[j]!, out[i]!]
+    }
+    return out
+  }
+}
+
+/**
+ * `count` Russian stories made from the samples, each with its words shuffled within every text run:
+ * feeds as large as real full-text ones that gzip about as well as real text does (repeated copies of
+ * six stories would compress 30-fold and flatter the gzip case).
+ */
+function generatedArticles(count: number): Article[] {
+  const samples = loadSamples().filter((a) => a.locale === LOCALE)
+  const newest = Date.parse('2026-06-01T12:00:00Z')
+  return Array.from({ length: count }, (_, i) => {
+    const { updatedAt: _updated, ...s } = samples[i % samples.length]!
+    const shuffle = shuffler(i + 1)
+    const words = (text: string) => shuffle(text.split(' ')).join(' ')
+    return {
+      ...s,
+      id: `bench-${i}`,
+      title: `${s.title} (${i})`,
+      url: `${s.url}-${i}`,
+      publishedAt: new Date(newest - i * 3_600_000).toISOString(),
+      summary: s.summary && words(s.summary),
+      contentHtml: s.contentHtml?.replace(/>([^<]+)</g, (_m, text: string) => `>${words(text)}<`),
+    }
+  })
+}
+
+interface CountingProxy {
+  server: Server
+  port: number
+  /** Requests forwarded since the last reset, by kind. */
+  counts: { total: number; conditional: number }
+  reset(): void
+}
+
+/** Forwards every request to s3rver and counts it; a GET with If-None-Match is a revalidation. */
+function startCountingProxy(upstreamPort: number): Promise<CountingProxy> {
+  const proxy: CountingProxy = {
+    server: createServer((req, res) => {
+      proxy.counts.total++
+      if (req.method === 'GET' && req.headers['if-none-match']) proxy.counts.conditional++
+      const upstream = httpRequest(
+        { host: '127.0.0.1', port: upstreamPort, path: req.url, method: req.method, headers: req.headers },
+        (up) => {
+          res.writeHead(up.statusCode ?? 502, up.headers)
+          up.pipe(res)
+        },
+      )
+      upstream.on('error', () => res.writeHead(502).end())
+      req.pipe(upstream)
+    }),
+    port: 0,
+    counts: { total: 0, conditional: 0 },
+    reset: () => (proxy.counts = { total: 0, conditional: 0 }),
+  }
+  return new Promise((resolve) =>
+    proxy.server.listen(0, '127.0.0.1', () => {
+      proxy.port = (proxy.server.address() as AddressInfo).port
+      resolve(proxy)
+    }),
+  )
+}
+
+// ---------------------------------------------------------------------------------------------------
+// The two servers
+
+interface Silkfeed extends Target {
+  child: ChildProcess
+  logFile: string
+  stop(): Promise<void>
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const probe = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as AddressInfo
+      probe.close(() => resolve(port))
+    })
+  })
+}
+
+async function waitFor<T>(what: string, probe: () => T | undefined, timeoutMs = 30_000): Promise<T> {
+  const until = Date.now() + timeoutMs
+  for (;;) {
+    const value = probe()
+    if (value !== undefined) return value
+    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`)
+    await new Promise((r) => setTimeout(r, 50))
+  }
+}
+
+function stopChild(child: ChildProcess): Promise<void> {
+  return new Promise((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) return resolve()
+    child.once('exit', () => resolve())
+    child.kill('SIGTERM')
+  })
+}
+
+/** `node dist/serve.mjs` on core 0, its JSON log lines going to a file (as to a log collector). */
+async function startSilkfeed(directory: string, feedsDir: string, storagePort: number): Promise<Silkfeed> {
+  const port = await freePort()
+  const base = `http://127.0.0.1:${port}`
+  const logFile = join(directory, 'silkfeed.log')
+  const out = openSync(logFile, 'w')
+  let stderr = ''
+  const extra = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean)
+  const entry = process.env.BENCH_SERVER_ENTRY ?? join(ROOT, 'dist/serve.mjs')
+  const child = spawnPinned(0, [process.execPath, ...extra, entry], {
+    cwd: ROOT,
+    env: {
+      PATH: process.env.PATH,
+      HOST: '127.0.0.1',
+      PORT: String(port),
+      PUBLIC_BASE_URL: 'https://feeds.silkfeed.test',
+      S3_ENDPOINT: `http://127.0.0.1:${storagePort}`,
+      S3_BUCKET: BUCKET,
+      S3_ACCESS_KEY_ID: 'S3RVER',
+      S3_SECRET_ACCESS_KEY: 'S3RVER',
+      WEBHOOK_SECRETS: 'bench-webhook-secret-0123456789',
+      METRICS_TOKEN,
+      FEEDS_DIR: feedsDir,
+      STORAGE_TIMEOUT_MS: '30000',
+      // The default (info: one JSON line per request) unless the bench is run with another.
+      ...(process.env.LOG_LEVEL ? { LOG_LEVEL: process.env.LOG_LEVEL } : {}),
+    },
+    stdio: ['ignore', out, 'pipe'],
+  })
+  closeSync(out)
+  child.stderr!.on('data', (chunk) => (stderr += chunk))
+  child.once('exit', (code) => {
+    if (code !== 0 && code !== null) console.error(`silkfeed exited with ${code}:\n${stderr}`)
+  })
+  // Not the "listening" log line: with LOG_LEVEL=warn there is none.
+  let listening = false
+  await waitFor('silkfeed to listen', () => {
+    if (child.exitCode !== null) throw new Error(`silkfeed exited with ${child.exitCode}:\n${stderr}`)
+    fetch(`${base}/healthz`).then(
+      (res) => (listening ||= res.ok),
+      () => {},
+    )
+    return listening || undefined
+  })
+  return { child, base, pid: child.pid!, logFile, stop: () => stopChild(child) }
+}
+
+interface Captured {
+  status: number
+  headers: Record<string, string>
+  body?: string
+}
+
+/** The four responses of one feed from Silkfeed, as the bare server will repeat them. */
+async function capture(base: string, path: string) {
+  // node:http, not fetch: fetch would decompress the gzip body.
+  const grab = (method: string, headers: Record<string, string>) =>
+    new Promise<Captured>((resolve, reject) => {
+      const req = httpRequest(`${base}${path}`, { method, headers }, (res) => {
+        const chunks: Buffer[] = []
+        res.on('data', (chunk: Buffer) => chunks.push(chunk))
+        res.on('end', () => {
+          const body = Buffer.concat(chunks)
+          const kept = Object.entries(res.headers).filter(
+            ([name]) => !['date', 'connection', 'keep-alive', 'transfer-encoding'].includes(name),
+          )
+          resolve({
+            status: res.statusCode ?? 0,
+            headers: Object.fromEntries(kept.map(([n, v]) => [n, String(v)])),
+            body: body.byteLength > 0 ? body.toString('base64') : undefined,
+          })
+        })
+      })
+      req.on('error', reject)
+      req.end()
+    })
+  // As wrk asks: no Accept-Encoding but for the gzip case.
+  const identity = await grab('GET', {})
+  const gzip = await grab('GET', { 'accept-encoding': 'gzip' })
+  const etag = identity.headers.etag!
+  const notModified = await grab('GET', { 'if-none-match': etag })
+  const head = await grab('HEAD', {})
+  const problems = [
+    identity.status !== 200 && `identity ${identity.status}`,
+    identity.headers['content-encoding'] !== undefined && 'identity came content-coded',
+    gzip.headers['content-encoding'] !== 'gzip' && 'gzip came without Content-Encoding: gzip',
+    notModified.status !== 304 && `If-None-Match answered ${notModified.status}`,
+    (head.status !== 200 || head.body !== undefined) && 'HEAD answered with a body or not 200',
+  ].filter(Boolean)
+  if (problems.length > 0) throw new Error(`${path}: ${problems.join('; ')}`)
+  return {
+    identity,
+    gzip,
+    notModified,
+    head,
+    etag,
+    bytes: { identity: length(identity), gzip: length(gzip) },
+  }
+}
+
+const length = (c: Captured) => (c.body ? Buffer.from(c.body, 'base64').byteLength : 0)
+
+/** The bare node:http baseline on core 0, holding the captured responses. */
+/** A server under load: where to send requests, and which process to charge the CPU time to. */
+interface Target {
+  base: string
+  pid: number
+}
+
+/** User + system CPU time of a process so far, in µs (Linux /proc). */
+function cpuUs(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8')
+    .replace(/^.*\) /, '')
+    .split(' ')
+  // utime and stime are fields 14 and 15 of stat, in clock ticks of 1/100 s (USER_HZ on Linux).
+  return (Number(fields[11]) + Number(fields[12])) * 10_000
+}
+
+async function startBare(routes: Record<string, object>): Promise<Target & { stop(): Promise<void> }> {
+  const child = spawnPinned(0, [process.execPath, join(ROOT, 'bench/bare-server.mjs')], {
+    stdio: ['pipe', 'pipe', 'inherit'],
+  })
+  child.stdin!.write(`${JSON.stringify(routes)}\n`)
+  const port = await new Promise<number>((resolve, reject) => {
+    createInterface({ input: child.stdout! }).once('line', (line) => resolve(JSON.parse(line).port))
+    child.once('exit', (code) => reject(new Error(`bare server exited with ${code}`)))
+  })
+  return { base: `http://127.0.0.1:${port}`, pid: child.pid!, stop: () => stopChild(child) }
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Load generation: wrk on core 1 (HEAD through bench/head-load.mjs where wrk cannot, see there)
+
+function runProcess(argv: string[]): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const [command, ...args] = argv
+    const child = spawn(command!, args, { stdio: ['ignore', 'pipe', 'pipe'] })
+    let out = ''
+    child.stdout!.on('data', (chunk) => (out += chunk))
+    child.stderr!.on('data', (chunk) => (out += chunk))
+    child.once('error', reject)
+    child.once('exit', () => resolve(out))
+  })
+}
+
+let scriptDir = ''
+
+/** A wrk script setting the method and headers, printing the summary as JSON when done. */
+function wrkScript(name: string, method: string, headers: Record<string, string>): string {
+  const path = join(scriptDir, `${name.replace(/\W+/g, '-')}.lua`)
+  const lua = (s: string) => `"${s.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`
+  writeFileSync(
+    path,
+    [
+      `wrk.method = ${lua(method)}`,
+      ...Object.entries(headers).map(([k, v]) => `wrk.headers[${lua(k)}] = ${lua(v)}`),
+      'done = function(summary, latency, requests)',
+      '  local e = summary.errors',
+      '  io.write(string.format(\'BENCH {"requests":%d,"durationUs":%d,"p50Us":%d,"p99Us":%d,' +
+        '"errors":{"connect":%d,"read":%d,"write":%d,"status":%d,"timeout":%d}}\\n\',',
+      '    summary.requests, summary.duration, latency:percentile(50), latency:percentile(99),',
+      '    e.connect, e.read, e.write, e.status, e.timeout))',
+      'end',
+      '',
+    ].join('\n'),
+  )
+  return path
+}
+
+interface Summary {
+  requests: number
+  durationUs: number
+  p50Us: number
+  p99Us: number
+  errors: Record<string, number>
+}
+
+function toRun(summary: Summary): Omit<Run, 'cpuUsPerRequest'> {
+  const errors = Object.values(summary.errors).reduce((a, b) => a + b, 0)
+  return {
+    rps: summary.requests / (summary.durationUs / 1e6),
+    p50Us: summary.p50Us,
+    p99Us: summary.p99Us,
+    requests: summary.requests,
+    errors,
+  }
+}
+
+async function wrk(url: string, script: string, seconds: number) {
+  const out = await runProcess(
+    pin(1, [
+      'wrk',
+      '-t1',
+      `-c${CONNECTIONS}`,
+      `-d${Math.max(1, Math.round(seconds))}s`,
+      '--latency',
+      '-s',
+      script,
+      url,
+    ]),
+  )
+  const json = /^BENCH (\{.*\})$/m.exec(out)?.[1]
+  if (!json) throw new Error(`wrk printed no summary:\n${out}`)
+  return toRun(JSON.parse(json) as Summary)
+}
+
+async function headLoad(url: string, seconds: number) {
+  const out = await runProcess(
+    pin(1, [process.execPath, join(ROOT, 'bench/head-load.mjs'), url, String(CONNECTIONS), String(seconds)]),
+  )
+  return toRun(JSON.parse(out.trim().split('\n').at(-1)!) as Summary)
+}
+
+/** Whether this wrk completes HEAD requests answered with a Content-Length (4.1 does not). */
+async function wrkHandlesHead(url: string): Promise<boolean> {
+  const script = wrkScript('head-probe', 'HEAD', {})
+  const out = await runProcess(pin(1, ['timeout', '5', 'wrk', '-t1', '-c1', '-d1s', '-s', script, url]))
+  const json = /^BENCH (\{.*\})$/m.exec(out)?.[1]
+  return json !== undefined && (JSON.parse(json) as Summary).requests > 0
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Metrics of the server under test
+
+async function scrape(base: string): Promise<Map<string, number>> {
+  const text = await (
+    await fetch(`${base}/metrics`, { headers: { authorization: `Bearer ${METRICS_TOKEN}` } })
+  ).text()
+  const values = new Map<string, number>()
+  for (const line of text.split('\n')) {
+    const m = /^(\S+) (\S+)$/.exec(line)
+    if (m) values.set(m[1]!, Number(m[2]))
+  }
+  return values
+}
+
+const sumMatching = (values: Map<string, number>, pattern: RegExp) =>
+  [...values].filter(([k]) => pattern.test(k)).reduce((n, [, v]) => n + v, 0)
+
+// ---------------------------------------------------------------------------------------------------
+// The run
+
+const median = (runs: Run[]): Run => [...runs].sort((a, b) => a.rps - b.rps)[Math.floor(runs.length / 2)]!
+const ms = (us: number) => (us / 1000).toFixed(2)
+const k = (rps: number) => rps.toFixed(0)
+
+const directory = mkdtempSync(join(tmpdir(), 'silkfeed-bench-serve-'))
+scriptDir = join(directory, 'wrk')
+mkdirSync(scriptDir)
+const feedsDir = join(directory, 'feeds')
+mkdirSync(feedsDir)
+for (const items of SIZES) {
+  const definition = {
+    id: `bench-${items}`,
+    sections: 'all',
+    locales: [LOCALE],
+    limit: items,
+    cache: { maxAge: 300, staleWhileRevalidate: 600, staleIfError: 86400 },
+  }
+  writeFileSync(join(feedsDir, `bench-${items}.json`), JSON.stringify(definition))
+}
+
+const stops: (() => Promise<unknown>)[] = []
+try {
+  if (process.env.BENCH_SKIP_BUILD !== '1' && !process.env.BENCH_SERVER_ENTRY) {
+    const build = spawnSync('npm', ['run', 'build'], { cwd: ROOT, stdio: 'inherit' })
+    if (build.status !== 0) throw new Error('npm run build failed')
+  }
+  const s3 = await startEmbeddedS3({ directory: join(directory, 's3'), buckets: [BUCKET] })
+  stops.push(() => s3.stop())
+  await storeArticles(storeFor(s3.endpoint, BUCKET, 60_000), generatedArticles(Math.max(...SIZES)))
+  const proxy = await startCountingProxy(s3.port)
+  stops.push(() => new Promise((r) => proxy.server.close(r)))
+  const silkfeed = await startSilkfeed(directory, feedsDir, proxy.port)
+  stops.push(() => silkfeed.stop())
+
+  const feeds = new Map<number, Awaited<ReturnType<typeof capture>>>()
+  for (const items of SIZES) feeds.set(items, await capture(silkfeed.base, `/${LOCALE}/bench-${items}.rss`))
+  const bare = await startBare(
+    Object.fromEntries(
+      [...feeds].map(([items, f]) => [
+        `/${LOCALE}/bench-${items}.rss`,
+        { identity: f.identity, gzip: f.gzip, notModified: f.notModified, head: f.head },
+      ]),
+    ),
+  )
+  stops.push(() => bare.stop())
+  const headViaWrk = await wrkHandlesHead(`${bare.base}/${LOCALE}/bench-${SIZES[0]}.rss`)
+
+  const load = (url: string, items: number, which: Case, seconds: number) => {
+    switch (which) {
+      case '200 identity':
+        return wrk(url, wrkScript(which, 'GET', {}), seconds)
+      case '200 gzip':
+        return wrk(url, wrkScript(which, 'GET', { 'Accept-Encoding': 'gzip' }), seconds)
+      case '304':
+        return wrk(
+          url,
+          wrkScript(`${which}-${items}`, 'GET', { 'If-None-Match': feeds.get(items)!.etag }),
+          seconds,
+        )
+      case 'HEAD':
+        return headViaWrk ? wrk(url, wrkScript(which, 'HEAD', {}), seconds) : headLoad(url, seconds)
+    }
+  }
+  const measure = async (target: Target, items: number, which: Case, seconds: number): Promise<Run> => {
+    const cpuBefore = cpuUs(target.pid)
+    const run = await load(`${target.base}/${LOCALE}/bench-${items}.rss`, items, which, seconds)
+    return { ...run, cpuUsPerRequest: (cpuUs(target.pid) - cpuBefore) / Math.max(1, run.requests) }
+  }
+
+  console.log(`# npm run bench:serve — ${new Date().toISOString()}`)
+  console.log(
+    `# ${cpus().length} × ${cpus()[0]?.model}, Linux ${release()}, node ${process.version}, wrk ${wrkVersion}` +
+      `${headViaWrk ? '' : ' (HEAD: bench/head-load.mjs, as wrk 4.1 waits for a HEAD body)'}`,
+  )
+  console.log(
+    `# ${PINNED ? 'servers pinned to core 0, load generator to core 1' : 'one core: NOT pinned, figures are not comparable'}; ` +
+      `${CONNECTIONS} connections, ${SECONDS} s per run, median of ${ROUNDS}; load average ${loadavg()
+        .map((l) => l.toFixed(2))
+        .join(' ')}`,
+  )
+
+  // Warm both servers up (JIT, the hot cache) on every case before measuring.
+  for (const which of CASES) {
+    await measure(silkfeed, SIZES[0]!, which, WARMUP_SECONDS)
+    await measure(bare, SIZES[0]!, which, WARMUP_SECONDS)
+  }
+  for (const items of SIZES) await fetch(`${silkfeed.base}/${LOCALE}/bench-${items}.rss`)
+
+  const before = await scrape(silkfeed.base)
+  const logLinesBefore = readFileSync(silkfeed.logFile, 'utf8').split('\n').length
+  proxy.reset()
+  let silkfeedRequests = 0
+  const results: { items: number; which: Case; silkfeed: Run; bare: Run }[] = []
+  let order = 0
+  for (const items of SIZES) {
+    for (const which of CASES) {
+      const ours: Run[] = []
+      const theirs: Run[] = []
+      for (let round = 0; round < ROUNDS; round++) {
+        // Alternate which server goes first, so drift in the machine's load favours neither.
+        const first = order++ % 2 === 0
+        if (!first) theirs.push(await measure(bare, items, which, SECONDS))
+        ours.push(await measure(silkfeed, items, which, SECONDS))
+        if (first) theirs.push(await measure(bare, items, which, SECONDS))
+      }
+      silkfeedRequests += ours.reduce((n, r) => n + r.requests, 0)
+      results.push({ items, which, silkfeed: median(ours), bare: median(theirs) })
+    }
+  }
+  const storage = { ...proxy.counts }
+  const after = await scrape(silkfeed.base)
+  const delta = (pattern: RegExp) => sumMatching(after, pattern) - sumMatching(before, pattern)
+  const hits = delta(/^silkfeed_feed_cache_total\{outcome="hit"\}$/)
+  const revalidated = delta(/^silkfeed_feed_cache_total\{outcome="revalidated"\}$/)
+  const otherReads = delta(/^silkfeed_feed_cache_total\{outcome="(miss|rendered|stale)"\}$/)
+  const logLines = readFileSync(silkfeed.logFile, 'utf8').split('\n').length - logLinesBefore
+
+  const bytes = (items: number, which: Case) =>
+    which === '200 gzip'
+      ? feeds.get(items)!.bytes.gzip
+      : which.startsWith('200')
+        ? feeds.get(items)!.bytes.identity
+        : 0
+  console.log(
+    '\n| items | case | body bytes | Silkfeed req/s | p50 ms | p99 ms | CPU µs/req | bare node:http req/s | p50 ms | p99 ms | CPU µs/req | Silkfeed / bare req/s | bare / Silkfeed CPU |',
+  )
+  console.log('|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|')
+  for (const r of results) {
+    const s = r.silkfeed
+    const b = r.bare
+    const flag = s.errors + b.errors > 0 ? ` (errors: ${s.errors} / ${b.errors})` : ''
+    console.log(
+      `| ${r.items} | ${r.which} | ${bytes(r.items, r.which)} | ${k(s.rps)} | ${ms(s.p50Us)} | ${ms(s.p99Us)} | ${s.cpuUsPerRequest.toFixed(1)} | ` +
+        `${k(b.rps)} | ${ms(b.p50Us)} | ${ms(b.p99Us)} | ${b.cpuUsPerRequest.toFixed(1)} | ${(s.rps / b.rps).toFixed(2)}x${flag} | ` +
+        `${(b.cpuUsPerRequest / s.cpuUsPerRequest).toFixed(2)}x |`,
+    )
+  }
+
+  const cell = (items: number, which: Case) => results.find((r) => r.items === items && r.which === which)
+  const ratio = (a: Run | undefined, b: Run | undefined) => (a && b ? a.rps / b.rps : undefined)
+  const show = (label: string, value: number | undefined, target: number, judged: boolean) => {
+    if (value === undefined) return
+    const verdict = judged ? (value >= target ? 'PASS' : 'FAIL') : 'info'
+    console.log(`  ${verdict.padEnd(4)}  ${label}: ${value.toFixed(2)}x (target ${target.toFixed(1)}x)`)
+  }
+  console.log("\nTargets (at 50 items, the issue's reference feed; other sizes for information):")
+  for (const items of SIZES) {
+    const identity = cell(items, '200 identity')
+    const judged = items === 50
+    show(`${items} items: hot 200 vs the bare server`, ratio(identity?.silkfeed, identity?.bare), 0.8, judged)
+    show(
+      `${items} items: 304 vs the bare server's 200`,
+      ratio(cell(items, '304')?.silkfeed, identity?.bare),
+      1.0,
+      judged,
+    )
+    show(
+      `${items} items: gzip 200 vs the identity 200`,
+      ratio(cell(items, '200 gzip')?.silkfeed, identity?.silkfeed),
+      0.8,
+      judged,
+    )
+  }
+  // Storage during the hot runs, counted at the proxy in front of s3rver: a hit makes no request; a
+  // feed older than HOT_CACHE_MS (default 2000) is revalidated with one conditional GET, shared by
+  // the requests that arrive meanwhile (they count as "revalidated", not as hits).
+  const byHits = storage.total - storage.conditional
+  console.log(
+    `  ${byHits === 0 && otherReads === 0 ? 'PASS' : 'FAIL'}  0 storage requests per hot hit: ${byHits} ` +
+      `storage requests besides revalidation, for ${hits} hits (${storage.total} storage requests in all during ` +
+      `${silkfeedRequests} requests: ${storage.conditional} conditional GETs revalidating after HOT_CACHE_MS, ` +
+      `which ${revalidated} requests shared; ${otherReads} misses)`,
+  )
+  console.log(
+    `\nRequest log: ${logLines} JSON lines for the ${silkfeedRequests} requests wrk counted ` +
+      `(a few more: requests still in flight when a run ends are answered and logged, not counted).`,
+  )
+  console.log(
+    `# load average at the end: ${loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')}`,
+  )
+} finally {
+  for (const stop of stops.reverse()) await stop()
+  rmSync(directory, { recursive: true, force: true })
+}

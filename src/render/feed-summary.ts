@@ -1,0 +1,67 @@
+import type { Locale } from '../domain/locale.ts'
+
+/** One story as the human pages show it: plain text only (article HTML is never put on a page). */
+export interface Headline {
+  title: string
+  url: string
+  published: number
+  summary?: string
+  /** The localized "Source: …" line. */
+  attribution?: string
+}
+
+/** What the directory, preview pages and OPML need of one feed in one locale. */
+export interface FeedSummary {
+  feedId: string
+  locale: Locale
+  title: string
+  description: string
+  /** The content's last change (ms), as the feed's own Last-Modified. */
+  lastModified: number
+  /** Newest first, as in the feed. */
+  items: Headline[]
+}
+
+interface JsonFeedItem {
+  title?: unknown
+  url?: unknown
+  summary?: unknown
+  date_published?: unknown
+  _silkfeed?: { attribution?: unknown }
+}
+
+const text = (value: unknown): string | undefined => (typeof value === 'string' ? value : undefined)
+
+/**
+ * Reads the summary of a feed from its rendered JSON Feed 1.1 document: the pages show exactly what
+ * subscribers get, without reading articles again.
+ */
+export function summarizeJsonFeed(
+  json: string,
+  feed: { feedId: string; locale: Locale; lastModified: number },
+): FeedSummary {
+  const document = JSON.parse(json) as { title?: unknown; description?: unknown; items?: unknown }
+  const items = Array.isArray(document.items) ? (document.items as JsonFeedItem[]) : []
+  return {
+    ...feed,
+    title: text(document.title) ?? feed.feedId,
+    description: text(document.description) ?? '',
+    items: items.flatMap((item) => {
+      const title = text(item.title)
+      const url = text(item.url)
+      const published = Date.parse(text(item.date_published) ?? '')
+      if (title === undefined || url === undefined || Number.isNaN(published)) return []
+      const summary = text(item.summary)
+      const attribution = text(item._silkfeed?.attribution)
+      return [
+        {
+          title,
+          url,
+          published,
+          ...(summary !== undefined && { summary }),
+          ...(attribution !== undefined && { attribution }),
+        },
+      ]
+    }),
+  }
+}

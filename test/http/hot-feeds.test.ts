@@ -1,0 +1,177 @@
+import { describe, expect, it } from 'vitest'
+import { createApp } from '../../src/http/app.ts'
+import { createHotFeeds, hotRequestOf } from '../../src/http/hot-feeds.ts'
+import { PrometheusTelemetry } from '../../src/http/prometheus.ts'
+import type { Logger } from '../../src/services/feed-service.ts'
+import { PublishService } from '../../src/services/publish.ts'
+import { storeArticles } from '../../src/services/seed.ts'
+import { HubNotifier } from '../../src/services/websub.ts'
+import { serviceOver } from '../support/app.ts'
+import { MemoryObjectStore } from '../support/memory-store.ts'
+import { loadSamples, TEST_SETTINGS } from '../support/samples.ts'
+
+// Hot feeds are answered before Hono's router and middleware (src/http/hot-feeds.ts). What a client
+// and an operator see must not tell the two paths apart.
+
+async function wiredApp() {
+  const store = new MemoryObjectStore()
+  await storeArticles(store, loadSamples())
+  const lines: Record<string, unknown>[] = []
+  const logger: Logger = {
+    info: (message, fields) => void lines.push({ message, ...fields }),
+    warn: () => {},
+    error: () => {},
+  }
+  const telemetry = new PrometheusTelemetry()
+  const feeds = serviceOver(store, { freshMs: 60_000, telemetry }, logger)
+  let ids = 0
+  const app = createApp({
+    feeds,
+    publish: new PublishService(feeds, Date.now),
+    hubs: new HubNotifier({ hubs: [], logger, attempts: 1, backoffMs: 1, timeoutMs: 100 }),
+    webhook: { secrets: ['hot-feeds-secret-0123456789'], maxBytes: 64 * 1024 },
+    publicBaseUrl: TEST_SETTINGS.publicBaseUrl,
+    store,
+    logger,
+    now: Date.now,
+    newRequestId: () => `req-${++ids}`,
+    retryAfterSeconds: 7,
+    telemetry,
+    metrics: { render: () => telemetry.render() },
+  })
+  return { app, store, lines, telemetry, feeds }
+}
+
+function withoutRequestId(res: Response): Record<string, string> {
+  const headers: Record<string, string> = {}
+  res.headers.forEach((value, name) => {
+    if (name !== 'x-request-id') headers[name] = value
+  })
+  return headers
+}
+
+describe('a hot feed', () => {
+  it.each([
+    ['identity', { 'accept-encoding': 'identity' }],
+    ['gzip', { 'accept-encoding': 'gzip' }],
+    ['brotli', { 'accept-encoding': 'br, gzip' }],
+  ])('is answered (%s) with the same status, headers and bytes as by the route', async (_, headers) => {
+    const { app, store } = await wiredApp()
+    const routed = await app.request('/ru/sco.rss', { headers })
+    const readsAfterFirst = store.requests
+    const hot = await app.request('/ru/sco.rss', { headers })
+    expect(store.requests).toBe(readsAfterFirst) // the hit asked storage nothing
+    expect(hot.status).toBe(routed.status)
+    expect(withoutRequestId(hot)).toEqual(withoutRequestId(routed))
+    expect(new Uint8Array(await hot.arrayBuffer())).toEqual(new Uint8Array(await routed.arrayBuffer()))
+    expect(hot.headers.get('x-request-id')).toBe('req-2')
+  })
+
+  it('answers If-None-Match with 304 and the same headers as its 200', async () => {
+    const { app } = await wiredApp()
+    const ok = await app.request('/kk/latest.json')
+    const etag = ok.headers.get('etag')!
+    const notModified = await app.request('/kk/latest.json', { headers: { 'if-none-match': `W/${etag}` } })
+    expect(notModified.status).toBe(304)
+    expect(await notModified.text()).toBe('')
+    expect(withoutRequestId(notModified)).toEqual(withoutRequestId(ok))
+  })
+
+  it('answers HEAD like GET, without a body', async () => {
+    const { app } = await wiredApp()
+    const get = await app.request('/zh/sco.atom')
+    const head = await app.request('/zh/sco.atom', { method: 'HEAD' })
+    expect(head.status).toBe(200)
+    expect(head.headers.get('etag')).toBe(get.headers.get('etag'))
+    expect(await head.text()).toBe('')
+  })
+
+  it('writes the same request log line and metrics as a routed request', async () => {
+    const { app, lines, telemetry } = await wiredApp()
+    await app.request('/uz/sco.rss')
+    await app.request('/uz/sco.rss', { method: 'HEAD' })
+    const etag = (await app.request('/uz/sco.rss')).headers.get('etag')!
+    await app.request('/uz/sco.rss', { headers: { 'if-none-match': etag } })
+    const requests = lines.filter((l) => l.message === 'request')
+    expect(requests.map((r) => [r.method, r.status, r.cache])).toEqual([
+      ['GET', 200, 'rendered'],
+      ['HEAD', 200, 'hit'],
+      ['GET', 200, 'hit'],
+      ['GET', 304, 'hit'],
+    ])
+    expect(Object.keys(requests[1]!)).toEqual(Object.keys(requests[0]!))
+    expect(requests[2]).toMatchObject({ path: '/uz/sco.rss', bytes: requests[0]!.bytes, requestId: 'req-3' })
+    expect(requests[1]).toMatchObject({ bytes: 0 })
+    expect(requests[3]).toMatchObject({ bytes: 0 })
+    const metrics = telemetry.render()
+    expect(metrics).toContain('silkfeed_http_requests_total{route="/:locale/:file",status="200"} 3')
+    expect(metrics).toContain('silkfeed_http_requests_total{route="/:locale/:file",status="304"} 1')
+    expect(metrics).toContain('silkfeed_http_request_seconds_count{route="/:locale/:file"} 4')
+    expect(metrics).toContain('silkfeed_feed_cache_total{outcome="hit"} 3')
+  })
+
+  it('takes Cloudflare’s cf-ray as the request id', async () => {
+    const { app } = await wiredApp()
+    await app.request('/ru/sco.json')
+    const hot = await app.request('/ru/sco.json', { headers: { 'cf-ray': '8a1b2c3d4e5f-AMS' } })
+    expect(hot.headers.get('x-request-id')).toBe('8a1b2c3d4e5f-AMS')
+  })
+})
+
+describe('what the hot path leaves to the app', () => {
+  it('leaves unknown feeds, locales and formats to the app, which says what exists', async () => {
+    const { app } = await wiredApp()
+    for (const path of ['/ru/nope.rss', '/xx/sco.rss', '/ru/sco.txt', '/ru/sco.rss/']) {
+      const res = await app.request(path)
+      expect(res.status, path).toBe(404)
+      expect(res.headers.get('content-type'), path).toBe('application/problem+json; charset=utf-8')
+    }
+  })
+
+  it('leaves queries and percent-encoded paths to the route, which answers them alike', async () => {
+    const { app } = await wiredApp()
+    const plain = await app.request('/ru/sco.rss')
+    for (const path of ['/ru/sco.rss?utm=x', '/ru/sc%6F.rss']) {
+      const res = await app.request(path)
+      expect(res.status, path).toBe(200)
+      expect(res.headers.get('etag'), path).toBe(plain.headers.get('etag'))
+    }
+    const { feeds } = await wiredApp()
+    const hot = createHotFeeds({
+      feeds,
+      now: Date.now,
+      requestIdFor: () => 'id',
+      record: () => {},
+      routesToFeeds: () => true,
+      route: '/:locale/:file',
+    })
+    await feeds.getFeed(feeds.feeds.find('sco')!, 'ru', 'rss')
+    expect(hot(hotRequestOf(new Request('http://x/ru/sco.rss')))?.status).toBe(200)
+    expect(hot(hotRequestOf(new Request('http://x/ru/sco.rss?utm=x')))).toBeUndefined()
+    expect(hot(hotRequestOf(new Request('http://x/ru/sc%6F.rss')))).toBeUndefined()
+    expect(hot(hotRequestOf(new Request('http://x/ru/sco.rss', { method: 'POST' })))).toBeUndefined()
+  })
+
+  it('leaves a path to the app when a route registered before the feed route would answer it', async () => {
+    const { feeds } = await wiredApp()
+    await feeds.getFeed(feeds.feeds.find('sco')!, 'ru', 'rss')
+    const hot = createHotFeeds({
+      feeds,
+      now: Date.now,
+      requestIdFor: () => 'id',
+      record: () => {},
+      routesToFeeds: () => false,
+      route: '/:locale/:file',
+    })
+    expect(hot(hotRequestOf(new Request('http://x/ru/sco.rss')))).toBeUndefined()
+  })
+
+  it('leaves feeds that are not hot to the route, which asks storage', async () => {
+    const { app, store } = await wiredApp()
+    await app.request('/ru/sco.rss')
+    const before = store.requests
+    const other = await app.request('/ru/latest.rss')
+    expect(other.status).toBe(200)
+    expect(store.requests).toBeGreaterThan(before)
+  })
+})

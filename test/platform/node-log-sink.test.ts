@@ -1,0 +1,53 @@
+import { spawn } from 'node:child_process'
+import { describe, expect, it } from 'vitest'
+import { createJsonLogger } from '../../src/platform/logger.ts'
+import { createBatchedLineSink } from '../../src/platform/node-log-sink.ts'
+import { ROOT } from '../support/samples.ts'
+
+describe('JSON request logs on Node', () => {
+  it('writes whole lines, in order, once per turn of the event loop', async () => {
+    const writes: string[] = []
+    const log = createJsonLogger('info', createBatchedLineSink({ write: (chunk) => writes.push(chunk) }))
+    for (let i = 0; i < 3; i++) log.info('request', { n: i })
+    expect(writes).toEqual([])
+    await new Promise((resolve) => setImmediate(resolve))
+    expect(writes).toHaveLength(1)
+    const lines = writes[0]!.split('\n')
+    expect(lines.pop()).toBe('')
+    expect(lines.map((l) => JSON.parse(l))).toMatchObject([
+      { level: 'info', message: 'request', n: 0 },
+      { level: 'info', message: 'request', n: 1 },
+      { level: 'info', message: 'request', n: 2 },
+    ])
+  })
+
+  it('writes early when the buffer fills, never splitting a line', () => {
+    const writes: string[] = []
+    const sink = createBatchedLineSink({ write: (chunk) => writes.push(chunk) }, 100)
+    for (let i = 0; i < 10; i++) sink(`{"line":${i},"pad":"${'x'.repeat(20)}"}`)
+    expect(writes.length).toBeGreaterThan(1)
+    for (const chunk of writes) expect(chunk.endsWith('\n')).toBe(true)
+    sink.flush()
+    expect(writes.join('').split('\n').filter(Boolean)).toHaveLength(10)
+  })
+
+  it('loses no line when the process exits right after logging', async () => {
+    const script = [
+      `import { createJsonLogger } from ${JSON.stringify(`${ROOT}src/platform/logger.ts`)}`,
+      `import { createBatchedLineSink } from ${JSON.stringify(`${ROOT}src/platform/node-log-sink.ts`)}`,
+      `const log = createJsonLogger('info', createBatchedLineSink())`,
+      `for (let i = 0; i < 2000; i++) log.info('request', { n: i })`,
+      `process.exit(0)`,
+    ].join('\n')
+    const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+      cwd: ROOT,
+      stdio: ['ignore', 'pipe', 'inherit'],
+    })
+    let out = ''
+    child.stdout!.on('data', (chunk) => (out += chunk))
+    expect(await new Promise((resolve) => child.once('exit', resolve))).toBe(0)
+    const lines = out.split('\n').filter(Boolean)
+    expect(lines).toHaveLength(2000)
+    expect(lines.map((l) => (JSON.parse(l) as { n: number }).n)).toEqual([...Array(2000).keys()])
+  })
+})

@@ -1,0 +1,42 @@
+import type { ExecutionContext } from 'hono'
+import { afterEach, describe, expect, it, vi } from 'vitest'
+import worker from '../../src/platform/worker.ts'
+
+// The Worker entry's own wiring, called as workerd would call it (the workerd project runs the rest).
+
+const ctx = {
+  waitUntil: () => {},
+  passThroughOnException: () => {},
+  props: {},
+} as unknown as ExecutionContext
+
+const env = () => ({
+  S3_ENDPOINT: 'http://127.0.0.1:9',
+  S3_ACCESS_KEY_ID: 'key-id-for-the-test',
+  S3_SECRET_ACCESS_KEY: 'secret-for-the-test',
+  PUBLIC_BASE_URL: 'https://feeds.silkfeed.test',
+  LOG_LEVEL: 'warn',
+  S3_BUCKKET: 'typo',
+  SILKFEED_MODE: 'x',
+})
+
+afterEach(() => {
+  vi.restoreAllMocks()
+})
+
+describe('the Worker entry', () => {
+  it('warns once per isolate about look-alike variables it does not read, never echoing secrets', async () => {
+    const lines: string[] = []
+    vi.spyOn(console, 'log').mockImplementation((line: string) => void lines.push(line))
+    const bindings = env()
+    for (let i = 0; i < 2; i++) {
+      const res = await worker.fetch(new Request('https://feeds.silkfeed.test/healthz'), bindings, ctx)
+      expect(res.status).toBe(200)
+    }
+    const warnings = lines.map((l) => JSON.parse(l) as { level: string; message: string; variable?: string })
+    expect(
+      warnings.filter((w) => w.message === 'unknown variable ignored (typo?)').map((w) => w.variable),
+    ).toEqual(['S3_BUCKKET', 'SILKFEED_MODE'])
+    expect(lines.join('\n')).not.toContain('secret-for-the-test')
+  })
+})
