@@ -1,15 +1,23 @@
 import { lastChangeOf, type Article } from './article.ts'
 
-/** FNV-1a, 64-bit, as 16 hex digits: a stable, synchronous fingerprint of a string (not a security hash). */
+/**
+ * FNV-1a, 64-bit, as 16 hex digits: a stable, synchronous fingerprint of a string (not a security
+ * hash). Computed on two 32-bit halves: the prime is 2^40 + 0x1b3, so a multiplication is the low half
+ * times 0x1b3 (with its carry) plus the low half shifted into the high one.
+ */
 export function fingerprint(text: string): string {
-  let hash = 0xcbf29ce484222325n
-  const bytes = new TextEncoder().encode(text)
-  for (const byte of bytes) {
-    hash ^= BigInt(byte)
-    hash = (hash * 0x100000001b3n) & 0xffffffffffffffffn
+  let hi = 0xcbf29ce4
+  let lo = 0x84222325
+  for (const byte of encoder.encode(text)) {
+    lo = (lo ^ byte) >>> 0
+    const low = lo * 0x1b3 // < 2^41: exact in a double
+    hi = (Math.imul(hi, 0x1b3) + (lo << 8) + Math.floor(low / 0x1_0000_0000)) >>> 0
+    lo = low >>> 0
   }
-  return hash.toString(16).padStart(16, '0')
+  return hi.toString(16).padStart(8, '0') + lo.toString(16).padStart(8, '0')
 }
+
+const encoder = new TextEncoder()
 
 /** Milliseconds as 15 digits, so that keys sort by time (clamped at the epoch). */
 export function sortableTime(ms: number): string {
@@ -21,9 +29,17 @@ export function sortableTime(ms: number): string {
  * newest last, and every writer and reader breaks ties between same-time versions the same way.
  */
 export function versionOf(record: Article): string {
-  const prefix = record.derivedFrom ? DERIVED_PREFIX : ''
-  return `${prefix}${sortableTime(lastChangeOf(record))}-${fingerprint(JSON.stringify(record))}`
+  let version = versions.get(record)
+  if (version === undefined) {
+    const prefix = record.derivedFrom ? DERIVED_PREFIX : ''
+    version = `${prefix}${sortableTime(lastChangeOf(record))}-${fingerprint(JSON.stringify(record))}`
+    versions.set(record, version)
+  }
+  return version
 }
+
+// Records are never mutated once validated, so a version is worked out once per object.
+const versions = new WeakMap<Article, string>()
 
 /**
  * Marks versions Silkfeed derived itself (a transliteration or script conversion). `!` sorts before

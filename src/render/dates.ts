@@ -39,10 +39,21 @@ interface WallClock {
 
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec']
 
+// The same few dates are written over and over (every render, every format, every locale of a
+// zone): formatToParts is the costly part of a render, so its answers are kept, within a bound.
+const clocks = new Map<string, WallClock>()
+
 function wallClock(instant: number, timeZone: string): WallClock {
-  const clock = readWallClock(instant, timeZone)
-  // Historic local mean time has offsets with seconds, which neither RFC 822 nor RFC 3339 can write.
-  return /^[+-]\d\d:\d\d$/.test(clock.offset) ? clock : readWallClock(instant, 'UTC')
+  const key = `${timeZone} ${instant}`
+  let clock = clocks.get(key)
+  if (!clock) {
+    clock = readWallClock(instant, timeZone)
+    // Historic local mean time has offsets with seconds, which neither RFC 822 nor RFC 3339 can write.
+    if (!/^[+-]\d\d:\d\d$/.test(clock.offset)) clock = readWallClock(instant, 'UTC')
+    if (clocks.size >= 20_000) clocks.clear()
+    clocks.set(key, clock)
+  }
+  return clock
 }
 
 function readWallClock(instant: number, timeZone: string): WallClock {

@@ -16,6 +16,12 @@ export type StoryState =
   | { kind: 'retracted'; at: string; derived: boolean }
   | null
 
+/** The newest version (or retraction) of a story as its key tells it, without reading the object. */
+export type StoryHead =
+  | { kind: 'live'; key: string; version: string; derived: boolean }
+  | { kind: 'retracted'; key: string; at: string; derived: boolean }
+  | null
+
 /**
  * Articles, the change log and feed snapshots, in domain words. Versions and changes are written under
  * keys of their own and never overwritten, so concurrent writers cannot lose each other's updates even
@@ -24,6 +30,7 @@ export type StoryState =
 export class ArticleRepository {
   /** Change-log entries this instance wrote, so that its own renders need not read them back. */
   readonly #written = new Map<string, Change>()
+  readonly #appends = new Map<Locale, number>()
 
   constructor(
     private readonly store: ObjectStore,
@@ -32,9 +39,29 @@ export class ArticleRepository {
 
   /** The newest version (or retraction) of a story. */
   async current(locale: Locale, id: string): Promise<StoryState> {
+    const head = await this.head(locale, id)
+    return head ? this.#read(head.key) : null
+  }
+
+  /**
+   * The newest version (or retraction) of a story from one listing: enough to decide whether a new
+   * version wins, since the key carries the version (and a retraction's time).
+   */
+  async head(locale: Locale, id: string): Promise<StoryHead> {
     const keys = await this.store.list(KEYS.versionsOf(locale, id))
-    const last = keys.at(-1)
-    return last ? this.#read(last) : null
+    const key = keys.at(-1)
+    if (!key) return null
+    const version = key.slice(key.lastIndexOf('/') + 1, -'.json'.length)
+    const derived = isDerivedVersion(version)
+    if (!version.endsWith(RETRACTED_SUFFIX)) return { kind: 'live', key, version, derived }
+    const ms = Number(version.slice(derived ? DERIVED_PREFIX.length : 0, -RETRACTED_SUFFIX.length))
+    return { kind: 'retracted', key, at: new Date(ms).toISOString(), derived }
+  }
+
+  /** The record stored under a version key (from `head`), or null when it is gone or a retraction. */
+  async record(key: string): Promise<Article | null> {
+    const state = await this.#read(key)
+    return state?.kind === 'live' ? state.record : null
   }
 
   /** Stores one version of a story; writing the same version twice is harmless. */
@@ -54,10 +81,16 @@ export class ArticleRepository {
     await this.#putJson(key, { retracted: true, at })
   }
 
+  /** How many change-log entries this instance has appended to a locale (each counted once durable). */
+  appendsTo(locale: Locale): number {
+    return this.#appends.get(locale) ?? 0
+  }
+
   /** Appends to a locale's change log; returns the entry's key. */
   async appendChange(locale: Locale, change: Change, now: number): Promise<string> {
     const key = `${KEYS.changesOf(locale)}${sortableTime(now)}-${this.newId()}.json`
     await this.#putJson(key, change)
+    this.#appends.set(locale, this.appendsTo(locale) + 1)
     this.#written.set(key, change)
     if (this.#written.size > 10_000) this.#written.delete(this.#written.keys().next().value!)
     return key

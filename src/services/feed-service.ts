@@ -6,12 +6,21 @@ import { bundleRenderedFeed, decodeBundle, encodeBundle, type FeedBundle } from 
 import { RENDERER_VERSION, renderFeedFormats, strongEtag } from './render-feed.ts'
 import { RESOURCES } from '../i18n/translator.ts'
 import type { TranslationIndex } from '../render/feed-model.ts'
-import { Coalescer, SingleFlight, withTimeout } from './single-flight.ts'
+import { allSettled, Coalescer, SingleFlight, withTimeout } from './single-flight.ts'
 import { ArticleRepository } from './article-repository.ts'
 import { applyChanges, EMPTY_SNAPSHOT, type FeedSnapshot } from '../domain/feed-snapshot.ts'
 import { KEYS } from './storage-keys.ts'
 
 const encoder = new TextEncoder()
+
+/**
+ * How long a snapshot this process stored stands in for the stored one. Far inside the change log's
+ * retention (at least an hour), so the log since it is always complete.
+ */
+const SNAPSHOT_MEMORY_MS = 10 * 60_000
+
+/** How long a change-log listing may serve other renders, so other processes' news is not held back. */
+const SHARED_LISTING_MS = 1000
 import type { Telemetry } from './telemetry.ts'
 
 /** Where a service reports what it could not do quietly. */
@@ -85,6 +94,14 @@ export class FeedService {
   readonly #reads = new SingleFlight<ServedFeed>()
   readonly #renders = new Coalescer<FeedBundle[]>()
   readonly #renderKeys = new Map<string, Promise<string>>()
+  /** The snapshot this process last stored per feed and locale. */
+  readonly #snapshots = new Map<string, FeedSnapshot>()
+  /** The latest change-log listing per locale, shared by feeds rendered at the same time. */
+  readonly #listings = new Map<
+    Locale,
+    { since: number; seq: number; appends: number; at: number; keys: Promise<string[]> }
+  >()
+  #listingSeq = 0
   readonly articles: ArticleRepository
 
   constructor(
@@ -189,12 +206,10 @@ export class FeedService {
     for (let round = 0; round < 3; round++) {
       const states = await Promise.all(definition.locales.map((locale) => this.#advance(definition, locale)))
       bundles = await this.#renderAndPut(definition, states)
-      await Promise.all(
-        states.map(({ locale, snapshot }) => this.articles.putSnapshot(definition.id, locale, snapshot)),
-      )
+      const written = this.#listingSeq
       const missed = await Promise.all(
         states.map(async ({ locale, since, snapshot, listed }) => {
-          const after = await this.articles.listChanges(locale, since)
+          const after = await this.#listChanges(locale, since, written)
           const covered = new Set([...snapshot.applied, ...listed])
           return after.some((k) => !covered.has(k))
         }),
@@ -204,12 +219,45 @@ export class FeedService {
     return bundles
   }
 
-  /** One locale's snapshot with every change-log entry since its last read applied. */
+  /**
+   * A locale's change log since `since`. Before a render, a listing that began after this instance's
+   * latest append to the locale will do (feeds rendered together share it): every caller appended
+   * before calling. After a write, the listing must begin after the write (`after`, from
+   * `#listingSeq`), to see what other processes appended meanwhile.
+   */
+  #listChanges(locale: Locale, since: number, after?: number): Promise<string[]> {
+    const shared = this.#listings.get(locale)
+    const appends = this.articles.appendsTo(locale)
+    if (
+      shared &&
+      shared.since <= since &&
+      (after === undefined
+        ? shared.appends === appends && this.options.now() - shared.at < SHARED_LISTING_MS
+        : shared.seq > after)
+    ) {
+      return shared.keys
+    }
+    const keys = this.articles.listChanges(locale, since)
+    const listing = { since, seq: ++this.#listingSeq, appends, at: this.options.now(), keys }
+    this.#listings.set(locale, listing)
+    keys.catch(() => this.#listings.get(locale) === listing && this.#listings.delete(locale))
+    return keys
+  }
+
+  /**
+   * One locale's snapshot with every change-log entry since its last read applied. The snapshot this
+   * process last wrote stands in for the stored one while it is recent: the change log since it holds
+   * whatever other processes added, and applying changes is order-independent.
+   */
   async #advance(definition: FeedDefinition, locale: Locale): Promise<LocaleState> {
-    const stored = await this.articles.getSnapshot(definition.id, locale)
+    const remembered = this.#snapshots.get(`${definition.id}/${locale}`)
+    const stored =
+      remembered && this.options.now() - remembered.listedAt < SNAPSHOT_MEMORY_MS
+        ? remembered
+        : await this.articles.getSnapshot(definition.id, locale)
     const listedAt = this.options.now()
     const since = (stored ? stored.listedAt : listedAt) - this.options.overlapMs
-    const listed = await this.articles.listChanges(locale, since)
+    const listed = await this.#listChanges(locale, since)
     let base = stored
     if (!base || (!base.complete && base.items.length < definition.limit)) {
       base = await this.#fullBuild(definition, locale, listedAt)
@@ -238,41 +286,54 @@ export class FeedService {
     )
   }
 
+  /**
+   * Renders each locale and sends its bundles and snapshot to storage at once, so that storage works
+   * on one locale while the next is rendered; resolves when every write is durable.
+   */
   async #renderAndPut(definition: FeedDefinition, states: readonly LocaleState[]): Promise<FeedBundle[]> {
     const started = this.options.now()
     const translations = translationIndex(states)
-    const rendered = await Promise.all(
-      states.map(({ locale, snapshot }) =>
-        renderFeedFormats({
-          definition,
-          locale,
-          articles: snapshot.items,
-          tombstones: snapshot.tombstones,
-          settings: this.settings,
-          translations,
-        }),
-      ),
-    )
     const renderedWith = await this.#renderKey(definition)
-    const bundles = rendered.flat().map((feed) => bundleRenderedFeed(feed, renderedWith))
+    const bundles: FeedBundle[] = []
+    const writes: Promise<unknown>[] = []
+    for (const { locale, snapshot } of states) {
+      const rendered = await renderFeedFormats({
+        definition,
+        locale,
+        articles: snapshot.items,
+        tombstones: snapshot.tombstones,
+        settings: this.settings,
+        translations,
+      })
+      const own = rendered.map((feed) => bundleRenderedFeed(feed, renderedWith))
+      bundles.push(...own)
+      writes.push(
+        ...own.map((bundle) => this.#putBundle(bundle)),
+        this.articles.putSnapshot(definition.id, locale, snapshot).then(() => {
+          this.#snapshots.set(`${definition.id}/${locale}`, snapshot)
+        }),
+      )
+      // Awaited below; a write that fails early must not count as unhandled meanwhile.
+      for (const write of writes) write.catch(() => undefined)
+    }
     this.options.telemetry?.observe('silkfeed_render_seconds', (this.options.now() - started) / 1000, {
       feed: definition.id,
     })
-    await Promise.all(
-      bundles.map(async (bundle) => {
-        const key = KEYS.rendered(bundle.feedId, bundle.locale, bundle.format)
-        const { etag } = await this.store.put(key, encodeBundle(bundle), {
-          contentType: 'application/vnd.silkfeed.bundle',
-          metadata: {
-            'feed-etag': bundle.variants.identity.etag,
-            'last-modified': new Date(bundle.lastModified).toISOString(),
-            'item-count': String(bundle.itemCount),
-          },
-        })
-        this.#entries.set(key, { bundle, storeEtag: etag, validatedAt: this.options.now() })
-      }),
-    )
+    await allSettled(writes)
     return bundles
+  }
+
+  async #putBundle(bundle: FeedBundle): Promise<void> {
+    const key = KEYS.rendered(bundle.feedId, bundle.locale, bundle.format)
+    const { etag } = await this.store.put(key, encodeBundle(bundle), {
+      contentType: 'application/vnd.silkfeed.bundle',
+      metadata: {
+        'feed-etag': bundle.variants.identity.etag,
+        'last-modified': new Date(bundle.lastModified).toISOString(),
+        'item-count': String(bundle.itemCount),
+      },
+    })
+    this.#entries.set(key, { bundle, storeEtag: etag, validatedAt: this.options.now() })
   }
 
   /** What, besides the articles, a feed's bytes depend on; computed once per feed. */

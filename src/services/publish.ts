@@ -6,7 +6,9 @@ import { LOCALES, type Locale } from '../domain/locale.ts'
 import type { PublishReport, RepublishPayload } from '../domain/republish.ts'
 import { feedSelects } from '../domain/select-items.ts'
 import { versionOf } from '../domain/version.ts'
+import type { StoryHead } from './article-repository.ts'
 import type { FeedService } from './feed-service.ts'
+import { allSettled } from './single-flight.ts'
 
 /**
  * Applies a validated webhook payload: stores versions and retractions, appends them to the change
@@ -32,47 +34,39 @@ export class PublishService {
     const at = new Date(this.now()).toISOString()
     const sent = new Set((payload.upsert ?? []).map((r) => `${r.id}\u0000${r.locale}`))
 
-    /** Stores one version unless what is stored outranks it; returns whether it was stored. */
-    const store = async (record: Article): Promise<boolean> => {
-      const current = await repo.current(record.locale, record.id)
-      const version = versionOf(record)
-      if (current?.kind === 'live' && current.version > version) {
-        if (!record.derivedFrom) {
-          report.skipped.push({
-            id: record.id,
-            locale: record.locale,
-            reason: 'older-than-stored',
-            stored: current.version,
-          })
-        }
-        return false
+    /** Does what is stored outrank this version? Reported as skipped when the editor sent it. */
+    const outranked = (record: Article, head: StoryHead): boolean => {
+      const reason =
+        head?.kind === 'live' && head.version > versionOf(record)
+          ? ('older-than-stored' as const)
+          : head?.kind === 'retracted' && retractionBeats(head, record)
+            ? ('retracted-later' as const)
+            : undefined
+      if (reason && !record.derivedFrom) {
+        const stored = head!.kind === 'live' ? head!.version : head!.at
+        report.skipped.push({ id: record.id, locale: record.locale, reason, stored })
       }
-      if (current?.kind === 'retracted' && retractionBeats(current, record)) {
-        if (!record.derivedFrom) {
-          report.skipped.push({
-            id: record.id,
-            locale: record.locale,
-            reason: 'retracted-later',
-            stored: current.at,
-          })
-        }
-        return false
-      }
-      // Both are durable before any render starts; neither depends on the other.
-      await Promise.all([
+      return reason !== undefined
+    }
+
+    /** Stores a version that won; the feeds of its previous version are touched too (it may have changed sections). */
+    const store = async (record: Article, head: StoryHead): Promise<void> => {
+      // All durable before any render starts; none depends on another.
+      const [, , previous] = await allSettled([
         repo.putVersion(record),
         repo.appendChange(record.locale, { type: 'upsert', record }, this.now()),
+        // A retry writes the version it wrote before: nothing else to read (nor a key to read while
+        // it is rewritten, which a store without atomic writes such as s3rver would garble).
+        head?.kind === 'live' && head.version !== versionOf(record) ? repo.record(head.key) : null,
       ])
       report.stored.push({
         id: record.id,
         locale: record.locale,
-        version,
+        version: versionOf(record),
         ...(record.derivedFrom && { derivedFrom: record.derivedFrom }),
       })
       touch(record)
-      // A story that changed sections must also leave the feeds that selected its previous version.
-      if (current?.kind === 'live') touch(current.record)
-      return true
+      if (previous) touch(previous)
     }
 
     /** Pulls one story in one locale; `onlyDerivedFrom` limits it to a variant derived from that locale. */
@@ -100,20 +94,26 @@ export class PublishService {
       return true
     }
 
-    await Promise.all([
+    await allSettled([
       ...(payload.upsert ?? []).map(async (raw) => {
         const record = normalizeRecord(raw)
-        if (!(await store(record))) return
-        // Script variants the editor did not send are derived from what they did send.
-        await Promise.all(
-          derivedLocalesOf(record.locale)
-            .filter((target) => !sent.has(`${record.id}\u0000${target}`))
-            .map((target) => store(deriveRecord(record, target))),
+        // Script variants the editor did not send are derived from what they did send; stored only
+        // when it wins. Every head is listed at once: one round trip to decide, one to store.
+        const variants = derivedLocalesOf(record.locale)
+          .filter((target) => !sent.has(`${record.id}\u0000${target}`))
+          .map((target) => deriveRecord(record, target))
+        const [head, ...variantHeads] = await allSettled(
+          [record, ...variants].map((r) => repo.head(r.locale, r.id)),
         )
+        if (outranked(record, head!)) return
+        await allSettled([
+          store(record, head!),
+          ...variants.map((v, i) => (outranked(v, variantHeads[i]!) ? null : store(v, variantHeads[i]!))),
+        ])
       }),
       ...(payload.retract ?? []).map(async ({ id, locale }) => {
         if (!locale) {
-          const found = await Promise.all(LOCALES.map((loc) => retract(id, loc)))
+          const found = await allSettled(LOCALES.map((loc) => retract(id, loc)))
           // A retraction without a locale that found nothing anywhere is one "not found", not seven.
           if (!found.some(Boolean)) report.notFound.push({ id })
           return
@@ -122,7 +122,7 @@ export class PublishService {
           report.notFound.push({ id, locale })
           return
         }
-        await Promise.all(derivedLocalesOf(locale).map((target) => retract(id, target, locale)))
+        await allSettled(derivedLocalesOf(locale).map((target) => retract(id, target, locale)))
       }),
     ])
     const rebuild =
@@ -131,7 +131,7 @@ export class PublishService {
         : (payload.rebuild ?? []).map((id) => this.feeds.feeds.find(id)!)
     for (const definition of rebuild) affected.add(definition)
 
-    const rendered = await Promise.all(
+    const rendered = await allSettled(
       [...affected].map((definition) => this.feeds.renderAndStore(definition)),
     )
     for (const bundle of rendered.flat()) {

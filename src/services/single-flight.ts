@@ -70,3 +70,16 @@ export async function mapWithLimit<T, R>(
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker))
   return results
 }
+
+/**
+ * Like Promise.all, but when one fails it still waits for the others to finish before failing: an
+ * error answer then means nothing this request started is still writing (a retry cannot race it).
+ */
+export async function allSettled<T extends readonly unknown[]>(
+  promises: readonly [...{ [K in keyof T]: Promise<T[K]> | T[K] }],
+): Promise<T> {
+  const results = await Promise.allSettled(promises)
+  const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected')
+  if (failed) throw failed.reason
+  return results.map((r) => (r as PromiseFulfilledResult<unknown>).value) as unknown as T
+}

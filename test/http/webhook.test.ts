@@ -50,6 +50,20 @@ describe('POST /webhooks/republish', () => {
     ).toBe(200)
   })
 
+  it('moves a story that changed sections out of the feeds that selected its previous version', async () => {
+    const { app } = await sampleApp()
+    await postRepublish(app, { upsert: [story] })
+    const moved = { ...story, sections: ['economy'], updatedAt: '2026-11-24T12:00:00+03:00' }
+    const report = (await (await postRepublish(app, { upsert: [moved] })).json()) as {
+      feeds: { feed: string }[]
+    }
+    expect(new Set(report.feeds.map((f) => f.feed))).toEqual(new Set(['latest', 'sco']))
+    const ids = async (path: string) =>
+      (((await (await app.request(path)).json()) as { items: { id: string }[] }).items ?? []).map((i) => i.id)
+    expect(await ids('/ru/sco.json')).not.toContain('tag:silkfeed.dev,2026:article/sco-breaking/ru')
+    expect(await ids('/ru/latest.json')).toContain('tag:silkfeed.dev,2026:article/sco-breaking/ru')
+  })
+
   it('lets an older updatedAt lose, reported as skipped', async () => {
     const { app } = await sampleApp()
     const newer = { ...story, title: 'v2', updatedAt: '2026-11-24T12:00:00+03:00' }
