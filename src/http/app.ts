@@ -1,4 +1,5 @@
 import { Hono } from 'hono'
+import { timingSafeEqual } from 'hono/utils/buffer'
 import type { AppEnv } from './context.ts'
 import { NO_TELEMETRY, type Telemetry } from '../services/telemetry.ts'
 import type { FeedService, Logger } from '../services/feed-service.ts'
@@ -75,11 +76,10 @@ export function createApp(deps: AppDeps): Hono<AppEnv> & { hotFeeds: HotFeeds } 
   app.route('/', healthRoutes(deps.store, deps.now, deps.retryAfterSeconds))
   if (deps.metrics) {
     const { render, token } = deps.metrics
-    app.get('/metrics', (c) => {
-      if (token && c.req.header('authorization') !== `Bearer ${token}`) {
-        return c.text('metrics need Authorization: Bearer <METRICS_TOKEN>\n', 401, {
-          'www-authenticate': 'Bearer',
-        })
+    app.get('/metrics', async (c) => {
+      // Compared in constant time (of digests), so the answer's timing tells nothing of the token.
+      if (token && !(await timingSafeEqual(c.req.header('authorization') ?? '', `Bearer ${token}`))) {
+        throw new AppError('METRICS_UNAUTHORIZED', {}, [], { 'www-authenticate': 'Bearer' })
       }
       return c.body(render(), 200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' })
     })

@@ -16,6 +16,7 @@ export const STATUS = {
   UNSUPPORTED_MEDIA_TYPE: 415,
   MALFORMED_JSON: 400,
   IDEMPOTENCY_CONFLICT: 409,
+  METRICS_UNAUTHORIZED: 401,
 } as const
 
 export type ErrorCode = keyof typeof STATUS

@@ -88,7 +88,7 @@ describe('locale resources', () => {
       String.raw`(?<![\p{L}\p{N}])/\S+`,
       String.raw`\b[A-Z][a-z]+(?:-[A-Z][a-z]+)+\b`,
       String.raw`\b[a-z]+/[a-z0-9.+-]+`,
-      String.raw`HMAC-SHA256|\bt=|\bv1=|<hex>|<t>|\bUnix\b`,
+      String.raw`HMAC-SHA256|\bt=|\bv1=|<hex>|<t>|\bUnix\b|Authorization: Bearer <[A-Z_]+>`,
       String.raw`Silkfeed`,
       String.raw`\b(?:SCO|RSS|Atom|JSON Feed|JSON|OPML|HTTP|URL)\b`,
     ].join('|'),

@@ -186,7 +186,14 @@ describe('npm run serve (production Node entry)', () => {
       const ready = (await (await fetch(`${app.base}/readyz`)).json()) as { storage: { latencyMs: number } }
       expect(ready.storage.latencyMs).toBeGreaterThanOrEqual(0)
 
-      expect((await fetch(`${app.base}/metrics`)).status).toBe(401)
+      for (const authorization of [undefined, `Bearer ${METRICS_TOKEN}x`, METRICS_TOKEN]) {
+        const refused = await fetch(`${app.base}/metrics`, {
+          headers: authorization ? { authorization } : {},
+        })
+        expect(refused.status).toBe(401)
+        expect(refused.headers.get('www-authenticate')).toBe('Bearer')
+        expect(((await refused.json()) as { code: string }).code).toBe('METRICS_UNAUTHORIZED')
+      }
       const metrics = await (
         await fetch(`${app.base}/metrics`, { headers: { authorization: `Bearer ${METRICS_TOKEN}` } })
       ).text()
