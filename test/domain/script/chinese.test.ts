@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import { readPairs } from './pairs.ts'
 import {
   simplifiedToTraditional,
   simplifiedToTraditionalHtml,
@@ -15,6 +16,21 @@ describe('simplifiedToTraditional', () => {
     ['一只猫', '一隻貓'],
   ])('converts %s to %s at phrase level (LOCALES.md §7)', (simplified, traditional) => {
     expect(simplifiedToTraditional(simplified)).toBe(traditional)
+  })
+
+  const PAIRS = readPairs('zh-hans-hant.tsv')
+
+  it('has at least 100 real words and phrases to convert', () => {
+    expect(PAIRS.length).toBeGreaterThanOrEqual(100)
+  })
+
+  it.each(PAIRS)('converts %s to %s', (simplified, traditional) => {
+    expect(simplifiedToTraditional(simplified)).toBe(traditional)
+  })
+
+  it('converts the words in running text as it does alone', () => {
+    const text = PAIRS.map(([s]) => s).join('，')
+    expect(simplifiedToTraditional(text)).toBe(PAIRS.map(([, t]) => t).join('，'))
   })
 
   it('uses Taiwan standard forms, not the OpenCC reference forms', () => {

@@ -1,19 +1,7 @@
-import { readFileSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
+import { readPairs } from './pairs.ts'
 import { kazakhCyrillicToLatin, kazakhCyrillicToLatinHtml } from '../../../src/domain/script/kazakh.ts'
 import { toTurkicLowerCase, toTurkicUpperCase } from '../../../src/domain/script/turkic-case.ts'
-
-/** Reads a two-column TSV next to this file; `#` lines and the header row are skipped. */
-function readPairs(name: string): Array<[string, string]> {
-  return readFileSync(new URL(name, import.meta.url), 'utf8')
-    .split('\n')
-    .filter((line) => line.trim() !== '' && !line.startsWith('#'))
-    .slice(1)
-    .map((line) => {
-      const [from, to] = line.split('\t')
-      return [from!, to!]
-    })
-}
 
 const PAIRS = readPairs('kk-cyrl-latn.tsv')
 

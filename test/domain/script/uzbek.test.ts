@@ -1,23 +1,11 @@
-import { readFileSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
+import { readPairs } from './pairs.ts'
 import {
   uzbekCyrillicToLatin,
   uzbekCyrillicToLatinHtml,
   uzbekLatinToCyrillic,
   uzbekLatinToCyrillicHtml,
 } from '../../../src/domain/script/uzbek.ts'
-
-/** Reads a two-column TSV next to this file; `#` lines and the header row are skipped. */
-function readPairs(name: string): Array<[string, string]> {
-  return readFileSync(new URL(name, import.meta.url), 'utf8')
-    .split('\n')
-    .filter((line) => line.trim() !== '' && !line.startsWith('#'))
-    .slice(1)
-    .map((line) => {
-      const [from, to] = line.split('\t')
-      return [from!, to!]
-    })
-}
 
 const CYRILLIC_TO_LATIN = readPairs('uz-cyrl-latn.tsv')
 const LATIN_TO_CYRILLIC = readPairs('uz-latn-cyrl.tsv')
