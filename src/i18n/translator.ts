@@ -53,33 +53,40 @@ export const RESOURCES = {
   en: { problems: enProblems },
 }
 
-const i18n = i18next.createInstance()
-// No fallback language, not even uz-Cyrl → uz (i18next's default): a missing key must show up as
-// missing, never as text in another script.
-void i18n.init({
-  resources: Object.fromEntries(
-    Object.entries(RESOURCES).map(([code, namespaces]) => [I18N_CODE[code as Locale] ?? code, namespaces]),
-  ),
-  ns: ['feeds', 'problems', 'pages'],
-  defaultNS: 'feeds',
-  fallbackLng: false,
-  load: 'currentOnly',
-  initAsync: false,
-  interpolation: { escapeValue: false },
-  returnNull: false,
-})
+// Made on first use, not at startup: a Worker serving stored feeds never needs it.
+let i18n: ReturnType<typeof i18next.createInstance> | undefined
+
+function instance(): ReturnType<typeof i18next.createInstance> {
+  if (i18n) return i18n
+  const instance = i18next.createInstance()
+  // No fallback language, not even uz-Cyrl → uz (i18next's default): a missing key must show up as
+  // missing, never as text in another script.
+  void instance.init({
+    resources: Object.fromEntries(
+      Object.entries(RESOURCES).map(([code, namespaces]) => [I18N_CODE[code as Locale] ?? code, namespaces]),
+    ),
+    ns: ['feeds', 'problems', 'pages'],
+    defaultNS: 'feeds',
+    fallbackLng: false,
+    load: 'currentOnly',
+    initAsync: false,
+    interpolation: { escapeValue: false },
+    returnNull: false,
+  })
+  return (i18n = instance)
+}
 
 /** A translator fixed to one locale's feed texts; never changes a shared language. */
 export function translatorFor(locale: Locale): TFunction<'feeds'> {
-  return i18n.getFixedT(I18N_CODE[locale], 'feeds')
+  return instance().getFixedT(I18N_CODE[locale], 'feeds')
 }
 
 /** A translator fixed to one locale's page texts (directory, previews, OPML, dates). */
 export function pagesTranslatorFor(locale: Locale): TFunction<'pages'> {
-  return i18n.getFixedT(I18N_CODE[locale], 'pages')
+  return instance().getFixedT(I18N_CODE[locale], 'pages')
 }
 
 /** A translator for problem documents in one language. */
 export function problemTranslatorFor(language: ProblemLanguage): TFunction<'problems'> {
-  return i18n.getFixedT(language, 'problems')
+  return instance().getFixedT(language, 'problems')
 }
