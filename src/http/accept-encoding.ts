@@ -1,4 +1,4 @@
-import type { Encoding } from '../services/feed-bundle.ts'
+import { ENCODINGS, type Encoding, type FeedBundle, type FeedVariant } from '../services/feed-bundle.ts'
 
 /**
  * Picks the content coding for a request from the codings available (RFC 9110 §12.5.3): the highest
@@ -43,4 +43,33 @@ export function chooseEncoding(header: string | undefined, available: readonly E
 export function clientAcceptEncoding(request: Request): string | undefined {
   const original = (request as { cf?: { clientAcceptEncoding?: unknown } }).cf?.clientAcceptEncoding
   return typeof original === 'string' ? original : (request.headers.get('accept-encoding') ?? undefined)
+}
+
+/**
+ * The bodies handed out are already content-coded. Without `encodeBody: 'manual'` workerd compresses
+ * them again (gzip inside gzip on the wire); Node's Response ignores the option.
+ */
+export const PRECOMPRESSED = { encodeBody: 'manual' } as ResponseInit
+
+// Per set of variants (a feed bundle, a page): which variant each Accept-Encoding value gets.
+// Clients send few distinct values; the cap keeps a client that varies it from growing the map.
+const variantChoices = new WeakMap<object, Map<string, FeedVariant>>()
+
+/** The variant a request's Accept-Encoding asks for (identity without one), worked out once per value. */
+export function variantFor(
+  owner: { variants: FeedBundle['variants'] },
+  acceptEncoding: string | undefined,
+): FeedVariant {
+  const { variants } = owner
+  if (!acceptEncoding) return variants.identity
+  let choices = variantChoices.get(owner)
+  if (!choices) variantChoices.set(owner, (choices = new Map()))
+  let variant = choices.get(acceptEncoding)
+  if (!variant) {
+    const available = ENCODINGS.filter((e) => variants[e] !== undefined)
+    variant = variants[chooseEncoding(acceptEncoding, available)] ?? variants.identity
+    if (choices.size >= 64) choices.clear()
+    choices.set(acceptEncoding, variant)
+  }
+  return variant
 }

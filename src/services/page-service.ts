@@ -1,23 +1,17 @@
-import { brotliCompressSync, constants, gzipSync } from 'node:zlib'
 import type { FeedDefinition } from '../domain/feed-definition.ts'
 import { LANGUAGE_TAG, type Locale } from '../domain/locale.ts'
 import { renderDirectoryPage } from '../render/directory-page.ts'
 import { summarizeJsonFeed, type FeedSummary } from '../render/feed-summary.ts'
 import { OPML_CONTENT_TYPE, renderAllOpml, renderLocaleOpml } from '../render/opml.ts'
 import { renderPreviewPage } from '../render/preview-page.ts'
-import type { Bytes } from '../storage/object-store.ts'
-import type { Encoding, FeedBundle } from './feed-bundle.ts'
+import { compressVariants, type FeedBundle, type FeedVariant } from './feed-bundle.ts'
 import type { FeedService } from './feed-service.ts'
 import { strongEtag } from './render-feed.ts'
 
 export const HTML_CONTENT_TYPE = 'text/html; charset=utf-8'
 
-export interface PageVariant {
-  encoding: Encoding
-  body: Bytes
-  /** Strong ETag of these bytes. */
-  etag: string
-}
+/** A page's bytes in one content coding: a feed variant by another name. */
+export type PageVariant = FeedVariant
 
 /** A human page or OPML list, encoded and compressed once per content version. */
 export interface RenderedPage {
@@ -27,30 +21,16 @@ export interface RenderedPage {
   /** The newest change of the feeds it shows. */
   lastModified: number
   cacheControl: string
-  variants: Partial<Record<Encoding, PageVariant>> & { identity: PageVariant }
+  variants: FeedBundle['variants']
 }
 
 const encoder = new TextEncoder()
 const decoder = new TextDecoder()
 
-function toBytes(buffer: Uint8Array): Bytes {
-  return new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength) as Bytes
-}
-
-/** Encodes a page once, with gzip and (where smaller) brotli variants; requests only pick bytes. */
+/** Encodes a page once, with its compressed variants; requests only pick bytes. */
 async function encodePage(text: string, meta: Omit<RenderedPage, 'variants'>): Promise<RenderedPage> {
   const body = encoder.encode(text)
-  const etag = await strongEtag(body)
-  const base = etag.slice(0, -1)
-  const gzip = toBytes(gzipSync(body, { level: 9 }))
-  // Quality 5, as for feeds (feed-bundle.ts): nearly the bytes of 9 at a fraction of the time.
-  const br = toBytes(brotliCompressSync(body, { params: { [constants.BROTLI_PARAM_QUALITY]: 5 } }))
-  const variants: RenderedPage['variants'] = {
-    identity: { encoding: 'identity', body, etag },
-    gzip: { encoding: 'gzip', body: gzip, etag: `${base}-gz"` },
-  }
-  if (br.byteLength < gzip.byteLength) variants.br = { encoding: 'br', body: br, etag: `${base}-br"` }
-  return { ...meta, variants }
+  return { ...meta, variants: compressVariants(body, await strongEtag(body)) }
 }
 
 /**

@@ -2,20 +2,14 @@ import { Hono } from 'hono'
 import { FORMATS, isFormat, type FeedDefinition, type FeedFormat } from '../../domain/feed-definition.ts'
 import { LANGUAGE_TAG, LOCALES, isLocale, type Locale } from '../../domain/locale.ts'
 import { formatHttpDate } from '../../render/dates.ts'
-import { ENCODINGS, type FeedBundle, type FeedVariant } from '../../services/feed-bundle.ts'
+import type { FeedBundle, FeedVariant } from '../../services/feed-bundle.ts'
 import type { FeedService, ServedFeed } from '../../services/feed-service.ts'
 import type { Bytes } from '../../storage/object-store.ts'
 import { feedUrls, type PublicationSettings } from '../../render/feed-model.ts'
-import { chooseEncoding, clientAcceptEncoding } from '../accept-encoding.ts'
+import { clientAcceptEncoding, PRECOMPRESSED, variantFor } from '../accept-encoding.ts'
 import { isNotModified } from '../conditional-get.ts'
 import { withRequestId, type AppEnv } from '../context.ts'
 import { AppError } from '../errors.ts'
-
-/**
- * The bodies are already content-coded. Without `encodeBody: 'manual'` workerd compresses them again
- * (gzip inside gzip on the wire); Node's Response ignores the option.
- */
-const PRECOMPRESSED = { encodeBody: 'manual' } as ResponseInit
 
 // Response headers are built once per variant and reused by every request for it.
 const headerCache = new WeakMap<FeedVariant, Record<string, string>>()
@@ -44,25 +38,6 @@ function headersFor(
     headerCache.set(variant, headers)
   }
   return headers
-}
-
-// Per bundle: which variant each Accept-Encoding value gets. Clients send few distinct values; the
-// cap keeps a client that varies it from growing the map.
-const variantChoices = new WeakMap<FeedBundle, Map<string, FeedVariant>>()
-
-/** The variant of a bundle that a request's Accept-Encoding asks for (identity without one). */
-function variantFor(bundle: FeedBundle, acceptEncoding: string | undefined): FeedVariant {
-  if (!acceptEncoding) return bundle.variants.identity
-  let choices = variantChoices.get(bundle)
-  if (!choices) variantChoices.set(bundle, (choices = new Map()))
-  let variant = choices.get(acceptEncoding)
-  if (!variant) {
-    const available = ENCODINGS.filter((e) => bundle.variants[e] !== undefined)
-    variant = bundle.variants[chooseEncoding(acceptEncoding, available)] ?? bundle.variants.identity
-    if (choices.size >= 64) choices.clear()
-    choices.set(acceptEncoding, variant)
-  }
-  return variant
 }
 
 /** WebSub discovery in HTTP: `Link: <hub>; rel="hub", <self>; rel="self"` when hubs are configured. */

@@ -2,7 +2,6 @@ import { Hono, type Context } from 'hono'
 import { FORMATS } from '../../domain/feed-definition.ts'
 import { LOCALES, isLocale, type Locale } from '../../domain/locale.ts'
 import { formatHttpDate } from '../../render/dates.ts'
-import { ENCODINGS } from '../../services/feed-bundle.ts'
 import type { FeedService } from '../../services/feed-service.ts'
 import {
   HTML_CONTENT_TYPE,
@@ -10,14 +9,11 @@ import {
   type PageVariant,
   type RenderedPage,
 } from '../../services/page-service.ts'
-import { chooseEncoding, clientAcceptEncoding } from '../accept-encoding.ts'
+import { clientAcceptEncoding, PRECOMPRESSED, variantFor } from '../accept-encoding.ts'
 import { negotiateLocale } from '../accept-language.ts'
 import { isNotModified } from '../conditional-get.ts'
 import type { AppEnv } from '../context.ts'
 import { AppError } from '../errors.ts'
-
-/** The bodies are already content-coded: workerd must not compress them again (see feeds.ts). */
-const PRECOMPRESSED = { encodeBody: 'manual' } as ResponseInit
 
 /** Pages whose language came from Accept-Language vary on it; `?lang=` and path locales do not. */
 const VARY_NEGOTIATED = 'Accept-Language, Accept-Encoding'
@@ -58,9 +54,7 @@ function headersFor(page: RenderedPage, variant: PageVariant, vary: string): Rec
 
 /** Answers with a pre-rendered page: content-coded by Accept-Encoding, 304 when the client has it. */
 function sendPage(c: Context<AppEnv>, page: RenderedPage, vary: string): Response {
-  const available = ENCODINGS.filter((e) => page.variants[e] !== undefined)
-  const variant =
-    page.variants[chooseEncoding(clientAcceptEncoding(c.req.raw), available)] ?? page.variants.identity
+  const variant = variantFor(page, clientAcceptEncoding(c.req.raw))
   const headers = headersFor(page, variant, vary)
   const conditional = {
     ifNoneMatch: c.req.header('if-none-match'),
