@@ -20,7 +20,16 @@
 // under test (e.g. "--cpu-prof --cpu-prof-dir=prof"), LOG_LEVEL for it (default info, as in production),
 // BENCH_SERVER_ENTRY to measure another build of the entry (say, of another commit; implies no build).
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
-import { closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import {
+  closeSync,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  readFileSync,
+  readSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs'
 import { createServer, request as httpRequest, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { cpus, loadavg, release, tmpdir } from 'node:os'
@@ -52,6 +61,21 @@ interface Run {
   p99Us: number
   requests: number
   errors: number
+}
+
+/** Lines in a file, read in chunks: the request log of a long run outgrows the largest string. */
+function countLines(path: string): number {
+  const fd = openSync(path, 'r')
+  const chunk = Buffer.alloc(1 << 20)
+  let lines = 1
+  try {
+    for (let read = readSync(fd, chunk); read > 0; read = readSync(fd, chunk)) {
+      for (let at = chunk.indexOf(10); at >= 0 && at < read; at = chunk.indexOf(10, at + 1)) lines++
+    }
+  } finally {
+    closeSync(fd)
+  }
+  return lines
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -528,7 +552,7 @@ try {
   for (const items of SIZES) await fetch(`${silkfeed.base}/${LOCALE}/bench-${items}.rss`)
 
   const before = await scrape(silkfeed.base)
-  const logLinesBefore = readFileSync(silkfeed.logFile, 'utf8').split('\n').length
+  const logLinesBefore = countLines(silkfeed.logFile)
   proxy.reset()
   let silkfeedRequests = 0
   const results: { items: number; which: Case; silkfeed: Run; bare: Run }[] = []
@@ -554,7 +578,7 @@ try {
   const hits = delta(/^silkfeed_feed_cache_total\{outcome="hit"\}$/)
   const revalidated = delta(/^silkfeed_feed_cache_total\{outcome="revalidated"\}$/)
   const otherReads = delta(/^silkfeed_feed_cache_total\{outcome="(miss|rendered|stale)"\}$/)
-  const logLines = readFileSync(silkfeed.logFile, 'utf8').split('\n').length - logLinesBefore
+  const logLines = countLines(silkfeed.logFile) - logLinesBefore
 
   const bytes = (items: number, which: Case) =>
     which === '200 gzip'

@@ -5,6 +5,7 @@ import { parseConfig } from '../src/platform/config.ts'
 import { readJsonDirectory } from '../src/platform/node-files.ts'
 import { parseSampleFiles, seedIfEmpty } from '../src/services/seed.ts'
 import { S3ObjectStore } from '../src/storage/s3-object-store.ts'
+import { nodeS3RequestHandler } from '../src/platform/node-s3-handler.ts'
 
 const root = fileURLToPath(new URL('..', import.meta.url))
 try {
@@ -12,7 +13,12 @@ try {
   const { endpoint, accessKeyId, secretAccessKey } = config.s3
   if (!accessKeyId || !secretAccessKey)
     throw new Error('Set S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY (and S3_ENDPOINT for a non-AWS store).')
-  const store = new S3ObjectStore({ ...config.s3, accessKeyId, secretAccessKey })
+  const store = new S3ObjectStore({
+    ...config.s3,
+    accessKeyId,
+    secretAccessKey,
+    requestHandler: nodeS3RequestHandler(config.s3.timeoutMs),
+  })
   const samples = parseSampleFiles(readJsonDirectory(root, 'samples/articles'))
   const seeded = await seedIfEmpty(store, samples)
   console.log(

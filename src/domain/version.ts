@@ -32,7 +32,7 @@ export function versionOf(record: Article): string {
   let version = versions.get(record)
   if (version === undefined) {
     const prefix = record.derivedFrom ? DERIVED_PREFIX : ''
-    version = `${prefix}${sortableTime(lastChangeOf(record))}-${fingerprint(JSON.stringify(record))}`
+    version = `${prefix}${sortableTime(lastChangeOf(record))}-${fingerprint(recordJson(record))}`
     versions.set(record, version)
   }
   return version
@@ -40,6 +40,17 @@ export function versionOf(record: Article): string {
 
 // Records are never mutated once validated, so a version is worked out once per object.
 const versions = new WeakMap<Article, string>()
+
+/**
+ * A record as JSON, made once per record object: for its version and for every snapshot that stores
+ * it (a feed's snapshot is written at each republish, and most of its records did not change).
+ */
+export function recordJson(record: Article): string {
+  let json = texts.get(record)
+  if (json === undefined) texts.set(record, (json = JSON.stringify(record)))
+  return json
+}
+const texts = new WeakMap<Article, string>()
 
 /**
  * Marks versions Silkfeed derived itself (a transliteration or script conversion). `!` sorts before

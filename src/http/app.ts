@@ -1,7 +1,7 @@
 import { Hono } from 'hono'
 import { timingSafeEqual } from 'hono/utils/buffer'
 import type { AppEnv } from './context.ts'
-import { NO_TELEMETRY, type Telemetry } from '../services/telemetry.ts'
+import { boundBy, NO_TELEMETRY, type Telemetry } from '../services/telemetry.ts'
 import type { FeedService, Logger } from '../services/feed-service.ts'
 import { StorageUnavailableError, type ObjectStore } from '../storage/object-store.ts'
 import { AppError, negotiateProblemLanguage, problemResponse } from './errors.ts'
@@ -42,9 +42,15 @@ export function createApp(deps: AppDeps): Hono<AppEnv> & { hotFeeds: HotFeeds } 
 
   // One JSON log line and one metric per request; the request id comes from Cloudflare or is made here.
   const requestIdFor = (cfRay: string | undefined) => cfRay ?? deps.newRequestId()
+  // Bound once per route (and status): a request then finds its series without building label keys.
+  const requestCounter = boundBy((key) => {
+    const [route, status] = key.split('\u0000') as [string, string]
+    return telemetry.counter('silkfeed_http_requests_total', { route, status })
+  })
+  const requestTimer = boundBy((route) => telemetry.timer('silkfeed_http_request_seconds', { route }))
   const record = ({ method, path, route, status, bytes, durationMs, cache, requestId }: RequestRecord) => {
-    telemetry.count('silkfeed_http_requests_total', { route, status: String(status) })
-    telemetry.observe('silkfeed_http_request_seconds', durationMs / 1000, { route })
+    requestCounter(`${route}\u0000${status}`)()
+    requestTimer(route)(durationMs / 1000)
     deps.logger.info('request', { method, path, status, bytes, durationMs, cache, requestId })
   }
   app.use(async (c, next) => {

@@ -1,6 +1,6 @@
 import type { CacheOutcome, FeedService } from '../services/feed-service.ts'
 import { clientAcceptEncoding } from './accept-encoding.ts'
-import { answerFeed, findFeed, type FeedAnswer } from './routes/feeds.ts'
+import { answerFeed, findFeed, type FeedAnswer, type FeedTarget } from './routes/feeds.ts'
 
 /** What the request log line and the request metrics say about one request. */
 export interface RequestRecord {
@@ -53,16 +53,30 @@ export interface HotFeedsOptions {
  */
 export function createHotFeeds(options: HotFeedsOptions): HotFeeds {
   const { feeds, now, requestIdFor, record, routesToFeeds, route } = options
+  // The feed each feed path names, found once per path: only paths that name a feed are kept, so
+  // there are never more entries than feeds.
+  const targets = new Map<string, { target: FeedTarget; key: string }>()
+  const targetOf = (path: string) => {
+    let found = targets.get(path)
+    if (found === undefined) {
+      const slash = path.indexOf('/', 1)
+      if (slash < 0 || path.indexOf('/', slash + 1) >= 0) return undefined
+      const target = findFeed(feeds, path.slice(1, slash), path.slice(slash + 1))
+      if (!target || !routesToFeeds(path)) return undefined
+      const key = feeds.hotKey(target.definition, target.locale, target.format)
+      targets.set(path, (found = { target, key }))
+    }
+    return found
+  }
   return (request) => {
     const { method, path } = request
     if ((method !== 'GET' && method !== 'HEAD') || path === undefined) return undefined
-    const slash = path.indexOf('/', 1)
-    if (slash < 0 || path.indexOf('/', slash + 1) >= 0) return undefined
     const started = now()
     try {
-      const target = findFeed(feeds, path.slice(1, slash), path.slice(slash + 1))
-      if (!target || !routesToFeeds(path)) return undefined
-      const served = feeds.getHotFeed(target.definition, target.locale, target.format)
+      const found = targetOf(path)
+      if (!found) return undefined
+      const { target } = found
+      const served = feeds.getHotFeed(target.definition, target.locale, target.format, found.key)
       if (!served) return undefined
       const requestId = requestIdFor(request.header('cf-ray'))
       const answer = answerFeed(feeds, target, served, {

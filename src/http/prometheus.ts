@@ -52,20 +52,44 @@ export class PrometheusTelemetry implements Telemetry {
   readonly #timingIndex = new Map<string, { sum: number; count: number }>()
 
   count(name: string, labels?: Record<string, string>, value = 1): void {
-    const key = indexKey(name, labels)
-    let entry = this.#counterIndex.get(key)
-    if (!entry) this.#counterIndex.set(key, (entry = seriesOf(this.#counters, name, labels, { value: 0 })))
-    entry.value += value
+    this.#counterOf(name, labels).value += value
   }
 
   observe(name: string, seconds: number, labels?: Record<string, string>): void {
+    const entry = this.#timingOf(name, labels)
+    entry.sum += seconds
+    entry.count += 1
+  }
+
+  counter(name: string, labels?: Record<string, string>): (value?: number) => void {
+    const entry = this.#counterOf(name, labels)
+    return (value = 1) => {
+      entry.value += value
+    }
+  }
+
+  timer(name: string, labels?: Record<string, string>): (seconds: number) => void {
+    const entry = this.#timingOf(name, labels)
+    return (seconds) => {
+      entry.sum += seconds
+      entry.count += 1
+    }
+  }
+
+  #counterOf(name: string, labels: Record<string, string> | undefined): { value: number } {
+    const key = indexKey(name, labels)
+    let entry = this.#counterIndex.get(key)
+    if (!entry) this.#counterIndex.set(key, (entry = seriesOf(this.#counters, name, labels, { value: 0 })))
+    return entry
+  }
+
+  #timingOf(name: string, labels: Record<string, string> | undefined): { sum: number; count: number } {
     const key = indexKey(name, labels)
     let entry = this.#timingIndex.get(key)
     if (!entry) {
       this.#timingIndex.set(key, (entry = seriesOf(this.#timings, name, labels, { sum: 0, count: 0 })))
     }
-    entry.sum += seconds
-    entry.count += 1
+    return entry
   }
 
   render(): string {

@@ -5,7 +5,7 @@ import { FeedService, type Logger } from '../services/feed-service.ts'
 import { PublishService } from '../services/publish.ts'
 import { HubNotifier } from '../services/websub.ts'
 import { instrumentStore } from '../storage/instrumented-object-store.ts'
-import { S3ObjectStore } from '../storage/s3-object-store.ts'
+import { S3ObjectStore, type S3Settings } from '../storage/s3-object-store.ts'
 import { EdgeCachedObjectStore, type EdgeCache } from '../storage/edge-cached-object-store.ts'
 import { KEYS } from '../services/storage-keys.ts'
 import type { Config } from './config.ts'
@@ -19,13 +19,15 @@ export interface PlatformParts {
   edgeCache?: EdgeCache
   /** The entry's logger (Node batches its lines); JSON lines on the console by default. */
   logger?: Logger
+  /** Node: the SDK's node:http handler (see node-s3-handler.ts); the Worker keeps fetch(). */
+  s3RequestHandler?: S3Settings['requestHandler']
 }
 
 /** Wires the app's dependencies from validated configuration; shared by both entries. */
 export function buildDeps(
   config: Config,
   catalog: FeedCatalog,
-  { telemetry, edgeCache, logger = createJsonLogger(config.logLevel) }: PlatformParts = {},
+  { telemetry, edgeCache, logger = createJsonLogger(config.logLevel), s3RequestHandler }: PlatformParts = {},
 ): AppDeps {
   const { accessKeyId, secretAccessKey } = config.s3
   if (!accessKeyId || !secretAccessKey) {
@@ -33,7 +35,12 @@ export function buildDeps(
       'Invalid configuration:\n  S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY must be set for the store',
     )
   }
-  const s3 = new S3ObjectStore({ ...config.s3, accessKeyId, secretAccessKey })
+  const s3 = new S3ObjectStore({
+    ...config.s3,
+    accessKeyId,
+    secretAccessKey,
+    requestHandler: s3RequestHandler,
+  })
   const timed = telemetry ? instrumentStore(s3, telemetry, Date.now) : s3
   const store = edgeCache
     ? new EdgeCachedObjectStore(timed, edgeCache, {

@@ -3,6 +3,7 @@ import { parseSampleFiles, seedIfEmpty } from '../services/seed.ts'
 import { S3ObjectStore } from '../storage/s3-object-store.ts'
 import { EMBEDDED_CREDENTIALS, startEmbeddedS3, type EmbeddedS3 } from './embedded-s3.ts'
 import { readJsonDirectory } from './node-files.ts'
+import { nodeS3RequestHandler } from './node-s3-handler.ts'
 
 /**
  * The zero-setup default (Node only): s3rver with its data under `<root>/.data/s3`, the bucket
@@ -22,6 +23,7 @@ export async function startSeededEmbeddedStore(
     ...EMBEDDED_CREDENTIALS,
     forcePathStyle: true,
     timeoutMs: 5000,
+    requestHandler: nodeS3RequestHandler(5000),
   })
   const seeded = await seedIfEmpty(store, samples)
   const env = {

@@ -28,18 +28,18 @@ export function createJsonLogger(
     return lastTime
   }
   // `"level":"info","message":"request"` is the same text line after line: made once per message.
-  const heads = new Map<string, string>()
+  const heads = { debug: new Map<string, string>(), info: new Map(), warn: new Map(), error: new Map() }
   const log = (lvl: Exclude<LogLevel, 'silent'>, message: string, fields?: Record<string, unknown>) => {
     if (LEVELS[lvl] < LEVELS[level]) return
     if (fields && ('time' in fields || 'level' in fields || 'message' in fields)) {
       write(JSON.stringify({ time: time(), level: lvl, message, ...fields }))
       return
     }
-    const key = `${lvl} ${message}`
-    let head = heads.get(key)
+    const known = heads[lvl]
+    let head = known.get(message)
     if (head === undefined) {
       head = `","level":"${lvl}","message":${JSON.stringify(message)}`
-      if (heads.size < 1000) heads.set(key, head)
+      if (known.size < 1000) known.set(message, head)
     }
     // The fields' own JSON object, opened up after the three fixed members: no copy of the fields.
     const rest = fields ? JSON.stringify(fields) : '{}'

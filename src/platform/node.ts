@@ -10,6 +10,7 @@ import { createJsonLogger } from './logger.ts'
 import { createBatchedLineSink } from './node-log-sink.ts'
 import { findRoot, readJsonDirectory } from './node-files.ts'
 import { startNodeServer } from './node-server.ts'
+import { nodeS3RequestHandler } from './node-s3-handler.ts'
 
 const ROOT = findRoot(import.meta.url)
 
@@ -44,7 +45,13 @@ async function main(): Promise<void> {
     )
   }
 
-  const app = createApp(buildDeps(config, catalog, { telemetry: new PrometheusTelemetry(), logger: log }))
+  const app = createApp(
+    buildDeps(config, catalog, {
+      telemetry: new PrometheusTelemetry(),
+      logger: log,
+      s3RequestHandler: nodeS3RequestHandler(config.s3.timeoutMs),
+    }),
+  )
   await startNodeServer({
     fetch: app.fetch,
     hotFeeds: app.hotFeeds,

@@ -8,6 +8,7 @@ import { createBatchedLineSink } from './node-log-sink.ts'
 import { startMaintenance } from './maintenance-timer.ts'
 import { findRoot, readJsonDirectory } from './node-files.ts'
 import { startNodeServer } from './node-server.ts'
+import { nodeS3RequestHandler } from './node-s3-handler.ts'
 
 const ROOT = findRoot(import.meta.url)
 
@@ -30,7 +31,11 @@ async function main(): Promise<void> {
   }
   const catalog = parseFeedCatalog(readJsonDirectory(ROOT, config.feedsDir))
   const telemetry = new PrometheusTelemetry()
-  const deps = buildDeps(config, catalog, { telemetry, logger: log })
+  const deps = buildDeps(config, catalog, {
+    telemetry,
+    logger: log,
+    s3RequestHandler: nodeS3RequestHandler(config.s3.timeoutMs),
+  })
   const maintenance = startMaintenance(deps, config.maintenanceIntervalMs, {
     idempotencyMs: config.idempotencyMs,
     changeLogMs: config.changeLogMs,

@@ -1,9 +1,22 @@
 import { attrs, textElement } from './xml.ts'
 import { formatRfc3339 } from './dates.ts'
-import type { FeedModel, ItemModel } from './feed-model.ts'
+import type { FeedHead, FeedModel, FeedRenderer, ItemModel } from './feed-model.ts'
 
 /** Atom 1.0 (RFC 4287) with xml:lang, hreflang alternates and full text as escaped HTML. */
 export function renderAtom(feed: FeedModel): string {
+  return ATOM.document(
+    feed,
+    feed.items.map((item) => ATOM.item(item, feed)),
+  )
+}
+
+/** Atom 1.0, a document around entries rendered on their own. */
+export const ATOM: FeedRenderer = {
+  item: (item, feed) => renderEntry(item, feed.timeZone, feed.languageTag),
+  document: atomDocument,
+}
+
+function atomDocument(feed: FeedHead, items: readonly string[]): string {
   const tz = feed.timeZone
   const lines = [
     '<?xml version="1.0" encoding="UTF-8"?>',
@@ -30,7 +43,7 @@ export function renderAtom(feed: FeedModel): string {
     ...feed.deleted.map(
       (d) => `  <at:deleted-entry${attrs({ ref: d.id, when: formatRfc3339(d.when, tz) })}/>`,
     ),
-    ...feed.items.map((item) => renderEntry(item, tz, feed.languageTag)),
+    ...items,
     '</feed>',
     '',
   ]

@@ -1,9 +1,24 @@
 import { formatRfc3339 } from './dates.ts'
-import type { FeedModel, ItemModel } from './feed-model.ts'
+import type { FeedHead, FeedModel, FeedRenderer, ItemModel } from './feed-model.ts'
 
 /** JSON Feed 1.1. Translations and attribution travel in the documented `_silkfeed` extension. */
 export function renderJsonFeed(feed: FeedModel): string {
-  const tz = feed.timeZone
+  return JSON_FEED.document(
+    feed,
+    feed.items.map((item) => JSON_FEED.item(item, feed)),
+  )
+}
+
+/**
+ * JSON Feed 1.1, a document around items rendered on their own: each item is its object as
+ * `JSON.stringify(document, null, 2)` prints it inside the `items` array (four spaces in).
+ */
+export const JSON_FEED: FeedRenderer = {
+  item: (item, feed) => JSON.stringify(renderItem(item, feed.timeZone), null, 2).replace(/\n/g, '\n    '),
+  document: jsonDocument,
+}
+
+function jsonDocument(feed: FeedHead, items: readonly string[]): string {
   const document = {
     version: 'https://jsonfeed.org/version/1.1',
     title: feed.title,
@@ -18,9 +33,12 @@ export function renderJsonFeed(feed: FeedModel): string {
       copyright: feed.copyright,
       alternates: feed.alternates.map((alt) => ({ hreflang: alt.hreflang, feed_url: alt.url.json })),
     },
-    items: feed.items.map((item) => renderItem(item, tz)),
+    items: [],
   }
-  return `${JSON.stringify(document, null, 2)}\n`
+  // `items` is the last member: its empty array is opened up for the items, already indented.
+  const text = JSON.stringify(document, null, 2)
+  if (items.length === 0) return `${text}\n`
+  return `${text.slice(0, -'[]\n}'.length)}[\n    ${items.join(',\n    ')}\n  ]\n}\n`
 }
 
 function renderItem(item: ItemModel, tz: string) {

@@ -1,6 +1,6 @@
 import { attrs, escapeXml, textElement } from './xml.ts'
 import { formatRfc3339, formatRfc822 } from './dates.ts'
-import type { FeedModel, ItemModel } from './feed-model.ts'
+import type { FeedHead, FeedModel, FeedRenderer, ItemModel } from './feed-model.ts'
 
 const NAMESPACES = attrs({
   version: '2.0',
@@ -13,6 +13,19 @@ const NAMESPACES = attrs({
 
 /** RSS 2.0 with Atom self/alternate links, full text in content:encoded and Media RSS images. */
 export function renderRss(feed: FeedModel): string {
+  return RSS.document(
+    feed,
+    feed.items.map((item) => RSS.item(item, feed)),
+  )
+}
+
+/** RSS 2.0, a document around items rendered on their own. */
+export const RSS: FeedRenderer = {
+  item: (item, feed) => renderItem(item, feed.timeZone),
+  document: rssDocument,
+}
+
+function rssDocument(feed: FeedHead, items: readonly string[]): string {
   const tz = feed.timeZone
   const lines = [
     '<?xml version="1.0" encoding="UTF-8"?>',
@@ -23,7 +36,7 @@ export function renderRss(feed: FeedModel): string {
     `    ${textElement('description', feed.description)}`,
     `    ${textElement('language', feed.rssLanguage)}`,
     `    ${textElement('copyright', feed.copyright)}`,
-    ...(feed.items.length > 0 ? [`    ${textElement('lastBuildDate', formatRfc822(feed.updated, tz))}`] : []),
+    ...(items.length > 0 ? [`    ${textElement('lastBuildDate', formatRfc822(feed.updated, tz))}`] : []),
     '    <generator>Silkfeed</generator>',
     '    <docs>https://www.rssboard.org/rss-specification</docs>',
     `    <ttl>${feed.ttlMinutes}</ttl>`,
@@ -33,7 +46,7 @@ export function renderRss(feed: FeedModel): string {
       (alt) =>
         `    <atom:link${attrs({ href: alt.url.rss, rel: 'alternate', type: 'application/rss+xml', hreflang: alt.hreflang })}/>`,
     ),
-    ...feed.items.map((item) => renderItem(item, tz)),
+    ...items,
     '  </channel>',
     '</rss>',
     '',

@@ -1,7 +1,7 @@
 import { StoredArticleSchema, type Article } from '../domain/article.ts'
 import type { Change, FeedSnapshot } from '../domain/feed-snapshot.ts'
 import type { Locale } from '../domain/locale.ts'
-import { DERIVED_PREFIX, isDerivedVersion, sortableTime, versionOf } from '../domain/version.ts'
+import { DERIVED_PREFIX, isDerivedVersion, recordJson, sortableTime, versionOf } from '../domain/version.ts'
 import type { ObjectStore } from '../storage/object-store.ts'
 import { mapWithLimit } from './single-flight.ts'
 import { KEYS, RETRACTED_SUFFIX } from './storage-keys.ts'
@@ -67,7 +67,8 @@ export class ArticleRepository {
   /** Stores one version of a story; writing the same version twice is harmless. */
   async putVersion(record: Article): Promise<string> {
     const version = versionOf(record)
-    await this.#putJson(KEYS.articleVersion(record.locale, record.id, version), record)
+    const key = KEYS.articleVersion(record.locale, record.id, version)
+    await this.store.put(key, encoder.encode(recordJson(record)), { contentType: JSON_TYPE })
     return version
   }
 
@@ -124,7 +125,11 @@ export class ArticleRepository {
   }
 
   async putSnapshot(feedId: string, locale: Locale, snapshot: FeedSnapshot): Promise<void> {
-    await this.#putJson(KEYS.snapshot(feedId, locale), snapshot)
+    // JSON.stringify(snapshot), with each record's JSON made once (most are the last snapshot's).
+    const { items, ...rest } = snapshot
+    const others = JSON.stringify(rest)
+    const json = `{"items":[${items.map(recordJson).join(',')}]${others === '{}' ? '' : `,${others.slice(1, -1)}`}}`
+    await this.store.put(KEYS.snapshot(feedId, locale), encoder.encode(json), { contentType: JSON_TYPE })
   }
 
   async #read(key: string): Promise<StoryState> {

@@ -39,7 +39,7 @@ export interface FeedBundle {
  * workerd. Used for feeds and for the human pages alike.
  */
 export function compressVariants(body: Bytes, etag: string): FeedBundle['variants'] {
-  const gzip = toBytes(gzipSync(body, { level: 9 }))
+  const gzip = toBytes(gzipSync(body, { level: 6 }))
   const br = toBytes(
     brotliCompressSync(body, {
       params: {

@@ -3,7 +3,7 @@ import type { Locale } from '../domain/locale.ts'
 import type { PublicationSettings } from '../render/feed-model.ts'
 import { StorageUnavailableError, type ObjectStore } from '../storage/object-store.ts'
 import { bundleRenderedFeed, decodeBundle, encodeBundle, type FeedBundle } from './feed-bundle.ts'
-import { RENDERER_VERSION, renderFeedFormats, strongEtag } from './render-feed.ts'
+import { RENDERER_VERSION, RenderedItems, renderFeedFormats, strongEtag } from './render-feed.ts'
 import { RESOURCES } from '../i18n/translator.ts'
 import type { TranslationIndex } from '../render/feed-model.ts'
 import { allSettled, Coalescer, SingleFlight, withTimeout } from './single-flight.ts'
@@ -19,9 +19,18 @@ const encoder = new TextEncoder()
  */
 const SNAPSHOT_MEMORY_MS = 10 * 60_000
 
+/**
+ * How often a feed's snapshot is stored. The snapshot is a checkpoint of the change log (which holds
+ * every change, durable before any render): storing it at every render would write each feed's
+ * stories again at each republish, so it is stored when the stored one is this much older than
+ * the state in memory, or when none is known. A process that starts meanwhile reads the stored
+ * snapshot and the change log since it, which retention (at least an hour) keeps far longer.
+ */
+const CHECKPOINT_MS = 60_000
+
 /** How long a change-log listing may serve other renders, so other processes' news is not held back. */
 const SHARED_LISTING_MS = 1000
-import type { Telemetry } from './telemetry.ts'
+import { boundBy, NO_TELEMETRY, type Telemetry } from './telemetry.ts'
 
 /** Where a service reports what it could not do quietly. */
 export interface Logger {
@@ -96,12 +105,16 @@ export class FeedService {
   readonly #renderKeys = new Map<string, Promise<string>>()
   /** The snapshot this process last stored per feed and locale. */
   readonly #snapshots = new Map<string, FeedSnapshot>()
+  /** When (listedAt) the snapshot in storage was taken, per feed and locale, as far as this process knows. */
+  readonly #checkpoints = new Map<string, number>()
   /** The latest change-log listing per locale, shared by feeds rendered at the same time. */
   readonly #listings = new Map<
     Locale,
     { since: number; seq: number; appends: number; at: number; keys: Promise<string[]> }
   >()
   #listingSeq = 0
+  /** Items rendered by earlier renders, reused by the next ones (the settings never change). */
+  readonly #renderedItems = new RenderedItems()
   readonly articles: ArticleRepository
 
   constructor(
@@ -134,16 +147,30 @@ export class FeedService {
    * The synchronous half of getFeed: a hit from the hot cache (no storage request), or undefined
    * when storage has to be asked.
    */
-  getHotFeed(definition: FeedDefinition, locale: Locale, format: FeedFormat): ServedFeed | undefined {
-    const entry = this.#entries.get(KEYS.rendered(definition.id, locale, format))
+  getHotFeed(
+    definition: FeedDefinition,
+    locale: Locale,
+    format: FeedFormat,
+    key = this.hotKey(definition, locale, format),
+  ): ServedFeed | undefined {
+    const entry = this.#entries.get(key)
     if (!entry || this.options.now() - entry.validatedAt >= this.options.freshMs) return undefined
     return this.#counted({ bundle: entry.bundle, stale: false, ageSeconds: 0, outcome: 'hit' })
   }
 
+  /** The hot cache's key of a feed, for callers that look the same feed up often (`getHotFeed`). */
+  hotKey(definition: FeedDefinition, locale: Locale, format: FeedFormat): string {
+    return KEYS.rendered(definition.id, locale, format)
+  }
+
   #counted(served: ServedFeed): ServedFeed {
-    this.options.telemetry?.count('silkfeed_feed_cache_total', { outcome: served.outcome })
+    this.#outcomes(served.outcome)()
     return served
   }
+
+  readonly #outcomes = boundBy((outcome) =>
+    (this.options.telemetry ?? NO_TELEMETRY).counter('silkfeed_feed_cache_total', { outcome }),
+  )
 
   async #refresh(
     definition: FeedDefinition,
@@ -250,11 +277,14 @@ export class FeedService {
    * whatever other processes added, and applying changes is order-independent.
    */
   async #advance(definition: FeedDefinition, locale: Locale): Promise<LocaleState> {
-    const remembered = this.#snapshots.get(`${definition.id}/${locale}`)
-    const stored =
-      remembered && this.options.now() - remembered.listedAt < SNAPSHOT_MEMORY_MS
-        ? remembered
-        : await this.articles.getSnapshot(definition.id, locale)
+    const key = `${definition.id}/${locale}`
+    const remembered = this.#snapshots.get(key)
+    let stored = remembered
+    if (!remembered || this.options.now() - remembered.listedAt >= SNAPSHOT_MEMORY_MS) {
+      stored = (await this.articles.getSnapshot(definition.id, locale)) ?? undefined
+      if (stored) this.#checkpoints.set(key, stored.listedAt)
+      else this.#checkpoints.delete(key)
+    }
     const listedAt = this.options.now()
     const since = (stored ? stored.listedAt : listedAt) - this.options.overlapMs
     const listed = await this.#listChanges(locale, since)
@@ -296,6 +326,7 @@ export class FeedService {
     const renderedWith = await this.#renderKey(definition)
     const bundles: FeedBundle[] = []
     const writes: Promise<unknown>[] = []
+    const remember: [string, FeedSnapshot][] = []
     for (const { locale, snapshot } of states) {
       const rendered = await renderFeedFormats({
         definition,
@@ -304,15 +335,21 @@ export class FeedService {
         tombstones: snapshot.tombstones,
         settings: this.settings,
         translations,
+        renderedItems: this.#renderedItems,
       })
       const own = rendered.map((feed) => bundleRenderedFeed(feed, renderedWith))
       bundles.push(...own)
-      writes.push(
-        ...own.map((bundle) => this.#putBundle(bundle)),
-        this.articles.putSnapshot(definition.id, locale, snapshot).then(() => {
-          this.#snapshots.set(`${definition.id}/${locale}`, snapshot)
-        }),
-      )
+      const key = `${definition.id}/${locale}`
+      const checkpoint = this.#checkpoints.get(key)
+      writes.push(...own.map((bundle) => this.#putBundle(bundle)))
+      if (checkpoint === undefined || snapshot.listedAt - checkpoint >= CHECKPOINT_MS) {
+        writes.push(
+          this.articles.putSnapshot(definition.id, locale, snapshot).then(() => {
+            this.#checkpoints.set(key, snapshot.listedAt)
+          }),
+        )
+      }
+      remember.push([key, snapshot])
       // Awaited below; a write that fails early must not count as unhandled meanwhile.
       for (const write of writes) write.catch(() => undefined)
     }
@@ -320,6 +357,7 @@ export class FeedService {
       feed: definition.id,
     })
     await allSettled(writes)
+    for (const [key, snapshot] of remember) this.#snapshots.set(key, snapshot)
     return bundles
   }
 

@@ -21,8 +21,8 @@ export interface MaintenanceReport {
 const decoder = new TextDecoder()
 
 /**
- * Housekeeping that must not run per request: expire idempotency records and old change-log entries,
- * and re-render feeds whose tombstones expired. Idempotent; safe to run on several instances at once.
+ * Housekeeping that must not run per request: expire idempotency records and old change-log entries
+ * (after storing again the snapshots that stand on them), and re-render feeds whose tombstones expired. Idempotent; safe to run on several instances at once.
  */
 export async function runMaintenance(
   store: ObjectStore,
@@ -38,6 +38,24 @@ export async function runMaintenance(
   }
   await store.delete(expiredRecords)
 
+  // Before the change log is trimmed: a snapshot is a checkpoint of the log, and one that has not
+  // been stored again for half the log's retention is stored again now (by rendering its feed), so
+  // no change expires before a stored snapshot holds it. Feeds whose tombstones expired are
+  // rendered again too, so the tombstone leaves the feed.
+  let feedsRerendered = 0
+  for (const definition of feeds.feeds.all) {
+    for (const locale of definition.locales) {
+      const snapshot = await feeds.articles.getSnapshot(definition.id, locale)
+      if (!snapshot) continue
+      const expired = snapshot.tombstones.some((t) => options.now - Date.parse(t.at) >= feeds.tombstoneMs)
+      const aging = options.now - snapshot.listedAt > options.changeLogMs / 2
+      if (expired || aging) {
+        await feeds.renderAndStore(definition, locale)
+        feedsRerendered++
+      }
+    }
+  }
+
   let changesDeleted = 0
   for (const locale of LOCALES) {
     const old = (await store.list(KEYS.changesOf(locale))).filter(
@@ -45,18 +63,6 @@ export async function runMaintenance(
     )
     await store.delete(old)
     changesDeleted += old.length
-  }
-
-  let feedsRerendered = 0
-  for (const definition of feeds.feeds.all) {
-    for (const locale of definition.locales) {
-      const snapshot = await feeds.articles.getSnapshot(definition.id, locale)
-      const expired = snapshot?.tombstones.some((t) => options.now - Date.parse(t.at) >= feeds.tombstoneMs)
-      if (expired) {
-        await feeds.renderAndStore(definition, locale)
-        feedsRerendered++
-      }
-    }
   }
   return { idempotencyDeleted: expiredRecords.length, changesDeleted, feedsRerendered }
 }

@@ -31,6 +31,7 @@ export class PublishService {
         if (feedSelects(definition, record)) affected.add(definition)
     }
     const repo = this.feeds.articles
+    const inEveryFeed = (record: Article) => this.feeds.feeds.all.every((d) => feedSelects(d, record))
     const at = new Date(this.now()).toISOString()
     const sent = new Set((payload.upsert ?? []).map((r) => `${r.id}\u0000${r.locale}`))
 
@@ -56,8 +57,11 @@ export class PublishService {
         repo.putVersion(record),
         repo.appendChange(record.locale, { type: 'upsert', record }, this.now()),
         // A retry writes the version it wrote before: nothing else to read (nor a key to read while
-        // it is rewritten, which a store without atomic writes such as s3rver would garble).
-        head?.kind === 'live' && head.version !== versionOf(record) ? repo.record(head.key) : null,
+        // it is rewritten, which a store without atomic writes such as s3rver would garble). Nor
+        // when every feed carries the new version: the previous one's feeds are touched anyway.
+        head?.kind === 'live' && head.version !== versionOf(record) && !inEveryFeed(record)
+          ? repo.record(head.key)
+          : null,
       ])
       report.stored.push({
         id: record.id,

@@ -3,15 +3,17 @@ import type { Article } from '../domain/article.ts'
 import type { Locale } from '../domain/locale.ts'
 import { selectItems } from '../domain/select-items.ts'
 import { translatorFor } from '../i18n/translator.ts'
-import { renderAtom } from '../render/atom.ts'
+import { ATOM } from '../render/atom.ts'
 import {
-  buildFeedModel,
-  type FeedModel,
+  buildFeedHead,
+  itemModelBuilder,
+  type FeedRenderer,
+  type ItemModel,
   type PublicationSettings,
   type TranslationIndex,
 } from '../render/feed-model.ts'
-import { renderJsonFeed } from '../render/json-feed.ts'
-import { renderRss } from '../render/rss.ts'
+import { JSON_FEED } from '../render/json-feed.ts'
+import { RSS } from '../render/rss.ts'
 import type { Bytes } from '../storage/object-store.ts'
 
 /** One feed in one format, encoded once: what every request for it is answered with. */
@@ -34,10 +36,28 @@ export interface RenderedFeed {
  */
 export const RENDERER_VERSION = 1
 
-const RENDERERS: Record<FeedFormat, (model: FeedModel) => string> = {
-  rss: renderRss,
-  atom: renderAtom,
-  json: renderJsonFeed,
+const RENDERERS: Record<FeedFormat, FeedRenderer> = { rss: RSS, atom: ATOM, json: JSON_FEED }
+
+/**
+ * Items already rendered, per story version, format and locale, for the next rendering of any feed
+ * that carries them: a republish changes one story, and the other items of its feeds are then
+ * copied, not rendered again. Keyed by the record object (records are never mutated; a record read
+ * again from storage is a new object and is rendered again) and by what else an item shows (its
+ * translations). One per settings: items show the public base URL and the id authority. Holds the
+ * latest rendering per format and locale only, and nothing once the record is gone.
+ */
+export class RenderedItems {
+  readonly #items = new WeakMap<Article, Map<string, { translations: string; text: string }>>()
+
+  get(article: Article, slot: string, translations: string, render: () => string): string {
+    let slots = this.#items.get(article)
+    if (!slots) this.#items.set(article, (slots = new Map()))
+    const cached = slots.get(slot)
+    if (cached && cached.translations === translations) return cached.text
+    const text = render()
+    slots.set(slot, { translations, text })
+    return text
+  }
 }
 
 const encoder = new TextEncoder()
@@ -51,12 +71,31 @@ export async function renderFeedFormats(input: {
   tombstones?: readonly { id: string; at: string }[]
   /** The feed's stories in every locale, for per-item translation links. */
   translations?: TranslationIndex
+  /** Items rendered before, made under the same settings. */
+  renderedItems?: RenderedItems
 }): Promise<RenderedFeed[]> {
+  const { locale, renderedItems, translations } = input
   const items = selectItems(input.definition, input.articles)
-  const model = buildFeedModel({ ...input, items, t: translatorFor(input.locale) })
+  const t = translatorFor(locale)
+  const head = buildFeedHead({ ...input, items, t })
+  const modelOf = itemModelBuilder({ ...input, t })
+  const models = new Map<Article, ItemModel>()
+  const model = (article: Article) => {
+    let m = models.get(article)
+    if (!m) models.set(article, (m = modelOf(article)))
+    return m
+  }
+  const linked = items.map((article) => (renderedItems ? translationKey(translations, article.id) : ''))
   return Promise.all(
     FORMATS.map(async (format) => {
-      const body = encoder.encode(RENDERERS[format](model))
+      const renderer = RENDERERS[format]
+      const slot = `${format} ${locale}`
+      const fragments = items.map((article, i) =>
+        renderedItems
+          ? renderedItems.get(article, slot, linked[i]!, () => renderer.item(model(article), head))
+          : renderer.item(model(article), head),
+      )
+      const body = encoder.encode(renderer.document(head, fragments))
       return {
         feedId: input.definition.id,
         locale: input.locale,
@@ -64,7 +103,7 @@ export async function renderFeedFormats(input: {
         body,
         contentType: CONTENT_TYPE[format],
         etag: await strongEtag(body),
-        lastModified: model.updated,
+        lastModified: head.updated,
         itemCount: items.length,
       }
     }),
@@ -77,4 +116,12 @@ export async function strongEtag(body: Bytes): Promise<string> {
   let binary = ''
   for (const byte of digest.subarray(0, 16)) binary += String.fromCharCode(byte)
   return `"${btoa(binary).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '')}"`
+}
+
+/** What an item shows of its story's translations, as a string to compare. */
+function translationKey(index: TranslationIndex | undefined, id: string): string {
+  let key = ''
+  for (const { locale, url, title } of index?.get(id) ?? [])
+    key += `${locale}\u0000${url}\u0000${title}\u0000`
+  return key
 }

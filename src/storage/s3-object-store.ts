@@ -6,6 +6,7 @@ import {
   PutObjectCommand,
   S3Client,
   S3ServiceException,
+  type S3ClientConfig,
 } from '@aws-sdk/client-s3'
 import { FetchHttpHandler } from '@smithy/fetch-http-handler'
 import {
@@ -26,6 +27,11 @@ export interface S3Settings {
   forcePathStyle: boolean
   /** Upper bound for one storage request, in milliseconds. */
   timeoutMs: number
+  /**
+   * How the SDK sends requests: fetch() when not given (the Worker: workerd has no node:http
+   * client); the Node entries pass the SDK's node:http handler, which costs half the CPU.
+   */
+  requestHandler?: S3ClientConfig['requestHandler']
 }
 
 /** The S3 adapter: the only module that imports the AWS SDK. Works with AWS S3, R2, MinIO, Ceph, s3rver. */
@@ -44,8 +50,7 @@ export class S3ObjectStore implements ObjectStore {
       requestChecksumCalculation: 'WHEN_REQUIRED',
       responseChecksumValidation: 'WHEN_REQUIRED',
       maxAttempts: 2,
-      // fetch() on both runtimes: workerd has no node:http client, and one handler means one behaviour.
-      requestHandler: new FetchHttpHandler({ requestTimeout: settings.timeoutMs }),
+      requestHandler: settings.requestHandler ?? new FetchHttpHandler({ requestTimeout: settings.timeoutMs }),
     })
   }
 

@@ -2,7 +2,9 @@ import { describe, expect, it } from 'vitest'
 import { storeArticles } from '../../src/services/seed.ts'
 import { MemoryObjectStore } from '../support/memory-store.ts'
 import { loadCatalog, loadSamples, TEST_SETTINGS } from '../support/samples.ts'
-import { serviceOver, silentLogger } from '../support/app.ts'
+import { appOver, serviceOver, silentLogger } from '../support/app.ts'
+import { postRepublish } from '../support/webhook.ts'
+import { runMaintenance } from '../../src/services/maintenance.ts'
 
 const decoder = new TextDecoder()
 
@@ -31,5 +33,86 @@ describe('feeds stored under other settings', () => {
     const again = await serviceOver(store, {}, silentLogger, catalog, moved).getFeed(sco, 'kk', 'atom')
     expect(again.outcome).toBe('miss')
     expect(again.bundle.variants.identity.etag).toBe(served.bundle.variants.identity.etag)
+  })
+})
+
+describe('feed snapshots (checkpoints of the change log)', () => {
+  const snapshotPuts = (store: MemoryObjectStore) => {
+    const puts: string[] = []
+    const put = store.put.bind(store)
+    store.put = async (key, body, meta) => {
+      if (key.startsWith('snapshots/')) puts.push(key)
+      return put(key, body, meta)
+    }
+    return puts
+  }
+
+  it('are stored at most once a minute, and an instance started meanwhile still sees every story', async () => {
+    let clock = Date.parse('2026-12-01T12:00:00Z')
+    const now = () => clock
+    const store = new MemoryObjectStore()
+    await storeArticles(store, loadSamples())
+    const app = appOver(store, { now })
+    const base = loadSamples().find((a) => a.locale === 'ru' && a.sections.includes('sco'))!
+    const story = (n: number) => ({
+      ...base,
+      id: `checkpoint-${n}`,
+      title: `${base.title} ${n}`,
+      publishedAt: new Date(clock).toISOString(),
+      updatedAt: undefined,
+    })
+    expect((await postRepublish(app, { upsert: [story(1)] }, { t: clock / 1000 })).status).toBe(200)
+    const puts = snapshotPuts(store)
+    clock += 10_000
+    expect((await postRepublish(app, { upsert: [story(2)] }, { t: clock / 1000 })).status).toBe(200)
+    expect(puts).toEqual([]) // 10 s after the last checkpoint: the change log holds story 2
+
+    // A new instance reads the older snapshot and the change log since it.
+    const cold = serviceOver(store, { now })
+    const sco = cold.feeds.find('sco')!
+    const xml = decoder.decode((await cold.getFeed(sco, 'ru', 'rss')).bundle.variants.identity.body)
+    expect(xml).toContain('checkpoint-1')
+    expect(xml).toContain('checkpoint-2')
+
+    clock += 60_000
+    expect((await postRepublish(app, { upsert: [story(3)] }, { t: clock / 1000 })).status).toBe(200)
+    expect(puts).toContain('snapshots/sco/ru.json')
+    const stored = JSON.parse(decoder.decode(store.objects.get('snapshots/sco/ru.json')!.body)) as {
+      items: { id: string }[]
+    }
+    expect(stored.items.map((a) => a.id)).toEqual(expect.arrayContaining(['checkpoint-2', 'checkpoint-3']))
+  })
+
+  it('are stored again by maintenance before the change log they stand on expires', async () => {
+    let clock = Date.parse('2026-12-01T12:00:00Z')
+    const now = () => clock
+    const store = new MemoryObjectStore()
+    await storeArticles(store, loadSamples())
+    const app = appOver(store, { now })
+    const base = loadSamples().find((a) => a.locale === 'kk' && a.sections.includes('sco'))!
+    const first = { ...base, id: 'kept-1', publishedAt: new Date(clock).toISOString(), updatedAt: undefined }
+    expect((await postRepublish(app, { upsert: [first] }, { t: clock / 1000 })).status).toBe(200)
+    clock += 5_000
+    const second = { ...first, id: 'kept-2', publishedAt: new Date(clock).toISOString() }
+    expect((await postRepublish(app, { upsert: [second] }, { t: clock / 1000 })).status).toBe(200)
+
+    // Two hours on, with a one-hour log: maintenance checkpoints first, then trims the log.
+    clock += 2 * 3_600_000
+    const service = serviceOver(store, { now })
+    const report = await runMaintenance(store, service, {
+      now: clock,
+      idempotencyMs: 3_600_000,
+      changeLogMs: 3_600_000,
+    })
+    expect(report.changesDeleted).toBeGreaterThan(0)
+    expect(report.feedsRerendered).toBeGreaterThan(0)
+    expect(await store.list('changes/kk/')).toEqual([])
+
+    const cold = serviceOver(store, { now })
+    const xml = decoder.decode(
+      (await cold.getFeed(cold.feeds.find('sco')!, 'kk', 'atom')).bundle.variants.identity.body,
+    )
+    expect(xml).toContain('kept-1')
+    expect(xml).toContain('kept-2')
   })
 })

@@ -1,9 +1,10 @@
 import { startEmbeddedS3, EMBEDDED_CREDENTIALS, type EmbeddedS3 } from '../../src/platform/embedded-s3.ts'
 import { storeArticles } from '../../src/services/seed.ts'
 import { S3ObjectStore } from '../../src/storage/s3-object-store.ts'
+import { nodeS3RequestHandler } from '../../src/platform/node-s3-handler.ts'
 import { loadSamples } from './samples.ts'
 
-/** A client of the test s3rver through the real adapter and the real AWS SDK. */
+/** A client of the test s3rver through the real adapter and the real AWS SDK (node:http, as the Node entries). */
 export function storeFor(endpoint: string, bucket: string, timeoutMs = 5000): S3ObjectStore {
   return new S3ObjectStore({
     endpoint,
@@ -12,6 +13,7 @@ export function storeFor(endpoint: string, bucket: string, timeoutMs = 5000): S3
     ...EMBEDDED_CREDENTIALS,
     forcePathStyle: true,
     timeoutMs,
+    requestHandler: nodeS3RequestHandler(timeoutMs),
   })
 }
 
