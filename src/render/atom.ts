@@ -1,11 +1,19 @@
 import { attrs, textElement } from './xml.ts'
 import { formatRfc3339 } from './dates.ts'
-import type { FeedHead, FeedModel, FeedRenderer, ItemModel } from './feed-model.ts'
+import {
+  assemble,
+  linesFrame,
+  type FeedHead,
+  type FeedModel,
+  type FeedRenderer,
+  type Frame,
+  type ItemModel,
+} from './feed-model.ts'
 
 /** Atom 1.0 (RFC 4287) with xml:lang, hreflang alternates and full text as escaped HTML. */
 export function renderAtom(feed: FeedModel): string {
-  return ATOM.document(
-    feed,
+  return assemble(
+    ATOM.frame(feed, feed.items.length),
     feed.items.map((item) => ATOM.item(item, feed)),
   )
 }
@@ -13,12 +21,12 @@ export function renderAtom(feed: FeedModel): string {
 /** Atom 1.0, a document around entries rendered on their own. */
 export const ATOM: FeedRenderer = {
   item: (item, feed) => renderEntry(item, feed.timeZone, feed.languageTag),
-  document: atomDocument,
+  frame: atomFrame,
 }
 
-function atomDocument(feed: FeedHead, items: readonly string[]): string {
+function atomFrame(feed: FeedHead, count: number): Frame {
   const tz = feed.timeZone
-  const lines = [
+  const head = [
     '<?xml version="1.0" encoding="UTF-8"?>',
     `<feed${attrs({
       xmlns: 'http://www.w3.org/2005/Atom',
@@ -43,11 +51,8 @@ function atomDocument(feed: FeedHead, items: readonly string[]): string {
     ...feed.deleted.map(
       (d) => `  <at:deleted-entry${attrs({ ref: d.id, when: formatRfc3339(d.when, tz) })}/>`,
     ),
-    ...items,
-    '</feed>',
-    '',
   ]
-  return lines.join('\n')
+  return linesFrame(head, count, ['</feed>', ''])
 }
 
 function renderEntry(item: ItemModel, tz: string, languageTag: string): string {

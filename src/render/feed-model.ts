@@ -91,7 +91,29 @@ export interface FeedModel extends FeedHead {
  */
 export interface FeedRenderer {
   item(item: ItemModel, feed: FeedHead): string
-  document(feed: FeedHead, items: readonly string[]): string
+  /** The document around `count` items: `before + items.join(between) + after`. */
+  frame(feed: FeedHead, count: number): Frame
+}
+
+/** The text of a document around its items. */
+export interface Frame {
+  before: string
+  between: string
+  after: string
+}
+
+/** A document from its frame and its rendered items. */
+export function assemble({ before, between, after }: Frame, items: readonly string[]): string {
+  return `${before}${items.join(between)}${after}`
+}
+
+/** The frame of a document written as lines: the head's lines, one line per item, the tail's lines. */
+export function linesFrame(head: readonly string[], count: number, tail: readonly string[]): Frame {
+  return {
+    before: `${head.join('\n')}\n`,
+    between: '\n',
+    after: `${count > 0 ? '\n' : ''}${tail.join('\n')}`,
+  }
 }
 
 /** URLs of one feed in one locale, per format. */

@@ -1,10 +1,17 @@
 import { formatRfc3339 } from './dates.ts'
-import type { FeedHead, FeedModel, FeedRenderer, ItemModel } from './feed-model.ts'
+import {
+  assemble,
+  type FeedHead,
+  type FeedModel,
+  type FeedRenderer,
+  type Frame,
+  type ItemModel,
+} from './feed-model.ts'
 
 /** JSON Feed 1.1. Translations and attribution travel in the documented `_silkfeed` extension. */
 export function renderJsonFeed(feed: FeedModel): string {
-  return JSON_FEED.document(
-    feed,
+  return assemble(
+    JSON_FEED.frame(feed, feed.items.length),
     feed.items.map((item) => JSON_FEED.item(item, feed)),
   )
 }
@@ -15,10 +22,10 @@ export function renderJsonFeed(feed: FeedModel): string {
  */
 export const JSON_FEED: FeedRenderer = {
   item: (item, feed) => JSON.stringify(renderItem(item, feed.timeZone), null, 2).replace(/\n/g, '\n    '),
-  document: jsonDocument,
+  frame: jsonFrame,
 }
 
-function jsonDocument(feed: FeedHead, items: readonly string[]): string {
+function jsonFrame(feed: FeedHead, count: number): Frame {
   const document = {
     version: 'https://jsonfeed.org/version/1.1',
     title: feed.title,
@@ -37,8 +44,8 @@ function jsonDocument(feed: FeedHead, items: readonly string[]): string {
   }
   // `items` is the last member: its empty array is opened up for the items, already indented.
   const text = JSON.stringify(document, null, 2)
-  if (items.length === 0) return `${text}\n`
-  return `${text.slice(0, -'[]\n}'.length)}[\n    ${items.join(',\n    ')}\n  ]\n}\n`
+  if (count === 0) return { before: `${text}\n`, between: '', after: '' }
+  return { before: `${text.slice(0, -'[]\n}'.length)}[\n    `, between: ',\n    ', after: '\n  ]\n}\n' }
 }
 
 function renderItem(item: ItemModel, tz: string) {

@@ -1,6 +1,14 @@
 import { attrs, escapeXml, textElement } from './xml.ts'
 import { formatRfc3339, formatRfc822 } from './dates.ts'
-import type { FeedHead, FeedModel, FeedRenderer, ItemModel } from './feed-model.ts'
+import {
+  assemble,
+  linesFrame,
+  type FeedHead,
+  type FeedModel,
+  type FeedRenderer,
+  type ItemModel,
+  type Frame,
+} from './feed-model.ts'
 
 const NAMESPACES = attrs({
   version: '2.0',
@@ -13,8 +21,8 @@ const NAMESPACES = attrs({
 
 /** RSS 2.0 with Atom self/alternate links, full text in content:encoded and Media RSS images. */
 export function renderRss(feed: FeedModel): string {
-  return RSS.document(
-    feed,
+  return assemble(
+    RSS.frame(feed, feed.items.length),
     feed.items.map((item) => RSS.item(item, feed)),
   )
 }
@@ -22,12 +30,12 @@ export function renderRss(feed: FeedModel): string {
 /** RSS 2.0, a document around items rendered on their own. */
 export const RSS: FeedRenderer = {
   item: (item, feed) => renderItem(item, feed.timeZone),
-  document: rssDocument,
+  frame: rssFrame,
 }
 
-function rssDocument(feed: FeedHead, items: readonly string[]): string {
+function rssFrame(feed: FeedHead, count: number): Frame {
   const tz = feed.timeZone
-  const lines = [
+  const head = [
     '<?xml version="1.0" encoding="UTF-8"?>',
     `<rss${NAMESPACES}>`,
     '  <channel>',
@@ -36,7 +44,7 @@ function rssDocument(feed: FeedHead, items: readonly string[]): string {
     `    ${textElement('description', feed.description)}`,
     `    ${textElement('language', feed.rssLanguage)}`,
     `    ${textElement('copyright', feed.copyright)}`,
-    ...(items.length > 0 ? [`    ${textElement('lastBuildDate', formatRfc822(feed.updated, tz))}`] : []),
+    ...(count > 0 ? [`    ${textElement('lastBuildDate', formatRfc822(feed.updated, tz))}`] : []),
     '    <generator>Silkfeed</generator>',
     '    <docs>https://www.rssboard.org/rss-specification</docs>',
     `    <ttl>${feed.ttlMinutes}</ttl>`,
@@ -46,12 +54,8 @@ function rssDocument(feed: FeedHead, items: readonly string[]): string {
       (alt) =>
         `    <atom:link${attrs({ href: alt.url.rss, rel: 'alternate', type: 'application/rss+xml', hreflang: alt.hreflang })}/>`,
     ),
-    ...items,
-    '  </channel>',
-    '</rss>',
-    '',
   ]
-  return lines.join('\n')
+  return linesFrame(head, count, ['  </channel>', '</rss>', ''])
 }
 
 function renderItem(item: ItemModel, tz: string): string {

@@ -8,6 +8,7 @@ import {
   buildFeedHead,
   itemModelBuilder,
   type FeedRenderer,
+  type Frame,
   type ItemModel,
   type PublicationSettings,
   type TranslationIndex,
@@ -47,16 +48,17 @@ const RENDERERS: Record<FeedFormat, FeedRenderer> = { rss: RSS, atom: ATOM, json
  * latest rendering per format and locale only, and nothing once the record is gone.
  */
 export class RenderedItems {
-  readonly #items = new WeakMap<Article, Map<string, { translations: string; text: string }>>()
+  readonly #items = new WeakMap<Article, Map<string, { translations: string; bytes: Uint8Array }>>()
 
-  get(article: Article, slot: string, translations: string, render: () => string): string {
+  /** An item's UTF-8 bytes, rendered (by `render`) and encoded only when not at hand. */
+  get(article: Article, slot: string, translations: string, render: () => string): Uint8Array {
     let slots = this.#items.get(article)
     if (!slots) this.#items.set(article, (slots = new Map()))
     const cached = slots.get(slot)
-    if (cached && cached.translations === translations) return cached.text
-    const text = render()
-    slots.set(slot, { translations, text })
-    return text
+    if (cached && cached.translations === translations) return cached.bytes
+    const bytes = encoder.encode(render())
+    slots.set(slot, { translations, bytes })
+    return bytes
   }
 }
 
@@ -90,12 +92,13 @@ export async function renderFeedFormats(input: {
     FORMATS.map(async (format) => {
       const renderer = RENDERERS[format]
       const slot = `${format} ${locale}`
+      const render = (article: Article) => () => renderer.item(model(article), head)
       const fragments = items.map((article, i) =>
         renderedItems
-          ? renderedItems.get(article, slot, linked[i]!, () => renderer.item(model(article), head))
-          : renderer.item(model(article), head),
+          ? renderedItems.get(article, slot, linked[i]!, render(article))
+          : encoder.encode(render(article)()),
       )
-      const body = encoder.encode(renderer.document(head, fragments))
+      const body = framed(renderer.frame(head, items.length), fragments)
       return {
         feedId: input.definition.id,
         locale: input.locale,
@@ -108,6 +111,28 @@ export async function renderFeedFormats(input: {
       }
     }),
   )
+}
+
+/** A document's bytes: its frame around items already encoded (no item is encoded again). */
+function framed({ before, between, after }: Frame, items: readonly Uint8Array[]): Bytes {
+  const head = encoder.encode(before)
+  const gap = encoder.encode(between)
+  const tail = encoder.encode(after)
+  let length = head.byteLength + tail.byteLength + gap.byteLength * Math.max(0, items.length - 1)
+  for (const item of items) length += item.byteLength
+  const body = new Uint8Array(length)
+  body.set(head, 0)
+  let at = head.byteLength
+  for (const [i, item] of items.entries()) {
+    if (i > 0) {
+      body.set(gap, at)
+      at += gap.byteLength
+    }
+    body.set(item, at)
+    at += item.byteLength
+  }
+  body.set(tail, at)
+  return body
 }
 
 /** `"<base64url of the first 16 bytes of SHA-256>"`: changes exactly when the bytes change. */

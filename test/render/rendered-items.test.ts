@@ -110,15 +110,17 @@ describe('rendering from items rendered before', () => {
   })
 
   it('reuses an unchanged item and renders a changed one again', async () => {
-    const cache = new RenderedItems()
+    const items = new RenderedItems()
     const story = samples.find((a) => a.locale === 'ru')!
     let calls = 0
-    const render = () => `rendered ${++calls}`
-    expect(cache.get(story, 'rss ru', 'links', render)).toBe('rendered 1')
-    expect(cache.get(story, 'rss ru', 'links', render)).toBe('rendered 1')
+    const render = () => `rendered ${++calls} «ё»`
+    const get = (article: Article, slot: string, links: string) =>
+      decoder.decode(items.get(article, slot, links, render))
+    expect(get(story, 'rss ru', 'links')).toBe('rendered 1 «ё»')
+    expect(get(story, 'rss ru', 'links')).toBe('rendered 1 «ё»')
     // Other translations, another slot, another version of the story: rendered again.
-    expect(cache.get(story, 'rss ru', 'other links', render)).toBe('rendered 2')
-    expect(cache.get(story, 'atom ru', 'other links', render)).toBe('rendered 3')
-    expect(cache.get({ ...story }, 'rss ru', 'other links', render)).toBe('rendered 4')
+    expect(get(story, 'rss ru', 'other links')).toBe('rendered 2 «ё»')
+    expect(get(story, 'atom ru', 'other links')).toBe('rendered 3 «ё»')
+    expect(get({ ...story }, 'rss ru', 'other links')).toBe('rendered 4 «ё»')
   })
 })
