@@ -4,7 +4,7 @@ import type { Locale } from './locale.ts'
 import { feedSelects, selectItems } from './select-items.ts'
 import { versionOf } from './version.ts'
 
-/** One entry of a locale's change log: what a webhook did to one story in one locale. */
+/** One change in the change log: what a webhook did to one story in one locale. */
 export type Change =
   | { type: 'upsert'; record: Article }
   | {
@@ -76,7 +76,14 @@ export function applyChanges(
   definition: FeedDefinition,
   snapshot: FeedSnapshot,
   changes: readonly { key: string; change: Change }[],
-  options: { now: number; tombstoneMs: number; listedAt: number; overlapMs: number },
+  options: {
+    now: number
+    tombstoneMs: number
+    listedAt: number
+    overlapMs: number
+    /** Change-log entries read in full, whether or not they held a change for this feed. */
+    read?: readonly string[]
+  },
 ): FeedSnapshot {
   const items = new Map(snapshot.items.map((a) => [a.id, a]))
   const tombstones = new Map(snapshot.tombstones.map((t) => [t.id, t]))
@@ -113,7 +120,7 @@ export function applyChanges(
       .filter((t) => options.now - Date.parse(t.at) < options.tombstoneMs)
       .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)),
     // Keys older than the next read's window can never be listed again: forget them.
-    applied: [...new Set([...snapshot.applied, ...changes.map((c) => c.key)])]
+    applied: [...new Set([...snapshot.applied, ...changes.map((c) => c.key), ...(options.read ?? [])])]
       .filter((key) => key !== '' && changeTime(key) >= options.listedAt - options.overlapMs)
       .sort(),
     complete: snapshot.complete && ordered.length <= capacity,
@@ -126,7 +133,12 @@ function outranks(a: Tombstone, b: Tombstone): boolean {
   return Date.parse(a.at) > Date.parse(b.at)
 }
 
-/** The write time encoded in a change-log key (`changes/<locale>/<15-digit ms>-<id>.json`). */
+/** The locale a change is about. */
+export function localeOfChange(change: Change): Locale {
+  return change.type === 'upsert' ? change.record.locale : change.locale
+}
+
+/** The write time encoded in a change-log key (`log/<15-digit ms>-<id>.json`). */
 export function changeTime(key: string): number {
   return Number(key.slice(key.lastIndexOf('/') + 1, key.lastIndexOf('/') + 16))
 }

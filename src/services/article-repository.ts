@@ -28,9 +28,9 @@ export type StoryHead =
  * on a store without conditional writes: the newest version is simply the last key.
  */
 export class ArticleRepository {
-  /** Change-log entries this instance wrote, so that its own renders need not read them back. */
-  readonly #written = new Map<string, Change>()
-  readonly #appends = new Map<Locale, number>()
+  /** Change-log entries this instance wrote or read: entries are never rewritten, so none is read twice. */
+  readonly #entries = new Map<string, readonly Change[]>()
+  #appends = 0
 
   constructor(
     private readonly store: ObjectStore,
@@ -82,32 +82,39 @@ export class ArticleRepository {
     await this.#putJson(key, { retracted: true, at })
   }
 
-  /** How many change-log entries this instance has appended to a locale (each counted once durable). */
-  appendsTo(locale: Locale): number {
-    return this.#appends.get(locale) ?? 0
+  /** How many change-log entries this instance has appended (each counted once durable). */
+  get appends(): number {
+    return this.#appends
   }
 
-  /** Appends to a locale's change log; returns the entry's key. */
-  async appendChange(locale: Locale, change: Change, now: number): Promise<string> {
-    const key = `${KEYS.changesOf(locale)}${sortableTime(now)}-${this.newId()}.json`
-    await this.#putJson(key, change)
-    this.#appends.set(locale, this.appendsTo(locale) + 1)
-    this.#written.set(key, change)
-    if (this.#written.size > 10_000) this.#written.delete(this.#written.keys().next().value!)
+  /** Appends one entry to the change log with every change of a republish; returns its key. */
+  async appendChanges(changes: readonly Change[], now: number): Promise<string> {
+    const key = `${KEYS.log}${sortableTime(now)}-${this.newId()}.json`
+    await this.#putJson(key, { changes })
+    this.#appends++
+    this.#remember(key, changes)
     return key
   }
 
-  /** Change-log keys of a locale written at or after `sinceMs`. */
-  listChanges(locale: Locale, sinceMs: number): Promise<string[]> {
-    const prefix = KEYS.changesOf(locale)
-    return this.store.list(prefix, { startAfter: `${prefix}${sortableTime(sinceMs - 1)}~` })
+  /** Change-log keys written at or after `sinceMs`. */
+  listChanges(sinceMs: number): Promise<string[]> {
+    return this.store.list(KEYS.log, { startAfter: `${KEYS.log}${sortableTime(sinceMs - 1)}~` })
   }
 
-  async getChange(key: string): Promise<Change | null> {
-    const written = this.#written.get(key)
-    if (written) return written
+  /** The changes of one change-log entry (entries never change: each is read once per process). */
+  async getChanges(key: string): Promise<readonly Change[] | null> {
+    const known = this.#entries.get(key)
+    if (known) return known
     const object = await this.store.get(key)
-    return object ? (JSON.parse(decoder.decode(object.body)) as Change) : null
+    if (!object) return null
+    const { changes } = JSON.parse(decoder.decode(object.body)) as { changes: Change[] }
+    this.#remember(key, changes)
+    return changes
+  }
+
+  #remember(key: string, changes: readonly Change[]): void {
+    this.#entries.set(key, changes)
+    if (this.#entries.size > 10_000) this.#entries.delete(this.#entries.keys().next().value!)
   }
 
   /** Every live story of a locale (a full scan: only for a first build or a rebuild from scratch). */

@@ -8,7 +8,7 @@ import { RESOURCES } from '../i18n/translator.ts'
 import type { TranslationIndex } from '../render/feed-model.ts'
 import { allSettled, Coalescer, SingleFlight, withTimeout } from './single-flight.ts'
 import { ArticleRepository } from './article-repository.ts'
-import { applyChanges, EMPTY_SNAPSHOT, type FeedSnapshot } from '../domain/feed-snapshot.ts'
+import { applyChanges, EMPTY_SNAPSHOT, localeOfChange, type FeedSnapshot } from '../domain/feed-snapshot.ts'
 import { KEYS } from './storage-keys.ts'
 
 const encoder = new TextEncoder()
@@ -107,11 +107,8 @@ export class FeedService {
   readonly #snapshots = new Map<string, FeedSnapshot>()
   /** When (listedAt) the snapshot in storage was taken, per feed and locale, as far as this process knows. */
   readonly #checkpoints = new Map<string, number>()
-  /** The latest change-log listing per locale, shared by feeds rendered at the same time. */
-  readonly #listings = new Map<
-    Locale,
-    { since: number; seq: number; appends: number; at: number; keys: Promise<string[]> }
-  >()
+  /** The latest change-log listing, shared by the feeds and locales rendered at the same time. */
+  #listing?: { since: number; seq: number; appends: number; at: number; keys: Promise<string[]> }
   #listingSeq = 0
   /** Items rendered by earlier renders, reused by the next ones (the settings never change). */
   readonly #renderedItems = new RenderedItems()
@@ -234,27 +231,36 @@ export class FeedService {
       const states = await Promise.all(definition.locales.map((locale) => this.#advance(definition, locale)))
       bundles = await this.#renderAndPut(definition, states)
       const written = this.#listingSeq
-      const missed = await Promise.all(
-        states.map(async ({ locale, since, snapshot, listed }) => {
-          const after = await this.#listChanges(locale, since, written)
-          const covered = new Set([...snapshot.applied, ...listed])
-          return after.some((k) => !covered.has(k))
-        }),
-      )
-      if (!missed.includes(true)) break
+      const after = await this.#listChanges(Math.min(...states.map((s) => s.since)), written)
+      if (!(await this.#missedAny(states, after))) break
     }
     return bundles
   }
 
+  /** Does the log hold, besides what the states were built from, a change in one of their locales? */
+  async #missedAny(states: readonly LocaleState[], keys: readonly string[]): Promise<boolean> {
+    const covered = states.map(({ locale, snapshot, listed }) => ({
+      locale,
+      keys: new Set([...snapshot.applied, ...listed]),
+    }))
+    for (const key of keys) {
+      const missedBy = covered.filter((c) => !c.keys.has(key)).map((c) => c.locale)
+      if (missedBy.length === 0) continue
+      const changes = await this.articles.getChanges(key)
+      if (changes?.some((change) => missedBy.includes(localeOfChange(change)))) return true
+    }
+    return false
+  }
+
   /**
-   * A locale's change log since `since`. Before a render, a listing that began after this instance's
-   * latest append to the locale will do (feeds rendered together share it): every caller appended
-   * before calling. After a write, the listing must begin after the write (`after`, from
-   * `#listingSeq`), to see what other processes appended meanwhile.
+   * The change log since `since`, one listing for every locale. Before a render, a listing that
+   * began after this instance's latest append will do (feeds rendered together share it): every
+   * caller appended before calling. After a write, the listing must begin after the write (`after`,
+   * from `#listingSeq`), to see what other processes appended meanwhile.
    */
-  #listChanges(locale: Locale, since: number, after?: number): Promise<string[]> {
-    const shared = this.#listings.get(locale)
-    const appends = this.articles.appendsTo(locale)
+  #listChanges(since: number, after?: number): Promise<string[]> {
+    const shared = this.#listing
+    const appends = this.articles.appends
     if (
       shared &&
       shared.since <= since &&
@@ -264,10 +270,12 @@ export class FeedService {
     ) {
       return shared.keys
     }
-    const keys = this.articles.listChanges(locale, since)
+    const keys = this.articles.listChanges(since)
     const listing = { since, seq: ++this.#listingSeq, appends, at: this.options.now(), keys }
-    this.#listings.set(locale, listing)
-    keys.catch(() => this.#listings.get(locale) === listing && this.#listings.delete(locale))
+    this.#listing = listing
+    keys.catch(() => {
+      if (this.#listing === listing) this.#listing = undefined
+    })
     return keys
   }
 
@@ -287,21 +295,29 @@ export class FeedService {
     }
     const listedAt = this.options.now()
     const since = (stored ? stored.listedAt : listedAt) - this.options.overlapMs
-    const listed = await this.#listChanges(locale, since)
+    const listed = await this.#listChanges(since)
     let base = stored
     if (!base || (!base.complete && base.items.length < definition.limit)) {
       base = await this.#fullBuild(definition, locale, listedAt)
     }
     const applied = new Set(base.applied)
     const fresh = listed.filter((k) => !applied.has(k))
-    const changes = await Promise.all(
-      fresh.map(async (key) => ({ key, change: await this.articles.getChange(key) })),
+    const entries = await Promise.all(
+      fresh.map(async (key) => ({ key, changes: (await this.articles.getChanges(key)) ?? [] })),
     )
     const snapshot = applyChanges(
       definition,
       base,
-      changes.flatMap((c) => (c.change ? [{ key: c.key, change: c.change }] : [])),
-      { now: listedAt, tombstoneMs: this.options.tombstoneMs, listedAt, overlapMs: this.options.overlapMs },
+      entries.flatMap(({ key, changes }) =>
+        changes.filter((change) => localeOfChange(change) === locale).map((change) => ({ key, change })),
+      ),
+      {
+        now: listedAt,
+        tombstoneMs: this.options.tombstoneMs,
+        listedAt,
+        overlapMs: this.options.overlapMs,
+        read: fresh,
+      },
     )
     return { locale, snapshot, since, listed }
   }

@@ -1,5 +1,4 @@
 import { changeTime } from '../domain/feed-snapshot.ts'
-import { LOCALES } from '../domain/locale.ts'
 import type { ObjectStore } from '../storage/object-store.ts'
 import type { FeedService } from './feed-service.ts'
 import { KEYS } from './storage-keys.ts'
@@ -57,10 +56,9 @@ export async function runMaintenance(
   }
 
   let changesDeleted = 0
-  for (const locale of LOCALES) {
-    const old = (await store.list(KEYS.changesOf(locale))).filter(
-      (k) => options.now - changeTime(k) > options.changeLogMs,
-    )
+  // The shared log, and what is left of the per-locale logs of earlier releases.
+  for (const prefix of [KEYS.log, KEYS.legacyChanges]) {
+    const old = (await store.list(prefix)).filter((k) => options.now - changeTime(k) > options.changeLogMs)
     await store.delete(old)
     changesDeleted += old.length
   }

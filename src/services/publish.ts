@@ -1,12 +1,12 @@
 import type { Article } from '../domain/article.ts'
 import { deriveRecord, derivedLocalesOf, normalizeRecord } from '../domain/derive.ts'
-import { retractionBeats } from '../domain/feed-snapshot.ts'
+import { retractionBeats, type Change } from '../domain/feed-snapshot.ts'
 import type { FeedDefinition } from '../domain/feed-definition.ts'
 import { LOCALES, type Locale } from '../domain/locale.ts'
 import type { PublishReport, RepublishPayload } from '../domain/republish.ts'
 import { feedSelects } from '../domain/select-items.ts'
 import { versionOf } from '../domain/version.ts'
-import type { StoryHead } from './article-repository.ts'
+import type { StoryHead, StoryState } from './article-repository.ts'
 import type { FeedService } from './feed-service.ts'
 import { allSettled } from './single-flight.ts'
 
@@ -50,59 +50,28 @@ export class PublishService {
       return reason !== undefined
     }
 
-    /** Stores a version that won; the feeds of its previous version are touched too (it may have changed sections). */
-    const store = async (record: Article, head: StoryHead): Promise<void> => {
-      // All durable before any render starts; none depends on another.
-      const [, , previous] = await allSettled([
-        repo.putVersion(record),
-        repo.appendChange(record.locale, { type: 'upsert', record }, this.now()),
-        // A retry writes the version it wrote before: nothing else to read (nor a key to read while
-        // it is rewritten, which a store without atomic writes such as s3rver would garble). Nor
-        // when every feed carries the new version: the previous one's feeds are touched anyway.
-        head?.kind === 'live' && head.version !== versionOf(record) && !inEveryFeed(record)
-          ? repo.record(head.key)
-          : null,
-      ])
-      report.stored.push({
-        id: record.id,
-        locale: record.locale,
-        version: versionOf(record),
-        ...(record.derivedFrom && { derivedFrom: record.derivedFrom }),
-      })
-      touch(record)
-      if (previous) touch(previous)
-    }
+    // First decide everything (what is stored tells what wins), then write it all at once: the
+    // versions and retractions under keys of their own, and every change in one log entry.
+    const upserts: { record: Article; head: StoryHead }[] = []
+    const retractions: { id: string; locale: Locale; live: Extract<StoryState, { kind: 'live' }> }[] = []
 
-    /** Pulls one story in one locale; `onlyDerivedFrom` limits it to a variant derived from that locale. */
-    const retract = async (id: string, locale: Locale, onlyDerivedFrom?: Locale): Promise<boolean> => {
-      const current = await repo.current(locale, id)
-      if (onlyDerivedFrom && !(current?.kind === 'live' && current.record.derivedFrom === onlyDerivedFrom))
-        return false
-      if (current?.kind !== 'live') {
-        // Nothing live to pull; re-sending a retraction still refreshes its tombstone.
-        if (current?.kind === 'retracted') report.retracted.push({ id, locale })
-        return current?.kind === 'retracted'
+    /** The newest state of a story in one locale; `onlyDerivedFrom` keeps only a variant derived from that locale. */
+    const decideRetraction = (id: string, locale: Locale, state: StoryState, onlyDerivedFrom?: Locale) => {
+      if (onlyDerivedFrom) {
+        if (state?.kind === 'live' && state.record.derivedFrom === onlyDerivedFrom)
+          retractions.push({ id, locale, live: state })
+        return
       }
-      await repo.putRetraction(locale, id, at, current.derived)
-      const change = {
-        type: 'retract' as const,
-        id,
-        locale,
-        at,
-        sections: current.record.sections,
-        ...(current.derived && { derived: true }),
-      }
-      await repo.appendChange(locale, change, this.now())
-      report.retracted.push({ id, locale })
-      touch(current.record)
-      return true
+      // Nothing live to pull; re-sending a retraction still reports it (and refreshes its tombstone).
+      if (state?.kind === 'retracted') report.retracted.push({ id, locale })
+      if (state?.kind === 'live') retractions.push({ id, locale, live: state })
     }
 
     await allSettled([
       ...(payload.upsert ?? []).map(async (raw) => {
         const record = normalizeRecord(raw)
         // Script variants the editor did not send are derived from what they did send; stored only
-        // when it wins. Every head is listed at once: one round trip to decide, one to store.
+        // when it wins. Every head is listed at once: one round trip to decide.
         const variants = derivedLocalesOf(record.locale)
           .filter((target) => !sent.has(`${record.id}\u0000${target}`))
           .map((target) => deriveRecord(record, target))
@@ -110,25 +79,76 @@ export class PublishService {
           [record, ...variants].map((r) => repo.head(r.locale, r.id)),
         )
         if (outranked(record, head!)) return
-        await allSettled([
-          store(record, head!),
-          ...variants.map((v, i) => (outranked(v, variantHeads[i]!) ? null : store(v, variantHeads[i]!))),
-        ])
+        upserts.push({ record, head: head! })
+        for (const [i, v] of variants.entries())
+          if (!outranked(v, variantHeads[i]!)) upserts.push({ record: v, head: variantHeads[i]! })
       }),
       ...(payload.retract ?? []).map(async ({ id, locale }) => {
         if (!locale) {
-          const found = await allSettled(LOCALES.map((loc) => retract(id, loc)))
+          const states = await allSettled(LOCALES.map((loc) => repo.current(loc, id)))
+          for (const [i, state] of states.entries()) decideRetraction(id, LOCALES[i]!, state)
           // A retraction without a locale that found nothing anywhere is one "not found", not seven.
-          if (!found.some(Boolean)) report.notFound.push({ id })
+          if (states.every((state) => state === null)) report.notFound.push({ id })
           return
         }
-        if (!(await retract(id, locale))) {
+        const derived = derivedLocalesOf(locale)
+        const [state, ...derivedStates] = await allSettled(
+          [locale, ...derived].map((loc) => repo.current(loc, id)),
+        )
+        if (state === null || state === undefined) {
           report.notFound.push({ id, locale })
           return
         }
-        await allSettled(derivedLocalesOf(locale).map((target) => retract(id, target, locale)))
+        decideRetraction(id, locale, state)
+        for (const [i, target] of derived.entries()) decideRetraction(id, target, derivedStates[i]!, locale)
       }),
     ])
+
+    const changes: Change[] = [
+      ...upserts.map(({ record }) => ({ type: 'upsert' as const, record })),
+      ...retractions.map(({ id, locale, live }) => ({
+        type: 'retract' as const,
+        id,
+        locale,
+        at,
+        sections: live.record.sections,
+        ...(live.derived && { derived: true }),
+      })),
+    ]
+    // All durable before any render starts; none depends on another.
+    const [previous] = await allSettled([
+      // The feeds of a story's previous version are touched too (it may have changed sections); not
+      // read on a retry, which writes the version it wrote before (nor a key to read while it is
+      // rewritten, which a store without atomic writes such as s3rver would garble), nor when every
+      // feed carries the new version.
+      allSettled(
+        upserts.map(({ record, head }) =>
+          head?.kind === 'live' && head.version !== versionOf(record) && !inEveryFeed(record)
+            ? repo.record(head.key)
+            : null,
+        ),
+      ),
+      allSettled([
+        ...upserts.map(({ record }) => repo.putVersion(record)),
+        ...retractions.map(({ id, locale, live }) => repo.putRetraction(locale, id, at, live.derived)),
+        changes.length > 0 ? repo.appendChanges(changes, this.now()) : null,
+      ]),
+    ])
+    for (const { record } of upserts) {
+      report.stored.push({
+        id: record.id,
+        locale: record.locale,
+        version: versionOf(record),
+        ...(record.derivedFrom && { derivedFrom: record.derivedFrom }),
+      })
+      touch(record)
+    }
+    for (const earlier of previous) touch(earlier ?? undefined)
+    for (const { id, locale, live } of retractions) {
+      report.retracted.push({ id, locale })
+      touch(live.record)
+    }
+
     const rebuild =
       payload.rebuild === 'all'
         ? this.feeds.feeds.all

@@ -15,9 +15,18 @@ export const KEYS = {
   versionsOf: (locale: Locale, id: string) => `articles/${locale}/${shardOf(id)}/${id}/`,
   articleVersion: (locale: Locale, id: string, version: string) =>
     `articles/${locale}/${shardOf(id)}/${id}/${version}.json`,
-  /** The append-only change log of a locale: `changes/<locale>/<time>-<random>.json`. */
-  changesOf: (locale: Locale) => `changes/${locale}/`,
-  snapshot: (feedId: string, locale: Locale) => `snapshots/${feedId}/${locale}.json`,
+  /**
+   * The append-only change log, one entry per republish holding its changes in every locale:
+   * `log/<time>-<random>.json`. One listing tells a render what every locale's feeds missed.
+   */
+  log: 'log/',
+  /** Where releases before the shared log kept one log per locale: only deleted now. */
+  legacyChanges: 'changes/',
+  /**
+   * A feed's state in one locale (a checkpoint of the log). `v2`: snapshots of releases that kept
+   * one log per locale are not read, so each feed is built once from the stored records instead.
+   */
+  snapshot: (feedId: string, locale: Locale) => `snapshots/v2/${feedId}/${locale}.json`,
   /** Every rendered feed bundle. */
   renderedAll: 'rendered/',
   rendered: (feedId: string, locale: Locale, format: FeedFormat) => `rendered/${feedId}/${locale}.${format}`,

@@ -105,7 +105,7 @@ describe('the hot cache', () => {
     const writer = serviceOver(store)
     const corrected = { ...story!, title: '更正后的标题', updatedAt: '2026-01-01T00:00:00+08:00' }
     await writer.articles.putVersion(corrected)
-    await writer.articles.appendChange('zh', { type: 'upsert', record: corrected }, Date.now())
+    await writer.articles.appendChanges([{ type: 'upsert', record: corrected }], Date.now())
     await writer.renderAndStore(writer.feeds.find('sco')!, 'zh')
     expect((await reader.request('/zh/sco.atom')).headers.get('etag')).toBe(first.headers.get('etag'))
     now += 2001

@@ -162,7 +162,7 @@ describe('storage failing in the middle of a republish', () => {
       ping: () => store.ping(),
       put: (k, b, m) => {
         // The article version lands, then the store fails on the change log.
-        if (k.startsWith('changes/') && failPuts-- > 0)
+        if (k.startsWith('log/') && failPuts-- > 0)
           return Promise.reject(new StorageUnavailableError('injected'))
         return store.put(k, b, m)
       },

@@ -5,6 +5,7 @@ import { loadCatalog, loadSamples, TEST_SETTINGS } from '../support/samples.ts'
 import { appOver, serviceOver, silentLogger } from '../support/app.ts'
 import { postRepublish } from '../support/webhook.ts'
 import { runMaintenance } from '../../src/services/maintenance.ts'
+import { KEYS } from '../../src/services/storage-keys.ts'
 
 const decoder = new TextDecoder()
 
@@ -76,8 +77,8 @@ describe('feed snapshots (checkpoints of the change log)', () => {
 
     clock += 60_000
     expect((await postRepublish(app, { upsert: [story(3)] }, { t: clock / 1000 })).status).toBe(200)
-    expect(puts).toContain('snapshots/sco/ru.json')
-    const stored = JSON.parse(decoder.decode(store.objects.get('snapshots/sco/ru.json')!.body)) as {
+    expect(puts).toContain(KEYS.snapshot('sco', 'ru'))
+    const stored = JSON.parse(decoder.decode(store.objects.get(KEYS.snapshot('sco', 'ru'))!.body)) as {
       items: { id: string }[]
     }
     expect(stored.items.map((a) => a.id)).toEqual(expect.arrayContaining(['checkpoint-2', 'checkpoint-3']))
@@ -106,7 +107,7 @@ describe('feed snapshots (checkpoints of the change log)', () => {
     })
     expect(report.changesDeleted).toBeGreaterThan(0)
     expect(report.feedsRerendered).toBeGreaterThan(0)
-    expect(await store.list('changes/kk/')).toEqual([])
+    expect(await store.list(KEYS.log)).toEqual([])
 
     const cold = serviceOver(store, { now })
     const xml = decoder.decode(

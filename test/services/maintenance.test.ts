@@ -1,4 +1,4 @@
-import { derivedLocalesOf } from '../../src/domain/derive.ts'
+import { KEYS } from '../../src/services/storage-keys.ts'
 import { describe, expect, it } from 'vitest'
 import { runMaintenance } from '../../src/services/maintenance.ts'
 import { sampleApp, serviceOver } from '../support/app.ts'
@@ -28,8 +28,9 @@ describe('maintenance', () => {
       changeLogMs: 3_600_000,
     })
     expect(later.idempotencyDeleted).toBe(1)
-    // The story's change, and its derived script variant's, if its locale has one.
-    expect(later.changesDeleted).toBe(1 + derivedLocalesOf(story!.locale).length)
+    // One log entry per republish: the story's change and its derived script variant's, if any.
+    expect(later.changesDeleted).toBe(1)
+    expect(await store.list(KEYS.log)).toEqual([])
     expect(await store.list('idempotency/')).toEqual([])
   })
 
@@ -48,5 +49,21 @@ describe('maintenance', () => {
     const fresh = serviceOver(store, { tombstoneMs: 1000 })
     const bundle = await fresh.getFeed(fresh.feeds.find('sco')!, 'ru', 'atom')
     expect(new TextDecoder().decode(bundle.bundle.variants.identity.body)).not.toContain('at:deleted-entry')
+  })
+
+  it('deletes what is left of the per-locale change logs of earlier releases once it is old', async () => {
+    const { store } = await sampleApp()
+    const now = Date.now()
+    const body = new TextEncoder().encode('{"type":"retract"}')
+    const legacy = (ms: number) => `changes/kk/${String(ms).padStart(15, '0')}-legacy.json`
+    await store.put(legacy(now - 7_200_000), body, { contentType: 'application/json' })
+    await store.put(legacy(now), body, { contentType: 'application/json' })
+    const report = await runMaintenance(store, serviceOver(store), {
+      now,
+      idempotencyMs: 3_600_000,
+      changeLogMs: 3_600_000,
+    })
+    expect(report.changesDeleted).toBe(1)
+    expect(await store.list('changes/')).toEqual([legacy(now)])
   })
 })
