@@ -1,9 +1,13 @@
 // `npm run bench:republish`: time from sending a webhook that upserts one story in four locales to its
 // 200 (every affected feed durable in storage), beside a baseline measured in the same run: plain S3
 // PUTs of the same rendered bytes to the same server. Then the same with 1,000 and 20,000 stored
-// articles, to show the cost follows the feeds touched, not the size of the store.
+// articles, to show the cost follows the feeds touched, not the size of the store. Beside the times
+// it prints, per webhook (medians), the storage requests it made, the CPU time this process spent
+// (rendering, compressing, the SDK) and the CPU time s3rver spent, and the bytes of the 42 bundles.
+// BENCH_ROUNDS (default 15) sets the rounds; BENCH_TIMELINE=1 prints the storage requests of one
+// webhook with their start and end times.
 import { cpus } from 'node:os'
-import { mkdtempSync, rmSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { Article } from '../src/domain/article.ts'
@@ -11,6 +15,7 @@ import { signBody } from '../src/http/signature.ts'
 import { startEmbeddedS3 } from '../src/platform/embedded-s3.ts'
 import { storeArticles } from '../src/services/seed.ts'
 import { KEYS } from '../src/services/storage-keys.ts'
+import type { Bytes, ObjectMeta, ObjectStore } from '../src/storage/object-store.ts'
 import type { S3ObjectStore } from '../src/storage/s3-object-store.ts'
 import { appOver, TEST_SECRET } from '../test/support/app.ts'
 import { loadSamples } from '../test/support/samples.ts'
@@ -47,18 +52,87 @@ async function fill(store: S3ObjectStore, count: number): Promise<void> {
   for (let i = 0; i < batch.length; i += 64) await storeArticles(store, batch.slice(i, i + 64))
 }
 
-async function measure(app: ReturnType<typeof appOver>, store: S3ObjectStore, label: string) {
+/** Storage requests made through a store, with when they started and ended (ms since `zero`). */
+class RecordingStore implements ObjectStore {
+  zero = performance.now()
+  requests: { op: string; key: string; start: number; end: number }[] = []
+  constructor(private readonly store: ObjectStore) {}
+  async #timed<T>(op: string, key: string, run: () => Promise<T>): Promise<T> {
+    const start = performance.now() - this.zero
+    try {
+      return await run()
+    } finally {
+      this.requests.push({ op, key, start, end: performance.now() - this.zero })
+    }
+  }
+  get = (key: string) => this.#timed('get', key, () => this.store.get(key))
+  getIfChanged = (key: string, etag: string) =>
+    this.#timed('get', key, () => this.store.getIfChanged(key, etag))
+  put = (key: string, body: Bytes, meta: ObjectMeta) =>
+    this.#timed('put', key, () => this.store.put(key, body, meta))
+  list = (prefix: string, options?: { startAfter?: string }) =>
+    this.#timed('list', prefix, () => this.store.list(prefix, options))
+  delete = (keys: readonly string[]) => this.#timed('delete', keys[0] ?? '', () => this.store.delete(keys))
+  ping = () => this.#timed('ping', '', () => this.store.ping())
+}
+
+/** CPU time (user + system, ms) a process has used, from /proc: for the s3rver child. */
+function cpuOfProcess(pid: number): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ')
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100
+  } catch {
+    return NaN
+  }
+}
+
+function ownCpuMs(since: NodeJS.CpuUsage): number {
+  const used = process.cpuUsage(since)
+  return (used.user + used.system) / 1000
+}
+
+/** The storage requests of one webhook, grouped by operation and key prefix, with their times. */
+function timeline(requests: RecordingStore['requests']): string {
+  const groups = new Map<string, string[]>()
+  for (const r of requests) {
+    const parts = r.key.split('/')
+    const group = `${r.op} ${parts.length > 2 ? parts.slice(0, 2).join('/') : `${parts[0]}/`}`
+    groups.set(group, [...(groups.get(group) ?? []), `${r.start.toFixed(0)}–${r.end.toFixed(0)}`])
+  }
+  return [...groups]
+    .map(
+      ([group, spans]) => `#   ${group.padEnd(24)} ${String(spans.length).padStart(3)}  ${spans.join(' ')}`,
+    )
+    .join('\n')
+}
+
+async function measure(
+  app: ReturnType<typeof appOver>,
+  recording: RecordingStore,
+  store: S3ObjectStore,
+  label: string,
+) {
   const webhook: number[] = []
   const baseline: number[] = []
+  const requests: number[] = []
+  const ownCpu: number[] = []
+  const storeCpu: number[] = []
+  const putBytes: number[] = []
+  let last = ''
   for (let round = 0; round < ROUNDS + 2; round++) {
     const body = JSON.stringify({ upsert: LOCALES.map((l) => storyIn(l, round + 1_000_000 * label.length)) })
     const headers = {
       'content-type': 'application/json',
       'silkfeed-signature': await signBody(new TextEncoder().encode(body), TEST_SECRET, Date.now() / 1000),
     }
+    recording.requests = []
+    const cpu = process.cpuUsage()
+    const s3rverCpu = cpuOfProcess(s3.process.pid!)
     let t = performance.now()
+    recording.zero = t
     const res = await app.request('/webhooks/republish', { method: 'POST', headers, body })
     const took = performance.now() - t
+    const used = { own: ownCpuMs(cpu), store: cpuOfProcess(s3.process.pid!) - s3rverCpu }
     if (res.status !== 200) throw new Error(`webhook answered ${res.status}: ${await res.text()}`)
     // Baseline: the same rendered bytes, PUT to the same server, all at once.
     const keys = (await res.json()) as {
@@ -75,9 +149,23 @@ async function measure(app: ReturnType<typeof appOver>, store: S3ObjectStore, la
     if (round >= 2) {
       webhook.push(took)
       baseline.push(plain)
+      requests.push(recording.requests.length)
+      ownCpu.push(used.own)
+      storeCpu.push(used.store)
+      putBytes.push(objects.reduce((n, o) => n + o!.body.byteLength, 0))
+      last = timeline(recording.requests)
     }
   }
-  return { label, webhook: median(webhook), baseline: median(baseline) }
+  return {
+    label,
+    webhook: median(webhook),
+    baseline: median(baseline),
+    requests: median(requests),
+    ownCpu: median(ownCpu),
+    storeCpu: median(storeCpu),
+    putBytes: median(putBytes),
+    timeline: last,
+  }
 }
 
 const directory = mkdtempSync(join(tmpdir(), 'silkfeed-bench-rp-'))
@@ -99,25 +187,30 @@ try {
     console.log(
       `# stored ${count} articles in ${bucket} in ${((performance.now() - started) / 1000).toFixed(1)} s`,
     )
-    const app = appOver(store, { storageTimeoutMs: 30_000 })
+    const recording = new RecordingStore(store)
+    const app = appOver(recording, { storageTimeoutMs: 30_000 })
     // First build of each feed reads the whole store once; the steady state is what an editor sees.
     for (const locale of LOCALES)
       for (const feed of ['latest', 'sco']) await app.request(`/${locale}/${feed}.rss`)
-    rows.push({ count, ...(await measure(app, store, bucket)) })
+    rows.push({ count, ...(await measure(app, recording, store, bucket)) })
   }
   console.log(
-    '\n| stored articles | webhook to 200 (ms) | plain PUTs of the same bytes (ms) | ratio (target ≤ 1.5x) |',
+    '\n| stored articles | webhook to 200 (ms) | plain PUTs of the same bytes (ms) | ratio (target ≤ 1.5x) | storage requests | our CPU (ms) | s3rver CPU (ms) | bundle bytes PUT |',
   )
-  console.log('|---:|---:|---:|---:|')
+  console.log('|---:|---:|---:|---:|---:|---:|---:|---:|')
   for (const r of rows) {
     console.log(
-      `| ${r.count} | ${r.webhook.toFixed(1)} | ${r.baseline.toFixed(1)} | ${(r.webhook / r.baseline).toFixed(2)}x |`,
+      `| ${r.count} | ${r.webhook.toFixed(1)} | ${r.baseline.toFixed(1)} | ${(r.webhook / r.baseline).toFixed(2)}x | ${r.requests} | ${r.ownCpu.toFixed(0)} | ${r.storeCpu.toFixed(0)} | ${r.putBytes} |`,
     )
   }
   const [small, large] = rows
   console.log(
     `\n20,000 vs 1,000 stored articles: ${(large!.webhook / small!.webhook).toFixed(2)}x (target ≤ 1.2x)`,
   )
+  if (process.env.BENCH_TIMELINE) {
+    console.log('\n# storage requests of the last webhook (20,000 articles), ms after it was sent:')
+    console.log(large!.timeline)
+  }
 } finally {
   await s3.stop()
   rmSync(directory, { recursive: true, force: true })

@@ -1,7 +1,7 @@
 import { attrs, textElement } from './xml.ts'
 import { formatRfc3339 } from './dates.ts'
 import {
-  assemble,
+  renderFeedDocument,
   linesFrame,
   type FeedHead,
   type FeedModel,
@@ -12,10 +12,7 @@ import {
 
 /** Atom 1.0 (RFC 4287) with xml:lang, hreflang alternates and full text as escaped HTML. */
 export function renderAtom(feed: FeedModel): string {
-  return assemble(
-    ATOM.frame(feed, feed.items.length),
-    feed.items.map((item) => ATOM.item(item, feed)),
-  )
+  return renderFeedDocument(ATOM, feed)
 }
 
 /** Atom 1.0, a document around entries rendered on their own. */

@@ -102,9 +102,10 @@ export interface Frame {
   after: string
 }
 
-/** A document from its frame and its rendered items. */
-export function assemble({ before, between, after }: Frame, items: readonly string[]): string {
-  return `${before}${items.join(between)}${after}`
+/** A whole feed in one format, as text: its frame around its items. */
+export function renderFeedDocument(renderer: FeedRenderer, feed: FeedModel): string {
+  const { before, between, after } = renderer.frame(feed, feed.items.length)
+  return `${before}${feed.items.map((item) => renderer.item(item, feed)).join(between)}${after}`
 }
 
 /** The frame of a document written as lines: the head's lines, one line per item, the tail's lines. */

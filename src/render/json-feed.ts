@@ -1,6 +1,6 @@
 import { formatRfc3339 } from './dates.ts'
 import {
-  assemble,
+  renderFeedDocument,
   type FeedHead,
   type FeedModel,
   type FeedRenderer,
@@ -10,10 +10,7 @@ import {
 
 /** JSON Feed 1.1. Translations and attribution travel in the documented `_silkfeed` extension. */
 export function renderJsonFeed(feed: FeedModel): string {
-  return assemble(
-    JSON_FEED.frame(feed, feed.items.length),
-    feed.items.map((item) => JSON_FEED.item(item, feed)),
-  )
+  return renderFeedDocument(JSON_FEED, feed)
 }
 
 /**

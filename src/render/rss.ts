@@ -1,7 +1,7 @@
 import { attrs, escapeXml, textElement } from './xml.ts'
 import { formatRfc3339, formatRfc822 } from './dates.ts'
 import {
-  assemble,
+  renderFeedDocument,
   linesFrame,
   type FeedHead,
   type FeedModel,
@@ -21,10 +21,7 @@ const NAMESPACES = attrs({
 
 /** RSS 2.0 with Atom self/alternate links, full text in content:encoded and Media RSS images. */
 export function renderRss(feed: FeedModel): string {
-  return assemble(
-    RSS.frame(feed, feed.items.length),
-    feed.items.map((item) => RSS.item(item, feed)),
-  )
+  return renderFeedDocument(RSS, feed)
 }
 
 /** RSS 2.0, a document around items rendered on their own. */

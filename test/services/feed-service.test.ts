@@ -48,24 +48,29 @@ describe('feed snapshots (checkpoints of the change log)', () => {
     return puts
   }
 
-  it('are stored at most once a minute, and an instance started meanwhile still sees every story', async () => {
-    let clock = Date.parse('2026-12-01T12:00:00Z')
-    const now = () => clock
+  /** An app over a store with the samples, on a clock the test moves; a sample SCO story in `locale`. */
+  async function onClock(locale: 'ru' | 'kk') {
+    const at = { clock: Date.parse('2026-12-01T12:00:00Z') }
+    const now = () => at.clock
     const store = new MemoryObjectStore()
     await storeArticles(store, loadSamples())
-    const app = appOver(store, { now })
-    const base = loadSamples().find((a) => a.locale === 'ru' && a.sections.includes('sco'))!
+    const base = loadSamples().find((a) => a.locale === locale && a.sections.includes('sco'))!
+    return { at, now, store, app: appOver(store, { now }), base }
+  }
+
+  it('are stored at most once a minute, and an instance started meanwhile still sees every story', async () => {
+    const { at, now, store, app, base } = await onClock('ru')
     const story = (n: number) => ({
       ...base,
       id: `checkpoint-${n}`,
       title: `${base.title} ${n}`,
-      publishedAt: new Date(clock).toISOString(),
+      publishedAt: new Date(at.clock).toISOString(),
       updatedAt: undefined,
     })
-    expect((await postRepublish(app, { upsert: [story(1)] }, { t: clock / 1000 })).status).toBe(200)
+    expect((await postRepublish(app, { upsert: [story(1)] }, { t: at.clock / 1000 })).status).toBe(200)
     const puts = snapshotPuts(store)
-    clock += 10_000
-    expect((await postRepublish(app, { upsert: [story(2)] }, { t: clock / 1000 })).status).toBe(200)
+    at.clock += 10_000
+    expect((await postRepublish(app, { upsert: [story(2)] }, { t: at.clock / 1000 })).status).toBe(200)
     expect(puts).toEqual([]) // 10 s after the last checkpoint: the change log holds story 2
 
     // A new instance reads the older snapshot and the change log since it.
@@ -75,8 +80,8 @@ describe('feed snapshots (checkpoints of the change log)', () => {
     expect(xml).toContain('checkpoint-1')
     expect(xml).toContain('checkpoint-2')
 
-    clock += 60_000
-    expect((await postRepublish(app, { upsert: [story(3)] }, { t: clock / 1000 })).status).toBe(200)
+    at.clock += 60_000
+    expect((await postRepublish(app, { upsert: [story(3)] }, { t: at.clock / 1000 })).status).toBe(200)
     expect(puts).toContain(KEYS.snapshot('sco', 'ru'))
     const stored = JSON.parse(decoder.decode(store.objects.get(KEYS.snapshot('sco', 'ru'))!.body)) as {
       items: { id: string }[]
@@ -85,23 +90,23 @@ describe('feed snapshots (checkpoints of the change log)', () => {
   })
 
   it('are stored again by maintenance before the change log they stand on expires', async () => {
-    let clock = Date.parse('2026-12-01T12:00:00Z')
-    const now = () => clock
-    const store = new MemoryObjectStore()
-    await storeArticles(store, loadSamples())
-    const app = appOver(store, { now })
-    const base = loadSamples().find((a) => a.locale === 'kk' && a.sections.includes('sco'))!
-    const first = { ...base, id: 'kept-1', publishedAt: new Date(clock).toISOString(), updatedAt: undefined }
-    expect((await postRepublish(app, { upsert: [first] }, { t: clock / 1000 })).status).toBe(200)
-    clock += 5_000
-    const second = { ...first, id: 'kept-2', publishedAt: new Date(clock).toISOString() }
-    expect((await postRepublish(app, { upsert: [second] }, { t: clock / 1000 })).status).toBe(200)
+    const { at, now, store, app, base } = await onClock('kk')
+    const first = {
+      ...base,
+      id: 'kept-1',
+      publishedAt: new Date(at.clock).toISOString(),
+      updatedAt: undefined,
+    }
+    expect((await postRepublish(app, { upsert: [first] }, { t: at.clock / 1000 })).status).toBe(200)
+    at.clock += 5_000
+    const second = { ...first, id: 'kept-2', publishedAt: new Date(at.clock).toISOString() }
+    expect((await postRepublish(app, { upsert: [second] }, { t: at.clock / 1000 })).status).toBe(200)
 
     // Two hours on, with a one-hour log: maintenance checkpoints first, then trims the log.
-    clock += 2 * 3_600_000
+    at.clock += 2 * 3_600_000
     const service = serviceOver(store, { now })
     const report = await runMaintenance(store, service, {
-      now: clock,
+      now: at.clock,
       idempotencyMs: 3_600_000,
       changeLogMs: 3_600_000,
     })
