@@ -17,6 +17,7 @@ export const STATUS = {
   MALFORMED_JSON: 400,
   IDEMPOTENCY_CONFLICT: 409,
   METRICS_UNAUTHORIZED: 401,
+  NOT_CONFIGURED: 503,
 } as const
 
 export type ErrorCode = keyof typeof STATUS

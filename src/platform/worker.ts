@@ -6,6 +6,8 @@ import { parseConfig, unknownVariables, type Config } from './config.ts'
 import type { AppDeps } from '../http/app.ts'
 import { runMaintenance } from '../services/maintenance.ts'
 import type { EdgeCache } from '../storage/edge-cached-object-store.ts'
+import { AppError, negotiateProblemLanguage, problemResponse } from '../http/errors.ts'
+import { createJsonLogger } from './logger.ts'
 
 type RawEnv = Record<string, unknown>
 
@@ -24,6 +26,41 @@ function edgeCache(): EdgeCache | undefined {
   return (globalThis as { caches?: { default?: EdgeCache } }).caches?.default
 }
 
+/** Why an environment could not be wired (its configuration is invalid), remembered per isolate. */
+const broken = new WeakMap<object, Error>()
+
+/**
+ * The answer of a Worker whose configuration is invalid: a 503 problem document in the client's
+ * language that points to the logs, where the error names each variable to fix (never a value).
+ */
+function notConfigured(request: Request): Response {
+  const error = new AppError('NOT_CONFIGURED', { logs: 'npx wrangler tail' }, [], { 'retry-after': '60' })
+  return problemResponse(
+    error,
+    negotiateProblemLanguage(request.headers.get('accept-language') ?? undefined),
+    new URL(request.url).pathname,
+  )
+}
+
+/** The wiring of an environment, or the configuration error that prevents it (logged once per isolate). */
+function tryWiredFor(env: RawEnv): ReturnType<typeof wiredFor> | Error {
+  const known = broken.get(env)
+  if (known) return known
+  try {
+    return wiredFor(env)
+  } catch (error) {
+    const failure = error instanceof Error ? error : new Error(String(error))
+    broken.set(env, failure)
+    createJsonLogger('error').error(
+      'invalid configuration; every request is answered 503 until it is fixed',
+      {
+        reason: failure.message,
+      },
+    )
+    return failure
+  }
+}
+
 function wiredFor(env: RawEnv) {
   let wired = built.get(env)
   if (!wired) {
@@ -40,10 +77,15 @@ function wiredFor(env: RawEnv) {
 
 /** The Cloudflare Worker entry: it only wires. */
 export default {
-  fetch: (request, env, ctx) => wiredFor(env).app.fetch(request, env, ctx),
+  fetch: (request, env, ctx) => {
+    const wired = tryWiredFor(env)
+    return wired instanceof Error ? notConfigured(request) : wired.app.fetch(request, env, ctx)
+  },
   // Cron Trigger (wrangler.toml [triggers]): the same maintenance the Node server runs on a timer.
   scheduled: (controller, env, ctx) => {
-    const { config, deps } = wiredFor(env)
+    const wired = tryWiredFor(env)
+    if (wired instanceof Error) throw wired
+    const { config, deps } = wired
     const run = runMaintenance(deps.store, deps.feeds, {
       now: controller.scheduledTime,
       idempotencyMs: config.idempotencyMs,

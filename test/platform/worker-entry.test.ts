@@ -39,4 +39,32 @@ describe('the Worker entry', () => {
     ).toEqual(['S3_BUCKKET', 'SILKFEED_MODE'])
     expect(lines.join('\n')).not.toContain('secret-for-the-test')
   })
+
+  it('answers a 503 problem pointing to its log when its configuration is invalid, and logs why once', async () => {
+    const lines: string[] = []
+    vi.spyOn(console, 'log').mockImplementation((line: string) => void lines.push(line))
+    const bindings = { ...env(), WEBHOOK_SECRETS: 'short-secret', STORAGE_TIMEOUT_MS: 'soon' }
+    for (const language of ['ru', 'kk']) {
+      const res = await worker.fetch(
+        new Request('https://feeds.silkfeed.test/ru/sco.rss', { headers: { 'accept-language': language } }),
+        bindings,
+        ctx,
+      )
+      expect(res.status).toBe(503)
+      expect(res.headers.get('content-type')).toBe('application/problem+json; charset=utf-8')
+      expect(res.headers.get('content-language')).toBe(language)
+      const problem = (await res.json()) as { code: string; detail: string; instance: string }
+      expect(problem.code).toBe('NOT_CONFIGURED')
+      expect(problem.instance).toBe('/ru/sco.rss')
+      expect(problem.detail).toContain('npx wrangler tail')
+    }
+    const errors = lines
+      .map((l) => JSON.parse(l) as { level: string; reason?: string })
+      .filter((l) => l.level === 'error')
+    expect(errors).toHaveLength(1)
+    expect(errors[0]!.reason).toContain('WEBHOOK_SECRETS')
+    expect(errors[0]!.reason).toContain('STORAGE_TIMEOUT_MS')
+    expect(lines.join('\n')).not.toContain('short-secret')
+    expect(lines.join('\n')).not.toContain('secret-for-the-test')
+  })
 })
