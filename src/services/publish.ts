@@ -54,17 +54,23 @@ export class PublishService {
     // versions and retractions under keys of their own, and every change in one log entry.
     const upserts: { record: Article; head: StoryHead }[] = []
     const retractions: { id: string; locale: Locale; live: Extract<StoryState, { kind: 'live' }> }[] = []
+    /** Stories already pulled, whose retraction goes into the log again (see decideRetraction). */
+    const repeated: { id: string; locale: Locale; pulled: Extract<StoryState, { kind: 'retracted' }> }[] = []
 
     /** The newest state of a story in one locale; `onlyDerivedFrom` keeps only a variant derived from that locale. */
     const decideRetraction = (id: string, locale: Locale, state: StoryState, onlyDerivedFrom?: Locale) => {
-      if (onlyDerivedFrom) {
-        if (state?.kind === 'live' && state.record.derivedFrom === onlyDerivedFrom)
+      if (state?.kind === 'live') {
+        if (!onlyDerivedFrom || state.record.derivedFrom === onlyDerivedFrom)
           retractions.push({ id, locale, live: state })
         return
       }
-      // Nothing live to pull; re-sending a retraction still reports it (and refreshes its tombstone).
-      if (state?.kind === 'retracted') report.retracted.push({ id, locale })
-      if (state?.kind === 'live') retractions.push({ id, locale, live: state })
+      // Already pulled: a retraction sent again (or retried after a 503 that came after the
+      // retraction was stored but before its log entry was) logs it again as it is stored, so every
+      // feed that still shows the story loses it.
+      if (state?.kind === 'retracted' && (!onlyDerivedFrom || state.derived)) {
+        if (!onlyDerivedFrom) report.retracted.push({ id, locale })
+        repeated.push({ id, locale, pulled: state })
+      }
     }
 
     await allSettled([
@@ -114,6 +120,15 @@ export class PublishService {
         sections: live.record.sections,
         ...(live.derived && { derived: true }),
       })),
+      // The pulled version's sections are not at hand: a feed drops the story if it shows it.
+      ...repeated.map(({ id, locale, pulled }) => ({
+        type: 'retract' as const,
+        id,
+        locale,
+        at: pulled.at,
+        sections: [],
+        ...(pulled.derived && { derived: true }),
+      })),
     ]
     // All durable before any render starts; none depends on another.
     const [previous] = await allSettled([
@@ -148,6 +163,8 @@ export class PublishService {
       report.retracted.push({ id, locale })
       touch(live.record)
     }
+    // Which feeds showed a story pulled before is not known without its record: all are rendered.
+    if (repeated.length > 0) for (const definition of this.feeds.feeds.all) affected.add(definition)
 
     const rebuild =
       payload.rebuild === 'all'

@@ -191,6 +191,56 @@ describe('storage failing in the middle of a republish', () => {
     const feed = (await (await app.request('/kk/storm.json')).json()) as { items: { title: string }[] }
     expect(feed.items.map((i) => i.title)).toContain('Жаңалық')
   })
+
+  it('pulls a story when a retraction that failed half-way is sent again', async () => {
+    let failLog = 0
+    const flaky: ObjectStore = {
+      get: (k) => store.get(k),
+      getIfChanged: (k, e) => store.getIfChanged(k, e),
+      list: (p, o) => store.list(p, o),
+      delete: (k) => store.delete(k),
+      ping: () => store.ping(),
+      put: (k, b, m) => {
+        // The retraction lands under the story's key; the change log entry does not.
+        if (k.startsWith('log/') && failLog-- > 0)
+          return Promise.reject(new StorageUnavailableError('injected'))
+        return store.put(k, b, m)
+      },
+    }
+    const app = appOver(flaky, { freshMs: 0 }, undefined, {}, catalog)
+    const send = async (payload: unknown) => {
+      const body = JSON.stringify(payload)
+      return app.request('/webhooks/republish', {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          'silkfeed-signature': await signBody(
+            new TextEncoder().encode(body),
+            TEST_SECRET,
+            Date.now() / 1000,
+          ),
+        },
+        body,
+      })
+    }
+    const ids = async () =>
+      ((await (await app.request('/ru/storm.json')).json()) as { items: { id: string }[] }).items.map(
+        (i) => i.id,
+      )
+    expect((await send({ upsert: [storyNumber(901, { locale: 'ru', title: 'Отзыв' })] })).status).toBe(200)
+    expect((await ids()).some((id) => id.includes('storm-901'))).toBe(true)
+    failLog = 1
+    expect((await send({ retract: [{ id: 'storm-901', locale: 'ru' }] })).status).toBe(503)
+    const retried = await send({ retract: [{ id: 'storm-901', locale: 'ru' }] })
+    expect(retried.status).toBe(200)
+    expect(((await retried.json()) as { retracted: unknown[] }).retracted).toContainEqual({
+      id: 'storm-901',
+      locale: 'ru',
+    })
+    expect((await ids()).some((id) => id.includes('storm-901'))).toBe(false)
+    const atom = await (await app.request('/ru/storm.atom')).text()
+    expect(atom).toMatch(/<at:deleted-entry ref="[^"]*storm-901\/ru"/)
+  })
 })
 
 describe("npm run republish (the integrators' command)", () => {
