@@ -135,7 +135,8 @@ export class ArticleRepository {
     // JSON.stringify(snapshot), with each record's JSON made once (most are the last snapshot's).
     const { items, ...rest } = snapshot
     const others = JSON.stringify(rest)
-    const json = `{"items":[${items.map(recordJson).join(',')}]${others === '{}' ? '' : `,${others.slice(1, -1)}`}}`
+    const members = others === '{}' ? '' : `,${others.slice(1, -1)}`
+    const json = `{"items":[${items.map(recordJson).join(',')}]${members}}`
     await this.store.put(KEYS.snapshot(feedId, locale), encoder.encode(json), { contentType: JSON_TYPE })
   }
 

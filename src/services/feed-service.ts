@@ -14,8 +14,8 @@ import { KEYS } from './storage-keys.ts'
 const encoder = new TextEncoder()
 
 /**
- * How long a snapshot this process stored stands in for the stored one. Far inside the change log's
- * retention (at least an hour), so the log since it is always complete.
+ * How long a snapshot this process rendered from stands in for the stored one. Far inside the change
+ * log's retention (at least an hour), so the log since it is always complete.
  */
 const SNAPSHOT_MEMORY_MS = 10 * 60_000
 
@@ -103,7 +103,7 @@ export class FeedService {
   readonly #reads = new SingleFlight<ServedFeed>()
   readonly #renders = new Coalescer<FeedBundle[]>()
   readonly #renderKeys = new Map<string, Promise<string>>()
-  /** The snapshot this process last stored per feed and locale. */
+  /** The snapshot this process last rendered each feed and locale from (stored or not: see CHECKPOINT_MS). */
   readonly #snapshots = new Map<string, FeedSnapshot>()
   /** When (listedAt) the snapshot in storage was taken, per feed and locale, as far as this process knows. */
   readonly #checkpoints = new Map<string, number>()
@@ -281,8 +281,8 @@ export class FeedService {
 
   /**
    * One locale's snapshot with every change-log entry since its last read applied. The snapshot this
-   * process last wrote stands in for the stored one while it is recent: the change log since it holds
-   * whatever other processes added, and applying changes is order-independent.
+   * process last rendered from stands in for the stored one while it is recent: the change log since
+   * it holds whatever other processes added, and applying changes is order-independent.
    */
   async #advance(definition: FeedDefinition, locale: Locale): Promise<LocaleState> {
     const key = `${definition.id}/${locale}`

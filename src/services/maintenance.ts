@@ -21,7 +21,8 @@ const decoder = new TextDecoder()
 
 /**
  * Housekeeping that must not run per request: expire idempotency records and old change-log entries
- * (after storing again the snapshots that stand on them), and re-render feeds whose tombstones expired. Idempotent; safe to run on several instances at once.
+ * (after storing again the snapshots that stand on them), and re-render feeds whose tombstones
+ * expired. Idempotent; safe to run on several instances at once.
  */
 export async function runMaintenance(
   store: ObjectStore,

@@ -57,7 +57,7 @@ export class PublishService {
     /** Stories already pulled, whose retraction goes into the log again (see decideRetraction). */
     const repeated: { id: string; locale: Locale; pulled: Extract<StoryState, { kind: 'retracted' }> }[] = []
 
-    /** The newest state of a story in one locale; `onlyDerivedFrom` keeps only a variant derived from that locale. */
+    /** Decides on a story's state in one locale; `onlyDerivedFrom`: only a variant derived from it. */
     const decideRetraction = (id: string, locale: Locale, state: StoryState, onlyDerivedFrom?: Locale) => {
       if (state?.kind === 'live') {
         if (!onlyDerivedFrom || state.record.derivedFrom === onlyDerivedFrom)

@@ -6,6 +6,7 @@ import { appOver, serviceOver, silentLogger } from '../support/app.ts'
 import { postRepublish } from '../support/webhook.ts'
 import { runMaintenance } from '../../src/services/maintenance.ts'
 import { KEYS } from '../../src/services/storage-keys.ts'
+import { ArticleRepository } from '../../src/services/article-repository.ts'
 
 const decoder = new TextDecoder()
 
@@ -120,5 +121,25 @@ describe('feed snapshots (checkpoints of the change log)', () => {
     )
     expect(xml).toContain('kept-1')
     expect(xml).toContain('kept-2')
+  })
+})
+
+describe('a stored snapshot', () => {
+  it('reads back as it was written, its records made JSON once each', async () => {
+    const store = new MemoryObjectStore()
+    const repo = new ArticleRepository(store, () => crypto.randomUUID())
+    const items = loadSamples().filter((a) => a.locale === 'kk')
+    const snapshot = {
+      items,
+      tombstones: [{ id: 'pulled', at: '2026-12-01T10:00:00.000Z', derived: true }],
+      applied: ['log/001764583200000-a.json'],
+      complete: false,
+      listedAt: 1_764_583_200_000,
+    }
+    await repo.putSnapshot('sco', 'kk', snapshot)
+    expect(await repo.getSnapshot('sco', 'kk')).toEqual(snapshot)
+    const empty = { items: [], tombstones: [], applied: [], complete: true, listedAt: 0 }
+    await repo.putSnapshot('latest', 'kk', empty)
+    expect(await repo.getSnapshot('latest', 'kk')).toEqual(empty)
   })
 })
