@@ -1,0 +1,103 @@
+// `npm run bench:hot-path`: the CPU the app itself spends on a hot feed request, without sockets:
+// `app.hotFeeds` (lookup, conditional GET, variant choice, headers, request id, metrics and the JSON
+// log line, whose sink here only counts bytes) called in a loop, beside a baseline measured in the
+// same run that does what bench/bare-server.mjs does per request (pick the captured answer by path,
+// method, If-None-Match and Accept-Encoding). Prints ns per request for both and the ratio; the
+// median of BENCH_ROUNDS (default 7) rounds of BENCH_REQUESTS (default 300,000) requests.
+import { cpus } from 'node:os'
+import { createApp } from '../src/http/app.ts'
+import type { HotRequest } from '../src/http/hot-feeds.ts'
+import { PrometheusTelemetry } from '../src/http/prometheus.ts'
+import { createJsonLogger } from '../src/platform/logger.ts'
+import { FeedService } from '../src/services/feed-service.ts'
+import { PublishService } from '../src/services/publish.ts'
+import { storeArticles } from '../src/services/seed.ts'
+import { HubNotifier } from '../src/services/websub.ts'
+import { MemoryObjectStore } from '../test/support/memory-store.ts'
+import { loadCatalog, loadSamples, TEST_SETTINGS } from '../test/support/samples.ts'
+
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 7)
+const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 300_000)
+const PATH = '/ru/latest.rss'
+
+const store = new MemoryObjectStore()
+await storeArticles(store, loadSamples())
+let logged = 0
+const logger = createJsonLogger('info', (line) => void (logged += line.length))
+const telemetry = new PrometheusTelemetry()
+const feeds = new FeedService(store, loadCatalog(), TEST_SETTINGS, logger, {
+  now: Date.now,
+  freshMs: 3_600_000,
+  storageTimeoutMs: 1000,
+  overlapMs: 300_000,
+  tombstoneMs: 30 * 86_400_000,
+  newId: () => crypto.randomUUID(),
+  telemetry,
+})
+const app = createApp({
+  feeds,
+  store,
+  logger,
+  now: Date.now,
+  newRequestId: () => crypto.randomUUID(),
+  retryAfterSeconds: 5,
+  telemetry,
+  publish: new PublishService(feeds, Date.now),
+  hubs: new HubNotifier({ hubs: [], logger, attempts: 1, backoffMs: 1, timeoutMs: 1 }),
+  publicBaseUrl: TEST_SETTINGS.publicBaseUrl,
+  webhook: { secrets: ['bench-secret-0123456789'], maxBytes: 1024 },
+})
+if ((await app.request(PATH)).status !== 200) throw new Error(`${PATH} is not served`)
+
+const headers: Record<string, string> = { 'accept-encoding': 'gzip, deflate, br' }
+const request: HotRequest = {
+  method: 'GET',
+  path: PATH,
+  header: (name) => headers[name],
+  acceptEncoding: () => headers['accept-encoding'],
+}
+const captured = app.hotFeeds(request)
+if (!captured) throw new Error(`${PATH} is not hot`)
+
+// The baseline: what the bare server does per request, over the same captured answer.
+const routes = new Map([
+  [PATH, { identity: captured, gzip: captured, notModified: captured, head: captured }],
+])
+const bare = (req: HotRequest) => {
+  const cases = routes.get(req.path!)
+  if (!cases) return undefined
+  return req.method === 'HEAD'
+    ? cases.head
+    : req.header('if-none-match') !== undefined
+      ? cases.notModified
+      : (req.acceptEncoding() ?? '').includes('gzip')
+        ? cases.gzip
+        : cases.identity
+}
+
+function nsPerRequest(handle: (req: HotRequest) => unknown): number {
+  const started = process.hrtime.bigint()
+  for (let i = 0; i < REQUESTS; i++) if (!handle(request)) throw new Error('not answered')
+  return Number(process.hrtime.bigint() - started) / REQUESTS
+}
+
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!
+const ours: number[] = []
+const theirs: number[] = []
+for (let round = 0; round < ROUNDS + 1; round++) {
+  const a = nsPerRequest(app.hotFeeds)
+  const b = nsPerRequest(bare)
+  if (round > 0) (ours.push(a), theirs.push(b)) // the first round warms up
+}
+console.log(`# npm run bench:hot-path — ${new Date().toISOString()}`)
+console.log(
+  `# ${cpus().length} × ${cpus()[0]?.model}, node ${process.version}; ${PATH}, median of ${ROUNDS} × ${REQUESTS} requests`,
+)
+console.log(
+  `app.hotFeeds: ${median(ours).toFixed(0)} ns per request (log line, metrics and request id included)`,
+)
+console.log(`baseline (the bare server's choice of answer): ${median(theirs).toFixed(0)} ns per request`)
+console.log(
+  `the app's own work per hot request: ${(median(ours) - median(theirs)).toFixed(0)} ns over the baseline`,
+)
+console.log(`(${(logged / 1e6).toFixed(0)} MB of log lines made)`)
