@@ -17,6 +17,7 @@ import { StorageUnavailableError } from '../../src/storage/object-store.ts'
 import { appOver, TEST_SECRET } from '../support/app.ts'
 import { ROOT } from '../support/samples.ts'
 import { startSeededS3, storeFor } from '../support/s3.ts'
+import { postRepublish } from '../support/webhook.ts'
 
 // A feed with room for the whole storm, so that "every story ends up in it" is checkable.
 const catalog = parseFeedCatalog({
@@ -152,86 +153,51 @@ describe('republishing against s3rver (no conditional writes)', () => {
 })
 
 describe('storage failing in the middle of a republish', () => {
-  it('answers 503 with Retry-After, and the same request retried completes it', async () => {
-    let failPuts = 0
+  /** The app over the store, but the next `failing.left` change-log writes fail (all else lands). */
+  function overFlakyLog() {
+    const failing = { left: 0 }
     const flaky: ObjectStore = {
       get: (k) => store.get(k),
       getIfChanged: (k, e) => store.getIfChanged(k, e),
       list: (p, o) => store.list(p, o),
       delete: (k) => store.delete(k),
       ping: () => store.ping(),
-      put: (k, b, m) => {
-        // The article version lands, then the store fails on the change log.
-        if (k.startsWith('log/') && failPuts-- > 0)
-          return Promise.reject(new StorageUnavailableError('injected'))
-        return store.put(k, b, m)
-      },
+      put: (k, b, m) =>
+        k.startsWith('log/') && failing.left-- > 0
+          ? Promise.reject(new StorageUnavailableError('injected'))
+          : store.put(k, b, m),
     }
-    const app = appOver(flaky, { freshMs: 0 }, undefined, {}, catalog)
-    const payload = JSON.stringify({ upsert: [storyNumber(900, { locale: 'kk', title: 'Жаңалық' })] })
-    const request = async () =>
-      app.request('/webhooks/republish', {
-        method: 'POST',
-        headers: {
-          'content-type': 'application/json',
-          'silkfeed-signature': await signBody(
-            new TextEncoder().encode(payload),
-            TEST_SECRET,
-            Date.now() / 1000,
-          ),
-        },
-        body: payload,
-      })
-    failPuts = 1
-    const failed = await request()
+    return { failing, app: appOver(flaky, { freshMs: 0 }, undefined, {}, catalog) }
+  }
+
+  it('answers 503 with Retry-After, and the same request retried completes it', async () => {
+    // The article version lands, then the store fails on the change log.
+    const { failing, app } = overFlakyLog()
+    const payload = { upsert: [storyNumber(900, { locale: 'kk', title: 'Жаңалық' })] }
+    failing.left = 1
+    const failed = await postRepublish(app, payload)
     expect(failed.status).toBe(503)
     expect(failed.headers.get('retry-after')).toBe('7')
-    const retried = await request()
+    const retried = await postRepublish(app, payload)
     expect(retried.status).toBe(200)
     const feed = (await (await app.request('/kk/storm.json')).json()) as { items: { title: string }[] }
     expect(feed.items.map((i) => i.title)).toContain('Жаңалық')
   })
 
   it('pulls a story when a retraction that failed half-way is sent again', async () => {
-    let failLog = 0
-    const flaky: ObjectStore = {
-      get: (k) => store.get(k),
-      getIfChanged: (k, e) => store.getIfChanged(k, e),
-      list: (p, o) => store.list(p, o),
-      delete: (k) => store.delete(k),
-      ping: () => store.ping(),
-      put: (k, b, m) => {
-        // The retraction lands under the story's key; the change log entry does not.
-        if (k.startsWith('log/') && failLog-- > 0)
-          return Promise.reject(new StorageUnavailableError('injected'))
-        return store.put(k, b, m)
-      },
-    }
-    const app = appOver(flaky, { freshMs: 0 }, undefined, {}, catalog)
-    const send = async (payload: unknown) => {
-      const body = JSON.stringify(payload)
-      return app.request('/webhooks/republish', {
-        method: 'POST',
-        headers: {
-          'content-type': 'application/json',
-          'silkfeed-signature': await signBody(
-            new TextEncoder().encode(body),
-            TEST_SECRET,
-            Date.now() / 1000,
-          ),
-        },
-        body,
-      })
-    }
+    // The retraction lands under the story's key; the change log entry does not.
+    const { failing, app } = overFlakyLog()
     const ids = async () =>
       ((await (await app.request('/ru/storm.json')).json()) as { items: { id: string }[] }).items.map(
         (i) => i.id,
       )
-    expect((await send({ upsert: [storyNumber(901, { locale: 'ru', title: 'Отзыв' })] })).status).toBe(200)
+    const upsert = { upsert: [storyNumber(901, { locale: 'ru', title: 'Отзыв' })] }
+    expect((await postRepublish(app, upsert)).status).toBe(200)
     expect((await ids()).some((id) => id.includes('storm-901'))).toBe(true)
-    failLog = 1
-    expect((await send({ retract: [{ id: 'storm-901', locale: 'ru' }] })).status).toBe(503)
-    const retried = await send({ retract: [{ id: 'storm-901', locale: 'ru' }] })
+    const retraction = { retract: [{ id: 'storm-901', locale: 'ru' }] }
+    failing.left = 1
+    expect((await postRepublish(app, retraction)).status).toBe(503)
+    const retried = await postRepublish(app, retraction)
     expect(retried.status).toBe(200)
     expect(((await retried.json()) as { retracted: unknown[] }).retracted).toContainEqual({
       id: 'storm-901',
