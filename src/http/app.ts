@@ -43,13 +43,12 @@ export function createApp(deps: AppDeps): Hono<AppEnv> & { hotFeeds: HotFeeds } 
   // One JSON log line and one metric per request; the request id comes from Cloudflare or is made here.
   const requestIdFor = (cfRay: string | undefined) => cfRay ?? deps.newRequestId()
   // Bound once per route (and status): a request then finds its series without building label keys.
-  const requestCounter = boundBy((key) => {
-    const [route, status] = key.split('\u0000') as [string, string]
-    return telemetry.counter('silkfeed_http_requests_total', { route, status })
-  })
+  const requestCounter = boundBy((route) =>
+    boundBy((status) => telemetry.counter('silkfeed_http_requests_total', { route, status })),
+  )
   const requestTimer = boundBy((route) => telemetry.timer('silkfeed_http_request_seconds', { route }))
   const record = ({ method, path, route, status, bytes, durationMs, cache, requestId }: RequestRecord) => {
-    requestCounter(`${route}\u0000${status}`)()
+    requestCounter(route)(String(status))()
     requestTimer(route)(durationMs / 1000)
     deps.logger.info('request', { method, path, status, bytes, durationMs, cache, requestId })
   }

@@ -247,7 +247,7 @@ export function itemModelBuilder(
 }
 
 /** The same story in the feed's other locales, as an item links them. */
-export function translationsOf(
+function translationsOf(
   index: TranslationIndex | undefined,
   id: string,
   locale: Locale,

@@ -67,8 +67,7 @@ export class ArticleRepository {
   /** Stores one version of a story; writing the same version twice is harmless. */
   async putVersion(record: Article): Promise<string> {
     const version = versionOf(record)
-    const key = KEYS.articleVersion(record.locale, record.id, version)
-    await this.store.put(key, encoder.encode(recordJson(record)), { contentType: JSON_TYPE })
+    await this.#putText(KEYS.articleVersion(record.locale, record.id, version), recordJson(record))
     return version
   }
 
@@ -136,8 +135,10 @@ export class ArticleRepository {
     const { items, ...rest } = snapshot
     const others = JSON.stringify(rest)
     const members = others === '{}' ? '' : `,${others.slice(1, -1)}`
-    const json = `{"items":[${items.map(recordJson).join(',')}]${members}}`
-    await this.store.put(KEYS.snapshot(feedId, locale), encoder.encode(json), { contentType: JSON_TYPE })
+    await this.#putText(
+      KEYS.snapshot(feedId, locale),
+      `{"items":[${items.map(recordJson).join(',')}]${members}}`,
+    )
   }
 
   async #read(key: string): Promise<StoryState> {
@@ -154,6 +155,10 @@ export class ArticleRepository {
   }
 
   async #putJson(key: string, value: unknown): Promise<void> {
-    await this.store.put(key, encoder.encode(JSON.stringify(value)), { contentType: JSON_TYPE })
+    await this.#putText(key, JSON.stringify(value))
+  }
+
+  async #putText(key: string, json: string): Promise<void> {
+    await this.store.put(key, encoder.encode(json), { contentType: JSON_TYPE })
   }
 }
