@@ -57,10 +57,10 @@ describe('simplifiedToTraditional', () => {
 })
 
 describe('simplifiedToTraditionalHtml', () => {
-  it('converts text nodes and leaves markup, attributes and entities intact', () => {
+  it('converts text nodes and human-text attributes, and leaves markup, other attributes and entities intact', () => {
     const html = `<p title="头发" data-x='后来'>头发&amp;后来 <a href="/新闻/后来">一只猫</a><script>var s = '后来'</script></p>`
     expect(simplifiedToTraditionalHtml(html)).toBe(
-      `<p title="头发" data-x='后来'>頭髮&amp;後來 <a href="/新闻/后来">一隻貓</a><script>var s = '后来'</script></p>`,
+      `<p title="頭髮" data-x='后来'>頭髮&amp;後來 <a href="/新闻/后来">一隻貓</a><script>var s = '后来'</script></p>`,
     )
   })
 })

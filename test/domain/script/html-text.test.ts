@@ -14,9 +14,9 @@ const seen = (html: string) => {
 }
 
 describe('mapHtmlText', () => {
-  it('maps text nodes and leaves tags and attributes alone', () => {
+  it('maps text nodes and human-text attributes, and leaves tags and other attributes alone', () => {
     expect(mapHtmlText('<p class="lead">hello <a href=\'x\' title="a > b">world</a></p>', upper)).toBe(
-      '<p class="lead">HELLO <a href=\'x\' title="a > b">WORLD</a></p>',
+      '<p class="lead">HELLO <a href=\'x\' title="A > B">WORLD</a></p>',
     )
   })
 
@@ -24,7 +24,7 @@ describe('mapHtmlText', () => {
     // As in a browser: href='https://kun.uz/o' ends at the second apostrophe, zbek' is an attribute name.
     expect(seen(`<a href='https://kun.uz/o'zbek' data-x=don't>o'zbek</a>`)).toEqual(["o'zbek"])
     expect(mapHtmlText(`<a title='x' data-x=don't>text</a>`, upper)).toBe(
-      `<a title='x' data-x=don't>TEXT</a>`,
+      `<a title='X' data-x=don't>TEXT</a>`,
     )
   })
 
@@ -78,7 +78,7 @@ describe('mapHtmlText', () => {
   it('changes nothing but text when the text function rewrites everything', () => {
     const html = '<div data-a="1" data-b=\'2\'><img src="x.png" alt="alt"/>one<br>two<!--c--></div>'
     expect(mapHtmlText(html, () => '_')).toBe(
-      '<div data-a="1" data-b=\'2\'><img src="x.png" alt="alt"/>_<br>_<!--c--></div>',
+      '<div data-a="1" data-b=\'2\'><img src="x.png" alt="_"/>_<br>_<!--c--></div>',
     )
   })
 })
@@ -99,5 +99,35 @@ describe('links in text', () => {
     expect(mapOutsideLinks('see https://a.b/c and x@y.org now', upper)).toBe(
       'SEE https://a.b/c AND x@y.org NOW',
     )
+  })
+})
+
+describe('mapHtmlText on what a reader meets', () => {
+  it('maps alt, title and aria-label values, quoted or not, and no other attribute', () => {
+    const html = `<img src="a.png" alt="photo" class="wide"><abbr title='note' data-note="x">x</abbr><span aria-label=label id=y>z</span>`
+    expect(mapHtmlText(html, upper)).toBe(
+      `<img src="a.png" alt="PHOTO" class="wide"><abbr title='NOTE' data-note="x">X</abbr><span aria-label=LABEL id=y>Z</span>`,
+    )
+  })
+
+  it('keeps character references in attribute values intact', () => {
+    expect(mapHtmlText('<img alt="a&amp;b&#8217;c">', upper)).toBe('<img alt="A&amp;B&#8217;C">')
+  })
+
+  it('leaves the text of code, pre, kbd and samp alone, nested markup included', () => {
+    const html =
+      '<p>run <code>ls -a</code>, <kbd>ctrl</kbd> <samp>ok</samp></p><pre>a <b>b</b> <code>c</code> d</pre>e'
+    expect(mapHtmlText(html, upper)).toBe(
+      '<p>RUN <code>ls -a</code>, <kbd>ctrl</kbd> <samp>ok</samp></p><pre>a <b>b</b> <code>c</code> d</pre>E',
+    )
+  })
+
+  it('still maps the title of a code element: a tooltip is for the reader', () => {
+    expect(mapHtmlText('<code title="command">ls</code>', upper)).toBe('<code title="COMMAND">ls</code>')
+  })
+
+  it('takes an ampersand before a word for text unless it starts a reference browsers decode', () => {
+    expect(seen('Toshkent&Samarqand')).toEqual(['Toshkent&Samarqand'])
+    expect(seen('&copy 2024 &notit &amp;x')).toEqual([' 2024 ', 'it ', 'x'])
   })
 })

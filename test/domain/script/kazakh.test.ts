@@ -130,12 +130,12 @@ describe('Turkic casing', () => {
 })
 
 describe('HTML', () => {
-  it('converts text nodes and leaves markup, attributes and entities intact', () => {
+  it('converts text nodes and human-text attributes, and leaves markup, other attributes and entities intact', () => {
     const html =
       `<h2 title='Қазақстан'>Қазақстан &amp; Өзбекстан</h2><p>Ақорда: <a href="https://akorda.kz/кк">сайт</a>` +
       `&nbsp;«Doing Business with Russia»<!-- түсініктеме --><style>.ұ{}</style></p>`
     expect(kazakhCyrillicToLatinHtml(html)).toBe(
-      `<h2 title='Қазақстан'>Qazaqstan &amp; Özbekstan</h2><p>Aqorda: <a href="https://akorda.kz/кк">sait</a>` +
+      `<h2 title='Qazaqstan'>Qazaqstan &amp; Özbekstan</h2><p>Aqorda: <a href="https://akorda.kz/кк">sait</a>` +
         `&nbsp;«Doing Business with Russia»<!-- түсініктеме --><style>.ұ{}</style></p>`,
     )
   })

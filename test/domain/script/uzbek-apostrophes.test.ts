@@ -64,10 +64,10 @@ describe('normalizeUzbekLatin', () => {
 })
 
 describe('normalizeUzbekLatinHtml', () => {
-  it('normalizes text nodes and leaves single-quoted attributes intact', () => {
+  it('normalizes text nodes and human-text attributes, and ends single-quoted values where browsers do', () => {
     const html = `<a href='https://kun.uz/x' title='O&#39;zbek'>O'zbekiston</a> <img alt='ta'lim'>`
     expect(normalizeUzbekLatinHtml(html)).toBe(
-      `<a href='https://kun.uz/x' title='O&#39;zbek'>${OK}</a> <img alt='ta'lim'>`,
+      `<a href='https://kun.uz/x' title='Oʻzbek'>${OK}</a> <img alt='ta'lim'>`,
     )
   })
 
