@@ -168,6 +168,7 @@ export const UZBEK_ACRONYMS: ReadonlySet<string> = new Set([
   'QR', // ҚР, Qoraqalpogʻiston Respublikasi
   'MFY', // МФЙ
   'OTM', // ОТМ
+  'XKP', // ХКП, Xitoy Kommunistik Partiyasi
 ])
 
 /** Quotations checked as a whole for foreign words: “…”, "…", «…», „…“. */
