@@ -112,14 +112,19 @@ export const ArticleSchema = z.strictObject(ARTICLE_FIELDS).superRefine(datesInO
 
 /**
  * A record as stored: what the CMS sent, or a script variant Silkfeed derived from it at ingest
- * (`derivedFrom` names the locale it was transliterated or converted from). Never accepted from the
- * webhook: editors send records, Silkfeed derives.
+ * (`derivedFrom` names the locale it was transliterated or converted from; `derivation` which release
+ * of the converters made it, absent before the first bump). Never accepted from the webhook: editors
+ * send records, Silkfeed derives.
  */
 export const StoredArticleSchema = z
-  .strictObject({ ...ARTICLE_FIELDS, derivedFrom: LocaleSchema.optional() })
+  .strictObject({
+    ...ARTICLE_FIELDS,
+    derivedFrom: LocaleSchema.optional(),
+    derivation: z.number().int().positive().optional(),
+  })
   .superRefine(datesInOrder)
 
-/** A story in one locale; `derivedFrom` is set only on records Silkfeed derived itself. */
+/** A story in one locale; `derivedFrom` and `derivation` are set only on records Silkfeed derived itself. */
 export type Article = z.infer<typeof StoredArticleSchema>
 
 /** The instant a story last changed: its correction date, or its publication. */

@@ -28,6 +28,14 @@ export const DERIVATIONS: Partial<Record<Locale, Partial<Record<Locale, ScriptMa
   zh: { 'zh-hant': { text: simplifiedToTraditional, html: simplifiedToTraditionalHtml } },
 }
 
+/**
+ * The release of the converters below. Bump it whenever a change to them changes what a derived
+ * variant says: variants stored by an earlier release are then derived again (see
+ * `rederiveStoredVariants`), and outrank the ones they replace. 2: attribute text (alt, title,
+ * aria-label) is converted, code elements are not.
+ */
+export const DERIVATION_VERSION = 2
+
 /** The locales a record in `locale` is derived into. */
 export function derivedLocalesOf(locale: Locale): Locale[] {
   return Object.keys(DERIVATIONS[locale] ?? {}) as Locale[]
@@ -58,7 +66,12 @@ export function deriveRecord(record: Article, target: Locale): Article {
   const mapping = DERIVATIONS[record.locale]?.[target]
   if (!mapping) throw new Error(`no derivation from ${record.locale} to ${target}`)
   if (record.derivedFrom) throw new Error(`${record.id}/${record.locale} is itself derived`)
-  return { ...mapRecordText(record, mapping), locale: target, derivedFrom: record.locale }
+  return {
+    ...mapRecordText(record, mapping),
+    locale: target,
+    derivedFrom: record.locale,
+    derivation: DERIVATION_VERSION,
+  }
 }
 
 const UZBEK_APOSTROPHES: ScriptMapping = { text: normalizeUzbekLatin, html: normalizeUzbekLatinHtml }

@@ -25,14 +25,17 @@ export function sortableTime(ms: number): string {
 }
 
 /**
- * The version of a record: derived or not, its last change, then its content's fingerprint. Keys built from it sort
- * newest last, and every writer and reader breaks ties between same-time versions the same way.
+ * The version of a record: derived or not, its last change, the derivation that made it (if any),
+ * then its content's fingerprint. Keys built from it sort newest last, and every writer and reader
+ * breaks ties between same-time versions the same way: a variant derived again by newer converters
+ * outranks the one it replaces.
  */
 export function versionOf(record: Article): string {
   let version = versions.get(record)
   if (version === undefined) {
     const prefix = record.derivedFrom ? DERIVED_PREFIX : ''
-    version = `${prefix}${sortableTime(lastChangeOf(record))}-${fingerprint(recordJson(record))}`
+    const derivation = record.derivation === undefined ? '' : derivationMark(record.derivation)
+    version = `${prefix}${sortableTime(lastChangeOf(record))}-${derivation}${fingerprint(recordJson(record))}`
     versions.set(record, version)
   }
   return version
@@ -58,6 +61,15 @@ const texts = new WeakMap<Article, string>()
  * dates: a hand-made Cyrillic text is never overwritten by a machine one.
  */
 export const DERIVED_PREFIX = '!'
+
+/**
+ * `g02-`, `g03-`…: `g` sorts after every hex digit of a fingerprint and before the `~` of a
+ * retraction, so at the same time a later derivation outranks an earlier one (and the variants stored
+ * before derivations were counted), and a retraction still wins a tie.
+ */
+function derivationMark(derivation: number): string {
+  return `g${String(derivation).padStart(2, '0')}-`
+}
 
 /** Is this version (or retraction) key part derived? */
 export function isDerivedVersion(version: string): boolean {

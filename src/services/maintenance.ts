@@ -1,6 +1,7 @@
 import { changeTime } from '../domain/feed-snapshot.ts'
 import type { ObjectStore } from '../storage/object-store.ts'
 import type { FeedService } from './feed-service.ts'
+import { rederiveStoredVariants } from './rederive.ts'
 import { KEYS } from './storage-keys.ts'
 
 export interface MaintenanceOptions {
@@ -15,20 +16,24 @@ export interface MaintenanceReport {
   idempotencyDeleted: number
   changesDeleted: number
   feedsRerendered: number
+  /** Script variants derived again after a release changed the converters (once per store). */
+  variantsRederived: number
 }
 
 const decoder = new TextDecoder()
 
 /**
- * Housekeeping that must not run per request: expire idempotency records and old change-log entries
- * (after storing again the snapshots that stand on them), and re-render feeds whose tombstones
- * expired. Idempotent; safe to run on several instances at once.
+ * Housekeeping that must not run per request: derive again script variants stored by an earlier
+ * release of the converters, expire idempotency records and old change-log entries (after storing
+ * again the snapshots that stand on them), and re-render feeds whose tombstones expired. Idempotent;
+ * safe to run on several instances at once.
  */
 export async function runMaintenance(
   store: ObjectStore,
   feeds: FeedService,
   options: MaintenanceOptions,
 ): Promise<MaintenanceReport> {
+  const { variantsRederived } = await rederiveStoredVariants(store, feeds, () => options.now)
   const expiredRecords: string[] = []
   for (const key of await store.list('idempotency/')) {
     const object = await store.get(key)
@@ -63,5 +68,5 @@ export async function runMaintenance(
     await store.delete(old)
     changesDeleted += old.length
   }
-  return { idempotencyDeleted: expiredRecords.length, changesDeleted, feedsRerendered }
+  return { idempotencyDeleted: expiredRecords.length, changesDeleted, feedsRerendered, variantsRederived }
 }

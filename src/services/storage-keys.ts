@@ -31,6 +31,8 @@ export const KEYS = {
   renderedAll: 'rendered/',
   rendered: (feedId: string, locale: Locale, format: FeedFormat) => `rendered/${feedId}/${locale}.${format}`,
   idempotency: (digest: string) => `idempotency/${digest}.json`,
+  /** Written once every stored script variant has been derived by converters of this release. */
+  derivationDone: (derivation: number) => `derivations/v${derivation}.json`,
 }
 
 /** The suffix of a retraction in a story's version list; `~` sorts after every version of the same millisecond. */

@@ -21,7 +21,12 @@ describe('maintenance', () => {
       idempotencyMs: 3_600_000,
       changeLogMs: 3_600_000,
     })
-    expect(kept).toEqual({ idempotencyDeleted: 0, changesDeleted: 0, feedsRerendered: 0 })
+    expect(kept).toEqual({
+      idempotencyDeleted: 0,
+      changesDeleted: 0,
+      feedsRerendered: 0,
+      variantsRederived: 0,
+    })
     const later = await runMaintenance(store, service, {
       now: now + 7_200_000,
       idempotencyMs: 3_600_000,
