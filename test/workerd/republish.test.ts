@@ -10,7 +10,7 @@ const worker = (
 const SECRET = 'workerd-test-secret-0123456789abcdef'
 
 describe('the republish webhook in workerd', () => {
-  it('derives Traditional Chinese at ingest with opencc-js inside the Worker', async () => {
+  it('derives Traditional Chinese at ingest with opencc-js inside the Worker, image descriptions included', async () => {
     const id = `workerd-${crypto.randomUUID().slice(0, 8)}`
     const body = JSON.stringify({
       upsert: [
@@ -18,6 +18,8 @@ describe('the republish webhook in workerd', () => {
           id,
           locale: 'zh',
           title: '头发干燥的干部后来到了示范区',
+          contentHtml:
+            '<p>示范区<img src="https://media.silkfeed.dev/示范区.jpg" alt="示范区揭牌仪式"/><code>示范区</code></p>',
           url: `https://news.silkfeed.dev/zh/2026/11/24/${id}`,
           publishedAt: '2026-11-24T10:00:00+08:00',
           sections: ['sco'],
@@ -35,9 +37,12 @@ describe('the republish webhook in workerd', () => {
     expect(report.stored).toContainEqual(expect.objectContaining({ locale: 'zh-hant', derivedFrom: 'zh' }))
 
     const feed = (await (await worker.fetch('https://feeds.silkfeed.test/zh-hant/sco.json')).json()) as {
-      items: { id: string; title: string }[]
+      items: { id: string; title: string; content_html: string }[]
     }
     const item = feed.items.find((i) => i.id.includes(`/${id}/`))
     expect(item?.title).toBe('頭髮乾燥的幹部後來到了示範區')
+    expect(item?.content_html).toBe(
+      '<p>示範區<img src="https://media.silkfeed.dev/示范区.jpg" alt="示範區揭牌儀式"/><code>示范区</code></p>',
+    )
   })
 })
