@@ -1,4 +1,4 @@
-import type { Problem } from '../domain/problem.ts'
+import { excerpt, type Problem } from '../domain/problem.ts'
 import { PROBLEM_LANGUAGES, problemTranslatorFor, type ProblemLanguage } from '../i18n/translator.ts'
 
 /** Every failure a client can cause or meet, with its HTTP status. */
@@ -18,6 +18,10 @@ export const STATUS = {
   IDEMPOTENCY_CONFLICT: 409,
   METRICS_UNAUTHORIZED: 401,
   NOT_CONFIGURED: 503,
+  REQUEST_TIMEOUT: 408,
+  WEBHOOK_BUSY: 503,
+  /** nginx's code for a client that hung up before its request was read: no answer reaches it. */
+  CLIENT_CLOSED: 499,
 } as const
 
 export type ErrorCode = keyof typeof STATUS
@@ -49,9 +53,16 @@ export function problemResponse(error: AppError, language: ProblemLanguage, inst
     title: t(`${error.code}.title`),
     status: error.status,
     detail: t(`${error.code}.detail`, localizeParams(error, t)),
-    instance,
+    instance: excerpt(instance),
     code: error.code,
-    ...(error.problems.length > 0 ? { problems: error.problems } : {}),
+    ...(error.problems.length > 0
+      ? {
+          problems: error.problems.map(({ path, message }) => ({
+            path: excerpt(path, ECHOED_PATH_MAX),
+            message: excerpt(message, ECHOED_MESSAGE_MAX),
+          })),
+        }
+      : {}),
   }
   return new Response(JSON.stringify(body, null, 2), {
     status: error.status,
@@ -64,8 +75,18 @@ export function problemResponse(error: AppError, language: ProblemLanguage, inst
   })
 }
 
+// A problem quotes what the client sent only as a short excerpt: its own input, however large,
+// never comes back whole. Paths and messages carry our words around such excerpts, hence more room.
+const ECHOED_PATH_MAX = 200
+const ECHOED_MESSAGE_MAX = 400
+/** Params that hold the service's own lists (what exists, what is allowed), never the client's input. */
+const OWN_PARAMS = new Set(['available', 'allowed', 'logs'])
+
 function localizeParams(error: AppError, t: (key: string) => string): Record<string, string | number> {
   const params = { ...error.params }
+  for (const [name, value] of Object.entries(params)) {
+    if (typeof value === 'string' && !OWN_PARAMS.has(name)) params[name] = excerpt(value)
+  }
   for (const name of error.translatedParams) params[name] = t(String(params[name]))
   return params
 }
