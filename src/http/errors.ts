@@ -47,12 +47,12 @@ export class AppError extends Error {
 
 /** The RFC 9457 problem document for an error, in the client's language. */
 export function problemResponse(error: AppError, language: ProblemLanguage, instance: string): Response {
-  const t = problemTranslatorFor(language)
+  const { title, detail } = problemText(error, language)
   const body = {
     type: `urn:silkfeed:problem:${error.code.toLowerCase().replace(/_/g, '-')}`,
-    title: t(`${error.code}.title`),
+    title,
     status: error.status,
-    detail: t(`${error.code}.detail`, localizeParams(error, t)),
+    detail,
     instance: excerpt(instance),
     code: error.code,
     ...(error.problems.length > 0
@@ -81,6 +81,24 @@ const ECHOED_PATH_MAX = 200
 const ECHOED_MESSAGE_MAX = 400
 /** Params that hold the service's own lists (what exists, what is allowed), never the client's input. */
 const OWN_PARAMS = new Set(['available', 'allowed', 'logs'])
+
+// Translating costs more than the rest of a problem answer; a flood of the same refusals (unsigned
+// webhooks, one unknown URL) gets its texts from here. Bounded: emptied when full.
+const problemTexts = new Map<string, { title: string; detail: string }>()
+const PROBLEM_TEXTS_MAX = 1000
+
+/** The localized title and detail of an error. */
+function problemText(error: AppError, language: ProblemLanguage): { title: string; detail: string } {
+  const key = `${language} ${error.code} ${JSON.stringify(error.params)} ${error.translatedParams.join(',')}`
+  let text = problemTexts.get(key)
+  if (!text) {
+    const t = problemTranslatorFor(language)
+    text = { title: t(`${error.code}.title`), detail: t(`${error.code}.detail`, localizeParams(error, t)) }
+    if (problemTexts.size >= PROBLEM_TEXTS_MAX) problemTexts.clear()
+    if (key.length <= 2000) problemTexts.set(key, text)
+  }
+  return text
+}
 
 function localizeParams(error: AppError, t: (key: string) => string): Record<string, string | number> {
   const params = { ...error.params }
