@@ -10,7 +10,7 @@ import { createHotFeeds, hotRequestOf, type HotFeeds, type RequestRecord } from 
 import { pageRoutes } from './routes/pages.ts'
 import { healthRoutes } from './routes/health.ts'
 import { buildOpenApi } from './openapi.ts'
-import { webhookRoutes } from './routes/webhook.ts'
+import { WEBHOOK_LIMITS, webhookRoutes, type WebhookLimits } from './routes/webhook.ts'
 import type { PublishService } from '../services/publish.ts'
 import type { HubNotifier } from '../services/websub.ts'
 
@@ -29,7 +29,9 @@ export interface AppDeps {
   publish: PublishService
   hubs: HubNotifier
   publicBaseUrl: string
-  webhook: { secrets: readonly string[]; maxBytes: number }
+  webhook: { secrets: readonly string[]; maxBytes: number } & Partial<WebhookLimits>
+  /** How old a readiness answer may be (see health.ts); its default when absent. */
+  readyCacheMs?: number
 }
 
 /**
@@ -78,7 +80,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> & { hotFeeds: HotFeeds } 
     })
   })
 
-  app.route('/', healthRoutes(deps.store, deps.now, deps.retryAfterSeconds))
+  app.route('/', healthRoutes(deps.store, deps.now, deps.retryAfterSeconds, deps.readyCacheMs))
   if (deps.metrics) {
     const { render, token } = deps.metrics
     app.get('/metrics', async (c) => {
@@ -97,8 +99,9 @@ export function createApp(deps: AppDeps): Hono<AppEnv> & { hotFeeds: HotFeeds } 
       settings: deps.feeds.settings,
       store: deps.store,
       catalog: deps.feeds.feeds,
-      secrets: deps.webhook.secrets,
-      maxBytes: deps.webhook.maxBytes,
+      ...WEBHOOK_LIMITS,
+      ...deps.webhook,
+      retryAfterSeconds: deps.retryAfterSeconds,
       now: deps.now,
     }),
   )
@@ -170,6 +173,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> & { hotFeeds: HotFeeds } 
 function webhookOutcome(res: Response): string {
   if (res.status === 200) return res.headers.get('idempotent-replayed') === 'true' ? 'replayed' : 'published'
   if (res.status === 401) return 'unauthorized'
+  if (res.status === 499) return 'client_closed'
   return res.status >= 500 ? 'failed' : 'rejected'
 }
 

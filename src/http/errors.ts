@@ -1,4 +1,4 @@
-import type { Problem } from '../domain/problem.ts'
+import { excerpt, type Problem } from '../domain/problem.ts'
 import { PROBLEM_LANGUAGES, problemTranslatorFor, type ProblemLanguage } from '../i18n/translator.ts'
 
 /** Every failure a client can cause or meet, with its HTTP status. */
@@ -18,6 +18,10 @@ export const STATUS = {
   IDEMPOTENCY_CONFLICT: 409,
   METRICS_UNAUTHORIZED: 401,
   NOT_CONFIGURED: 503,
+  REQUEST_TIMEOUT: 408,
+  WEBHOOK_BUSY: 503,
+  /** nginx's code for a client that hung up before its request was read: no answer reaches it. */
+  CLIENT_CLOSED: 499,
 } as const
 
 export type ErrorCode = keyof typeof STATUS
@@ -43,15 +47,22 @@ export class AppError extends Error {
 
 /** The RFC 9457 problem document for an error, in the client's language. */
 export function problemResponse(error: AppError, language: ProblemLanguage, instance: string): Response {
-  const t = problemTranslatorFor(language)
+  const { title, detail } = problemText(error, language)
   const body = {
     type: `urn:silkfeed:problem:${error.code.toLowerCase().replace(/_/g, '-')}`,
-    title: t(`${error.code}.title`),
+    title,
     status: error.status,
-    detail: t(`${error.code}.detail`, localizeParams(error, t)),
-    instance,
+    detail,
+    instance: excerpt(instance),
     code: error.code,
-    ...(error.problems.length > 0 ? { problems: error.problems } : {}),
+    ...(error.problems.length > 0
+      ? {
+          problems: error.problems.map(({ path, message }) => ({
+            path: excerpt(path, ECHOED_PATH_MAX),
+            message: excerpt(message, ECHOED_MESSAGE_MAX),
+          })),
+        }
+      : {}),
   }
   return new Response(JSON.stringify(body, null, 2), {
     status: error.status,
@@ -64,8 +75,36 @@ export function problemResponse(error: AppError, language: ProblemLanguage, inst
   })
 }
 
+// A problem quotes what the client sent only as a short excerpt: its own input, however large,
+// never comes back whole. Paths and messages carry our words around such excerpts, hence more room.
+const ECHOED_PATH_MAX = 200
+const ECHOED_MESSAGE_MAX = 400
+/** Params that hold the service's own lists (what exists, what is allowed), never the client's input. */
+const OWN_PARAMS = new Set(['available', 'allowed', 'logs'])
+
+// Translating costs more than the rest of a problem answer; a flood of the same refusals (unsigned
+// webhooks, one unknown URL) gets its texts from here. Bounded: emptied when full.
+const problemTexts = new Map<string, { title: string; detail: string }>()
+const PROBLEM_TEXTS_MAX = 1000
+
+/** The localized title and detail of an error. */
+function problemText(error: AppError, language: ProblemLanguage): { title: string; detail: string } {
+  const key = `${language} ${error.code} ${JSON.stringify(error.params)} ${error.translatedParams.join(',')}`
+  let text = problemTexts.get(key)
+  if (!text) {
+    const t = problemTranslatorFor(language)
+    text = { title: t(`${error.code}.title`), detail: t(`${error.code}.detail`, localizeParams(error, t)) }
+    if (problemTexts.size >= PROBLEM_TEXTS_MAX) problemTexts.clear()
+    if (key.length <= 2000) problemTexts.set(key, text)
+  }
+  return text
+}
+
 function localizeParams(error: AppError, t: (key: string) => string): Record<string, string | number> {
   const params = { ...error.params }
+  for (const [name, value] of Object.entries(params)) {
+    if (typeof value === 'string' && !OWN_PARAMS.has(name)) params[name] = excerpt(value)
+  }
   for (const name of error.translatedParams) params[name] = t(String(params[name]))
   return params
 }

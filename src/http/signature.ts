@@ -35,16 +35,21 @@ function signedMessage(t: string, body: Uint8Array): Uint8Array<ArrayBuffer> {
   return message
 }
 
+/** A Silkfeed-Signature header that is present, well-formed and inside the time window. */
+export interface PlausibleSignature {
+  t: string
+  signatures: Uint8Array<ArrayBuffer>[]
+}
+
 /**
- * Checks `t=<unix seconds>,v1=<hex HMAC-SHA256(secret, "<t>.<raw body>")>` against every active
- * secret (rotation). WebCrypto's verify compares in constant time. Returns null when it holds.
+ * Checks what can be checked of a signature without the body: present, well-formed, `t` within the
+ * window. Lets the webhook refuse a request before reading (and holding) its body.
  */
-export async function verifySignature(
+export function checkSignatureHeader(
   header: string | undefined,
-  body: Uint8Array,
   secrets: readonly string[],
   nowSeconds: number,
-): Promise<SignatureFailure | null> {
+): PlausibleSignature | SignatureFailure {
   if (secrets.length === 0) return 'unconfigured'
   if (!header || header.trim() === '') return 'missing'
   let t: string | undefined
@@ -63,6 +68,18 @@ export async function verifySignature(
   }
   if (!t || !/^\d{1,12}$/.test(t) || signatures.length === 0) return 'malformed'
   if (Math.abs(nowSeconds - Number(t)) > SIGNATURE_TOLERANCE_SECONDS) return 'stale'
+  return { t, signatures }
+}
+
+/**
+ * Checks a plausible signature against the body with every active secret (rotation). WebCrypto's
+ * verify compares in constant time. Returns null when it holds.
+ */
+export async function verifyBodySignature(
+  { t, signatures }: PlausibleSignature,
+  body: Uint8Array,
+  secrets: readonly string[],
+): Promise<'mismatch' | null> {
   const message = signedMessage(t, body)
   for (const secret of secrets) {
     const key = await hmacKey(secret)
@@ -71,6 +88,20 @@ export async function verifySignature(
     }
   }
   return 'mismatch'
+}
+
+/**
+ * Checks `t=<unix seconds>,v1=<hex HMAC-SHA256(secret, "<t>.<raw body>")>` against every active
+ * secret (rotation). Returns null when it holds.
+ */
+export async function verifySignature(
+  header: string | undefined,
+  body: Uint8Array,
+  secrets: readonly string[],
+  nowSeconds: number,
+): Promise<SignatureFailure | null> {
+  const plausible = checkSignatureHeader(header, secrets, nowSeconds)
+  return typeof plausible === 'string' ? plausible : verifyBodySignature(plausible, body, secrets)
 }
 
 /** Signs a body as the CMS does: the header value for Silkfeed-Signature. */

@@ -70,6 +70,7 @@ export function buildDeps(
     publish: new PublishService(feeds, Date.now),
     hubs: new HubNotifier({ hubs: config.websubHubs, logger, attempts: 4, backoffMs: 500, timeoutMs: 5000 }),
     webhook: config.webhook,
+    readyCacheMs: config.readyCacheMs,
     publicBaseUrl: config.publicBaseUrl,
     now: Date.now,
     newRequestId: () => crypto.randomUUID(),

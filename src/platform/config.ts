@@ -1,5 +1,7 @@
 import { z } from 'zod'
 import { problemsFromZod } from '../domain/problem.ts'
+import { READY_CACHE_MS } from '../http/routes/health.ts'
+import { WEBHOOK_LIMITS } from '../http/routes/webhook.ts'
 
 const bool = z
   .enum(['true', 'false', '1', '0'], { message: 'must be true or false' })
@@ -61,6 +63,19 @@ export const RawEnvSchema = z.object({
     .min(1024)
     .max(100 * 1024 * 1024)
     .default(1024 * 1024),
+  WEBHOOK_CONCURRENT_BODIES: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(10_000)
+    .default(WEBHOOK_LIMITS.maxConcurrentBodies),
+  WEBHOOK_BODY_TIMEOUT_MS: z.coerce
+    .number()
+    .int()
+    .min(100)
+    .max(300_000)
+    .default(WEBHOOK_LIMITS.bodyTimeoutMs),
+  READY_CACHE_MS: z.coerce.number().int().min(0).max(300_000).default(READY_CACHE_MS),
   RETRY_AFTER_SECONDS: z.coerce.number().int().min(1).max(3600).default(5),
   METRICS_TOKEN: z.string().min(16, 'must have at least 16 characters').optional(),
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).max(300_000).default(10_000),
@@ -101,7 +116,13 @@ function toConfig(env: z.infer<typeof RawEnvSchema>, raw: Record<string, unknown
     overlapMs: env.CHANGE_LOG_OVERLAP_MS,
     tombstoneMs: env.TOMBSTONE_DAYS * 86_400_000,
     websubHubs: env.WEBSUB_HUBS ?? [],
-    webhook: { secrets: env.WEBHOOK_SECRETS ?? [], maxBytes: env.WEBHOOK_MAX_BYTES },
+    webhook: {
+      secrets: env.WEBHOOK_SECRETS ?? [],
+      maxBytes: env.WEBHOOK_MAX_BYTES,
+      maxConcurrentBodies: env.WEBHOOK_CONCURRENT_BODIES,
+      bodyTimeoutMs: env.WEBHOOK_BODY_TIMEOUT_MS,
+    },
+    readyCacheMs: env.READY_CACHE_MS,
     retryAfterSeconds: env.RETRY_AFTER_SECONDS,
     logLevel: env.LOG_LEVEL,
     feedsDir: env.FEEDS_DIR,

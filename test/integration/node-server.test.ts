@@ -20,7 +20,9 @@ let directory: string
 beforeAll(async () => {
   directory = mkdtempSync(join(tmpdir(), 'silkfeed-node-'))
   ;({ embedded: s3 } = await startSeededS3(directory, 'silkfeed-it'))
-  const app = appOver(storeFor(s3.endpoint, 'silkfeed-it', 1500), { freshMs: 0 })
+  const app = appOver(storeFor(s3.endpoint, 'silkfeed-it', 1500), { freshMs: 0 }, undefined, {}, undefined, {
+    readyCacheMs: 0,
+  })
   server = await new Promise<ServerType>((resolve) => {
     const s = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, () => resolve(s))
   })

@@ -246,7 +246,7 @@ describe('npm run serve (production Node entry)', () => {
   })
 
   it('flips readiness when storage stops and returns', async () => {
-    const app = await startServe()
+    const app = await startServe({ READY_CACHE_MS: '0' })
     try {
       expect((await fetch(`${app.base}/readyz`)).status).toBe(200)
       const port = s3.port

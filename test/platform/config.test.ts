@@ -34,6 +34,23 @@ describe('configuration', () => {
     expect(config.webhook.secrets).toEqual(['first-secret-0123456789', 'second-secret-0123456789'])
   })
 
+  it('bounds webhook bodies and readiness probes by default, and reads other limits', () => {
+    const defaults = parseConfig({})
+    expect(defaults.webhook).toMatchObject({ maxConcurrentBodies: 16, bodyTimeoutMs: 10_000 })
+    expect(defaults.webhook.bodyTimeoutMs).toBeLessThanOrEqual(30_000)
+    expect(defaults.readyCacheMs).toBe(5000)
+    const set = parseConfig({
+      WEBHOOK_CONCURRENT_BODIES: '4',
+      WEBHOOK_BODY_TIMEOUT_MS: '2500',
+      READY_CACHE_MS: '0',
+    })
+    expect(set.webhook).toMatchObject({ maxConcurrentBodies: 4, bodyTimeoutMs: 2500 })
+    expect(set.readyCacheMs).toBe(0)
+    expect(() => parseConfig({ WEBHOOK_CONCURRENT_BODIES: '0', WEBHOOK_BODY_TIMEOUT_MS: 'soon' })).toThrow(
+      /WEBHOOK_CONCURRENT_BODIES[\s\S]*WEBHOOK_BODY_TIMEOUT_MS/,
+    )
+  })
+
   it('treats empty values as unset', () => {
     expect(parseConfig({ PORT: '', S3_ENDPOINT: '' }).s3.endpoint).toBeUndefined()
   })

@@ -1,4 +1,4 @@
-import { createApp } from '../../src/http/app.ts'
+import { createApp, type AppDeps } from '../../src/http/app.ts'
 import { FeedService, type FeedServiceOptions, type Logger } from '../../src/services/feed-service.ts'
 import { storeArticles } from '../../src/services/seed.ts'
 import { PublishService } from '../../src/services/publish.ts'
@@ -39,6 +39,8 @@ export function appOver(
   logger: Logger = silentLogger,
   webhook: { secrets?: string[]; hubs?: string[] } = {},
   catalog?: FeedCatalog,
+  /** Any other dependency of the app, in place of the test default. */
+  extra: Partial<AppDeps> = {},
 ) {
   const hubs = webhook.hubs ?? []
   const feeds = serviceOver(store, options, logger, catalog, { ...TEST_SETTINGS, hubs })
@@ -56,6 +58,7 @@ export function appOver(
     now: options.now ?? (() => Date.now()),
     newRequestId: () => 'req-test',
     retryAfterSeconds: 7,
+    ...extra,
   })
 }
 

@@ -9,15 +9,27 @@ import { KEYS } from '../../services/storage-keys.ts'
 import type { ObjectStore } from '../../storage/object-store.ts'
 import type { AppEnv } from '../context.ts'
 import { AppError } from '../errors.ts'
-import { verifySignature } from '../signature.ts'
+import { checkSignatureHeader, verifyBodySignature, type SignatureFailure } from '../signature.ts'
 
-export interface WebhookDeps {
+/** How many webhook bodies are read at once, and how long one may take to arrive. */
+export interface WebhookLimits {
+  /** Bodies read at once; one more is a 503 with Retry-After. */
+  maxConcurrentBodies: number
+  /** How long a body may take to arrive once its headers have; then 408. */
+  bodyTimeoutMs: number
+}
+
+/** The defaults of WEBHOOK_CONCURRENT_BODIES and WEBHOOK_BODY_TIMEOUT_MS. */
+export const WEBHOOK_LIMITS: WebhookLimits = { maxConcurrentBodies: 16, bodyTimeoutMs: 10_000 }
+
+export interface WebhookDeps extends WebhookLimits {
   publish: PublishService
   hubs: HubNotifier
   store: ObjectStore
   catalog: FeedCatalog
   secrets: readonly string[]
   maxBytes: number
+  retryAfterSeconds: number
   now: () => number
   settings: PublicationSettings
 }
@@ -30,21 +42,34 @@ export function webhookRoutes(deps: WebhookDeps): Hono<AppEnv> {
   const app = new Hono<AppEnv>()
   const schema = republishSchemaFor(deps.catalog)
 
+  let reading = 0
+
   app.post('/webhooks/republish', async (c) => {
-    const declared = Number(c.req.header('content-length') ?? '0')
-    if (declared > deps.maxBytes) throw new AppError('PAYLOAD_TOO_LARGE', { limit: deps.maxBytes })
-    const body = await readLimited(c.req.raw, deps.maxBytes)
-    if (!/^application\/(json|[\w.+-]+\+json)\s*(;|$)/i.test(c.req.header('content-type') ?? '')) {
-      throw new AppError('UNSUPPORTED_MEDIA_TYPE')
-    }
-    const failure = await verifySignature(
+    // Everything that can be judged from the headers is, before a byte of the body is read: a request
+    // that cannot be right costs no memory and no wait for its sender.
+    if (!isJsonUtf8(c.req.header('content-type'))) throw new AppError('UNSUPPORTED_MEDIA_TYPE')
+    const plausible = checkSignatureHeader(
       c.req.header('silkfeed-signature'),
-      body,
       deps.secrets,
       deps.now() / 1000,
     )
-    if (failure)
-      throw new AppError('BAD_SIGNATURE', { reason: `signatureReasons.${failure}` }, [], {}, ['reason'])
+    if (typeof plausible === 'string') throw badSignature(plausible)
+    const declared = Number(c.req.header('content-length') ?? '0')
+    if (declared > deps.maxBytes) throw new AppError('PAYLOAD_TOO_LARGE', { limit: deps.maxBytes })
+    if (reading >= deps.maxConcurrentBodies) {
+      const retryAfter = String(deps.retryAfterSeconds)
+      throw new AppError('WEBHOOK_BUSY', { retryAfter }, [], { 'retry-after': retryAfter })
+    }
+    reading++
+    let body: Uint8Array<ArrayBuffer>
+    try {
+      body = await readBody(c.req.raw, deps.maxBytes, deps.bodyTimeoutMs)
+    } finally {
+      reading--
+    }
+    if (Number.isFinite(declared) && declared > body.byteLength) throw new AppError('CLIENT_CLOSED')
+    const failure = await verifyBodySignature(plausible, body, deps.secrets)
+    if (failure) throw badSignature(failure)
 
     const idempotencyKey = c.req.header('idempotency-key')
     if (idempotencyKey !== undefined && (idempotencyKey.length === 0 || idempotencyKey.length > 200)) {
@@ -115,21 +140,64 @@ function afterResponse(c: Context<AppEnv>, task: Promise<void>): void {
   }
 }
 
-/** Reads a request body, refusing (413) as soon as it grows past the limit. */
-async function readLimited(request: Request, limit: number): Promise<Uint8Array<ArrayBuffer>> {
+function badSignature(reason: SignatureFailure): AppError {
+  return new AppError('BAD_SIGNATURE', { reason: `signatureReasons.${reason}` }, [], {}, ['reason'])
+}
+
+/**
+ * JSON in UTF-8: `application/json` or `application/*+json`, with no charset or `utf-8`. Any other
+ * charset would be read wrongly as UTF-8 (and signed over bytes the sender did not mean).
+ */
+export function isJsonUtf8(contentType: string | undefined): boolean {
+  if (!contentType) return false
+  const [type = '', ...params] = contentType.split(';')
+  if (!/^application\/(json|[\w.+-]+\+json)$/i.test(type.trim())) return false
+  return params.every((param) => {
+    const eq = param.indexOf('=')
+    if (eq < 0 || param.slice(0, eq).trim().toLowerCase() !== 'charset') return true
+    return /^"?utf-8"?$/i.test(param.slice(eq + 1).trim())
+  })
+}
+
+/**
+ * Reads a request body: 413 as soon as it grows past the limit, 408 when it has not all arrived
+ * within `timeoutMs`, and CLIENT_CLOSED (499) when the client went away before sending it all.
+ */
+async function readBody(
+  request: Request,
+  limit: number,
+  timeoutMs: number,
+): Promise<Uint8Array<ArrayBuffer>> {
   if (!request.body) return new Uint8Array()
   const reader = request.body.getReader()
+  let timer: ReturnType<typeof setTimeout> | undefined
+  const expired = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new AppError('REQUEST_TIMEOUT', { seconds: Math.ceil(timeoutMs / 1000) })),
+      timeoutMs,
+    )
+  })
   const chunks: Uint8Array[] = []
   let size = 0
-  for (;;) {
-    const { done, value } = await reader.read()
-    if (done) break
-    size += value.byteLength
-    if (size > limit) {
-      await reader.cancel()
-      throw new AppError('PAYLOAD_TOO_LARGE', { limit })
+  try {
+    for (;;) {
+      let next: ReadableStreamReadResult<Uint8Array>
+      try {
+        next = await Promise.race([reader.read(), expired])
+      } catch (error) {
+        // Only the client's side can break a request body: a reset or a hang-up mid-body.
+        throw error instanceof AppError ? error : new AppError('CLIENT_CLOSED')
+      }
+      if (next.done) break
+      size += next.value.byteLength
+      if (size > limit) throw new AppError('PAYLOAD_TOO_LARGE', { limit })
+      chunks.push(next.value)
     }
-    chunks.push(value)
+  } catch (error) {
+    reader.cancel().catch(() => undefined)
+    throw error
+  } finally {
+    clearTimeout(timer)
   }
   const body = new Uint8Array(size)
   let offset = 0
