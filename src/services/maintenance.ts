@@ -1,6 +1,7 @@
 import { changeTime } from '../domain/feed-snapshot.ts'
 import type { ObjectStore } from '../storage/object-store.ts'
 import type { FeedService } from './feed-service.ts'
+import { readSnapshot } from './materializer.ts'
 import { KEYS } from './storage-keys.ts'
 
 export interface MaintenanceOptions {
@@ -45,7 +46,7 @@ export async function runMaintenance(
   let feedsRerendered = 0
   for (const definition of feeds.feeds.all) {
     for (const locale of definition.locales) {
-      const snapshot = await feeds.articles.getSnapshot(definition.id, locale)
+      const snapshot = await readSnapshot(store, definition.id, locale)
       if (!snapshot) continue
       const expired = snapshot.tombstones.some((t) => options.now - Date.parse(t.at) >= feeds.tombstoneMs)
       const aging = options.now - snapshot.listedAt > options.changeLogMs / 2

@@ -141,7 +141,7 @@ describe('republishing against s3rver (no conditional writes)', () => {
     const shuffled = [...versions].sort(() => Math.random() - 0.5)
     const statuses = await Promise.all(shuffled.map(async (v) => (await post({ upsert: [v] })).status))
     expect(statuses.every((s) => s === 200)).toBe(true)
-    const current = await new ArticleRepository(store, () => 'x').current('ru', 'storm-500')
+    const current = await new ArticleRepository(store).current('ru', 'storm-500')
     expect(current?.kind === 'live' && current.record.title).toBe('Версия 19')
     for (const path of ['/ru/storm.json', '/ru/latest.json']) {
       const feed = (await (await fetch(`${base}${path}`)).json()) as {
