@@ -30,7 +30,7 @@ const record = fc
     published: fc.integer({ min: 0, max: 20 }),
     updated: fc.option(fc.integer({ min: 0, max: 20 }), { nil: undefined }),
     title: fc.constantFrom('A', 'B'),
-    sections: fc.constantFrom(['sco'], ['economy'], ['sco', 'economy']),
+    sections: fc.constantFrom<string[]>(['sco'], ['economy'], ['sco', 'economy']),
     derived: fc.boolean(),
   })
   .map(({ story, published, updated, title, sections, derived }): Article => ({
@@ -50,7 +50,7 @@ const change: fc.Arbitrary<Change> = fc.oneof(
     .record({
       story: fc.integer({ min: 0, max: 4 }),
       at: fc.integer({ min: 0, max: 20 }),
-      sections: fc.constantFrom([], ['sco'], ['economy']),
+      sections: fc.constantFrom<string[]>([], ['sco'], ['economy']),
       derived: fc.boolean(),
     })
     .map(({ story, at, sections, derived }) => ({
