@@ -37,7 +37,7 @@ export function appOver(
   store: ObjectStore,
   options: Partial<FeedServiceOptions> = {},
   logger: Logger = silentLogger,
-  webhook: { secrets?: string[]; hubs?: string[] } = {},
+  webhook: { secrets?: string[]; hubs?: string[]; maxBytes?: number } = {},
   catalog?: FeedCatalog,
 ) {
   const hubs = webhook.hubs ?? []
@@ -48,7 +48,7 @@ export function appOver(
     hubs: new HubNotifier({ hubs, logger, attempts: 3, backoffMs: 20, timeoutMs: 1000 }),
     webhook: {
       secrets: webhook.secrets ?? ['old-secret-0123456789abcdef', TEST_SECRET],
-      maxBytes: 64 * 1024,
+      maxBytes: webhook.maxBytes ?? 64 * 1024,
     },
     publicBaseUrl: TEST_SETTINGS.publicBaseUrl,
     store,
