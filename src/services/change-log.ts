@@ -11,6 +11,8 @@ const decoder = new TextDecoder()
 export interface LogEntry {
   key: string
   changes: readonly Change[]
+  /** While the entry (and what its republish wrote beside it) is being stored: no feed may be stored before. */
+  durable?: Promise<unknown>
 }
 
 /** A listing of the change log: the keys since `since`, and its place in this process's sequence of listings. */
@@ -44,12 +46,24 @@ export class ChangeLog {
 
   /** Appends one entry with every change of a republish; returns it once durable. */
   async append(changes: readonly Change[]): Promise<LogEntry> {
+    const { entry, durable } = this.start(changes)
+    await durable
+    return entry
+  }
+
+  /**
+   * Starts appending an entry: its key and changes at once (renders may use them meanwhile), and
+   * `durable`, which resolves when the entry is in storage.
+   */
+  start(changes: readonly Change[]): { entry: LogEntry; durable: Promise<void> } {
     const key = `${KEYS.log}${sortableTime(this.now())}-${this.newId()}.json`
-    await this.store.put(key, encoder.encode(JSON.stringify({ changes })), {
-      contentType: 'application/json; charset=utf-8',
-    })
     this.#remember(key, changes)
-    return { key, changes }
+    const durable = this.store
+      .put(key, encoder.encode(JSON.stringify({ changes })), {
+        contentType: 'application/json; charset=utf-8',
+      })
+      .then(() => undefined)
+    return { entry: { key, changes }, durable }
   }
 
   /**

@@ -77,7 +77,7 @@ export class FeedPublisher {
     // writing and go round once more if it holds anything we missed (no conditional writes needed).
     for (let round = 0; round < 3; round++) {
       const states = await this.materializer.advance(definition, written)
-      bundles = await this.#renderAndStore(definition, states)
+      bundles = await this.#renderAndStore(definition, states, written)
       if (!(await this.materializer.missedAny(states, this.materializer.mark()))) break
     }
     return bundles
@@ -87,8 +87,16 @@ export class FeedPublisher {
    * Renders each locale and sends its bundles (and its snapshot when due) to storage at once, so
    * that storage works on one locale while the next is rendered; resolves when all are durable.
    */
-  async #renderAndStore(definition: FeedDefinition, states: readonly LocaleState[]): Promise<FeedBundle[]> {
+  async #renderAndStore(
+    definition: FeedDefinition,
+    states: readonly LocaleState[],
+    written: readonly LogEntry[],
+  ): Promise<FeedBundle[]> {
     const started = this.now()
+    // Rendering may start while the changes are being stored, but a feed never reaches storage
+    // before what it shows is durable in the change log.
+    const durable = allSettled(written.map((entry) => entry.durable))
+    durable.catch(() => undefined) // reported through the writes below
     const translations = translationIndex(states)
     const renderedWith = await this.renderKey(definition)
     const bundles: FeedBundle[] = []
@@ -105,15 +113,15 @@ export class FeedPublisher {
       })
       const own = rendered.map((feed) => bundleRenderedFeed(feed, renderedWith))
       bundles.push(...own)
-      const started = [
-        ...own.map((bundle) => this.#store(bundle)),
-        this.materializer.checkpoint(definition.id, state),
-      ]
-      for (const write of started) {
-        // Awaited below; a write that fails early must not count as unhandled meanwhile.
-        write?.catch(() => undefined)
-        if (write) writes.push(write)
-      }
+      const stored = durable.then(() =>
+        allSettled([
+          ...own.map((bundle) => this.#store(bundle)),
+          this.materializer.checkpoint(definition.id, state),
+        ]),
+      )
+      // Awaited below; a write that fails early must not count as unhandled meanwhile.
+      stored.catch(() => undefined)
+      writes.push(stored)
     }
     this.telemetry?.observe('silkfeed_render_seconds', (this.now() - started) / 1000, { feed: definition.id })
     await allSettled(writes)

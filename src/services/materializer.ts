@@ -1,3 +1,4 @@
+import type { Article } from '../domain/article.ts'
 import type { FeedDefinition } from '../domain/feed-definition.ts'
 import { applyChanges, EMPTY_SNAPSHOT, localeOfChange, type FeedSnapshot } from '../domain/feed-snapshot.ts'
 import type { Locale } from '../domain/locale.ts'
@@ -6,7 +7,7 @@ import type { ObjectStore } from '../storage/object-store.ts'
 import type { ArticleRepository } from './article-repository.ts'
 import type { ChangeLog, LogEntry } from './change-log.ts'
 import type { Clock } from './ports.ts'
-import { mapWithLimit } from './single-flight.ts'
+import { mapWithLimit, SingleFlight } from './single-flight.ts'
 import { KEYS } from './storage-keys.ts'
 import type { FeedTiming } from './timing.ts'
 
@@ -32,6 +33,8 @@ export class Materializer {
   readonly #snapshots = new Map<string, FeedSnapshot>()
   /** When (listedAt) the stored snapshot was taken, per feed and locale, as far as this process knows. */
   readonly #checkpoints = new Map<string, number>()
+  /** Full scans of a locale's stories, shared by the feeds built at the same time (a cold start). */
+  readonly #scans = new SingleFlight<Article[]>()
 
   constructor(
     private readonly store: ObjectStore,
@@ -108,7 +111,7 @@ export class Materializer {
       base = applyChanges(
         definition,
         EMPTY_SNAPSHOT,
-        (await this.articles.loadAll(locale)).map((record) => ({
+        (await this.#scans.run(locale, () => this.articles.loadAll(locale))).map((record) => ({
           key: '',
           change: { type: 'upsert', record },
         })),

@@ -40,20 +40,29 @@ export class PublishService {
       this.deps.articles.currents(wanted.states),
     ])
     const plan = decide(expanded, { heads, states }, new Date(signedAt).toISOString())
-    const { entry, previous } = await this.#write(plan)
-    const affected = this.#affected(plan, previous, payload.rebuild)
-    const bundles = await allSettled([...affected].map((d) => this.deps.render(d, entry ? [entry] : [])))
+    const { entry, durable, previous } = this.#write(plan)
+    // Feeds are rendered while the writes are under way; none is stored before they are durable.
+    const rendered = previous.then((earlier) => {
+      const affected = this.#affected(plan, earlier, payload.rebuild)
+      const written = entry ? [{ ...entry, durable }] : []
+      return allSettled([...affected].map((definition) => this.deps.render(definition, written)))
+    })
+    const [, bundles] = await allSettled([durable, rendered])
     return report(plan, bundles.flat())
   }
 
   /**
-   * Stores the plan's versions and retractions and appends its changes, all durable before any
-   * render starts (none depends on another). Reads meanwhile the previous versions of the stories
-   * whose feeds may change: not on a retry, which writes the version it wrote before (nor a key
-   * read while it is rewritten, which a store without atomic writes such as s3rver would garble),
-   * nor when every feed carries the new version.
+   * Starts storing the plan's versions and retractions and appending its changes (none depends on
+   * another; `durable` when all are). Reads meanwhile the previous versions of the stories whose
+   * feeds may change: not on a retry, which writes the version it wrote before (nor a key read while
+   * it is rewritten, which a store without atomic writes such as s3rver would garble), nor when
+   * every feed carries the new version.
    */
-  async #write(plan: PublishPlan): Promise<{ entry: LogEntry | undefined; previous: (Article | null)[] }> {
+  #write(plan: PublishPlan): {
+    entry: LogEntry | undefined
+    durable: Promise<unknown>
+    previous: Promise<(Article | null)[]>
+  } {
     const { articles, changeLog, catalog } = this.deps
     const inEveryFeed = (record: Article) => catalog.all.every((d) => feedSelects(d, record))
     const earlier = plan.upserts.flatMap(({ record, head }) =>
@@ -71,12 +80,16 @@ export class PublishService {
             articles.putRetraction(locale, id, plan.at, live.derived),
       ),
     ]
-    const [previous, , entry] = await allSettled([
-      mapWithLimit(earlier, REPOSITORY_CONCURRENCY, (key) => articles.record(key)),
+    const appending = plan.changes.length > 0 ? changeLog.start(plan.changes) : undefined
+    const durable = allSettled([
       mapWithLimit(writes, REPOSITORY_CONCURRENCY, (write) => write()),
-      plan.changes.length > 0 ? changeLog.append(plan.changes) : undefined,
+      appending?.durable,
     ])
-    return { entry, previous }
+    // Both are awaited by apply; neither may count as unhandled meanwhile.
+    durable.catch(() => undefined)
+    const previous = mapWithLimit(earlier, REPOSITORY_CONCURRENCY, (key) => articles.record(key))
+    previous.catch(() => undefined)
+    return { entry: appending?.entry, durable, previous }
   }
 
   /** The feeds to render: those a stored, earlier or pulled version is in, and those asked to be rebuilt. */
