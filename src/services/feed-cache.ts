@@ -3,7 +3,7 @@ import type { Locale } from '../domain/locale.ts'
 import { StorageUnavailableError, type ObjectStore } from '../storage/object-store.ts'
 import { decodeBundle, type FeedBundle } from './feed-bundle.ts'
 import type { Clock, Logger, Telemetry } from './ports.ts'
-import { SingleFlight, withTimeout } from './single-flight.ts'
+import { withTimeout } from './single-flight.ts'
 import { KEYS } from './storage-keys.ts'
 import { boundBy, NO_TELEMETRY } from './telemetry.ts'
 import type { FeedTiming } from './timing.ts'
@@ -42,7 +42,8 @@ interface CacheEntry {
  */
 export class FeedCache {
   readonly #entries = new Map<string, CacheEntry>()
-  readonly #refreshes = new SingleFlight<ServedFeed>()
+  /** The refresh under way per feed, shared by the requests that arrive meanwhile. */
+  readonly #refreshes = new Map<string, { promise: Promise<ServedFeed>; startedAt: number }>()
   readonly #outcomes: (outcome: string) => () => void
 
   constructor(
@@ -102,8 +103,20 @@ export class FeedCache {
     return served
   }
 
+  /**
+   * One refresh per feed at a time. A refresh older than twice the storage timeout is not joined: a
+   * runtime may drop the work of a request that has been answered (a Worker without waitUntil), and
+   * a refresh that will never settle must not hold every later request.
+   */
   #refresh(definition: FeedDefinition, format: FeedFormat, key: string): Promise<ServedFeed> {
-    return this.#refreshes.run(key, () => this.#read(definition, format, key, this.#entries.get(key)))
+    const running = this.#refreshes.get(key)
+    const now = this.now()
+    if (running && now - running.startedAt < 2 * this.timing.storageTimeoutMs) return running.promise
+    const promise = this.#read(definition, format, key, this.#entries.get(key)).finally(() => {
+      if (this.#refreshes.get(key)?.promise === promise) this.#refreshes.delete(key)
+    })
+    this.#refreshes.set(key, { promise, startedAt: now })
+    return promise
   }
 
   async #read(

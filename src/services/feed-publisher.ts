@@ -76,7 +76,9 @@ export class FeedPublisher {
     // Another process may write between our read of the log and our write; read the log again after
     // writing and go round once more if it holds anything we missed (no conditional writes needed).
     for (let round = 0; round < 3; round++) {
-      const states = await this.materializer.advance(definition, written)
+      // A republish brings its own entries: the first round renders from memory and them (the
+      // check after writing lists the log); a further round lists the log before rendering.
+      const states = await this.materializer.advance(definition, written, round === 0 && written.length > 0)
       bundles = await this.#renderAndStore(definition, states, written)
       if (!(await this.materializer.missedAny(states, this.materializer.mark()))) break
     }

@@ -44,9 +44,20 @@ export class Materializer {
     private readonly now: Clock,
   ) {}
 
-  /** Every locale of a feed advanced to the change log, the entries the caller wrote included. */
-  advance(definition: FeedDefinition, written: readonly LogEntry[]): Promise<LocaleState[]> {
-    return Promise.all(definition.locales.map((locale) => this.#advance(definition, locale, written)))
+  /**
+   * Every locale of a feed advanced to the change log, the entries the caller wrote included. With
+   * `trustMemory`, a locale whose snapshot this process rendered recently takes only those entries,
+   * without listing the log: the caller then checks `missedAny` after writing, which finds what
+   * other processes appended meanwhile, and advances again with a listing.
+   */
+  advance(
+    definition: FeedDefinition,
+    written: readonly LogEntry[],
+    trustMemory = false,
+  ): Promise<LocaleState[]> {
+    return Promise.all(
+      definition.locales.map((locale) => this.#advance(definition, locale, written, trustMemory)),
+    )
   }
 
   /** A mark to pass to `missedAny` once the states' renders are durable. */
@@ -92,6 +103,7 @@ export class Materializer {
     definition: FeedDefinition,
     locale: Locale,
     written: readonly LogEntry[],
+    trustMemory: boolean,
   ): Promise<LocaleState> {
     const { overlapMs, tombstoneMs, snapshotMemoryMs } = this.timing
     const key = `${definition.id}/${locale}`
@@ -105,7 +117,11 @@ export class Materializer {
     const listedAt = this.now()
     const since = (stored ? stored.listedAt : listedAt) - overlapMs
     // A shared listing may predate what the caller wrote; the caller's entries are added to it.
-    const listed = [...new Set([...(await this.log.list(since).keys), ...written.map((e) => e.key)])]
+    const own = written.map((e) => e.key)
+    const listed =
+      trustMemory && stored === remembered && stored
+        ? own
+        : [...new Set([...(await this.log.list(since).keys), ...own])]
     let base = stored
     if (!base || (!base.complete && base.items.length < definition.limit)) {
       base = applyChanges(
