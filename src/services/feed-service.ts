@@ -35,7 +35,7 @@ export class FeedService {
   readonly #cache: FeedCache
 
   constructor(
-    readonly store: ObjectStore,
+    store: ObjectStore,
     readonly feeds: FeedCatalog,
     readonly settings: PublicationSettings,
     logger: Logger,
