@@ -10,7 +10,6 @@ import type { HotRequest } from '../src/http/hot-feeds.ts'
 import { PrometheusTelemetry } from '../src/http/prometheus.ts'
 import { createJsonLogger } from '../src/platform/logger.ts'
 import { FeedService } from '../src/services/feed-service.ts'
-import { PublishService } from '../src/services/publish.ts'
 import { storeArticles } from '../src/services/seed.ts'
 import { HubNotifier } from '../src/services/websub.ts'
 import { MemoryObjectStore } from '../test/support/memory-store.ts'
@@ -42,7 +41,7 @@ const app = createApp({
   newRequestId: () => crypto.randomUUID(),
   retryAfterSeconds: 5,
   telemetry,
-  publish: new PublishService(feeds, Date.now),
+  publish: feeds.publishService(Date.now),
   hubs: new HubNotifier({ hubs: [], logger, attempts: 1, backoffMs: 1, timeoutMs: 1 }),
   publicBaseUrl: TEST_SETTINGS.publicBaseUrl,
   webhook: { secrets: ['bench-secret-0123456789'], maxBytes: 1024 },

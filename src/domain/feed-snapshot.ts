@@ -87,29 +87,38 @@ export function applyChanges(
 ): FeedSnapshot {
   const items = new Map(snapshot.items.map((a) => [a.id, a]))
   const tombstones = new Map(snapshot.tombstones.map((t) => [t.id, t]))
+  // Per story, the newest version and the strongest retraction among the changes, then whichever
+  // outranks the other (and what the snapshot holds) decides: the order of the changes cannot matter.
+  const stories = new Map<string, { version?: Article; retraction?: Tombstone; shown: boolean }>()
   for (const { change } of changes) {
+    const id = change.type === 'upsert' ? change.record.id : change.id
+    let story = stories.get(id)
+    if (!story) stories.set(id, (story = { shown: false }))
     if (change.type === 'upsert') {
-      const record = change.record
-      const pulled = tombstones.get(record.id)
-      if (pulled && retractionBeats(pulled, record)) continue
-      const current = items.get(record.id)
-      if (current && !newerThan(record, current)) continue
-      if (pulled) tombstones.delete(record.id)
-      if (feedSelects(definition, record)) items.set(record.id, record)
-      else items.delete(record.id)
+      if (!story.version || newerThan(change.record, story.version)) story.version = change.record
+      story.shown ||= feedSelects(definition, change.record)
     } else {
-      const current = items.get(change.id)
-      if (current && !retractionBeats(change, current)) continue
-      const known = tombstones.get(change.id)
-      if (current || known || feedSelects(definition, { sections: change.sections })) {
-        items.delete(change.id)
-        const tombstone: Tombstone = {
-          id: change.id,
-          at: change.at,
-          ...(change.derived && { derived: true }),
-        }
-        if (!known || outranks(tombstone, known)) tombstones.set(change.id, tombstone)
-      }
+      const tombstone: Tombstone = { id, at: change.at, ...(change.derived && { derived: true }) }
+      if (!story.retraction || outranks(tombstone, story.retraction)) story.retraction = tombstone
+      story.shown ||= feedSelects(definition, { sections: change.sections })
+    }
+  }
+  for (const [id, story] of stories) {
+    const current = items.get(id)
+    const known = tombstones.get(id)
+    const upserted =
+      story.version && (!current || newerThan(story.version, current)) ? story.version : undefined
+    const version = upserted ?? current
+    const retraction =
+      story.retraction && (!known || outranks(story.retraction, known)) ? story.retraction : known
+    if (retraction && (!version || retractionBeats(retraction, version))) {
+      items.delete(id)
+      // A feed remembers a retraction only of a story it showed (or could have).
+      if (current || known || story.shown) tombstones.set(id, retraction)
+    } else if (upserted) {
+      tombstones.delete(id)
+      if (feedSelects(definition, upserted)) items.set(id, upserted)
+      else items.delete(id)
     }
   }
   const ordered = selectItems({ ...definition, limit: Number.MAX_SAFE_INTEGER }, [...items.values()])

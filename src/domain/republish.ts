@@ -62,7 +62,8 @@ export const PublishReportSchema = z.object({
     z.object({
       id: z.string(),
       locale: LocaleSchema,
-      reason: z.enum(['older-than-stored', 'retracted-later']),
+      /** `newer-than-retraction`: a retraction signed before the stored version changed pulls nothing. */
+      reason: z.enum(['older-than-stored', 'retracted-later', 'newer-than-retraction']),
       stored: z.string(),
     }),
   ),

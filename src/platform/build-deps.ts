@@ -1,8 +1,8 @@
 import type { FeedCatalog } from '../domain/feed-definition.ts'
 import type { AppDeps } from '../http/app.ts'
 import type { PrometheusTelemetry } from '../http/prometheus.ts'
-import { FeedService, type Logger } from '../services/feed-service.ts'
-import { PublishService } from '../services/publish.ts'
+import { FeedService } from '../services/feed-service.ts'
+import type { Logger } from '../services/ports.ts'
 import { HubNotifier } from '../services/websub.ts'
 import { instrumentStore } from '../storage/instrumented-object-store.ts'
 import { S3ObjectStore, type S3Settings } from '../storage/s3-object-store.ts'
@@ -59,6 +59,7 @@ export function buildDeps(
     freshMs: config.hotCacheMs,
     storageTimeoutMs: config.s3.timeoutMs,
     overlapMs: config.overlapMs,
+    changeLogMs: config.changeLogMs,
     tombstoneMs: config.tombstoneMs,
     newId: () => crypto.randomUUID(),
     telemetry,
@@ -67,7 +68,7 @@ export function buildDeps(
     store,
     logger,
     feeds,
-    publish: new PublishService(feeds, Date.now),
+    publish: feeds.publishService(),
     hubs: new HubNotifier({ hubs: config.websubHubs, logger, attempts: 4, backoffMs: 500, timeoutMs: 5000 }),
     webhook: config.webhook,
     readyCacheMs: config.readyCacheMs,

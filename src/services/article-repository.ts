@@ -1,5 +1,4 @@
 import { StoredArticleSchema, type Article } from '../domain/article.ts'
-import type { Change, FeedSnapshot } from '../domain/feed-snapshot.ts'
 import type { Locale } from '../domain/locale.ts'
 import { DERIVED_PREFIX, isDerivedVersion, recordJson, sortableTime, versionOf } from '../domain/version.ts'
 import type { ObjectStore } from '../storage/object-store.ts'
@@ -9,6 +8,13 @@ import { KEYS, RETRACTED_SUFFIX } from './storage-keys.ts'
 const encoder = new TextEncoder()
 const decoder = new TextDecoder()
 const JSON_TYPE = 'application/json; charset=utf-8'
+
+/**
+ * How many storage requests one call of the repository has in flight at most: a batch of a
+ * thousand records must queue here, not behind the HTTP agent's sockets, where waiting counts
+ * against the connection timeout.
+ */
+export const REPOSITORY_CONCURRENCY = 16
 
 /** The current state of one story in one locale. */
 export type StoryState =
@@ -22,20 +28,22 @@ export type StoryHead =
   | { kind: 'retracted'; key: string; at: string; derived: boolean }
   | null
 
+/** A story in one locale, as `heads` and `currents` are asked for it. */
+export interface StoryRef {
+  locale: Locale
+  id: string
+}
+
+/** The key `heads` and `currents` answer a story under. */
+export const storyKey = ({ locale, id }: StoryRef): string => `${locale}\u0000${id}`
+
 /**
- * Articles, the change log and feed snapshots, in domain words. Versions and changes are written under
- * keys of their own and never overwritten, so concurrent writers cannot lose each other's updates even
- * on a store without conditional writes: the newest version is simply the last key.
+ * Articles in domain words. Versions are written under keys of their own and never overwritten, so
+ * concurrent writers cannot lose each other's updates even on a store without conditional writes:
+ * the newest version is simply the last key.
  */
 export class ArticleRepository {
-  /** Change-log entries this instance wrote or read: entries are never rewritten, so none is read twice. */
-  readonly #entries = new Map<string, readonly Change[]>()
-  #appends = 0
-
-  constructor(
-    private readonly store: ObjectStore,
-    private readonly newId: () => string,
-  ) {}
+  constructor(private readonly store: ObjectStore) {}
 
   /** The newest version (or retraction) of a story. */
   async current(locale: Locale, id: string): Promise<StoryState> {
@@ -43,19 +51,48 @@ export class ArticleRepository {
     return head ? this.#read(head.key) : null
   }
 
-  /**
-   * The newest version (or retraction) of a story from one listing: enough to decide whether a new
-   * version wins, since the key carries the version (and a retraction's time).
-   */
+  /** The newest version (or retraction) of a story from one listing of its versions. */
   async head(locale: Locale, id: string): Promise<StoryHead> {
-    const keys = await this.store.list(KEYS.versionsOf(locale, id))
-    const key = keys.at(-1)
-    if (!key) return null
-    const version = key.slice(key.lastIndexOf('/') + 1, -'.json'.length)
-    const derived = isDerivedVersion(version)
-    if (!version.endsWith(RETRACTED_SUFFIX)) return { kind: 'live', key, version, derived }
-    const ms = Number(version.slice(derived ? DERIVED_PREFIX.length : 0, -RETRACTED_SUFFIX.length))
-    return { kind: 'retracted', key, at: new Date(ms).toISOString(), derived }
+    return headOf(await this.store.list(KEYS.versionsOf(locale, id)))
+  }
+
+  /**
+   * The heads of many stories, keyed by `locale\0id`: one listing per shard that holds two or more
+   * of them (its keys tell every head in it), one per story otherwise, a bounded number at once.
+   */
+  async heads(refs: readonly StoryRef[]): Promise<Map<string, StoryHead>> {
+    const byShard = new Map<string, StoryRef[]>()
+    for (const ref of refs) {
+      const shard = KEYS.shardOf(ref.locale, ref.id)
+      const group = byShard.get(shard)
+      if (group) group.push(ref)
+      else byShard.set(shard, [ref])
+    }
+    const heads = new Map<string, StoryHead>()
+    await mapWithLimit([...byShard], REPOSITORY_CONCURRENCY, async ([shard, group]) => {
+      const single = group.length === 1 ? group[0]! : undefined
+      const keys = await this.store.list(single ? KEYS.versionsOf(single.locale, single.id) : shard)
+      const versions = new Map<string, string[]>()
+      for (const key of keys) {
+        const folder = key.slice(0, key.lastIndexOf('/') + 1)
+        const list = versions.get(folder)
+        if (list) list.push(key)
+        else versions.set(folder, [key])
+      }
+      for (const ref of group)
+        heads.set(storyKey(ref), headOf(versions.get(KEYS.versionsOf(ref.locale, ref.id)) ?? []))
+    })
+    return heads
+  }
+
+  /** The states of many stories, keyed by `locale\0id` (from `heads`, then a bounded number of reads). */
+  async currents(refs: readonly StoryRef[]): Promise<Map<string, StoryState>> {
+    const heads = await this.heads(refs)
+    const states = new Map<string, StoryState>()
+    await mapWithLimit([...heads], REPOSITORY_CONCURRENCY, async ([key, head]) => {
+      states.set(key, head ? await this.#read(head.key) : null)
+    })
+    return states
   }
 
   /** The record stored under a version key (from `head`), or null when it is gone or a retraction. */
@@ -77,43 +114,7 @@ export class ArticleRepository {
    */
   async putRetraction(locale: Locale, id: string, at: string, derived = false): Promise<void> {
     const version = `${derived ? DERIVED_PREFIX : ''}${sortableTime(Date.parse(at))}${RETRACTED_SUFFIX}`
-    const key = KEYS.articleVersion(locale, id, version)
-    await this.#putJson(key, { retracted: true, at })
-  }
-
-  /** How many change-log entries this instance has appended (each counted once durable). */
-  get appends(): number {
-    return this.#appends
-  }
-
-  /** Appends one entry to the change log with every change of a republish; returns its key. */
-  async appendChanges(changes: readonly Change[], now: number): Promise<string> {
-    const key = `${KEYS.log}${sortableTime(now)}-${this.newId()}.json`
-    await this.#putJson(key, { changes })
-    this.#appends++
-    this.#remember(key, changes)
-    return key
-  }
-
-  /** Change-log keys written at or after `sinceMs`. */
-  listChanges(sinceMs: number): Promise<string[]> {
-    return this.store.list(KEYS.log, { startAfter: `${KEYS.log}${sortableTime(sinceMs - 1)}~` })
-  }
-
-  /** The changes of one change-log entry (entries never change: each is read once per process). */
-  async getChanges(key: string): Promise<readonly Change[] | null> {
-    const known = this.#entries.get(key)
-    if (known) return known
-    const object = await this.store.get(key)
-    if (!object) return null
-    const { changes } = JSON.parse(decoder.decode(object.body)) as { changes: Change[] }
-    this.#remember(key, changes)
-    return changes
-  }
-
-  #remember(key: string, changes: readonly Change[]): void {
-    this.#entries.set(key, changes)
-    if (this.#entries.size > 10_000) this.#entries.delete(this.#entries.keys().next().value!)
+    await this.#putText(KEYS.articleVersion(locale, id, version), JSON.stringify({ retracted: true, at }))
   }
 
   /** Every live story of a locale (a full scan: only for a first build or a rebuild from scratch). */
@@ -123,22 +124,6 @@ export class ArticleRepository {
     for (const key of keys) newest.set(key.slice(0, key.lastIndexOf('/')), key)
     const states = await mapWithLimit([...newest.values()], 32, (key) => this.#read(key))
     return states.flatMap((s) => (s?.kind === 'live' ? [s.record] : []))
-  }
-
-  async getSnapshot(feedId: string, locale: Locale): Promise<FeedSnapshot | null> {
-    const object = await this.store.get(KEYS.snapshot(feedId, locale))
-    return object ? (JSON.parse(decoder.decode(object.body)) as FeedSnapshot) : null
-  }
-
-  async putSnapshot(feedId: string, locale: Locale, snapshot: FeedSnapshot): Promise<void> {
-    // JSON.stringify(snapshot), with each record's JSON made once (most are the last snapshot's).
-    const { items, ...rest } = snapshot
-    const others = JSON.stringify(rest)
-    const members = others === '{}' ? '' : `,${others.slice(1, -1)}`
-    await this.#putText(
-      KEYS.snapshot(feedId, locale),
-      `{"items":[${items.map(recordJson).join(',')}]${members}}`,
-    )
   }
 
   async #read(key: string): Promise<StoryState> {
@@ -154,11 +139,18 @@ export class ArticleRepository {
     return { kind: 'live', record: parsed.data, version, derived }
   }
 
-  async #putJson(key: string, value: unknown): Promise<void> {
-    await this.#putText(key, JSON.stringify(value))
-  }
-
   async #putText(key: string, json: string): Promise<void> {
     await this.store.put(key, encoder.encode(json), { contentType: JSON_TYPE })
   }
+}
+
+/** The head of a story from the keys of its versions (sorted: the newest is the last). */
+function headOf(keys: readonly string[]): StoryHead {
+  const key = keys.at(-1)
+  if (!key) return null
+  const version = key.slice(key.lastIndexOf('/') + 1, -'.json'.length)
+  const derived = isDerivedVersion(version)
+  if (!version.endsWith(RETRACTED_SUFFIX)) return { kind: 'live', key, version, derived }
+  const ms = Number(version.slice(derived ? DERIVED_PREFIX.length : 0, -RETRACTED_SUFFIX.length))
+  return { kind: 'retracted', key, at: new Date(ms).toISOString(), derived }
 }

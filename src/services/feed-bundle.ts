@@ -34,11 +34,9 @@ export interface FeedBundle {
 
 /**
  * Compresses an encoding once (gzip, and brotli where it beats gzip): requests only pick bytes. The
- * variants' ETags derive from the identity ETag. Brotli quality 5: measured on a 230 KB feed, 2.8 ms
- * against 47 ms at quality 9, for 3% more bytes. gzip level 6: on the sample stories its output is
- * within 0.1% of level 9's, and on text that repeats itself (boilerplate, a story quoted in several
- * items) level 9's long match chains cost 60% more time for it. node:zlib runs in Node and, with
- * nodejs_compat, in workerd. Used for feeds and for the human pages alike.
+ * variants' ETags derive from the identity ETag. Brotli quality 5 and gzip level 6: higher settings
+ * cost many times the CPU for a few percent of bytes on feed text (README, "Performance"). node:zlib
+ * runs in Node and, with nodejs_compat, in workerd. Used for feeds and for the human pages alike.
  */
 export function compressVariants(body: Bytes, etag: string): FeedBundle['variants'] {
   const gzip = toBytes(gzipSync(body, { level: 6 }))

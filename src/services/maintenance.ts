@@ -2,6 +2,7 @@ import { changeTime } from '../domain/feed-snapshot.ts'
 import type { ObjectStore } from '../storage/object-store.ts'
 import type { FeedService } from './feed-service.ts'
 import { rederiveStoredVariants } from './rederive.ts'
+import { readSnapshot } from './materializer.ts'
 import { KEYS } from './storage-keys.ts'
 
 export interface MaintenanceOptions {
@@ -33,7 +34,14 @@ export async function runMaintenance(
   feeds: FeedService,
   options: MaintenanceOptions,
 ): Promise<MaintenanceReport> {
-  const { variantsRederived } = await rederiveStoredVariants(store, feeds, () => options.now)
+  const { variantsRederived } = await rederiveStoredVariants({
+    store,
+    articles: feeds.articles,
+    changeLog: feeds.changeLog,
+    catalog: feeds.feeds,
+    render: (definition, written) => feeds.renderAndStore(definition, undefined, written),
+    now: () => options.now,
+  })
   const expiredRecords: string[] = []
   for (const key of await store.list('idempotency/')) {
     const object = await store.get(key)
@@ -50,7 +58,7 @@ export async function runMaintenance(
   let feedsRerendered = 0
   for (const definition of feeds.feeds.all) {
     for (const locale of definition.locales) {
-      const snapshot = await feeds.articles.getSnapshot(definition.id, locale)
+      const snapshot = await readSnapshot(store, definition.id, locale)
       if (!snapshot) continue
       const expired = snapshot.tombstones.some((t) => options.now - Date.parse(t.at) >= feeds.tombstoneMs)
       const aging = options.now - snapshot.listedAt > options.changeLogMs / 2

@@ -4,7 +4,9 @@ import { retractionBeats, type Change } from '../domain/feed-snapshot.ts'
 import type { Locale } from '../domain/locale.ts'
 import { versionOf } from '../domain/version.ts'
 import type { ObjectStore } from '../storage/object-store.ts'
-import type { FeedService } from './feed-service.ts'
+import type { FeedCatalog, FeedDefinition } from '../domain/feed-definition.ts'
+import { storyKey, type ArticleRepository } from './article-repository.ts'
+import type { ChangeLog, LogEntry } from './change-log.ts'
 import { allSettled, mapWithLimit } from './single-flight.ts'
 import { KEYS } from './storage-keys.ts'
 
@@ -22,14 +24,17 @@ export interface RederiveReport {
  * versions go through the change log like a republish, every feed is rendered again, and a marker
  * makes the next run a single read. Idempotent; safe to run on several instances at once.
  */
-export async function rederiveStoredVariants(
-  store: ObjectStore,
-  feeds: FeedService,
-  now: () => number,
-): Promise<RederiveReport> {
+export async function rederiveStoredVariants(parts: {
+  store: ObjectStore
+  articles: ArticleRepository
+  changeLog: ChangeLog
+  catalog: FeedCatalog
+  render: (definition: FeedDefinition, written: readonly LogEntry[]) => Promise<unknown>
+  now: () => number
+}): Promise<RederiveReport> {
+  const { store, articles: repo, changeLog, catalog, render, now } = parts
   const marker = KEYS.derivationDone(DERIVATION_VERSION)
   if (await store.get(marker)) return { variantsRederived: 0 }
-  const repo = feeds.articles
   const sources = Object.keys(DERIVATIONS) as Locale[]
   const editorsRecords = (await allSettled(sources.map((locale) => repo.loadAll(locale))))
     .flat()
@@ -37,18 +42,19 @@ export async function rederiveStoredVariants(
   const candidates = editorsRecords.flatMap((record) =>
     derivedLocalesOf(record.locale).map((target) => deriveRecord(record, target)),
   )
-  const stale = await mapWithLimit(candidates, 32, async (variant): Promise<Article | null> => {
-    const head = await repo.head(variant.locale, variant.id)
+  const heads = await repo.heads(candidates)
+  const stale = candidates.map((variant): Article | null => {
+    const head = heads.get(storyKey(variant)) ?? null
     if (head?.kind === 'live') return head.derived && head.version < versionOf(variant) ? variant : null
     if (head?.kind === 'retracted') return retractionBeats(head, variant) ? null : variant
     return variant
   })
   const upserts = stale.filter((variant): variant is Article => variant !== null)
   if (upserts.length > 0) {
-    await allSettled(upserts.map((variant) => repo.putVersion(variant)))
+    await mapWithLimit(upserts, 16, (variant) => repo.putVersion(variant))
     const changes: Change[] = upserts.map((record) => ({ type: 'upsert', record }))
-    await repo.appendChanges(changes, now())
-    await allSettled(feeds.feeds.all.map((definition) => feeds.renderAndStore(definition)))
+    const entry = await changeLog.append(changes)
+    await allSettled(catalog.all.map((definition) => render(definition, [entry])))
   }
   await store.put(marker, encoder.encode(JSON.stringify({ at: new Date(now()).toISOString() })), {
     contentType: 'application/json; charset=utf-8',

@@ -2,7 +2,8 @@ import { ArticleSchema, type Article } from '../domain/article.ts'
 import { expandRecords } from '../domain/derive.ts'
 import { problemsFromZod } from '../domain/problem.ts'
 import type { ObjectStore } from '../storage/object-store.ts'
-import { ArticleRepository } from './article-repository.ts'
+import { ArticleRepository, REPOSITORY_CONCURRENCY } from './article-repository.ts'
+import { mapWithLimit } from './single-flight.ts'
 
 /** Validates sample records (files of arrays of articles); a bad one throws naming the file and path. */
 export function parseSampleFiles(files: Record<string, unknown>): Article[] {
@@ -28,8 +29,8 @@ export function parseSampleFiles(files: Record<string, unknown>): Article[] {
  * no change log, so feeds built afterwards read them by a full scan.
  */
 export async function storeArticles(store: ObjectStore, articles: readonly Article[]): Promise<void> {
-  const repository = new ArticleRepository(store, () => crypto.randomUUID())
-  await Promise.all(expandRecords(articles).map((a) => repository.putVersion(a)))
+  const repository = new ArticleRepository(store)
+  await mapWithLimit(expandRecords(articles), REPOSITORY_CONCURRENCY, (a) => repository.putVersion(a))
 }
 
 /** Seeds the samples into an empty store; a store that already has articles is left alone. */

@@ -53,7 +53,11 @@ export class Coalescer<T> {
   }
 }
 
-/** Maps with at most `limit` tasks in flight, keeping the order of the input. */
+/**
+ * Maps with at most `limit` tasks in flight, keeping the order of the input. When a task fails, no
+ * further task starts, and the failure is thrown once the tasks under way have finished (as
+ * `allSettled`: nothing started is still running when the caller hears of it).
+ */
 export async function mapWithLimit<T, R>(
   items: readonly T[],
   limit: number,
@@ -61,13 +65,19 @@ export async function mapWithLimit<T, R>(
 ): Promise<R[]> {
   const results = new Array<R>(items.length)
   let next = 0
+  let failure: { error: unknown } | undefined
   const worker = async () => {
-    while (next < items.length) {
+    while (next < items.length && !failure) {
       const index = next++
-      results[index] = await task(items[index]!)
+      try {
+        results[index] = await task(items[index]!)
+      } catch (error) {
+        failure ??= { error }
+      }
     }
   }
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker))
+  if (failure) throw failure.error
   return results
 }
 

@@ -13,6 +13,8 @@ export const KEYS = {
    */
   articlesOf: (locale: Locale) => `articles/${locale}/`,
   versionsOf: (locale: Locale, id: string) => `articles/${locale}/${shardOf(id)}/${id}/`,
+  /** The shard of a story in a locale: one listing of it tells the heads of every story in it. */
+  shardOf: (locale: Locale, id: string) => `articles/${locale}/${shardOf(id)}/`,
   articleVersion: (locale: Locale, id: string, version: string) =>
     `articles/${locale}/${shardOf(id)}/${id}/${version}.json`,
   /**

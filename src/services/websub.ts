@@ -1,4 +1,4 @@
-import type { Logger } from './feed-service.ts'
+import type { Logger } from './ports.ts'
 
 export interface HubNotifierOptions {
   hubs: readonly string[]

@@ -1,4 +1,4 @@
-import type { Telemetry } from '../services/telemetry.ts'
+import type { Telemetry } from '../services/ports.ts'
 import type { ObjectStore } from './object-store.ts'
 
 /** Times every storage request (by operation and outcome) without the rest of the code knowing. */

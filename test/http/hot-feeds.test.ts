@@ -2,8 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { createApp } from '../../src/http/app.ts'
 import { createHotFeeds, hotRequestOf } from '../../src/http/hot-feeds.ts'
 import { PrometheusTelemetry } from '../../src/http/prometheus.ts'
-import type { Logger } from '../../src/services/feed-service.ts'
-import { PublishService } from '../../src/services/publish.ts'
+import type { Logger } from '../../src/services/ports.ts'
 import { storeArticles } from '../../src/services/seed.ts'
 import { HubNotifier } from '../../src/services/websub.ts'
 import { serviceOver } from '../support/app.ts'
@@ -27,7 +26,7 @@ async function wiredApp() {
   let ids = 0
   const app = createApp({
     feeds,
-    publish: new PublishService(feeds, Date.now),
+    publish: feeds.publishService(Date.now),
     hubs: new HubNotifier({ hubs: [], logger, attempts: 1, backoffMs: 1, timeoutMs: 100 }),
     webhook: { secrets: ['hot-feeds-secret-0123456789'], maxBytes: 64 * 1024 },
     publicBaseUrl: TEST_SETTINGS.publicBaseUrl,

@@ -1,6 +1,6 @@
 import { LOCALES } from '../../src/domain/locale.ts'
 import { gunzipSync, brotliDecompressSync } from 'node:zlib'
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import { storeArticles } from '../../src/services/seed.ts'
 import { StorageUnavailableError, type StoredObject } from '../../src/storage/object-store.ts'
 import { appOver, sampleApp, serviceOver } from '../support/app.ts'
@@ -105,13 +105,19 @@ describe('the hot cache', () => {
     const writer = serviceOver(store)
     const corrected = { ...story!, title: '更正后的标题', updatedAt: '2026-01-01T00:00:00+08:00' }
     await writer.articles.putVersion(corrected)
-    await writer.articles.appendChanges([{ type: 'upsert', record: corrected }], Date.now())
+    await writer.changeLog.append([{ type: 'upsert', record: corrected }])
     await writer.renderAndStore(writer.feeds.find('sco')!, 'zh')
     expect((await reader.request('/zh/sco.atom')).headers.get('etag')).toBe(first.headers.get('etag'))
+    // Expired: the copy in hand is served, with its age, while one refresh runs beside it.
     now += 2001
-    const after = await reader.request('/zh/sco.atom')
-    expect(after.headers.get('etag')).not.toBe(first.headers.get('etag'))
-    expect(await after.text()).toContain('更正后的标题')
+    const during = await reader.request('/zh/sco.atom')
+    expect(during.headers.get('etag')).toBe(first.headers.get('etag'))
+    expect(during.headers.get('age')).toBe('2')
+    await vi.waitFor(async () => {
+      const after = await reader.request('/zh/sco.atom')
+      expect(after.headers.get('etag')).not.toBe(first.headers.get('etag'))
+      expect(await after.text()).toContain('更正后的标题')
+    })
   })
 
   it('turns 20 concurrent cold requests into one storage read and one render', async () => {

@@ -141,7 +141,7 @@ describe('republishing against s3rver (no conditional writes)', () => {
     const shuffled = [...versions].sort(() => Math.random() - 0.5)
     const statuses = await Promise.all(shuffled.map(async (v) => (await post({ upsert: [v] })).status))
     expect(statuses.every((s) => s === 200)).toBe(true)
-    const current = await new ArticleRepository(store, () => 'x').current('ru', 'storm-500')
+    const current = await new ArticleRepository(store).current('ru', 'storm-500')
     expect(current?.kind === 'live' && current.record.title).toBe('Версия 19')
     for (const path of ['/ru/storm.json', '/ru/latest.json']) {
       const feed = (await (await fetch(`${base}${path}`)).json()) as {
@@ -206,6 +206,48 @@ describe('storage failing in the middle of a republish', () => {
     expect((await ids()).some((id) => id.includes('storm-901'))).toBe(false)
     const atom = await (await app.request('/ru/storm.atom')).text()
     expect(atom).toMatch(/<at:deleted-entry ref="[^"]*storm-901\/ru"/)
+  })
+})
+
+describe('a signed retraction captured and sent again', () => {
+  it('changes nothing once the editor has published the story anew: it stays in every feed', async () => {
+    const story = storyNumber(0, {
+      id: 'replayed-retraction',
+      locale: 'kk',
+      title: 'Жаңалық',
+      publishedAt: '2026-11-30T00:00:00Z',
+    })
+    const inFeeds = async () => {
+      const feeds = await Promise.all(['/kk/storm.json', '/kk/latest.json'].map(feedIds))
+      return feeds.map((ids) => ids.some((id) => id.includes('/replayed-retraction/')))
+    }
+    expect((await post({ upsert: [story] })).status).toBe(200)
+    expect(await inFeeds()).toEqual([true, true])
+
+    // The retraction, as an eavesdropper captures it: the exact bytes and signature.
+    const body = JSON.stringify({ retract: [{ id: story.id, locale: 'kk' }] })
+    const signature = await signBody(new TextEncoder().encode(body), TEST_SECRET, Date.now() / 1000)
+    const send = () =>
+      fetch(`${base}/webhooks/republish`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'silkfeed-signature': signature },
+        body,
+      })
+    expect((await send()).status).toBe(200)
+    expect(await inFeeds()).toEqual([false, false])
+
+    // The editor publishes the story again, corrected after the retraction.
+    const corrected = { ...story, title: 'Жаңалық қайта', updatedAt: new Date().toISOString() }
+    expect((await post({ upsert: [corrected] })).status).toBe(200)
+    expect(await inFeeds()).toEqual([true, true])
+
+    // The captured request, sent again within the signature window.
+    const replay = await send()
+    expect(replay.status).toBe(200)
+    const report = (await replay.json()) as { retracted: unknown[]; skipped: { reason: string }[] }
+    expect(report.retracted).toEqual([])
+    expect(report.skipped).toEqual([expect.objectContaining({ reason: 'newer-than-retraction' })])
+    expect(await inFeeds()).toEqual([true, true])
   })
 })
 

@@ -6,7 +6,7 @@ import { appOver, serviceOver, silentLogger } from '../support/app.ts'
 import { postRepublish } from '../support/webhook.ts'
 import { runMaintenance } from '../../src/services/maintenance.ts'
 import { KEYS } from '../../src/services/storage-keys.ts'
-import { ArticleRepository } from '../../src/services/article-repository.ts'
+import { readSnapshot, writeSnapshot } from '../../src/services/materializer.ts'
 
 const decoder = new TextDecoder()
 
@@ -127,7 +127,6 @@ describe('feed snapshots (checkpoints of the change log)', () => {
 describe('a stored snapshot', () => {
   it('reads back as it was written, its records made JSON once each', async () => {
     const store = new MemoryObjectStore()
-    const repo = new ArticleRepository(store, () => crypto.randomUUID())
     const items = loadSamples().filter((a) => a.locale === 'kk')
     const snapshot = {
       items,
@@ -136,10 +135,10 @@ describe('a stored snapshot', () => {
       complete: false,
       listedAt: 1_764_583_200_000,
     }
-    await repo.putSnapshot('sco', 'kk', snapshot)
-    expect(await repo.getSnapshot('sco', 'kk')).toEqual(snapshot)
+    await writeSnapshot(store, 'sco', 'kk', snapshot)
+    expect(await readSnapshot(store, 'sco', 'kk')).toEqual(snapshot)
     const empty = { items: [], tombstones: [], applied: [], complete: true, listedAt: 0 }
-    await repo.putSnapshot('latest', 'kk', empty)
-    expect(await repo.getSnapshot('latest', 'kk')).toEqual(empty)
+    await writeSnapshot(store, 'latest', 'kk', empty)
+    expect(await readSnapshot(store, 'latest', 'kk')).toEqual(empty)
   })
 })

@@ -1,7 +1,7 @@
 import { createApp, type AppDeps } from '../../src/http/app.ts'
-import { FeedService, type FeedServiceOptions, type Logger } from '../../src/services/feed-service.ts'
+import { FeedService, type FeedServiceOptions } from '../../src/services/feed-service.ts'
+import type { Logger } from '../../src/services/ports.ts'
 import { storeArticles } from '../../src/services/seed.ts'
-import { PublishService } from '../../src/services/publish.ts'
 import { HubNotifier } from '../../src/services/websub.ts'
 import type { PublicationSettings } from '../../src/render/feed-model.ts'
 import type { ObjectStore } from '../../src/storage/object-store.ts'
@@ -37,7 +37,7 @@ export function appOver(
   store: ObjectStore,
   options: Partial<FeedServiceOptions> = {},
   logger: Logger = silentLogger,
-  webhook: { secrets?: string[]; hubs?: string[] } = {},
+  webhook: { secrets?: string[]; hubs?: string[]; maxBytes?: number } = {},
   catalog?: FeedCatalog,
   /** Any other dependency of the app, in place of the test default. */
   extra: Partial<AppDeps> = {},
@@ -46,11 +46,11 @@ export function appOver(
   const feeds = serviceOver(store, options, logger, catalog, { ...TEST_SETTINGS, hubs })
   return createApp({
     feeds,
-    publish: new PublishService(feeds, options.now ?? (() => Date.now())),
+    publish: feeds.publishService(),
     hubs: new HubNotifier({ hubs, logger, attempts: 3, backoffMs: 20, timeoutMs: 1000 }),
     webhook: {
       secrets: webhook.secrets ?? ['old-secret-0123456789abcdef', TEST_SECRET],
-      maxBytes: 64 * 1024,
+      maxBytes: webhook.maxBytes ?? 64 * 1024,
     },
     publicBaseUrl: TEST_SETTINGS.publicBaseUrl,
     store,

@@ -45,4 +45,47 @@ describe('the republish webhook in workerd', () => {
       '<p>示範區<img src="https://media.silkfeed.dev/示范区.jpg" alt="示範區揭牌儀式"/><code>示范区</code></p>',
     )
   })
+
+  it('lets a captured retraction sent again change nothing once the story was published anew', async () => {
+    const id = `replay-${crypto.randomUUID().slice(0, 8)}`
+    const record = {
+      id,
+      locale: 'ru',
+      title: 'Новость',
+      url: `https://news.silkfeed.dev/ru/2026/11/24/${id}`,
+      publishedAt: '2026-11-30T10:00:00+03:00',
+      sections: ['sco'],
+    }
+    const post = async (body: string, signature?: string) =>
+      worker.fetch('https://feeds.silkfeed.test/webhooks/republish', {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          'silkfeed-signature':
+            signature ?? (await signBody(new TextEncoder().encode(body), SECRET, Date.now() / 1000)),
+        },
+        body,
+      })
+    const inFeeds = async () =>
+      Promise.all(
+        ['sco', 'latest'].map(async (feed) => {
+          const res = await worker.fetch(`https://feeds.silkfeed.test/ru/${feed}.json`)
+          const items = ((await res.json()) as { items: { id: string }[] }).items
+          return items.some((i) => i.id.includes(`/${id}/`))
+        }),
+      )
+    expect((await post(JSON.stringify({ upsert: [record] }))).status).toBe(200)
+
+    const retraction = JSON.stringify({ retract: [{ id, locale: 'ru' }] })
+    const captured = await signBody(new TextEncoder().encode(retraction), SECRET, Date.now() / 1000)
+    expect((await post(retraction, captured)).status).toBe(200)
+    expect(await inFeeds()).toEqual([false, false])
+
+    const corrected = { ...record, title: 'Новость снова', updatedAt: new Date().toISOString() }
+    expect((await post(JSON.stringify({ upsert: [corrected] }))).status).toBe(200)
+    expect(await inFeeds()).toEqual([true, true])
+
+    expect((await post(retraction, captured)).status).toBe(200)
+    expect(await inFeeds()).toEqual([true, true])
+  })
 })

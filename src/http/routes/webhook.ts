@@ -110,7 +110,7 @@ export function webhookRoutes(deps: WebhookDeps): Hono<AppEnv> {
       }
     }
 
-    const report = await deps.publish.apply(parsed.data)
+    const report = await deps.publish.apply(parsed.data, signedAtMs(c.req.header('silkfeed-signature')!))
     const response = { status: 'ok', ...report }
     if (deps.hubs.enabled) {
       const urls = [...new Set(report.feeds.map((f) => feedUrls(deps.settings, f.feed, f.locale)[f.format]))]
@@ -129,6 +129,19 @@ export function webhookRoutes(deps: WebhookDeps): Hono<AppEnv> {
     throw new AppError('METHOD_NOT_ALLOWED', { method: c.req.method, allowed: 'POST' }, [], { allow: 'POST' })
   })
   return app
+}
+
+/**
+ * When a verified request was signed (ms), read as `verifySignature` reads it (the last `t`): a
+ * retraction pulls only what changed by then, so one captured and sent again pulls nothing new.
+ */
+function signedAtMs(header: string): number {
+  let t = ''
+  for (const part of header.split(',')) {
+    const eq = part.indexOf('=')
+    if (part.slice(0, eq).trim() === 't') t = part.slice(eq + 1).trim()
+  }
+  return Number(t) * 1000
 }
 
 /** Lets a task outlive the response: Workers' waitUntil; on Node the process simply keeps running. */

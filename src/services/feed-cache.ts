@@ -1,0 +1,172 @@
+import type { FeedDefinition, FeedFormat } from '../domain/feed-definition.ts'
+import type { Locale } from '../domain/locale.ts'
+import { StorageUnavailableError, type ObjectStore } from '../storage/object-store.ts'
+import { decodeBundle, type FeedBundle } from './feed-bundle.ts'
+import type { Clock, Logger, Telemetry } from './ports.ts'
+import { withTimeout } from './single-flight.ts'
+import { KEYS } from './storage-keys.ts'
+import { boundBy, NO_TELEMETRY } from './telemetry.ts'
+import type { FeedTiming } from './timing.ts'
+
+/** How a read was answered: from memory, after a conditional read, from storage, by rendering, or stale. */
+export type CacheOutcome = 'hit' | 'revalidated' | 'miss' | 'rendered' | 'stale'
+
+/** What a request is answered with: a bundle, and whether storage has not confirmed it just now. */
+export interface ServedFeed {
+  bundle: FeedBundle
+  stale: boolean
+  /** Seconds since storage last confirmed this content (0 when fresh). */
+  ageSeconds: number
+  outcome: CacheOutcome
+}
+
+/** What the cache asks of the write side: a render of a feed, and what a stored bundle must be rendered with. */
+export interface FeedRenderer {
+  publish(definition: FeedDefinition): Promise<FeedBundle[]>
+  renderKey(definition: FeedDefinition): Promise<string>
+}
+
+interface CacheEntry {
+  bundle: FeedBundle
+  /** The store's ETag of the bundle object, for conditional revalidation. */
+  storeEtag: string
+  validatedAt: number
+}
+
+/**
+ * Serves feeds from a hot in-memory copy in front of storage. A copy younger than `freshMs` is served
+ * as it is; an older one, up to the freshness bound, is served (with its age) while one refresh runs
+ * in the background; past the bound, or with no copy, the request waits for the refresh. Concurrent
+ * refreshes of a feed share one read and one render; when storage fails, a copy that was ever served
+ * is served stale within the feed's stale-if-error.
+ */
+export class FeedCache {
+  readonly #entries = new Map<string, CacheEntry>()
+  /** The refresh under way per feed, shared by the requests that arrive meanwhile. */
+  readonly #refreshes = new Map<string, { promise: Promise<ServedFeed>; startedAt: number }>()
+  readonly #outcomes: (outcome: string) => () => void
+
+  constructor(
+    private readonly store: ObjectStore,
+    private readonly renderer: FeedRenderer,
+    private readonly logger: Logger,
+    private readonly timing: Pick<FeedTiming, 'freshMs' | 'storageTimeoutMs' | 'freshnessBoundMs'>,
+    private readonly now: Clock,
+    telemetry: Telemetry = NO_TELEMETRY,
+  ) {
+    this.#outcomes = boundBy((outcome) => telemetry.counter('silkfeed_feed_cache_total', { outcome }))
+  }
+
+  /** The current bundle of a feed, from the hot copy, storage, or a first render. */
+  async getFeed(definition: FeedDefinition, locale: Locale, format: FeedFormat): Promise<ServedFeed> {
+    const key = this.hotKey(definition, locale, format)
+    const hot = this.getHotFeed(definition, locale, format, key)
+    if (hot) return hot
+    return this.#counted(await this.#refresh(definition, format, key))
+  }
+
+  /**
+   * The synchronous half of getFeed: the copy in hand while it is within the freshness bound (no
+   * storage request waited for), or undefined when storage has to be asked.
+   */
+  getHotFeed(
+    definition: FeedDefinition,
+    locale: Locale,
+    format: FeedFormat,
+    key = this.hotKey(definition, locale, format),
+  ): ServedFeed | undefined {
+    const entry = this.#entries.get(key)
+    if (!entry) return undefined
+    const age = this.now() - entry.validatedAt
+    if (age < this.timing.freshMs) {
+      return this.#counted({ bundle: entry.bundle, stale: false, ageSeconds: 0, outcome: 'hit' })
+    }
+    if (age >= this.timing.freshnessBoundMs) return undefined
+    // Failures are the refresh's own business: the next request past the bound meets them.
+    this.#refresh(definition, format, key).catch(() => undefined)
+    const ageSeconds = Math.floor(age / 1000)
+    return this.#counted({ bundle: entry.bundle, stale: true, ageSeconds, outcome: 'stale' })
+  }
+
+  /** The hot cache's key of a feed, for callers that look the same feed up often (`getHotFeed`). */
+  hotKey(definition: FeedDefinition, locale: Locale, format: FeedFormat): string {
+    return KEYS.rendered(definition.id, locale, format)
+  }
+
+  /** Keeps a bundle the write side has just made durable. */
+  remember(key: string, bundle: FeedBundle, storeEtag: string): void {
+    this.#entries.set(key, { bundle, storeEtag, validatedAt: this.now() })
+  }
+
+  #counted(served: ServedFeed): ServedFeed {
+    this.#outcomes(served.outcome)()
+    return served
+  }
+
+  /**
+   * One refresh per feed at a time. A refresh older than twice the storage timeout is not joined: a
+   * runtime may drop the work of a request that has been answered (a Worker without waitUntil), and
+   * a refresh that will never settle must not hold every later request.
+   */
+  #refresh(definition: FeedDefinition, format: FeedFormat, key: string): Promise<ServedFeed> {
+    const running = this.#refreshes.get(key)
+    const now = this.now()
+    if (running && now - running.startedAt < 2 * this.timing.storageTimeoutMs) return running.promise
+    const promise = this.#read(definition, format, key, this.#entries.get(key)).finally(() => {
+      if (this.#refreshes.get(key)?.promise === promise) this.#refreshes.delete(key)
+    })
+    this.#refreshes.set(key, { promise, startedAt: now })
+    return promise
+  }
+
+  async #read(
+    definition: FeedDefinition,
+    format: FeedFormat,
+    key: string,
+    entry: CacheEntry | undefined,
+  ): Promise<ServedFeed> {
+    try {
+      const found = await this.#withTimeout(
+        entry ? this.store.getIfChanged(key, entry.storeEtag) : this.store.get(key),
+      )
+      if (found === 'unchanged' && entry) {
+        entry.validatedAt = this.now()
+        return { bundle: entry.bundle, stale: false, ageSeconds: 0, outcome: 'revalidated' }
+      }
+      if (found && found !== 'unchanged') {
+        const bundle = decodeBundle(found.body)
+        if (bundle && bundle.renderedWith === (await this.renderer.renderKey(definition))) {
+          this.remember(key, bundle, found.etag)
+          return { bundle, stale: false, ageSeconds: 0, outcome: 'miss' }
+        }
+        if (bundle) this.logger.info('stored feed was rendered with other settings; rendering again', { key })
+        else this.logger.warn('stored feed is not a bundle; rendering again', { key })
+      }
+      const bundle = (await this.renderer.publish(definition)).find(
+        (b) => b.format === format && key === this.hotKey(definition, b.locale, b.format),
+      )
+      if (!bundle) throw new Error(`renderer produced no ${format}`)
+      return { bundle, stale: false, ageSeconds: 0, outcome: 'rendered' }
+    } catch (error) {
+      const age = entry ? this.now() - entry.validatedAt : Infinity
+      if (entry && error instanceof StorageUnavailableError && age <= definition.cache.staleIfError * 1000) {
+        this.logger.warn('storage unavailable; serving stale feed', {
+          key,
+          ageMs: age,
+          reason: error.message,
+        })
+        return { bundle: entry.bundle, stale: true, ageSeconds: Math.floor(age / 1000), outcome: 'stale' }
+      }
+      throw error
+    }
+  }
+
+  #withTimeout<T>(promise: Promise<T>): Promise<T> {
+    const ms = this.timing.storageTimeoutMs
+    return withTimeout(
+      promise,
+      ms,
+      () => new StorageUnavailableError(`storage did not answer within ${ms} ms`),
+    )
+  }
+}

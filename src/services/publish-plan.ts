@@ -1,0 +1,167 @@
+import { lastChangeOf, type Article } from '../domain/article.ts'
+import { deriveRecord, derivedLocalesOf, normalizeRecord } from '../domain/derive.ts'
+import { retractionBeats, type Change } from '../domain/feed-snapshot.ts'
+import { LOCALES, type Locale } from '../domain/locale.ts'
+import type { PublishReport, RepublishPayload } from '../domain/republish.ts'
+import { versionOf } from '../domain/version.ts'
+import { storyKey, type StoryHead, type StoryRef, type StoryState } from './article-repository.ts'
+
+/** A payload as ingest stores it: each editor's record normalized, with the variants derived from it. */
+export interface ExpandedPayload {
+  upsert: { record: Article; variants: Article[] }[]
+  retract: { id: string; locale?: Locale }[]
+}
+
+/** What storage says about the stories a payload names: heads for upserts, states for retractions. */
+export interface Lookups {
+  heads: ReadonlyMap<string, StoryHead>
+  states: ReadonlyMap<string, StoryState>
+}
+
+type Live = Extract<StoryState, { kind: 'live' }>
+type Pulled = Extract<StoryState, { kind: 'retracted' }>
+
+/** What a republish writes and reports, decided from the payload and what is stored. */
+export interface PublishPlan {
+  /** When the retractions were signed: the time they are stored and logged with. */
+  at: string
+  /** Versions that win, with what was stored before them. */
+  upserts: { record: Article; head: StoryHead }[]
+  /** Live stories the retractions pull. */
+  retractions: { id: string; locale: Locale; live: Live }[]
+  /** Stories already pulled, whose retraction goes into the log again (a retry after a failure). */
+  repeated: { id: string; locale: Locale; pulled: Pulled }[]
+  /** Every change, for one log entry. */
+  changes: Change[]
+  report: Pick<PublishReport, 'skipped' | 'retracted' | 'notFound'>
+}
+
+/** Normalizes the payload's records and derives the script variants the editor did not send. */
+export function expandPayload(payload: RepublishPayload): ExpandedPayload {
+  const sent = new Set((payload.upsert ?? []).map((r) => `${r.id}\u0000${r.locale}`))
+  return {
+    upsert: (payload.upsert ?? []).map((raw) => {
+      const record = normalizeRecord(raw)
+      const variants = derivedLocalesOf(record.locale)
+        .filter((target) => !sent.has(`${record.id}\u0000${target}`))
+        .map((target) => deriveRecord(record, target))
+      return { record, variants }
+    }),
+    retract: payload.retract ?? [],
+  }
+}
+
+/** The stories to look up: heads of every version sent or derived, states of every retraction target. */
+export function lookupsOf(payload: ExpandedPayload): { heads: StoryRef[]; states: StoryRef[] } {
+  return {
+    heads: payload.upsert.flatMap(({ record, variants }) => [record, ...variants]),
+    states: payload.retract.flatMap(({ id, locale }) =>
+      (locale ? [locale, ...derivedLocalesOf(locale)] : LOCALES).map((l) => ({ id, locale: l })),
+    ),
+  }
+}
+
+/**
+ * Decides a republish: which versions win over what is stored, which retractions apply. A retraction
+ * signed at `at` pulls only versions that changed at or before `at`: sent again after the editor
+ * published the story anew, it changes nothing.
+ */
+export function decide(payload: ExpandedPayload, lookups: Lookups, at: string): PublishPlan {
+  const plan: PublishPlan = {
+    at,
+    upserts: [],
+    retractions: [],
+    repeated: [],
+    changes: [],
+    report: { skipped: [], retracted: [], notFound: [] },
+  }
+  const { skipped, retracted, notFound } = plan.report
+  const signedAt = Date.parse(at)
+
+  /** Does what is stored outrank this version? Reported as skipped when the editor sent it. */
+  const outranked = (record: Article, head: StoryHead): boolean => {
+    const reason =
+      head?.kind === 'live' && head.version > versionOf(record)
+        ? ('older-than-stored' as const)
+        : head?.kind === 'retracted' && retractionBeats(head, record)
+          ? ('retracted-later' as const)
+          : undefined
+    if (reason && !record.derivedFrom) {
+      skipped.push({
+        id: record.id,
+        locale: record.locale,
+        reason,
+        stored: head!.kind === 'live' ? head!.version : head!.at,
+      })
+    }
+    return reason !== undefined
+  }
+  for (const { record, variants } of payload.upsert) {
+    const head = lookups.heads.get(storyKey(record)) ?? null
+    if (outranked(record, head)) continue
+    plan.upserts.push({ record, head })
+    for (const variant of variants) {
+      const variantHead = lookups.heads.get(storyKey(variant)) ?? null
+      if (!outranked(variant, variantHead)) plan.upserts.push({ record: variant, head: variantHead })
+    }
+  }
+
+  /** Decides on a story's state in one locale; `onlyDerivedFrom`: only a variant derived from it. */
+  const retract = (id: string, locale: Locale, state: StoryState, onlyDerivedFrom?: Locale) => {
+    if (state?.kind === 'live') {
+      if (onlyDerivedFrom && state.record.derivedFrom !== onlyDerivedFrom) return
+      if (lastChangeOf(state.record) > signedAt) {
+        if (!onlyDerivedFrom)
+          skipped.push({ id, locale, reason: 'newer-than-retraction', stored: state.version })
+        return
+      }
+      plan.retractions.push({ id, locale, live: state })
+      retracted.push({ id, locale })
+      return
+    }
+    // Already pulled: a retraction sent again (or retried after a 503 that came after the
+    // retraction was stored but before its log entry was) logs it again as it is stored, so every
+    // feed that still shows the story loses it.
+    if (state?.kind === 'retracted' && (!onlyDerivedFrom || state.derived)) {
+      if (!onlyDerivedFrom) retracted.push({ id, locale })
+      plan.repeated.push({ id, locale, pulled: state })
+    }
+  }
+  for (const { id, locale } of payload.retract) {
+    const stateIn = (l: Locale) => lookups.states.get(storyKey({ id, locale: l })) ?? null
+    if (!locale) {
+      for (const l of LOCALES) retract(id, l, stateIn(l))
+      // A retraction without a locale that found nothing anywhere is one "not found", not seven.
+      if (LOCALES.every((l) => stateIn(l) === null)) notFound.push({ id })
+      continue
+    }
+    if (stateIn(locale) === null) {
+      notFound.push({ id, locale })
+      continue
+    }
+    retract(id, locale, stateIn(locale))
+    for (const target of derivedLocalesOf(locale)) retract(id, target, stateIn(target), locale)
+  }
+
+  plan.changes = [
+    ...plan.upserts.map(({ record }) => ({ type: 'upsert' as const, record })),
+    ...plan.retractions.map(({ id, locale, live }) => ({
+      type: 'retract' as const,
+      id,
+      locale,
+      at,
+      sections: live.record.sections,
+      ...(live.derived && { derived: true }),
+    })),
+    // The pulled version's sections are not at hand: a feed drops the story if it shows it.
+    ...plan.repeated.map(({ id, locale, pulled }) => ({
+      type: 'retract' as const,
+      id,
+      locale,
+      at: pulled.at,
+      sections: [],
+      ...(pulled.derived && { derived: true }),
+    })),
+  ]
+  return plan
+}

@@ -1,0 +1,142 @@
+import fc from 'fast-check'
+import { describe, expect, it } from 'vitest'
+import { lastChangeOf, type Article } from '../../src/domain/article.ts'
+import { retractionBeats } from '../../src/domain/feed-snapshot.ts'
+import type { Locale } from '../../src/domain/locale.ts'
+import type { RepublishPayload } from '../../src/domain/republish.ts'
+import { versionOf } from '../../src/domain/version.ts'
+import { storyKey, type StoryHead, type StoryState } from '../../src/services/article-repository.ts'
+import { decide, expandPayload, lookupsOf } from '../../src/services/publish-plan.ts'
+
+const T0 = Date.parse('2026-12-01T00:00:00Z')
+const minute = (n: number) => new Date(T0 + n * 60_000).toISOString()
+const SIGNED = minute(10)
+
+function article(id: string, locale: Locale, updated: number, title = 'T'): Article {
+  return {
+    id,
+    locale,
+    title,
+    url: `https://news.silkfeed.dev/${locale}/${id}`,
+    publishedAt: minute(0),
+    updatedAt: minute(updated),
+    sections: ['sco'],
+  }
+}
+
+const time = fc.integer({ min: 0, max: 20 })
+const story = fc.constantFrom('a', 'b', 'c')
+const locale = fc.constantFrom<Locale>('ru', 'kk')
+
+/** What storage holds for one story in one locale: nothing, a live version, or a retraction. */
+const stored = fc.oneof(
+  fc.constant('none' as const),
+  fc.record({ kind: fc.constant('live' as const), updated: time, title: fc.constantFrom('T', 'U') }),
+  fc.record({ kind: fc.constant('retracted' as const), at: time }),
+)
+
+const payload: fc.Arbitrary<RepublishPayload> = fc.record({
+  upsert: fc.uniqueArray(
+    fc
+      .record({ id: story, locale, updated: time })
+      .map(({ id, locale, updated }) => article(id, locale, updated)),
+    { selector: (r) => `${r.id}/${r.locale}`, maxLength: 4 },
+  ),
+  retract: fc.array(fc.record({ id: story, locale: fc.option(locale, { nil: undefined }) }), {
+    maxLength: 3,
+  }),
+})
+
+/** A payload with what storage holds for every story it names. */
+const scenario = payload.chain((p) => {
+  const expanded = expandPayload(p)
+  const wanted = lookupsOf(expanded)
+  const refs = [...wanted.heads, ...wanted.states]
+  return fc
+    .tuple(fc.constant(expanded), fc.array(stored, { minLength: refs.length, maxLength: refs.length }))
+    .map(([expanded, held]) => {
+      const heads = new Map<string, StoryHead>()
+      const states = new Map<string, StoryState>()
+      refs.forEach((ref, i) => {
+        const h = held[i]!
+        const key = storyKey(ref)
+        if (h === 'none') {
+          heads.set(key, null)
+          states.set(key, null)
+        } else if (h.kind === 'live') {
+          const record = article(ref.id, ref.locale, h.updated, h.title)
+          const version = versionOf(record)
+          heads.set(key, { kind: 'live', key: `k/${version}`, version, derived: false })
+          states.set(key, { kind: 'live', record, version, derived: false })
+        } else {
+          heads.set(key, { kind: 'retracted', key: `k/${h.at}`, at: minute(h.at), derived: false })
+          states.set(key, { kind: 'retracted', at: minute(h.at), derived: false })
+        }
+      })
+      return { expanded, lookups: { heads, states } }
+    })
+})
+
+describe('deciding a republish', () => {
+  it('stores each version sent exactly when nothing stored outranks it, and reports the others as skipped', () => {
+    fc.assert(
+      fc.property(scenario, ({ expanded, lookups }) => {
+        const plan = decide(expanded, lookups, SIGNED)
+        for (const { record } of expanded.upsert) {
+          const head = lookups.heads.get(storyKey(record)) ?? null
+          const loses =
+            (head?.kind === 'live' && head.version > versionOf(record)) ||
+            (head?.kind === 'retracted' && retractionBeats(head, record))
+          const stored = plan.upserts.some((u) => u.record === record)
+          const skipped = plan.report.skipped.some(
+            (s) => s.id === record.id && s.locale === record.locale && s.reason !== 'newer-than-retraction',
+          )
+          expect({ stored, skipped }).toEqual({ stored: !loses, skipped: loses })
+        }
+      }),
+      { numRuns: 400, seed: 20261205 },
+    )
+  })
+
+  it('never lets a retraction pull a version that changed after it was signed, and pulls every one before', () => {
+    fc.assert(
+      fc.property(scenario, ({ expanded, lookups }) => {
+        const plan = decide(expanded, lookups, SIGNED)
+        for (const { live } of plan.retractions)
+          expect(lastChangeOf(live.record)).toBeLessThanOrEqual(Date.parse(SIGNED))
+        for (const { id, locale } of expanded.retract) {
+          if (!locale) continue
+          const state = lookups.states.get(storyKey({ id, locale }))
+          if (state?.kind !== 'live') continue
+          const pulled = plan.retractions.some((r) => r.id === id && r.locale === locale)
+          expect(pulled).toBe(lastChangeOf(state.record) <= Date.parse(SIGNED))
+        }
+      }),
+      { numRuns: 400, seed: 20261206 },
+    )
+  })
+
+  it('logs exactly what it stores and pulls, retractions at their signed time', () => {
+    fc.assert(
+      fc.property(scenario, ({ expanded, lookups }) => {
+        const plan = decide(expanded, lookups, SIGNED)
+        expect(plan.changes.filter((c) => c.type === 'upsert').map((c) => c.record)).toEqual(
+          plan.upserts.map((u) => u.record),
+        )
+        const retractions = plan.changes.filter((c) => c.type === 'retract')
+        expect(retractions).toHaveLength(plan.retractions.length + plan.repeated.length)
+        for (const r of retractions.slice(0, plan.retractions.length)) expect(r.at).toBe(SIGNED)
+        // Pure: the same inputs decide the same plan.
+        expect(decide(expanded, lookups, SIGNED)).toEqual(plan)
+      }),
+      { numRuns: 200, seed: 20261207 },
+    )
+  })
+
+  it('reports a retraction of a story stored nowhere as one not-found entry', () => {
+    const expanded = expandPayload({ retract: [{ id: 'gone' }, { id: 'gone', locale: 'ru' }] })
+    const plan = decide(expanded, { heads: new Map(), states: new Map() }, SIGNED)
+    expect(plan.report.notFound).toEqual([{ id: 'gone' }, { id: 'gone', locale: 'ru' }])
+    expect(plan.changes).toEqual([])
+  })
+})
