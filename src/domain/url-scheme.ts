@@ -97,9 +97,10 @@ export function parsePath(path: string): Resource | undefined {
 }
 
 /** A feed path naming a known locale and format, or undefined (the feed itself may not exist). */
-export function parseFeedPath(path: string): { locale: Locale; feedId: string; format: FeedFormat } | undefined {
+export function parseFeedPath(
+  path: string,
+): { locale: Locale; feedId: string; format: FeedFormat } | undefined {
   const resource = parsePath(path)
   if (resource?.kind !== 'feed' || !isLocale(resource.locale) || !isFormat(resource.format)) return undefined
   return { locale: resource.locale, feedId: resource.feedId, format: resource.format }
 }
-

@@ -9,7 +9,8 @@ import { ENCODINGS, type Encoding, type FeedBundle, type FeedVariant } from '../
 export function chooseEncoding(header: string | undefined, available: readonly Encoding[]): Encoding {
   if (!header) return 'identity'
   const q = new Map<string, number>()
-  for (const { value, q: weight } of parseWeightedList(header)) q.set(value === 'x-gzip' ? 'gzip' : value, weight)
+  for (const { value, q: weight } of parseWeightedList(header))
+    q.set(value === 'x-gzip' ? 'gzip' : value, weight)
   const star = q.get('*')
   const weight = (coding: Encoding): number => {
     const explicit = q.get(coding)

@@ -72,7 +72,16 @@ export function createHotFront(options: HotFrontOptions): HotFront {
       started,
     )
     const { status, bytes } = answer
-    record({ method, path, route: FEED_TEMPLATE, status, bytes, durationMs: now() - started, cache: served.outcome, requestId })
+    record({
+      method,
+      path,
+      route: FEED_TEMPLATE,
+      status,
+      bytes,
+      durationMs: now() - started,
+      cache: served.outcome,
+      requestId,
+    })
     return answer
   }
 }

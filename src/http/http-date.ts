@@ -33,7 +33,14 @@ export function parseHttpDate(text: string, now: number): number | undefined {
   return undefined
 }
 
-function instant(year: number, month: string, day: number, h: string, m: string, s: string): number | undefined {
+function instant(
+  year: number,
+  month: string,
+  day: number,
+  h: string,
+  m: string,
+  s: string,
+): number | undefined {
   const monthIndex = MONTHS.indexOf(month)
   const [hours, minutes, seconds] = [Number(h), Number(m), Number(s)]
   // 60 is a leap second, which Date cannot hold: read as the end of the minute before.

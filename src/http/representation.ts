@@ -74,7 +74,8 @@ function prepare(representation: Representation, variant: FeedVariant): Prepared
     }
     if (variant.encoding !== 'identity') ok['content-encoding'] = variant.encoding
     const notModified: Record<string, string> = {}
-    for (const [name, value] of Object.entries(ok)) if (NOT_MODIFIED_HEADERS.has(name)) notModified[name] = value
+    for (const [name, value] of Object.entries(ok))
+      if (NOT_MODIFIED_HEADERS.has(name)) notModified[name] = value
     byVariant.set(variant, (prepared = { variant, ok, notModified, lastModifiedText }))
   }
   return prepared

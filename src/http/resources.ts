@@ -42,10 +42,7 @@ export interface FeedTarget {
 }
 
 /** The feed a parsed feed path names; throws the 404 that says what exists when there is none. */
-export function resolveFeed(
-  feeds: FeedService,
-  resource: Extract<Resource, { kind: 'feed' }>,
-): FeedTarget {
+export function resolveFeed(feeds: FeedService, resource: Extract<Resource, { kind: 'feed' }>): FeedTarget {
   const { locale, format, feedId } = resource
   if (!isLocale(locale)) throw new AppError('LOCALE_NOT_FOUND', { locale, available: LOCALES.join(', ') })
   if (!isFormat(format)) throw new AppError('FORMAT_NOT_FOUND', { format, available: FORMATS.join(', ') })
@@ -62,7 +59,8 @@ export function requireFeed(feeds: FeedService, feedId: string, locale: Locale):
 
 /** A locale named in a path or `?lang=`; the 404 names the locales otherwise. */
 export function requireLocale(locale: string, asSent = locale): Locale {
-  if (!isLocale(locale)) throw new AppError('LOCALE_NOT_FOUND', { locale: asSent, available: LOCALES.join(', ') })
+  if (!isLocale(locale))
+    throw new AppError('LOCALE_NOT_FOUND', { locale: asSent, available: LOCALES.join(', ') })
   return locale
 }
 

@@ -22,9 +22,16 @@ export const FIXED_ROUTES = {
 export const RESOURCE_METHODS: readonly Method[] = ['get', 'head', 'options']
 
 /** Every route: path template and methods, the fixed ones and the URL scheme's, for the OpenAPI document. */
-export function routeTable(): { path: string; methods: readonly Method[]; kind: ResourceKind | keyof typeof FIXED_ROUTES }[] {
+export function routeTable(): {
+  path: string
+  methods: readonly Method[]
+  kind: ResourceKind | keyof typeof FIXED_ROUTES
+}[] {
   return [
-    ...Object.entries(FIXED_ROUTES).map(([kind, route]) => ({ ...route, kind: kind as keyof typeof FIXED_ROUTES })),
+    ...Object.entries(FIXED_ROUTES).map(([kind, route]) => ({
+      ...route,
+      kind: kind as keyof typeof FIXED_ROUTES,
+    })),
     ...Object.entries(RESOURCE_TEMPLATES).map(([kind, path]) => ({
       path,
       methods: RESOURCE_METHODS,

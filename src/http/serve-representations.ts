@@ -141,7 +141,8 @@ function visitorLanguage(c: C): { locale: Locale; vary: string } {
 
 function redirectTarget(feeds: FeedService, feedId: string) {
   const definition = feeds.feeds.find(feedId)
-  if (!definition) throw new AppError('FEED_NOT_FOUND', { feed: feedId, available: feeds.feeds.ids.join(', ') })
+  if (!definition)
+    throw new AppError('FEED_NOT_FOUND', { feed: feedId, available: feeds.feeds.ids.join(', ') })
   return definition
 }
 

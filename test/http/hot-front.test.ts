@@ -133,8 +133,12 @@ describe('a hot feed', () => {
     expect(requests[1]).toMatchObject({ bytes: 0 })
     expect(requests[3]).toMatchObject({ bytes: 0 })
     const metrics = telemetry.render()
-    expect(metrics).toContain('silkfeed_http_requests_total{route="/{locale}/{feed}.{format}",status="200"} 3')
-    expect(metrics).toContain('silkfeed_http_requests_total{route="/{locale}/{feed}.{format}",status="304"} 1')
+    expect(metrics).toContain(
+      'silkfeed_http_requests_total{route="/{locale}/{feed}.{format}",status="200"} 3',
+    )
+    expect(metrics).toContain(
+      'silkfeed_http_requests_total{route="/{locale}/{feed}.{format}",status="304"} 1',
+    )
     expect(metrics).toContain('silkfeed_http_request_seconds_count{route="/{locale}/{feed}.{format}"} 4')
     expect(metrics).toContain('silkfeed_feed_cache_total{outcome="hit"} 3')
   })
