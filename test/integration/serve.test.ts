@@ -197,7 +197,9 @@ describe('npm run serve (production Node entry)', () => {
       const metrics = await (
         await fetch(`${app.base}/metrics`, { headers: { authorization: `Bearer ${METRICS_TOKEN}` } })
       ).text()
-      expect(metrics).toMatch(/silkfeed_http_requests_total\{route="\/:locale\/:file",status="200"\} 2/)
+      expect(metrics).toMatch(
+        /silkfeed_http_requests_total\{route="\/{locale}\/{feed}\.{format}",status="200"\} 2/,
+      )
       expect(metrics).toMatch(/silkfeed_feed_cache_total\{outcome="hit"\} 1/)
       expect(metrics).toMatch(/silkfeed_storage_request_seconds_count\{op="get",outcome="ok"\} \d+/)
       expect(metrics).toMatch(/silkfeed_render_seconds_count\{feed="sco"\} 1/)
