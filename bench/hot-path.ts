@@ -49,12 +49,13 @@ const app = createApp({
 })
 if ((await app.request(PATH)).status !== 200) throw new Error(`${PATH} is not served`)
 
-const headers: Record<string, string> = { 'accept-encoding': 'gzip, deflate, br' }
 const request: HotRequest = {
   method: 'GET',
   path: PATH,
-  header: (name) => headers[name],
-  acceptEncoding: () => headers['accept-encoding'],
+  cfRay: undefined,
+  ifNoneMatch: undefined,
+  ifModifiedSince: undefined,
+  acceptEncoding: 'gzip, deflate, br',
 }
 const captured = app.front(request)
 if (!captured) throw new Error(`${PATH} is not hot`)
@@ -68,9 +69,9 @@ const bare = (req: HotRequest) => {
   if (!cases) return undefined
   return req.method === 'HEAD'
     ? cases.head
-    : req.header('if-none-match') !== undefined
+    : req.ifNoneMatch !== undefined
       ? cases.notModified
-      : (req.acceptEncoding() ?? '').includes('gzip')
+      : (req.acceptEncoding ?? '').includes('gzip')
         ? cases.gzip
         : cases.identity
 }

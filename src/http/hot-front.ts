@@ -4,13 +4,19 @@ import { answerRepresentation, type Answer } from './representation.ts'
 import type { RequestRecord } from './request-log.ts'
 import { feedRepresentation, type FeedTarget } from './resources.ts'
 
-/** The little of a request the hot front reads, straight from the platform's request. */
+/**
+ * The little of a request the hot front reads, copied from the platform's request as plain values:
+ * no closures made per request (under tsx, which keeps function names, each one would cost a
+ * property definition).
+ */
 export interface HotRequest {
   method: string
   /** The URL's path when it has no query and needs no decoding; undefined otherwise. */
   path: string | undefined
-  header(name: 'cf-ray' | 'if-none-match' | 'if-modified-since'): string | undefined
-  acceptEncoding(): string | undefined
+  cfRay: string | undefined
+  ifNoneMatch: string | undefined
+  ifModifiedSince: string | undefined
+  acceptEncoding: string | undefined
 }
 
 /** Answers a hot feed (logged and counted), or undefined: then the app answers the request. */
@@ -59,14 +65,14 @@ export function createHotFront(options: HotFrontOptions): HotFront {
     const { definition, locale, format } = found.target
     const served = feeds.getHotFeed(definition, locale, format, found.key)
     if (!served) return undefined
-    const requestId = requestIdFor(request.header('cf-ray'))
+    const requestId = requestIdFor(request.cfRay)
     const answer = answerRepresentation(
       feedRepresentation(definition, served.bundle, feeds.settings),
       {
         method,
-        acceptEncoding: request.acceptEncoding(),
-        ifNoneMatch: request.header('if-none-match'),
-        ifModifiedSince: request.header('if-modified-since'),
+        acceptEncoding: request.acceptEncoding,
+        ifNoneMatch: request.ifNoneMatch,
+        ifModifiedSince: request.ifModifiedSince,
         requestId,
       },
       started,

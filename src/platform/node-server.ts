@@ -92,14 +92,17 @@ export function withHotFront(listener: RequestListener, front: HotFront): Reques
 
 /** A Node request as the hot front reads it (headers as Node parsed them: trimmed, repeats joined). */
 function hotRequestOfNode(req: IncomingMessage): HotRequest {
-  const header = (name: string) => {
-    const value = req.headers[name]
-    return typeof value === 'string' ? value : undefined
-  }
+  const { headers } = req
   return {
     method: req.method ?? '',
     path: plainPath(req.url ?? ''),
-    header,
-    acceptEncoding: () => header('accept-encoding'),
+    cfRay: single(headers['cf-ray']),
+    ifNoneMatch: single(headers['if-none-match']),
+    ifModifiedSince: single(headers['if-modified-since']),
+    acceptEncoding: single(headers['accept-encoding']),
   }
+}
+
+function single(value: string | string[] | undefined): string | undefined {
+  return typeof value === 'string' ? value : undefined
 }

@@ -20,8 +20,10 @@ function hotRequestOf(request: Request): HotRequest {
   return {
     method: request.method,
     path: raw.includes('?') || raw.includes('%') ? undefined : url.pathname,
-    header: (name) => request.headers.get(name) ?? undefined,
-    acceptEncoding: () => request.headers.get('accept-encoding') ?? undefined,
+    cfRay: request.headers.get('cf-ray') ?? undefined,
+    ifNoneMatch: request.headers.get('if-none-match') ?? undefined,
+    ifModifiedSince: request.headers.get('if-modified-since') ?? undefined,
+    acceptEncoding: request.headers.get('accept-encoding') ?? undefined,
   }
 }
 

@@ -344,11 +344,11 @@ describe('npm run serve, shutting down with a request slower than SHUTDOWN_TIMEO
 
 describe('npm start (the demo entry) against a configured store', () => {
   it('warns about look-alike variables it does not read, and still starts', async () => {
-    const app = await startServe({ SILKFEED_LOGLEVEL: 'debug', S3_ENDPIONT: 'x' }, [
-      '--import',
-      'tsx',
-      'src/platform/node.ts',
-    ])
+    // As package.json's start script runs it (plain node: the entry is built on the spot, no tsx).
+    const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: { start: string } }
+    const [node, ...args] = pkg.scripts.start.split(/\s+/)
+    expect(node).toBe('node')
+    const app = await startServe({ SILKFEED_LOGLEVEL: 'debug', S3_ENDPIONT: 'x' }, args)
     try {
       expect((await fetch(`${app.base}/healthz`)).status).toBe(200)
       const warned = app.logs
