@@ -4,7 +4,7 @@
 // function it creates in a name-setting call, so each closure made per request costs a property
 // definition, and its module hooks keep a worker thread; the demo then served hot feeds measurably
 // slower than the production entry (README, Performance). The build takes a fraction of a second.
-import { build } from 'esbuild'
+import { build, stop } from 'esbuild'
 import { renameSync, writeFileSync, mkdirSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
@@ -22,6 +22,8 @@ const { outputFiles } = await build({
   write: false,
   logLevel: 'warning',
 })
+// esbuild's service process would otherwise live as long as the server.
+await stop()
 // Written aside and renamed: two starts at once never run a half-written file.
 mkdirSync(dirname(outfile), { recursive: true })
 const partial = `${outfile}.${process.pid}`
