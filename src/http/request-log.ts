@@ -30,3 +30,13 @@ export function createRequestRecorder(logger: Logger, telemetry: Telemetry): (re
     logger.info('request', { method, path, status, bytes, durationMs, cache, requestId })
   }
 }
+
+/**
+ * Request ids as `<prefix>-<counter in base 36>`: unique within the process by the counter and across
+ * processes by a random prefix, at the cost of an increment where a random UUID costs a random draw
+ * and its formatting per request.
+ */
+export function requestIdsFrom(prefix: string): () => string {
+  let next = 0
+  return () => `${prefix}-${(++next).toString(36)}`
+}

@@ -190,3 +190,14 @@ describe('what the hot front leaves to the app', () => {
     expect(store.requests).toBeGreaterThan(before)
   })
 })
+
+describe('request ids', () => {
+  it('are distinct within a process and between processes', async () => {
+    const { requestIdsFrom } = await import('../../src/http/request-log.ts')
+    const a = requestIdsFrom('a1b2c3')
+    const b = requestIdsFrom('d4e5f6')
+    const ids = [...Array.from({ length: 1000 }, a), ...Array.from({ length: 1000 }, b)]
+    expect(new Set(ids).size).toBe(2000)
+    expect(ids[0]).toMatch(/^a1b2c3-[0-9a-z]+$/)
+  })
+})
