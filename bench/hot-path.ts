@@ -1,12 +1,12 @@
 // `npm run bench:hot-path`: the CPU the app itself spends on a hot feed request, without sockets:
-// `app.hotFeeds` (lookup, conditional GET, variant choice, headers, request id, metrics and the JSON
+// `app.front` (lookup, conditional GET, variant choice, headers, request id, metrics and the JSON
 // log line, whose sink here only counts bytes) called in a loop, beside a baseline measured in the
 // same run that does what bench/bare-server.mjs does per request (pick the captured answer by path,
 // method, If-None-Match and Accept-Encoding). Prints ns per request for both and the ratio; the
 // median of BENCH_ROUNDS (default 7) rounds of BENCH_REQUESTS (default 300,000) requests.
 import { cpus } from 'node:os'
 import { createApp } from '../src/http/app.ts'
-import type { HotRequest } from '../src/http/hot-feeds.ts'
+import type { HotRequest } from '../src/http/hot-front.ts'
 import { PrometheusTelemetry } from '../src/http/prometheus.ts'
 import { createJsonLogger } from '../src/platform/logger.ts'
 import { FeedService } from '../src/services/feed-service.ts'
@@ -48,14 +48,15 @@ const app = createApp({
 })
 if ((await app.request(PATH)).status !== 200) throw new Error(`${PATH} is not served`)
 
-const headers: Record<string, string> = { 'accept-encoding': 'gzip, deflate, br' }
 const request: HotRequest = {
   method: 'GET',
   path: PATH,
-  header: (name) => headers[name],
-  acceptEncoding: () => headers['accept-encoding'],
+  cfRay: undefined,
+  ifNoneMatch: undefined,
+  ifModifiedSince: undefined,
+  acceptEncoding: 'gzip, deflate, br',
 }
-const captured = app.hotFeeds(request)
+const captured = app.front(request)
 if (!captured) throw new Error(`${PATH} is not hot`)
 
 // The baseline: what the bare server does per request, over the same captured answer.
@@ -67,9 +68,9 @@ const bare = (req: HotRequest) => {
   if (!cases) return undefined
   return req.method === 'HEAD'
     ? cases.head
-    : req.header('if-none-match') !== undefined
+    : req.ifNoneMatch !== undefined
       ? cases.notModified
-      : (req.acceptEncoding() ?? '').includes('gzip')
+      : (req.acceptEncoding ?? '').includes('gzip')
         ? cases.gzip
         : cases.identity
 }
@@ -84,7 +85,7 @@ const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floo
 const ours: number[] = []
 const theirs: number[] = []
 for (let round = 0; round < ROUNDS + 1; round++) {
-  const a = nsPerRequest(app.hotFeeds)
+  const a = nsPerRequest(app.front)
   const b = nsPerRequest(bare)
   if (round > 0) (ours.push(a), theirs.push(b)) // the first round warms up
 }
@@ -93,7 +94,7 @@ console.log(
   `# ${cpus().length} × ${cpus()[0]?.model}, node ${process.version}; ${PATH}, median of ${ROUNDS} × ${REQUESTS} requests`,
 )
 console.log(
-  `app.hotFeeds: ${median(ours).toFixed(0)} ns per request (log line, metrics and request id included)`,
+  `app.front: ${median(ours).toFixed(0)} ns per request (log line, metrics and request id included)`,
 )
 console.log(`baseline (the bare server's choice of answer): ${median(theirs).toFixed(0)} ns per request`)
 console.log(

@@ -1,21 +1,16 @@
+import { parseWeightedList } from './q-values.ts'
 import { ENCODINGS, type Encoding, type FeedBundle, type FeedVariant } from '../services/feed-bundle.ts'
 
 /**
  * Picks the content coding for a request from the codings available (RFC 9110 §12.5.3): the highest
- * q-value wins, `q=0` forbids, `*` covers codings not named; ties prefer the smaller (br, gzip,
+ * q-value wins, `q=0` forbids, a malformed weight drops its member, `*` covers codings not named; ties prefer the smaller (br, gzip,
  * identity). Identity is the answer when nothing else fits.
  */
 export function chooseEncoding(header: string | undefined, available: readonly Encoding[]): Encoding {
   if (!header) return 'identity'
   const q = new Map<string, number>()
-  for (const part of header.split(',')) {
-    const [name = '', ...params] = part.trim().split(';')
-    const coding = name.trim().toLowerCase()
-    if (!coding) continue
-    const qParam = params.map((p) => p.trim().toLowerCase()).find((p) => p.startsWith('q='))
-    const value = qParam ? Number(qParam.slice(2)) : 1
-    q.set(coding === 'x-gzip' ? 'gzip' : coding, Number.isFinite(value) ? Math.min(Math.max(value, 0), 1) : 0)
-  }
+  for (const { value, q: weight } of parseWeightedList(header))
+    q.set(value === 'x-gzip' ? 'gzip' : value, weight)
   const star = q.get('*')
   const weight = (coding: Encoding): number => {
     const explicit = q.get(coding)

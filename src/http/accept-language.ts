@@ -1,4 +1,5 @@
 import { LOCALES, type Locale } from '../domain/locale.ts'
+import { parseWeightedList } from './q-values.ts'
 
 /** The locale a visitor gets when Accept-Language names none we have (DESIGN.md: Chinese first). */
 export const DEFAULT_LOCALE: Locale = 'zh'
@@ -11,7 +12,7 @@ const TRADITIONAL_REGIONS = new Set(['tw', 'hk', 'mo'])
  * read the way browsers send them): `uz-Cyrl` → uz-cyrl then uz, `zh-TW` → zh-hant then zh,
  * `kk-KZ` → kk. `*` is answered by the caller's default.
  */
-function candidatesFor(range: string): Locale[] | '*' {
+export function candidatesFor(range: string): Locale[] | '*' {
   if (range === '*') return '*'
   const [language, ...rest] = range.split('-')
   const script = rest.find((s) => s.length === 4 && /^[a-z]+$/.test(s))
@@ -34,7 +35,6 @@ function candidatesFor(range: string): Locale[] | '*' {
 }
 
 const RANGE = /^(?:\*|[a-z]{1,8}(?:-[a-z0-9]{1,8})*)$/
-const QVALUE = /^(?:0(?:\.\d{0,3})?|1(?:\.0{0,3})?)$/
 
 /**
  * Picks the best of `available` for an Accept-Language header (RFC 9110 §12.5.4): ranges by
@@ -46,16 +46,9 @@ export function negotiateLocale(
   available: readonly Locale[] = LOCALES,
   fallback: Locale = DEFAULT_LOCALE,
 ): Locale {
-  const ranges: { range: string; q: number; index: number }[] = []
-  for (const [index, part] of (header ?? '').split(',').entries()) {
-    const [rawRange = '', ...params] = part.split(';')
-    const range = rawRange.trim().toLowerCase().replace(/_/g, '-')
-    if (!RANGE.test(range)) continue
-    const qParam = params.map((p) => p.trim().toLowerCase()).find((p) => p.startsWith('q='))
-    const qValue = qParam === undefined ? '1' : qParam.slice(2)
-    if (!QVALUE.test(qValue)) continue
-    ranges.push({ range, q: Number(qValue), index })
-  }
+  const ranges = parseWeightedList(header)
+    .map(({ value, q, index }) => ({ range: value.replace(/_/g, '-'), q, index }))
+    .filter(({ range }) => RANGE.test(range))
   // Exact locales refused with q=0 (`kk;q=0` refuses kk, not kk-latn).
   const refused = new Set<Locale>()
   for (const { range, q } of ranges) {

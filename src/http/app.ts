@@ -2,13 +2,15 @@ import { Hono } from 'hono'
 import { timingSafeEqual } from 'hono/utils/buffer'
 import type { AppEnv } from './context.ts'
 import type { Logger, Telemetry } from '../services/ports.ts'
-import { boundBy, NO_TELEMETRY } from '../services/telemetry.ts'
+import { NO_TELEMETRY } from '../services/telemetry.ts'
 import type { FeedService } from '../services/feed-service.ts'
 import { StorageUnavailableError, type ObjectStore } from '../storage/object-store.ts'
 import { AppError, negotiateProblemLanguage, problemResponse } from './errors.ts'
-import { FEED_ROUTE, feedResponse, feedRoutes } from './routes/feeds.ts'
-import { createHotFeeds, hotRequestOf, type HotFeeds, type RequestRecord } from './hot-feeds.ts'
-import { pageRoutes } from './routes/pages.ts'
+import { createHotFront, type HotFront } from './hot-front.ts'
+import { createRequestRecorder } from './request-log.ts'
+import { allowOf, FIXED_ROUTES, type FixedRoute } from './route-table.ts'
+import { serveRepresentations } from './serve-representations.ts'
+import { PageService } from '../services/page-service.ts'
 import { healthRoutes } from './routes/health.ts'
 import { buildOpenApi } from './openapi.ts'
 import { WEBHOOK_LIMITS, webhookRoutes, type WebhookLimits } from './routes/webhook.ts'
@@ -36,34 +38,26 @@ export interface AppDeps {
 }
 
 /**
- * The Hono app, the same on Node and in workerd, with its hot path for feeds (`hotFeeds`), which a
- * platform may call before the app itself (the Node entry does).
+ * The Hono app, the same on Node and in workerd. Every stored representation is served by one
+ * middleware (`serveRepresentations`); `front` is that pipeline's synchronous answer for feeds held
+ * in memory, which a platform may call before the app (the Node entry does).
  */
-export function createApp(deps: AppDeps): Hono<AppEnv> & { hotFeeds: HotFeeds } {
+export function createApp(deps: AppDeps): Hono<AppEnv> & { front: HotFront } {
   const app = new Hono<AppEnv>()
   const telemetry = deps.telemetry ?? NO_TELEMETRY
 
   // One JSON log line and one metric per request; the request id comes from Cloudflare or is made here.
   const requestIdFor = (cfRay: string | undefined) => cfRay ?? deps.newRequestId()
-  // Bound once per route (and status): a request then finds its series without building label keys.
-  const requestCounter = boundBy((route) =>
-    boundBy((status) => telemetry.counter('silkfeed_http_requests_total', { route, status })),
-  )
-  const requestTimer = boundBy((route) => telemetry.timer('silkfeed_http_request_seconds', { route }))
-  const record = ({ method, path, route, status, bytes, durationMs, cache, requestId }: RequestRecord) => {
-    requestCounter(route)(String(status))()
-    requestTimer(route)(durationMs / 1000)
-    deps.logger.info('request', { method, path, status, bytes, durationMs, cache, requestId })
-  }
+  const record = createRequestRecorder(deps.logger, telemetry)
   app.use(async (c, next) => {
     const started = deps.now()
     const requestId = requestIdFor(c.req.header('cf-ray'))
     c.set('requestId', requestId)
     await next()
     const durationMs = deps.now() - started
-    const route = c.req.routePath
+    const route = c.get('route') ?? c.req.routePath
     if (!c.get('requestIdSent')) c.res.headers.set('x-request-id', requestId)
-    if (c.req.method === 'POST' && route === '/webhooks/republish') {
+    if (c.req.method === 'POST' && route === FIXED_ROUTES.webhook.path) {
       telemetry.count('silkfeed_webhook_total', {
         status: String(c.res.status),
         outcome: webhookOutcome(c.res),
@@ -84,7 +78,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> & { hotFeeds: HotFeeds } 
   app.route('/', healthRoutes(deps.store, deps.now, deps.retryAfterSeconds, deps.readyCacheMs))
   if (deps.metrics) {
     const { render, token } = deps.metrics
-    app.get('/metrics', async (c) => {
+    app.get(FIXED_ROUTES.metrics.path, async (c) => {
       // Compared in constant time (of digests), so the answer's timing tells nothing of the token.
       if (token && !(await timingSafeEqual(c.req.header('authorization') ?? '', `Bearer ${token}`))) {
         throw new AppError('METRICS_UNAUTHORIZED', {}, [], { 'www-authenticate': 'Bearer' })
@@ -107,16 +101,18 @@ export function createApp(deps: AppDeps): Hono<AppEnv> & { hotFeeds: HotFeeds } 
     }),
   )
   let openApi: string | undefined
-  app.get('/openapi.json', (c) => {
+  app.get(FIXED_ROUTES.openapi.path, (c) => {
     openApi ??= JSON.stringify(buildOpenApi(deps.feeds.feeds, deps.publicBaseUrl), null, 2)
     return c.body(openApi, 200, {
       'content-type': 'application/json; charset=utf-8',
       'access-control-allow-origin': '*',
     })
   })
-  // Before feedRoutes: its /:locale/:file would otherwise answer /{locale}/feeds.opml.
-  app.route('/', pageRoutes(deps.feeds))
-  app.route('/', feedRoutes(deps.feeds))
+  const fixed: FixedRoute[] = Object.values(FIXED_ROUTES)
+  for (const route of deps.metrics ? fixed : fixed.filter((r) => r !== FIXED_ROUTES.metrics)) {
+    app.all(route.path, (c) => methodNotAllowed(c.req.method, allowOf(route)))
+  }
+  app.use(serveRepresentations({ feeds: deps.feeds, pages: new PageService(deps.feeds), now: deps.now }))
 
   app.notFound((c) => {
     const error = new AppError('ROUTE_NOT_FOUND', { path: c.req.path })
@@ -142,32 +138,14 @@ export function createApp(deps: AppDeps): Hono<AppEnv> & { hotFeeds: HotFeeds } 
     return problemResponse(new AppError('INTERNAL', { requestId }), language, c.req.path)
   })
 
-  // Hot feeds skip the router and middleware (see hot-feeds.ts); everything else, and app.request()
-  // in tests, goes through this same fetch.
-  const routed = new Map<string, boolean>()
-  const hotFeeds = createHotFeeds({
-    feeds: deps.feeds,
-    now: deps.now,
-    requestIdFor,
-    record,
-    route: FEED_ROUTE,
-    routesToFeeds: (path) => {
-      let toFeeds = routed.get(path) // only paths naming a feed get here: as many as there are feeds
-      if (toFeeds === undefined) {
-        const [matches] = app.router.match('GET', path)
-        const first = matches.find(([[, r]]) => !(r.method === 'ALL' && r.path === '/*'))
-        routed.set(path, (toFeeds = first?.[0][1].path === FEED_ROUTE))
-      }
-      return toFeeds
-    },
-  })
-  const dispatch = app.fetch
-  app.fetch = (request, env, ctx) => {
-    const answer = hotFeeds(hotRequestOf(request))
-    return answer ? feedResponse(answer) : dispatch(request, env, ctx)
-  }
+  const front = createHotFront({ feeds: deps.feeds, now: deps.now, requestIdFor, record })
+  return Object.assign(app, { front })
+}
 
-  return Object.assign(app, { hotFeeds })
+/** OPTIONS of a fixed route says what it allows; any method it lacks is a 405 that says the same. */
+function methodNotAllowed(method: string, allow: string): Response {
+  if (method === 'OPTIONS') return new Response(null, { status: 204, headers: { allow } })
+  throw new AppError('METHOD_NOT_ALLOWED', { method, allowed: allow }, [], { allow })
 }
 
 /** What a republish call came to, for the webhook metric: a few values an alert can select on. */

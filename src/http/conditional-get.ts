@@ -1,3 +1,5 @@
+import { parseHttpDate } from './http-date.ts'
+
 /** Does an If-None-Match header match the ETag? Compared weakly: `W/"x"` matches `"x"`, `*` matches all. */
 export function ifNoneMatchMatches(header: string, etag: string): boolean {
   if (header === etag) return true // what a client that stored our ETag sends back, nearly always
@@ -14,17 +16,18 @@ function opaque(tag: string): string {
 
 /**
  * Is the client's copy current? If-None-Match wins when present (RFC 9110 §13.2.2); otherwise
- * If-Modified-Since is compared as a date, at the one-second precision of HTTP dates.
+ * If-Modified-Since, when it is a valid HTTP-date (anything else is ignored, §13.1.3), is compared
+ * at the one-second precision of HTTP dates. `lastModifiedText` is the Last-Modified we send, which
+ * is what a client that stored it sends back.
  */
 export function isNotModified(
-  request: { ifNoneMatch?: string; ifModifiedSince?: string },
-  current: { etag: string; lastModified: number },
+  request: { ifNoneMatch?: string | undefined; ifModifiedSince?: string | undefined },
+  current: { etag: string; lastModified: number; lastModifiedText: string },
+  now: number,
 ): boolean {
   if (request.ifNoneMatch !== undefined) return ifNoneMatchMatches(request.ifNoneMatch, current.etag)
-  if (request.ifModifiedSince !== undefined) {
-    const since = Date.parse(request.ifModifiedSince)
-    if (Number.isNaN(since)) return false
-    return Math.floor(current.lastModified / 1000) * 1000 <= since
-  }
-  return false
+  if (request.ifModifiedSince === undefined) return false
+  if (request.ifModifiedSince === current.lastModifiedText) return true
+  const since = parseHttpDate(request.ifModifiedSince, now)
+  return since !== undefined && Math.floor(current.lastModified / 1000) * 1000 <= since
 }

@@ -1,4 +1,7 @@
+import { LANGUAGE_TAG } from '../domain/locale.ts'
 import { excerpt, type Problem } from '../domain/problem.ts'
+import { candidatesFor } from './accept-language.ts'
+import { byPreference, parseWeightedList } from './q-values.ts'
 import { PROBLEM_LANGUAGES, problemTranslatorFor, type ProblemLanguage } from '../i18n/translator.ts'
 
 /** Every failure a client can cause or meet, with its HTTP status. */
@@ -8,6 +11,7 @@ export const STATUS = {
   FORMAT_NOT_FOUND: 404,
   ROUTE_NOT_FOUND: 404,
   METHOD_NOT_ALLOWED: 405,
+  BAD_REQUEST: 400,
   STORAGE_UNAVAILABLE: 503,
   INTERNAL: 500,
   INVALID_PAYLOAD: 422,
@@ -68,7 +72,7 @@ export function problemResponse(error: AppError, language: ProblemLanguage, inst
     status: error.status,
     headers: {
       'content-type': 'application/problem+json; charset=utf-8',
-      'content-language': language,
+      'content-language': language === 'en' ? 'en' : LANGUAGE_TAG[language],
       'cache-control': 'no-store',
       ...error.headers,
     },
@@ -109,22 +113,17 @@ function localizeParams(error: AppError, t: (key: string) => string): Record<str
   return params
 }
 
-/** Picks the problem language from Accept-Language (q-values honoured), English by default. */
+/**
+ * Picks the problem language from Accept-Language: the most preferred range (q-values as for every
+ * weighted header) that is English or one of the feed locales, scripts read as for pages
+ * (`uz-Cyrl` → uz-cyrl); English by default.
+ */
 export function negotiateProblemLanguage(header: string | undefined): ProblemLanguage {
-  if (!header) return 'en'
-  const ranges = header
-    .split(',')
-    .map((part, index) => {
-      const [range = '', ...params] = part.trim().split(';')
-      const q = params.map((p) => p.trim()).find((p) => p.startsWith('q='))
-      return { range: range.trim().toLowerCase(), q: q ? Number(q.slice(2)) : 1, index }
-    })
-    .filter((r) => r.range && Number.isFinite(r.q) && r.q > 0)
-    .sort((a, b) => b.q - a.q || a.index - b.index)
-  for (const { range } of ranges) {
-    const primary = range.split('-')[0] ?? ''
-    const match = PROBLEM_LANGUAGES.find((lang) => lang === primary)
-    if (match) return match
+  for (const { value, q } of byPreference(parseWeightedList(header))) {
+    if (q === 0) continue
+    if (value === 'en' || value.startsWith('en-')) return 'en'
+    const candidates = candidatesFor(value.replace(/_/g, '-'))
+    if (candidates !== '*' && candidates[0]) return candidates[0]
   }
   return 'en'
 }

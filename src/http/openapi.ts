@@ -1,8 +1,10 @@
 import { z } from 'zod'
 import { ArticleSchema } from '../domain/article.ts'
 import { FORMATS, type FeedCatalog } from '../domain/feed-definition.ts'
+import type { ResourceKind } from '../domain/url-scheme.ts'
 import { LOCALES } from '../domain/locale.ts'
 import { PublishReportSchema, republishSchemaFor } from '../domain/republish.ts'
+import { FIXED_ROUTES, routeTable, type Method } from './route-table.ts'
 
 /** RFC 9457 problem details, with Silkfeed's `code` and per-field `problems`. */
 export const ProblemSchema = z.object({
@@ -24,25 +26,198 @@ function jsonSchema(schema: z.ZodType, io: 'input' | 'output' = 'output') {
   return rest
 }
 
+/** `GET /healthz` and `GET /readyz` bodies, as documented. */
+const HealthSchema = z.object({ status: z.literal('ok') })
+const ReadinessSchema = z.object({
+  status: z.enum(['ready', 'unready']),
+  storage: z.object({ status: z.enum(['ok', 'unavailable']), latencyMs: z.number() }),
+})
+
 const problem = (description: string) => ({
   description,
   content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
 })
+const json = (description: string, schema: object) => ({
+  description,
+  content: { 'application/json': { schema } },
+})
+const text = (description: string, type: string) => ({
+  description,
+  content: { [type]: { schema: { type: 'string' } } },
+})
+const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` })
+const CACHE_HEADERS = {
+  ETag: { schema: { type: 'string' } },
+  'Last-Modified': { schema: { type: 'string' } },
+  'Cache-Control': { schema: { type: 'string' } },
+  Vary: { schema: { type: 'string' } },
+}
+const CONDITIONAL = [
+  { name: 'If-None-Match', in: 'header', schema: { type: 'string' } },
+  {
+    name: 'If-Modified-Since',
+    in: 'header',
+    description: 'an HTTP-date; anything else is ignored',
+    schema: { type: 'string' },
+  },
+]
+const NOT_MODIFIED = {
+  description: 'Not modified: the ETag, Last-Modified, Cache-Control and Vary of the 200, no body headers',
+  headers: CACHE_HEADERS,
+}
 
-/** The OpenAPI 3.1 document, generated from the zod schemas the code validates with. */
+interface Operation {
+  summary: string
+  parameters?: object[]
+  requestBody?: object
+  responses: Record<string, object>
+}
+
+/** The GET operation of each route (HEAD and OPTIONS are derived from it), or its POST. */
+function operations(catalog: FeedCatalog): Record<ResourceKind | keyof typeof FIXED_ROUTES, Operation> {
+  const param = (name: string, schema: z.ZodType) => ({
+    name,
+    in: 'path',
+    required: true,
+    schema: jsonSchema(schema),
+  })
+  const locale = param('locale', z.enum(LOCALES))
+  const feed = param('feed', z.enum(catalog.ids as [string, ...string[]]))
+  const format = param('format', z.enum(FORMATS))
+  const lang = { name: 'lang', in: 'query', schema: jsonSchema(z.enum(LOCALES)) }
+  const acceptLanguage = { name: 'Accept-Language', in: 'header', schema: { type: 'string' } }
+  const page = (description: string) => ({ ...text(description, 'text/html'), headers: CACHE_HEADERS })
+  const opml = { ...text('OPML 2.0', 'text/x-opml'), headers: CACHE_HEADERS }
+  return {
+    feed: {
+      summary: 'A feed in one locale and format',
+      parameters: [locale, feed, format, ...CONDITIONAL],
+      responses: {
+        '200': {
+          description: 'The feed (pre-encoded; gzip or brotli by Accept-Encoding)',
+          headers: CACHE_HEADERS,
+          content: {
+            'application/rss+xml': { schema: { type: 'string' } },
+            'application/atom+xml': { schema: { type: 'string' } },
+            'application/feed+json': { schema: { type: 'object' } },
+          },
+        },
+        '304': NOT_MODIFIED,
+        '404': problem('Unknown locale, feed or format; the detail names what exists'),
+        '503': problem('Storage unavailable and no copy to serve; see Retry-After'),
+      },
+    },
+    preview: {
+      summary: 'HTML preview of one feed',
+      parameters: [locale, feed, ...CONDITIONAL],
+      responses: { '200': page('The page'), '304': NOT_MODIFIED, '404': problem('Unknown locale or feed') },
+    },
+    localeOpml: {
+      summary: 'OPML 2.0 subscription list of one locale’s feeds',
+      parameters: [locale, ...CONDITIONAL],
+      responses: { '200': opml, '304': NOT_MODIFIED, '404': problem('Unknown locale') },
+    },
+    allOpml: {
+      summary: 'OPML 2.0 subscription list of every feed, grouped by locale',
+      parameters: [lang, acceptLanguage, ...CONDITIONAL],
+      responses: { '200': opml, '304': NOT_MODIFIED, '404': problem('Unknown lang') },
+    },
+    directory: {
+      summary: 'HTML directory of every feed in every locale, in the visitor’s language',
+      parameters: [lang, acceptLanguage, ...CONDITIONAL],
+      responses: { '200': page('The page'), '304': NOT_MODIFIED, '404': problem('Unknown lang') },
+    },
+    redirect: {
+      summary: 'Redirect to the feed in the best locale for Accept-Language (default zh)',
+      parameters: [feed, format, acceptLanguage],
+      responses: {
+        '302': {
+          description: 'Location: /{locale}/{feed}.{format}; Vary: Accept-Language',
+          headers: { Location: { schema: { type: 'string' } } },
+        },
+        '404': problem('Unknown feed; the detail names the feeds'),
+      },
+    },
+    healthz: {
+      summary: 'Liveness: the process answers (no storage request)',
+      responses: { '200': json('Alive', ref('Health')) },
+    },
+    readyz: {
+      summary: 'Readiness: storage answers too, with its latency',
+      responses: {
+        '200': json('Ready', ref('Readiness')),
+        '503': json('Storage unreachable; see Retry-After', ref('Readiness')),
+      },
+    },
+    metrics: {
+      summary: 'Prometheus text format (Node only; Authorization: Bearer METRICS_TOKEN when it is set)',
+      responses: {
+        '200': text('The metrics', 'text/plain'),
+        '401': problem('Missing or wrong bearer token'),
+        '404': problem('Not served here (Workers)'),
+      },
+    },
+    openapi: {
+      summary: 'This document',
+      responses: { '200': json('OpenAPI 3.1', { type: 'object' }) },
+    },
+    webhook: {
+      summary: 'Store, correct or pull stories and regenerate the affected feeds',
+      parameters: [
+        {
+          name: 'Silkfeed-Signature',
+          in: 'header',
+          required: true,
+          description: 't=<unix seconds>,v1=<hex HMAC-SHA256(secret, "<t>.<raw body>")>',
+          schema: { type: 'string' },
+        },
+        { name: 'Idempotency-Key', in: 'header', schema: { type: 'string', minLength: 1, maxLength: 200 } },
+      ],
+      requestBody: { required: true, content: { 'application/json': { schema: ref('RepublishPayload') } } },
+      responses: {
+        '200': json('Every affected feed regenerated and durable', ref('PublishReport')),
+        '400': problem('Malformed JSON'),
+        '401': problem('Missing, malformed, wrong or stale signature'),
+        '409': problem('Idempotency-Key reused with a different body'),
+        '413': problem('Body over the configured limit'),
+        '415': problem('Not application/json'),
+        '422': problem('Invalid payload; every problem listed with its JSON path'),
+        '503': problem('Storage unavailable; retry after Retry-After'),
+      },
+    },
+  }
+}
+
+/** HEAD answers as GET without a body; OPTIONS says what is allowed (and answers CORS preflights). */
+function derived(get: Operation, method: Method): Operation {
+  if (method === 'head') {
+    const responses = Object.fromEntries(
+      Object.entries(get.responses).map(([status, r]) => [status, { ...r, content: undefined }]),
+    )
+    return { ...get, summary: `${get.summary} (headers only)`, responses }
+  }
+  return {
+    summary: 'Allow, and the CORS preflight of browser readers on other origins',
+    parameters: get.parameters?.filter((p) => (p as { in: string }).in === 'path'),
+    responses: {
+      '204': {
+        description:
+          'Allow: GET, HEAD, OPTIONS; to a preflight also Access-Control-Allow-Methods, -Headers and -Max-Age',
+      },
+      '404': problem('Nothing exists here'),
+    },
+  }
+}
+
+/** The OpenAPI 3.1 document: every route of the route table, its schemas generated from zod. */
 export function buildOpenApi(catalog: FeedCatalog, publicBaseUrl: string): object {
-  const feedResponse = {
-    description: 'The feed (pre-encoded; gzip or brotli by Accept-Encoding)',
-    headers: {
-      ETag: { schema: { type: 'string' } },
-      'Last-Modified': { schema: { type: 'string' } },
-      'Cache-Control': { schema: { type: 'string' } },
-    },
-    content: {
-      'application/rss+xml': { schema: { type: 'string' } },
-      'application/atom+xml': { schema: { type: 'string' } },
-      'application/feed+json': { schema: { type: 'object' } },
-    },
+  const byKind = operations(catalog)
+  const paths: Record<string, Record<string, Operation>> = {}
+  for (const { path, methods, kind } of routeTable()) {
+    const main = byKind[kind]
+    paths[path] = Object.fromEntries(
+      methods.map((method) => [method, method === 'get' || method === 'post' ? main : derived(main, method)]),
+    )
   }
   return {
     openapi: '3.1.0',
@@ -52,139 +227,15 @@ export function buildOpenApi(catalog: FeedCatalog, publicBaseUrl: string): objec
       description: 'Multilingual news feeds (RSS 2.0, Atom 1.0, JSON Feed 1.1) and the republish webhook.',
     },
     servers: [{ url: publicBaseUrl }],
-    paths: {
-      '/{locale}/{feed}.{format}': {
-        get: {
-          summary: 'A feed in one locale and format',
-          parameters: [
-            { name: 'locale', in: 'path', required: true, schema: { type: 'string', enum: [...LOCALES] } },
-            { name: 'feed', in: 'path', required: true, schema: { type: 'string', enum: catalog.ids } },
-            { name: 'format', in: 'path', required: true, schema: { type: 'string', enum: [...FORMATS] } },
-            { name: 'If-None-Match', in: 'header', schema: { type: 'string' } },
-            { name: 'If-Modified-Since', in: 'header', schema: { type: 'string' } },
-          ],
-          responses: {
-            '200': feedResponse,
-            '304': {
-              description: 'Not modified: same ETag, Last-Modified, Cache-Control and Vary as the 200',
-            },
-            '404': problem('Unknown locale, feed or format; the detail names what exists'),
-            '503': problem('Storage unavailable and no copy to serve; see Retry-After'),
-          },
-        },
-      },
-      '/webhooks/republish': {
-        post: {
-          summary: 'Store, correct or pull stories and regenerate the affected feeds',
-          parameters: [
-            {
-              name: 'Silkfeed-Signature',
-              in: 'header',
-              required: true,
-              description: 't=<unix seconds>,v1=<hex HMAC-SHA256(secret, "<t>.<raw body>")>',
-              schema: { type: 'string' },
-            },
-            {
-              name: 'Idempotency-Key',
-              in: 'header',
-              schema: { type: 'string', minLength: 1, maxLength: 200 },
-            },
-          ],
-          requestBody: {
-            required: true,
-            content: { 'application/json': { schema: { $ref: '#/components/schemas/RepublishPayload' } } },
-          },
-          responses: {
-            '200': {
-              description: 'Every affected feed regenerated and durable',
-              content: { 'application/json': { schema: { $ref: '#/components/schemas/PublishReport' } } },
-            },
-            '400': problem('Malformed JSON'),
-            '401': problem('Missing, malformed, wrong or stale signature'),
-            '409': problem('Idempotency-Key reused with a different body'),
-            '413': problem('Body over the configured limit'),
-            '415': problem('Not application/json'),
-            '422': problem('Invalid payload; every problem listed with its JSON path'),
-            '503': problem('Storage unavailable; retry after Retry-After'),
-          },
-        },
-      },
-      '/healthz': {
-        get: { summary: 'Liveness and storage reachability', responses: { '200': { description: 'OK' } } },
-      },
-      '/': {
-        get: {
-          summary: 'HTML directory of every feed in every locale, in the visitor’s language',
-          parameters: [
-            { name: 'lang', in: 'query', schema: { type: 'string', enum: [...LOCALES] } },
-            { name: 'Accept-Language', in: 'header', schema: { type: 'string' } },
-          ],
-          responses: {
-            '200': { description: 'The page', content: { 'text/html': { schema: { type: 'string' } } } },
-            '304': { description: 'Not modified' },
-            '404': problem('Unknown lang'),
-          },
-        },
-      },
-      '/{locale}/{feed}': {
-        get: {
-          summary: 'HTML preview of one feed',
-          parameters: [
-            { name: 'locale', in: 'path', required: true, schema: { type: 'string', enum: [...LOCALES] } },
-            { name: 'feed', in: 'path', required: true, schema: { type: 'string', enum: catalog.ids } },
-          ],
-          responses: {
-            '200': { description: 'The page', content: { 'text/html': { schema: { type: 'string' } } } },
-            '304': { description: 'Not modified' },
-            '404': problem('Unknown locale or feed; the detail names what exists'),
-          },
-        },
-      },
-      '/feeds.opml': {
-        get: {
-          summary: 'OPML 2.0 subscription list of every feed, grouped by locale',
-          parameters: [{ name: 'lang', in: 'query', schema: { type: 'string', enum: [...LOCALES] } }],
-          responses: {
-            '200': { description: 'OPML', content: { 'text/x-opml': { schema: { type: 'string' } } } },
-          },
-        },
-      },
-      '/{locale}/feeds.opml': {
-        get: {
-          summary: 'OPML 2.0 subscription list of one locale’s feeds',
-          parameters: [
-            { name: 'locale', in: 'path', required: true, schema: { type: 'string', enum: [...LOCALES] } },
-          ],
-          responses: {
-            '200': { description: 'OPML', content: { 'text/x-opml': { schema: { type: 'string' } } } },
-            '404': problem('Unknown locale'),
-          },
-        },
-      },
-      '/{feed}.{format}': {
-        get: {
-          summary: 'Redirect to the feed in the best locale for Accept-Language (default zh)',
-          parameters: [
-            { name: 'feed', in: 'path', required: true, schema: { type: 'string', enum: catalog.ids } },
-            { name: 'format', in: 'path', required: true, schema: { type: 'string', enum: [...FORMATS] } },
-            { name: 'Accept-Language', in: 'header', schema: { type: 'string' } },
-          ],
-          responses: {
-            '302': {
-              description: 'Location: /{locale}/{feed}.{format}; Vary: Accept-Language',
-              headers: { Location: { schema: { type: 'string' } } },
-            },
-            '404': problem('Unknown feed; the detail names the feeds'),
-          },
-        },
-      },
-    },
+    paths,
     components: {
       schemas: {
         Article: jsonSchema(ArticleSchema, 'input'),
         RepublishPayload: jsonSchema(republishSchemaFor(catalog), 'input'),
         PublishReport: jsonSchema(PublishReportSchema),
         Problem: jsonSchema(ProblemSchema),
+        Health: jsonSchema(HealthSchema),
+        Readiness: jsonSchema(ReadinessSchema),
       },
     },
   }

@@ -1,5 +1,5 @@
 import i18next, { type TFunction } from 'i18next'
-import type { Locale } from '../domain/locale.ts'
+import { LOCALES, type Locale } from '../domain/locale.ts'
 import zhFeeds from '../../locales/zh/feeds.json' with { type: 'json' }
 import ruFeeds from '../../locales/ru/feeds.json' with { type: 'json' }
 import kkFeeds from '../../locales/kk/feeds.json' with { type: 'json' }
@@ -24,7 +24,7 @@ import kkLatnPages from '../../locales/kk-latn/pages.json' with { type: 'json' }
 import zhHantPages from '../../locales/zh-hant/pages.json' with { type: 'json' }
 
 /** Languages that problem documents can be written in; English is the API's default. */
-export const PROBLEM_LANGUAGES = ['en', 'zh', 'ru', 'kk', 'uz'] as const
+export const PROBLEM_LANGUAGES = ['en', ...LOCALES] as const
 export type ProblemLanguage = (typeof PROBLEM_LANGUAGES)[number]
 
 /**
@@ -88,5 +88,5 @@ export function pagesTranslatorFor(locale: Locale): TFunction<'pages'> {
 
 /** A translator for problem documents in one language. */
 export function problemTranslatorFor(language: ProblemLanguage): TFunction<'problems'> {
-  return instance().getFixedT(language, 'problems')
+  return instance().getFixedT(language === 'en' ? 'en' : I18N_CODE[language], 'problems')
 }

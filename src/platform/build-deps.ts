@@ -1,3 +1,4 @@
+import { requestIdsFrom } from '../http/request-log.ts'
 import type { FeedCatalog } from '../domain/feed-definition.ts'
 import type { AppDeps } from '../http/app.ts'
 import type { PrometheusTelemetry } from '../http/prometheus.ts'
@@ -74,7 +75,7 @@ export function buildDeps(
     readyCacheMs: config.readyCacheMs,
     publicBaseUrl: config.publicBaseUrl,
     now: Date.now,
-    newRequestId: () => crypto.randomUUID(),
+    newRequestId: requestIdsFrom(crypto.randomUUID().replace(/-/g, '').slice(0, 12)),
     retryAfterSeconds: config.retryAfterSeconds,
     telemetry,
     metrics: telemetry ? { render: () => telemetry.render(), token: config.metricsToken } : undefined,

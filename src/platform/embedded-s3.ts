@@ -1,9 +1,11 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import { mkdirSync } from 'node:fs'
 import { createInterface } from 'node:readline'
-import { fileURLToPath } from 'node:url'
+import { join } from 'node:path'
+import { findRoot } from './node-files.ts'
 
-const CHILD = fileURLToPath(new URL('../../scripts/s3rver-child.mjs', import.meta.url))
+// From the project root, so that a built entry (dist/) finds it as well as the sources do.
+const CHILD = join(findRoot(import.meta.url), 'scripts', 's3rver-child.mjs')
 
 /** s3rver's fixed credentials: it checks the access key id only. */
 export const EMBEDDED_CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } as const

@@ -41,13 +41,45 @@ export function createJsonLogger(
       head = `","level":"${lvl}","message":${JSON.stringify(message)}`
       if (known.size < 1000) known.set(message, head)
     }
-    // The fields' own JSON object, opened up after the three fixed members: no copy of the fields.
-    const rest = fields ? JSON.stringify(fields) : '{}'
-    write(`{"time":"${time()}${head}${rest.length > 2 ? `,${rest.slice(1)}` : '}'}`)
+    write(`{"time":"${time()}${head}${fields ? membersOf(fields) : ''}}`)
   }
   return {
     info: (m, f) => log('info', m, f),
     warn: (m, f) => log('warn', m, f),
     error: (m, f) => log('error', m, f),
   }
+}
+
+/** Whether JSON carries the text between quotes as it is: printable ASCII but `"` and `\`. */
+function isPlain(text: string): boolean {
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i)
+    if (c < 0x20 || c > 0x7e || c === 0x22 || c === 0x5c) return false
+  }
+  return true
+}
+// `,"key":` per field name, made once: names come from code, a small set.
+const keys = new Map<string, string>()
+
+/**
+ * The fields as JSON members, each after a comma: what JSON.stringify writes, made by hand for the
+ * strings, numbers and booleans a request line holds (several times cheaper on Node 20, and every
+ * request writes one). Anything else, or text that needs escaping, goes through JSON.stringify.
+ */
+function membersOf(fields: Record<string, unknown>): string {
+  let out = ''
+  for (const name in fields) {
+    const value = fields[name]
+    if (value === undefined || typeof value === 'function' || typeof value === 'symbol') continue
+    let key = keys.get(name)
+    if (key === undefined) {
+      key = `,${JSON.stringify(name)}:`
+      if (keys.size < 1000) keys.set(name, key)
+    }
+    if (typeof value === 'string') out += key + (isPlain(value) ? `"${value}"` : JSON.stringify(value))
+    else if (typeof value === 'number') out += key + (Number.isFinite(value) ? String(value) : 'null')
+    else if (typeof value === 'boolean') out += key + String(value)
+    else out += key + (JSON.stringify(value) ?? 'null')
+  }
+  return out
 }

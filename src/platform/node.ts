@@ -54,7 +54,7 @@ async function main(): Promise<void> {
   )
   await startNodeServer({
     fetch: app.fetch,
-    hotFeeds: app.hotFeeds,
+    front: app.front,
     host: config.host,
     port: config.port,
     shutdownTimeoutMs: config.shutdownTimeoutMs,

@@ -43,7 +43,7 @@ async function main(): Promise<void> {
   const app = createApp(deps)
   await startNodeServer({
     fetch: app.fetch,
-    hotFeeds: app.hotFeeds,
+    front: app.front,
     host: config.host,
     port: config.port,
     shutdownTimeoutMs: config.shutdownTimeoutMs,

@@ -1,4 +1,5 @@
 import { LANGUAGE_TAG, LOCALES, type Locale } from '../domain/locale.ts'
+import { allOpmlPath, directoryPath, localeOpmlPath, previewPath } from '../domain/url-scheme.ts'
 import { pagesTranslatorFor } from '../i18n/translator.ts'
 import type { FeedSummary } from './feed-summary.ts'
 import {
@@ -35,7 +36,7 @@ function feedCard(summary: FeedSummary, page: Locale): string {
     list,
     `<h4>${escapeHtml(t('directory.subscribe'))}</h4>`,
     subscribeList(summary.feedId, summary.locale, page),
-    `<p><a${attrs({ href: `/${summary.locale}/${summary.feedId}`, hreflang: LANGUAGE_TAG[summary.locale] })}>${escapeHtml(t('directory.preview'))}</a></p>`,
+    `<p><a${attrs({ href: previewPath(summary.locale, summary.feedId), hreflang: LANGUAGE_TAG[summary.locale] })}>${escapeHtml(t('directory.preview'))}</a></p>`,
     '</article>',
   ].join('\n')
 }
@@ -67,7 +68,7 @@ export function renderDirectoryPage(input: {
       '<div class="feeds">',
       ...summaries.filter((s) => s.locale === locale).map((s) => feedCard(s, page)),
       '</div>',
-      `<p><a${attrs({ href: `/${locale}/feeds.opml`, type: 'text/x-opml', hreflang: LANGUAGE_TAG[locale] })}>${escapeHtml(t('directory.opml'))}</a></p>`,
+      `<p><a${attrs({ href: localeOpmlPath(locale), type: 'text/x-opml', hreflang: LANGUAGE_TAG[locale] })}>${escapeHtml(t('directory.opml'))}</a></p>`,
       '</section>',
     ].join('\n')
   })
@@ -76,13 +77,13 @@ export function renderDirectoryPage(input: {
     '<header>',
     `<h1>${escapeHtml(t('directory.title'))}</h1>`,
     `<p>${escapeHtml(t('directory.intro'))}</p>`,
-    languageNav(page, LOCALES, t('directory.languages'), (l) => `/?lang=${l}`),
+    languageNav(page, LOCALES, t('directory.languages'), directoryPath),
     '</header>',
     '<main>',
     ...sections,
     '</main>',
     '<footer>',
-    `<p><a${attrs({ href: `/feeds.opml?lang=${page}`, type: 'text/x-opml' })}>${escapeHtml(t('directory.opmlAll'))}</a></p>`,
+    `<p><a${attrs({ href: allOpmlPath(page), type: 'text/x-opml' })}>${escapeHtml(t('directory.opmlAll'))}</a></p>`,
     ...(lastModified > 0 ? [`<p class="muted">${escapeHtml(copyrightLine(lastModified, page))}</p>`] : []),
     '</footer>',
   ].join('\n')

@@ -2,6 +2,7 @@ import type { TFunction } from 'i18next'
 import { lastChangeOf, type Article } from '../domain/article.ts'
 import { FORMATS, type FeedDefinition, type FeedFormat } from '../domain/feed-definition.ts'
 import { LANGUAGE_TAG, RSS_LANGUAGE, TIME_ZONE, type Locale } from '../domain/locale.ts'
+import { feedUrl } from '../domain/url-scheme.ts'
 
 /** Where the feeds are published and how their ids are minted: from configuration. */
 export interface PublicationSettings {
@@ -124,7 +125,7 @@ export function feedUrls(
   locale: Locale,
 ): Record<FeedFormat, string> {
   const urls = {} as Record<FeedFormat, string>
-  for (const format of FORMATS) urls[format] = `${settings.publicBaseUrl}/${locale}/${feedId}.${format}`
+  for (const format of FORMATS) urls[format] = feedUrl(settings.publicBaseUrl, locale, feedId, format)
   return urls
 }
 

@@ -1,5 +1,6 @@
 import { CONTENT_TYPE, FORMATS, type FeedFormat } from '../domain/feed-definition.ts'
 import { LANGUAGE_TAG, TIME_ZONE, type Locale } from '../domain/locale.ts'
+import { feedPath, feedUrl } from '../domain/url-scheme.ts'
 import { pagesTranslatorFor, translatorFor } from '../i18n/translator.ts'
 import { calendarFields, formatRfc3339 } from './dates.ts'
 import type { Headline } from './feed-summary.ts'
@@ -107,7 +108,7 @@ export function autodiscoveryLinks(
         type: mediaType(format),
         title: t('feedFormat', { feed: feed.title, format: t(`formats.${format}`) }),
         hreflang: LANGUAGE_TAG[feed.locale],
-        href: `${baseUrl}/${feed.locale}/${feed.feedId}.${format}`,
+        href: feedUrl(baseUrl, feed.locale, feed.feedId, format),
       })}/>`,
   )
 }
@@ -118,7 +119,7 @@ export function subscribeList(feedId: string, locale: Locale, pageLocale: Locale
   const items = FORMATS.map(
     (format) =>
       `<li><a${attrs({
-        href: `/${locale}/${feedId}.${format}`,
+        href: feedPath(locale, feedId, format),
         type: mediaType(format),
         hreflang: LANGUAGE_TAG[locale],
       })}>${escapeXml(t(`formats.${format}`))}</a></li>`,

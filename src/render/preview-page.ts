@@ -1,4 +1,5 @@
 import { LANGUAGE_TAG, type Locale } from '../domain/locale.ts'
+import { localeOpmlPath, previewPath } from '../domain/url-scheme.ts'
 import { pagesTranslatorFor, translatorFor } from '../i18n/translator.ts'
 import type { FeedSummary } from './feed-summary.ts'
 import {
@@ -58,8 +59,8 @@ export function renderPreviewPage(input: {
     '</main>',
     '<footer>',
     `<h2>${escapeHtml(t('preview.otherLanguages'))}</h2>`,
-    languageNav(locale, locales, t('preview.otherLanguages'), (l) => `/${l}/${feedId}`),
-    `<p><a${attrs({ href: `/${locale}/feeds.opml`, type: 'text/x-opml' })}>${escapeHtml(t('directory.opml'))}</a></p>`,
+    languageNav(locale, locales, t('preview.otherLanguages'), (l) => previewPath(l, feedId)),
+    `<p><a${attrs({ href: localeOpmlPath(locale), type: 'text/x-opml' })}>${escapeHtml(t('directory.opml'))}</a></p>`,
     ...(summary.lastModified > 0
       ? [`<p class="muted">${escapeHtml(copyrightLine(summary.lastModified, locale))}</p>`]
       : []),

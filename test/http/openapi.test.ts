@@ -4,29 +4,60 @@ import { describe, expect, it } from 'vitest'
 import { sampleApp } from '../support/app.ts'
 import { loadSamples } from '../support/samples.ts'
 
+async function openApi() {
+  const { app } = await sampleApp()
+  const res = await app.request('/openapi.json')
+  expect(res.status).toBe(200)
+  return (await res.json()) as any
+}
+
 describe('GET /openapi.json', () => {
-  it('is an OpenAPI 3.1 document describing the feed and webhook routes', async () => {
-    const { app } = await sampleApp()
-    const res = await app.request('/openapi.json')
-    expect(res.status).toBe(200)
-    const doc = (await res.json()) as any
+  it('describes exactly the routes the app serves, with their methods', async () => {
+    const doc = await openApi()
     expect(doc.openapi).toBe('3.1.0')
-    expect(Object.keys(doc.paths)).toEqual(
-      expect.arrayContaining([
-        '/{locale}/{feed}.{format}',
-        '/webhooks/republish',
-        '/',
-        '/{locale}/{feed}',
-        '/feeds.opml',
-        '/{locale}/feeds.opml',
-        '/{feed}.{format}',
+    const routes = Object.fromEntries(
+      Object.entries(doc.paths as Record<string, object>).map(([path, ops]) => [
+        path,
+        Object.keys(ops).sort(),
       ]),
     )
+    expect(routes).toEqual({
+      '/healthz': ['get', 'head'],
+      '/readyz': ['get', 'head'],
+      '/metrics': ['get', 'head'],
+      '/openapi.json': ['get', 'head'],
+      '/webhooks/republish': ['post'],
+      '/{locale}/{feed}.{format}': ['get', 'head', 'options'],
+      '/{locale}/{feed}': ['get', 'head', 'options'],
+      '/{locale}/feeds.opml': ['get', 'head', 'options'],
+      '/feeds.opml': ['get', 'head', 'options'],
+      '/': ['get', 'head', 'options'],
+      '/{feed}.{format}': ['get', 'head', 'options'],
+    })
+  })
+
+  it('describes /healthz as liveness without storage, and /readyz with its 503', async () => {
+    const doc = await openApi()
+    expect(doc.paths['/healthz'].get.summary).toMatch(/no storage/)
+    expect(Object.keys(doc.paths['/readyz'].get.responses)).toEqual(['200', '503'])
+  })
+
+  it('names paths every one of which the app answers (an example of each, filled in)', async () => {
+    const { app } = await sampleApp()
+    const doc = await openApi()
+    const example = (template: string) =>
+      template.replace('{locale}', 'ru').replace('{feed}', 'sco').replace('{format}', 'rss')
+    for (const [template, operations] of Object.entries(doc.paths as Record<string, object>)) {
+      if (template === '/metrics') continue // served when the platform provides metrics (prometheus.test.ts)
+      for (const method of Object.keys(operations)) {
+        const res = await app.request(example(template), { method: method.toUpperCase() })
+        expect([404, 405], `${method} ${template}`).not.toContain(res.status)
+      }
+    }
   })
 
   it('has a payload schema, generated from the zod schemas, that accepts what the webhook accepts and rejects an unknown field', async () => {
-    const { app } = await sampleApp()
-    const doc = (await (await app.request('/openapi.json')).json()) as any
+    const doc = await openApi()
     const ajv = new Ajv2020({ strict: false, allErrors: true })
     addFormats.default(ajv)
     const validate = ajv.compile(doc.components.schemas.RepublishPayload)

@@ -90,7 +90,7 @@ describe('locale resources', () => {
       String.raw`\b[a-z]+/[a-z0-9.+-]+`,
       String.raw`HMAC-SHA256|\bt=|\bv1=|<hex>|<t>|\bUnix\b|Authorization: Bearer <[A-Z_]+>`,
       String.raw`Silkfeed`,
-      String.raw`\b(?:SCO|RSS|Atom|JSON Feed|JSON|OPML|HTTP|URL|UTF-8)\b`,
+      String.raw`\b(?:SCO|RSS|Atom|JSON Feed|JSON|OPML|HTTP|URL|UTF-8|Host)\b`,
     ].join('|'),
     'gu',
   )

@@ -1,4 +1,5 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
+import { execFile, spawn, spawnSync, type ChildProcess } from 'node:child_process'
+import { promisify } from 'node:util'
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { builtinModules } from 'node:module'
 import { createServer, request as httpRequest, type Server } from 'node:http'
@@ -12,6 +13,7 @@ import { startEmbeddedS3, type EmbeddedS3 } from '../../src/platform/embedded-s3
 import { ROOT } from '../support/samples.ts'
 import { startSeededS3 } from '../support/s3.ts'
 
+const execFileAsync = promisify(execFile)
 const SECRET = 'serve-test-secret-0123456789'
 const METRICS_TOKEN = 'metrics-token-0123456789'
 
@@ -197,7 +199,9 @@ describe('npm run serve (production Node entry)', () => {
       const metrics = await (
         await fetch(`${app.base}/metrics`, { headers: { authorization: `Bearer ${METRICS_TOKEN}` } })
       ).text()
-      expect(metrics).toMatch(/silkfeed_http_requests_total\{route="\/:locale\/:file",status="200"\} 2/)
+      expect(metrics).toMatch(
+        /silkfeed_http_requests_total\{route="\/\{locale\}\/\{feed\}\.\{format\}",status="200"\} 2/,
+      )
       expect(metrics).toMatch(/silkfeed_feed_cache_total\{outcome="hit"\} 1/)
       expect(metrics).toMatch(/silkfeed_storage_request_seconds_count\{op="get",outcome="ok"\} \d+/)
       expect(metrics).toMatch(/silkfeed_render_seconds_count\{feed="sco"\} 1/)
@@ -244,6 +248,44 @@ describe('npm run serve (production Node entry)', () => {
       await app.exited
     }
   })
+
+  it.each([
+    ['hot', {}],
+    ['cold', { HOT_CACHE_MS: '0' }],
+  ])(
+    'answers a conditional GET of a %s feed with a 304 that curl -i shows without body headers',
+    async (_, env) => {
+      const app = await startServe(env)
+      try {
+        // Asynchronously: the storage proxy runs in this process.
+        const curl = async (...args: string[]) =>
+          (await execFileAsync('curl', ['-si', '--compressed', ...args, `${app.base}/kk/latest.atom`])).stdout
+        const ok = await curl()
+        const etag = /^etag: (.+)\r$/im.exec(ok)?.[1]
+        const lastModified = /^last-modified: (.+)\r$/im.exec(ok)?.[1]
+        expect(etag).toBeDefined()
+        for (const condition of [`if-none-match: ${etag}`, `if-modified-since: ${lastModified}`]) {
+          const head = (await curl('-H', condition)).split('\r\n\r\n')[0]!
+          expect(head, condition).toMatch(/^HTTP\/1\.1 304 /)
+          for (const name of ['etag', 'cache-control', 'last-modified', 'vary', 'date']) {
+            expect(head, `${condition}: ${name}`).toMatch(new RegExp(`^${name}: `, 'im'))
+          }
+          for (const name of [
+            'content-type',
+            'content-encoding',
+            'content-length',
+            'content-language',
+            'transfer-encoding',
+          ]) {
+            expect(head, `${condition}: ${name}`).not.toMatch(new RegExp(`^${name}:`, 'im'))
+          }
+        }
+      } finally {
+        app.child.kill('SIGTERM')
+        await app.exited
+      }
+    },
+  )
 
   it('flips readiness when storage stops and returns', async () => {
     const app = await startServe({ READY_CACHE_MS: '0' })
@@ -302,11 +344,11 @@ describe('npm run serve, shutting down with a request slower than SHUTDOWN_TIMEO
 
 describe('npm start (the demo entry) against a configured store', () => {
   it('warns about look-alike variables it does not read, and still starts', async () => {
-    const app = await startServe({ SILKFEED_LOGLEVEL: 'debug', S3_ENDPIONT: 'x' }, [
-      '--import',
-      'tsx',
-      'src/platform/node.ts',
-    ])
+    // As package.json's start script runs it (plain node: the entry is built on the spot, no tsx).
+    const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: { start: string } }
+    const [node, ...args] = pkg.scripts.start.split(/\s+/)
+    expect(node).toBe('node')
+    const app = await startServe({ SILKFEED_LOGLEVEL: 'debug', S3_ENDPIONT: 'x' }, args)
     try {
       expect((await fetch(`${app.base}/healthz`)).status).toBe(200)
       const warned = app.logs

@@ -42,7 +42,7 @@ beforeAll(async () => {
   })
   server = await startNodeServer({
     fetch: app.fetch,
-    hotFeeds: app.hotFeeds,
+    front: app.front,
     host: '127.0.0.1',
     port: 0,
     shutdownTimeoutMs: 1000,

@@ -49,3 +49,31 @@ describe('JSON log lines', () => {
     expect(linesOf('silent', (log) => log.error('nothing'))).toEqual([])
   })
 })
+
+describe('fields written by hand', () => {
+  it('read back as JSON.stringify would have written them, whatever the values', () => {
+    const value = fc.oneof(
+      fc.string(),
+      fc.string({ unit: 'grapheme' }),
+      fc.integer(),
+      fc.double(),
+      fc.boolean(),
+      fc.constant(undefined),
+      fc.constant(null),
+      fc.array(fc.string(), { maxLength: 3 }),
+    )
+    fc.assert(
+      fc.property(
+        fc.dictionary(
+          fc.string().filter((k) => !['time', 'level', 'message'].includes(k)),
+          value,
+        ),
+        (fields) => {
+          const [line] = linesOf('info', (log) => log.info('request', fields))
+          const { time: _t, level: _l, message: _m, ...rest } = JSON.parse(line!) as Record<string, unknown>
+          expect(rest).toEqual(JSON.parse(JSON.stringify(fields)))
+        },
+      ),
+    )
+  })
+})

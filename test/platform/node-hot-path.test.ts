@@ -1,8 +1,9 @@
 import { getRequestListener } from '@hono/node-server'
 import { createServer, request, type Server } from 'node:http'
+import { connect } from 'node:net'
 import type { AddressInfo } from 'node:net'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { withHotFeeds } from '../../src/platform/node-server.ts'
+import { unreadable, withHotFront } from '../../src/platform/node-server.ts'
 import { storeArticles } from '../../src/services/seed.ts'
 import { appOver } from '../support/app.ts'
 import { MemoryObjectStore } from '../support/memory-store.ts'
@@ -19,7 +20,7 @@ beforeAll(async () => {
   store = new MemoryObjectStore()
   await storeArticles(store, loadSamples())
   const app = appOver(store)
-  server = createServer(withHotFeeds(getRequestListener(app.fetch), app.hotFeeds))
+  server = createServer(withHotFront(getRequestListener(app.fetch, { errorHandler: unreadable }), app.front))
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
   port = (server.address() as AddressInfo).port
 })
@@ -68,18 +69,27 @@ describe('hot feeds on Node', () => {
     },
   )
 
-  it('answers 304 and HEAD without a body, with the headers of the 200', async () => {
+  it('answers 304 with the cache headers of the 200 and none of its body headers (RFC 9110 §15.4.5)', async () => {
     const ok = await get('/kk/sco.json')
     const notModified = await get('/kk/sco.json', { 'if-none-match': String(ok.headers.etag) })
     expect(notModified.status).toBe(304)
     expect(notModified.body.byteLength).toBe(0)
+    for (const name of ['etag', 'cache-control', 'last-modified', 'vary']) {
+      expect(notModified.headers[name], name).toBe(ok.headers[name])
+    }
+    expect(notModified.headers.date).toBeDefined()
+    for (const name of ['content-type', 'content-encoding', 'content-length', 'transfer-encoding']) {
+      expect(notModified.headers[name], name).toBeUndefined()
+    }
+  })
+
+  it('answers HEAD without a body, with the headers of the 200', async () => {
+    const ok = await get('/kk/sco.json')
     const head = await get('/kk/sco.json', {}, 'HEAD')
     expect(head.status).toBe(200)
     expect(head.body.byteLength).toBe(0)
-    for (const res of [notModified, head]) {
-      for (const name of ['etag', 'cache-control', 'last-modified', 'vary', 'content-type']) {
-        expect(res.headers[name], name).toBe(ok.headers[name])
-      }
+    for (const name of ['etag', 'cache-control', 'last-modified', 'vary', 'content-type']) {
+      expect(head.headers[name], name).toBe(ok.headers[name])
     }
   })
 
@@ -90,4 +100,35 @@ describe('hot feeds on Node', () => {
     expect(missing.headers['content-type']).toBe('application/problem+json; charset=utf-8')
     expect((await get('/ru/latest.atom?x=1')).status).toBe(200)
   })
+
+  it.each([
+    ['an invalid Host', 'Host: exa mple'],
+    ['a Host with a path', 'Host: a/b'],
+    ['an unknown Transfer-Encoding', 'Host: localhost\r\nTransfer-Encoding: foo'],
+  ])('refuses %s with the same 400 whether or not the feed is hot', async (_, headers) => {
+    const ask = () => rawRequest(`GET /zh/latest.rss HTTP/1.1\r\n${headers}\r\nConnection: close\r\n\r\n`)
+    const cold = await ask()
+    expect((await get('/zh/latest.rss')).status).toBe(200) // now hot
+    const hot = await ask()
+    expect(cold.split('\r\n')[0]).toBe('HTTP/1.1 400 Bad Request')
+    expect(hot.split('\r\n')[0]).toBe(cold.split('\r\n')[0])
+  })
+
+  it('says what to fix in a problem document when the Host cannot be read', async () => {
+    const answer = await rawRequest('GET /ru/sco.rss HTTP/1.1\r\nHost: exa mple\r\nConnection: close\r\n\r\n')
+    expect(answer).toMatch(/content-type: application\/problem\+json/i)
+    expect(answer).toContain('"code": "BAD_REQUEST"')
+  })
 })
+
+/** Sends bytes as they are (node:http would refuse to send an invalid Host) and reads the whole answer. */
+function rawRequest(text: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(port, '127.0.0.1', () => socket.end(text))
+    let answer = ''
+    socket.setEncoding('latin1')
+    socket.on('data', (chunk: string) => (answer += chunk))
+    socket.on('error', reject)
+    socket.on('close', () => resolve(answer))
+  })
+}

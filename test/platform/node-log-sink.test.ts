@@ -5,12 +5,17 @@ import { createBatchedLineSink } from '../../src/platform/node-log-sink.ts'
 import { ROOT } from '../support/samples.ts'
 
 describe('JSON request logs on Node', () => {
-  it('writes whole lines, in order, once per turn of the event loop', async () => {
+  it('writes whole lines, in order, in one write shortly after the first of them', async () => {
     const writes: string[] = []
-    const log = createJsonLogger('info', createBatchedLineSink({ write: (chunk) => writes.push(chunk) }))
-    for (let i = 0; i < 3; i++) log.info('request', { n: i })
+    const log = createJsonLogger(
+      'info',
+      createBatchedLineSink({ write: (chunk) => writes.push(chunk) }, 65536, 20),
+    )
+    log.info('request', { n: 0 })
+    await new Promise((resolve) => setImmediate(resolve)) // a later turn of the event loop
+    for (let i = 1; i < 3; i++) log.info('request', { n: i })
     expect(writes).toEqual([])
-    await new Promise((resolve) => setImmediate(resolve))
+    await new Promise((resolve) => setTimeout(resolve, 60))
     expect(writes).toHaveLength(1)
     const lines = writes[0]!.split('\n')
     expect(lines.pop()).toBe('')

@@ -31,6 +31,50 @@ describe('the Worker in workerd, against s3rver', () => {
     expect(second.headers.get('etag')).toBe(etag)
   })
 
+  it('sends a 304 with the cache headers of the 200 and none of its body headers (RFC 9110 §15.4.5)', async () => {
+    const url = 'https://feeds.silkfeed.test/ru/sco.atom'
+    const ok = await worker.fetch(url, { headers: { 'accept-encoding': 'gzip' } })
+    await ok.arrayBuffer()
+    const conditions: Record<string, string>[] = [
+      { 'if-none-match': ok.headers.get('etag')! },
+      { 'if-modified-since': ok.headers.get('last-modified')! },
+    ]
+    for (const condition of conditions) {
+      const res = await worker.fetch(url, { headers: { 'accept-encoding': 'gzip', ...condition } })
+      expect(res.status).toBe(304)
+      for (const name of ['etag', 'cache-control', 'last-modified', 'vary']) {
+        expect(res.headers.get(name), name).toBe(ok.headers.get(name))
+      }
+      for (const name of ['content-type', 'content-encoding', 'content-length', 'content-language']) {
+        expect(res.headers.get(name), name).toBeNull()
+      }
+    }
+  })
+
+  it('ignores an If-Modified-Since that is not an HTTP-date', async () => {
+    const url = 'https://feeds.silkfeed.test/ru/sco.json'
+    await (await worker.fetch(url)).arrayBuffer()
+    const res = await worker.fetch(url, { headers: { 'if-modified-since': '2030' } })
+    expect(res.status).toBe(200)
+  })
+
+  it('answers unsupported methods with 405 and Allow, and a CORS preflight with 204', async () => {
+    const url = 'https://feeds.silkfeed.test/kk/sco.rss'
+    const deleted = await worker.fetch(url, { method: 'DELETE' })
+    expect(deleted.status).toBe(405)
+    expect(deleted.headers.get('allow')).toBe('GET, HEAD, OPTIONS')
+    const preflight = await worker.fetch(url, {
+      method: 'OPTIONS',
+      headers: {
+        origin: 'https://reader.example',
+        'access-control-request-method': 'GET',
+        'access-control-request-headers': 'if-none-match',
+      },
+    })
+    expect(preflight.status).toBe(204)
+    expect(preflight.headers.get('access-control-allow-methods')).toBe('GET, HEAD')
+  })
+
   it('writes RSS dates in English with the Almaty offset, as on Node', async () => {
     const res = await worker.fetch('https://feeds.silkfeed.test/kk/sco.rss')
     const xml = await res.text()

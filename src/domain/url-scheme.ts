@@ -1,0 +1,106 @@
+import { isFormat, type FeedFormat } from './feed-definition.ts'
+import { isLocale, type Locale } from './locale.ts'
+
+/**
+ * The public URL scheme, in one place: the paths links and redirects are built with, the parser the
+ * HTTP layer reads paths with, and the templates the OpenAPI document and the metrics name them by.
+ * Pure; nothing here knows the catalogue (a path may name a feed that does not exist).
+ */
+
+/** A feed or page id as it may appear in a path. */
+const SLUG = /^[a-z0-9][a-z0-9-]*$/
+
+/** The path of a feed: `/{locale}/{feed}.{format}`. */
+export function feedPath(locale: Locale, feedId: string, format: FeedFormat): string {
+  return `/${locale}/${feedId}.${format}`
+}
+
+/** The absolute URL of a feed under a public base URL (no trailing slash). */
+export function feedUrl(baseUrl: string, locale: Locale, feedId: string, format: FeedFormat): string {
+  return baseUrl + feedPath(locale, feedId, format)
+}
+
+/** The HTML preview of a feed: `/{locale}/{feed}`. */
+export function previewPath(locale: Locale, feedId: string): string {
+  return `/${locale}/${feedId}`
+}
+
+/** The OPML list of one locale's feeds. */
+export function localeOpmlPath(locale: Locale): string {
+  return `/${locale}/feeds.opml`
+}
+
+/** The OPML list of every feed, its own text in `lang` when given. */
+export function allOpmlPath(lang?: Locale): string {
+  return lang === undefined ? '/feeds.opml' : `/feeds.opml?lang=${lang}`
+}
+
+/** The directory, in `lang` when given. */
+export function directoryPath(lang?: Locale): string {
+  return lang === undefined ? '/' : `/?lang=${lang}`
+}
+
+/** The language redirect of a feed: `/{feed}.{format}`. */
+export function redirectPath(feedId: string, format: FeedFormat): string {
+  return `/${feedId}.${format}`
+}
+
+/** The kinds of resource the scheme names, with their templates (OpenAPI syntax). */
+export const RESOURCE_TEMPLATES = {
+  feed: '/{locale}/{feed}.{format}',
+  preview: '/{locale}/{feed}',
+  localeOpml: '/{locale}/feeds.opml',
+  allOpml: '/feeds.opml',
+  directory: '/',
+  redirect: '/{feed}.{format}',
+} as const
+
+export type ResourceKind = keyof typeof RESOURCE_TEMPLATES
+
+/**
+ * What a path names. `locale` is the segment as sent when it is not a known locale (the caller says
+ * which exist); `file` keeps the feed's last segment as sent, for messages.
+ */
+export type Resource =
+  | { kind: 'feed'; locale: string; feedId: string; format: string; file: string }
+  | { kind: 'preview'; locale: string; feedId: string }
+  | { kind: 'localeOpml'; locale: string }
+  | { kind: 'allOpml' }
+  | { kind: 'directory' }
+  | { kind: 'redirect'; feedId: string; format: FeedFormat }
+
+/**
+ * Reads a decoded URL path (no query). Feed-shaped paths (`/{segment}/{name}.{ext}`) are feeds
+ * whatever their locale or format, so that an unknown one can be answered with what exists;
+ * anything the scheme does not name is undefined.
+ */
+export function parsePath(path: string): Resource | undefined {
+  if (path === '/') return { kind: 'directory' }
+  if (path.charCodeAt(0) !== 47) return undefined
+  const slash = path.indexOf('/', 1)
+  if (slash < 0) {
+    if (path === '/feeds.opml') return { kind: 'allOpml' }
+    const name = path.slice(1)
+    const dot = name.lastIndexOf('.')
+    const feedId = name.slice(0, dot)
+    const format = name.slice(dot + 1)
+    return dot > 0 && SLUG.test(feedId) && isFormat(format) ? { kind: 'redirect', feedId, format } : undefined
+  }
+  const locale = path.slice(1, slash)
+  const file = path.slice(slash + 1)
+  if (locale === '' || file === '' || file.includes('/')) return undefined
+  if (file === 'feeds.opml') return { kind: 'localeOpml', locale }
+  const dot = file.lastIndexOf('.')
+  if (dot < 0) return SLUG.test(file) ? { kind: 'preview', locale, feedId: file } : undefined
+  if (dot === 0) return undefined
+  return { kind: 'feed', locale, feedId: file.slice(0, dot), format: file.slice(dot + 1), file }
+}
+
+/** A feed path naming a known locale and format, or undefined (the feed itself may not exist). */
+export function parseFeedPath(
+  path: string,
+): { locale: Locale; feedId: string; format: FeedFormat } | undefined {
+  const resource = parsePath(path)
+  if (resource?.kind !== 'feed' || !isLocale(resource.locale) || !isFormat(resource.format)) return undefined
+  return { locale: resource.locale, feedId: resource.feedId, format: resource.format }
+}

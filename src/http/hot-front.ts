@@ -1,0 +1,110 @@
+import { parseFeedPath, RESOURCE_TEMPLATES } from '../domain/url-scheme.ts'
+import type { FeedService } from '../services/feed-service.ts'
+import { answerRepresentation, type Answer } from './representation.ts'
+import type { RequestRecord } from './request-log.ts'
+import { feedRepresentation, type FeedTarget } from './resources.ts'
+
+/**
+ * The little of a request the hot front reads, copied from the platform's request as plain values:
+ * no closures made per request (under tsx, which keeps function names, each one would cost a
+ * property definition).
+ */
+export interface HotRequest {
+  method: string
+  /** The URL's path when it has no query and needs no decoding; undefined otherwise. */
+  path: string | undefined
+  cfRay: string | undefined
+  ifNoneMatch: string | undefined
+  ifModifiedSince: string | undefined
+  acceptEncoding: string | undefined
+}
+
+/** Answers a hot feed (logged and counted), or undefined: then the app answers the request. */
+export type HotFront = (request: HotRequest) => Answer | undefined
+
+export interface HotFrontOptions {
+  feeds: FeedService
+  now: () => number
+  /** The request id for a request with this `cf-ray` header (absent outside Cloudflare). */
+  requestIdFor: (cfRay: string | undefined) => string
+  /** The app's request recorder (`createRequestRecorder`). */
+  record: (entry: RequestRecord) => void
+}
+
+const FEED_TEMPLATE = RESOURCE_TEMPLATES.feed
+
+/**
+ * The serving pipeline's synchronous front for feeds held in memory, for a platform to call before
+ * the app (the Node entry does, before its fetch adapter builds a Request): the path is read by the
+ * URL codec, the answer made by `answerRepresentation` with the feed's representation, the log line
+ * and metrics written by the app's recorder, exactly as `serveRepresentations` does. Anything else
+ * (other paths, methods, queries, encoded paths, feeds not hot) is undefined, for the app.
+ */
+export function createHotFront(options: HotFrontOptions): HotFront {
+  const { feeds, now, requestIdFor, record } = options
+  // The feed each feed path names, found once per path: only paths naming a feed of the catalogue
+  // are kept, so there are never more entries than feeds.
+  const targets = new Map<string, { target: FeedTarget; key: string }>()
+  const targetOf = (path: string) => {
+    let found = targets.get(path)
+    if (found === undefined) {
+      const named = parseFeedPath(path)
+      const definition = named && feeds.feeds.find(named.feedId)
+      if (!named || !definition || !definition.locales.includes(named.locale)) return undefined
+      const target = { definition, locale: named.locale, format: named.format }
+      targets.set(path, (found = { target, key: feeds.hotKey(definition, named.locale, named.format) }))
+    }
+    return found
+  }
+  return (request) => {
+    const { method, path } = request
+    if ((method !== 'GET' && method !== 'HEAD') || path === undefined) return undefined
+    const started = now()
+    const found = targetOf(path)
+    if (!found) return undefined
+    const { definition, locale, format } = found.target
+    const served = feeds.getHotFeed(definition, locale, format, found.key)
+    if (!served) return undefined
+    const requestId = requestIdFor(request.cfRay)
+    const answer = answerRepresentation(
+      feedRepresentation(definition, served.bundle, feeds.settings),
+      {
+        method,
+        acceptEncoding: request.acceptEncoding,
+        ifNoneMatch: request.ifNoneMatch,
+        ifModifiedSince: request.ifModifiedSince,
+        requestId,
+      },
+      started,
+    )
+    const { status, bytes } = answer
+    record({
+      method,
+      path,
+      route: FEED_TEMPLATE,
+      status,
+      bytes,
+      durationMs: now() - started,
+      cache: served.outcome,
+      requestId,
+    })
+    return answer
+  }
+}
+
+/** A URL path (`/…`) when it needs no decoding and carries no query; else undefined. */
+export function plainPath(path: string): string | undefined {
+  return path.charCodeAt(0) !== 47 || path.includes('%') || path.includes('?') ? undefined : path
+}
+
+// A host the fetch adapter takes as it is: lower-case name or address, optional port.
+const PLAIN_HOST = /^[a-z0-9._-]+(?::\d{1,5})?$/
+
+/**
+ * Whether a request is plain enough for the hot front: a Host the adapter would accept as is, and no
+ * request body framing. Anything unusual goes through the adapter and the app, which answer it
+ * (a 400 for an invalid Host or framing) the same whether or not the feed is hot.
+ */
+export function isPlainRequest(host: string | undefined, transferEncoding: string | undefined): boolean {
+  return transferEncoding === undefined && host !== undefined && PLAIN_HOST.test(host)
+}

@@ -1,0 +1,43 @@
+import type { CacheOutcome } from '../services/feed-service.ts'
+import type { Logger, Telemetry } from '../services/ports.ts'
+import { boundBy } from '../services/telemetry.ts'
+
+/** What the request log line and the request metrics say about one request. */
+export interface RequestRecord {
+  method: string
+  path: string
+  /** The route template that answered (the metrics label). */
+  route: string
+  status: number
+  bytes: number | undefined
+  durationMs: number
+  cache: CacheOutcome | undefined
+  requestId: string
+}
+
+/**
+ * Writes one request's log line and metrics: the one recorder of the app's middleware and of the
+ * Node entry's hot front, so an operator cannot tell which path answered.
+ */
+export function createRequestRecorder(logger: Logger, telemetry: Telemetry): (record: RequestRecord) => void {
+  // Bound once per route (and status): a request then finds its series without building label keys.
+  const requestCounter = boundBy((route) =>
+    boundBy((status) => telemetry.counter('silkfeed_http_requests_total', { route, status })),
+  )
+  const requestTimer = boundBy((route) => telemetry.timer('silkfeed_http_request_seconds', { route }))
+  return ({ method, path, route, status, bytes, durationMs, cache, requestId }) => {
+    requestCounter(route)(String(status))()
+    requestTimer(route)(durationMs / 1000)
+    logger.info('request', { method, path, status, bytes, durationMs, cache, requestId })
+  }
+}
+
+/**
+ * Request ids as `<prefix>-<counter in base 36>`: unique within the process by the counter and across
+ * processes by a random prefix, at the cost of an increment where a random UUID costs a random draw
+ * and its formatting per request.
+ */
+export function requestIdsFrom(prefix: string): () => string {
+  let next = 0
+  return () => `${prefix}-${(++next).toString(36)}`
+}

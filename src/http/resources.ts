@@ -1,0 +1,121 @@
+import { FORMATS, isFormat, type FeedDefinition, type FeedFormat } from '../domain/feed-definition.ts'
+import { LANGUAGE_TAG, LOCALES, isLocale, type Locale } from '../domain/locale.ts'
+import { feedUrl, type Resource } from '../domain/url-scheme.ts'
+import type { PublicationSettings } from '../render/feed-model.ts'
+import type { FeedBundle } from '../services/feed-bundle.ts'
+import type { FeedService } from '../services/feed-service.ts'
+import { HTML_CONTENT_TYPE, type RenderedPage } from '../services/page-service.ts'
+import { AppError } from './errors.ts'
+import type { Representation } from './representation.ts'
+
+/** The methods every representation answers; anything else is a 405 naming them. */
+export const REPRESENTATION_METHODS = 'GET, HEAD, OPTIONS'
+
+/** Request headers a browser on another origin may send when it polls a feed conditionally. */
+const CORS_REQUEST_HEADERS = 'If-None-Match, If-Modified-Since, Accept-Language'
+/** Response headers such a reader may read. */
+const CORS_EXPOSED = 'ETag, Last-Modified, Age, Cache-Control, Content-Language, Link, X-Request-Id'
+const CORS = { 'access-control-allow-origin': '*', 'access-control-expose-headers': CORS_EXPOSED }
+
+/** The answer to a CORS preflight (`OPTIONS` with `Access-Control-Request-Method`): a day's leave. */
+export const PREFLIGHT_HEADERS: Readonly<Record<string, string>> = {
+  allow: REPRESENTATION_METHODS,
+  'access-control-allow-origin': '*',
+  'access-control-allow-methods': 'GET, HEAD',
+  'access-control-allow-headers': CORS_REQUEST_HEADERS,
+  'access-control-max-age': '86400',
+}
+
+// No script runs on these pages, and nothing but their inline style is loaded: an article title
+// that slipped past escaping still could not execute.
+const HTML_SECURITY = {
+  'content-security-policy':
+    "default-src 'none'; style-src 'unsafe-inline'; img-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
+  'x-content-type-options': 'nosniff',
+}
+
+/** The feed a path names in the catalogue. */
+export interface FeedTarget {
+  definition: FeedDefinition
+  locale: Locale
+  format: FeedFormat
+}
+
+/** The feed a parsed feed path names; throws the 404 that says what exists when there is none. */
+export function resolveFeed(feeds: FeedService, resource: Extract<Resource, { kind: 'feed' }>): FeedTarget {
+  const { locale, format, feedId } = resource
+  if (!isLocale(locale)) throw new AppError('LOCALE_NOT_FOUND', { locale, available: LOCALES.join(', ') })
+  if (!isFormat(format)) throw new AppError('FORMAT_NOT_FOUND', { format, available: FORMATS.join(', ') })
+  return { definition: requireFeed(feeds, feedId, locale), locale, format }
+}
+
+/** A feed offered in a locale; the 404 names the feeds of that locale otherwise. */
+export function requireFeed(feeds: FeedService, feedId: string, locale: Locale): FeedDefinition {
+  const definition = feeds.feeds.find(feedId)
+  if (definition && definition.locales.includes(locale)) return definition
+  const available = feeds.feeds.forLocale(locale).map((d) => d.id)
+  throw new AppError('FEED_NOT_FOUND', { feed: feedId, available: available.join(', ') })
+}
+
+/** A locale named in a path or `?lang=`; the 404 names the locales otherwise. */
+export function requireLocale(locale: string, asSent = locale): Locale {
+  if (!isLocale(locale))
+    throw new AppError('LOCALE_NOT_FOUND', { locale: asSent, available: LOCALES.join(', ') })
+  return locale
+}
+
+const feedRepresentations = new WeakMap<FeedBundle, Representation>()
+
+/** A feed bundle as a representation, its headers built once per bundle. */
+export function feedRepresentation(
+  definition: FeedDefinition,
+  bundle: FeedBundle,
+  settings: PublicationSettings,
+): Representation {
+  let representation = feedRepresentations.get(bundle)
+  if (!representation) {
+    const { maxAge, staleWhileRevalidate, staleIfError } = definition.cache
+    const headers: Record<string, string> = {
+      'content-type': bundle.contentType,
+      'content-language': LANGUAGE_TAG[bundle.locale],
+      'cache-control': `public, max-age=${maxAge}, stale-while-revalidate=${staleWhileRevalidate}, stale-if-error=${staleIfError}`,
+      vary: 'Accept-Encoding',
+      ...CORS,
+    }
+    const hubs = settings.hubs ?? []
+    if (hubs.length > 0) {
+      // WebSub discovery in HTTP, beside the body's own links.
+      const self = feedUrl(settings.publicBaseUrl, bundle.locale, bundle.feedId, bundle.format)
+      headers.link = [...hubs.map((h) => `<${h}>; rel="hub"`), `<${self}>; rel="self"`].join(', ')
+    }
+    representation = { variants: bundle.variants, lastModified: bundle.lastModified, headers }
+    feedRepresentations.set(bundle, representation)
+  }
+  return representation
+}
+
+const pageRepresentations = new WeakMap<RenderedPage, Map<string, Representation>>()
+
+/** A page or OPML list as a representation, per Vary (its language may come from Accept-Language). */
+export function pageRepresentation(page: RenderedPage, vary: string): Representation {
+  let byVary = pageRepresentations.get(page)
+  if (!byVary) pageRepresentations.set(page, (byVary = new Map()))
+  let representation = byVary.get(vary)
+  if (!representation) {
+    const headers = {
+      'content-type': page.contentType,
+      'content-language': page.language,
+      'cache-control': page.cacheControl,
+      vary,
+      ...(page.contentType === HTML_CONTENT_TYPE ? HTML_SECURITY : CORS),
+    }
+    representation = { variants: page.variants, lastModified: page.lastModified, headers }
+    byVary.set(vary, representation)
+  }
+  return representation
+}
+
+/** Whether browsers on other origins may read a resource (feeds, OPML, the redirect; not the HTML pages). */
+export function isCrossOrigin(kind: Resource['kind']): boolean {
+  return kind !== 'directory' && kind !== 'preview'
+}

@@ -1,0 +1,162 @@
+import type { Context, MiddlewareHandler } from 'hono'
+import type { Locale } from '../domain/locale.ts'
+import { feedPath, parsePath, RESOURCE_TEMPLATES, type Resource } from '../domain/url-scheme.ts'
+import type { FeedService } from '../services/feed-service.ts'
+import type { PageService } from '../services/page-service.ts'
+import { clientAcceptEncoding } from './accept-encoding.ts'
+import { negotiateLocale } from './accept-language.ts'
+import type { AppEnv } from './context.ts'
+import { AppError } from './errors.ts'
+import { answerRepresentation, answerResponse, type Representation } from './representation.ts'
+import {
+  feedRepresentation,
+  isCrossOrigin,
+  pageRepresentation,
+  PREFLIGHT_HEADERS,
+  REPRESENTATION_METHODS,
+  requireFeed,
+  requireLocale,
+  resolveFeed,
+} from './resources.ts'
+
+/** Pages whose language came from Accept-Language vary on it; `?lang=` and path locales do not. */
+const VARY_NEGOTIATED = 'Accept-Language, Accept-Encoding'
+const VARY_FIXED = 'Accept-Encoding'
+
+export interface ServeRepresentationsDeps {
+  feeds: FeedService
+  pages: PageService
+  now: () => number
+}
+
+type C = Context<AppEnv>
+
+/**
+ * The one serving pipeline of every stored representation the URL scheme names (feeds, previews,
+ * the directory, OPML) and of the language redirect: the path is read by the URL codec, the
+ * resource found (404 naming what exists), then GET and HEAD are answered by `answerRepresentation`
+ * (variant, conditional GET, headers), OPTIONS with `Allow` (and the CORS leave of a preflight),
+ * any other method with 405 and `Allow`. Paths the scheme does not name go on to the next handler.
+ * The Node entry's hot front (`hot-front.ts`) answers hot feeds with the same functions.
+ */
+export function serveRepresentations(deps: ServeRepresentationsDeps): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    const resource = parsePath(c.req.path)
+    if (!resource) return next()
+    c.set('route', RESOURCE_TEMPLATES[resource.kind])
+    const method = c.req.method
+    if (method === 'GET' || method === 'HEAD') return get(deps, c, resource)
+    resolve(deps, c, resource) // an unknown resource is a 404 whatever the method
+    if (method !== 'OPTIONS') {
+      const allow = { allow: REPRESENTATION_METHODS }
+      throw new AppError('METHOD_NOT_ALLOWED', { method, allowed: REPRESENTATION_METHODS }, [], allow)
+    }
+    const preflight = isCrossOrigin(resource.kind) && c.req.header('access-control-request-method')
+    return new Response(null, {
+      status: 204,
+      headers: preflight ? PREFLIGHT_HEADERS : { allow: REPRESENTATION_METHODS },
+    })
+  }
+}
+
+/** Finds what a resource names without reading it; throws the 404 when it names nothing that exists. */
+function resolve({ feeds }: ServeRepresentationsDeps, c: C, resource: Resource): void {
+  switch (resource.kind) {
+    case 'feed':
+      resolveFeed(feeds, resource)
+      return
+    case 'preview':
+      requireFeed(feeds, resource.feedId, requireLocale(resource.locale))
+      return
+    case 'localeOpml':
+      requireLocale(resource.locale)
+      return
+    case 'redirect':
+      redirectTarget(feeds, resource.feedId)
+      return
+    default:
+      visitorLanguage(c)
+  }
+}
+
+async function get(deps: ServeRepresentationsDeps, c: C, resource: Resource): Promise<Response> {
+  const { feeds, pages } = deps
+  let representation: Representation
+  let ageSeconds: number | undefined
+  switch (resource.kind) {
+    case 'feed': {
+      const target = resolveFeed(feeds, resource)
+      const served = await feeds.getFeed(target.definition, target.locale, target.format)
+      c.set('cache', served.outcome)
+      representation = feedRepresentation(target.definition, served.bundle, feeds.settings)
+      if (served.stale) ageSeconds = served.ageSeconds // its Last-Modified stays the content's own
+      break
+    }
+    case 'preview': {
+      const locale = requireLocale(resource.locale)
+      const definition = requireFeed(feeds, resource.feedId, locale)
+      representation = pageRepresentation(await pages.preview(definition, locale), VARY_FIXED)
+      break
+    }
+    case 'localeOpml': {
+      const page = await pages.localeOpml(requireLocale(resource.locale))
+      representation = pageRepresentation(page, VARY_FIXED)
+      break
+    }
+    case 'directory':
+    case 'allOpml': {
+      const { locale, vary } = visitorLanguage(c)
+      const page = resource.kind === 'directory' ? pages.directory(locale) : pages.allOpml(locale)
+      representation = pageRepresentation(await page, vary)
+      break
+    }
+    case 'redirect':
+      return redirect(feeds, c, resource)
+  }
+  const answer = answerRepresentation(
+    representation,
+    {
+      method: c.req.method,
+      acceptEncoding: clientAcceptEncoding(c.req.raw),
+      ifNoneMatch: c.req.header('if-none-match'),
+      ifModifiedSince: c.req.header('if-modified-since'),
+      requestId: c.get('requestId'),
+    },
+    deps.now(),
+    ageSeconds,
+  )
+  c.set('bytes', answer.bytes)
+  c.set('requestIdSent', true)
+  return answerResponse(answer)
+}
+
+/** The visitor's language: `?lang=` when given (an unknown one is a 404), else Accept-Language. */
+function visitorLanguage(c: C): { locale: Locale; vary: string } {
+  const lang = c.req.query('lang')
+  if (lang === undefined) {
+    return { locale: negotiateLocale(c.req.header('accept-language')), vary: VARY_NEGOTIATED }
+  }
+  return { locale: requireLocale(lang.toLowerCase(), lang), vary: VARY_FIXED }
+}
+
+function redirectTarget(feeds: FeedService, feedId: string) {
+  const definition = feeds.feeds.find(feedId)
+  if (!definition)
+    throw new AppError('FEED_NOT_FOUND', { feed: feedId, available: feeds.feeds.ids.join(', ') })
+  return definition
+}
+
+/** `/{feed}.{format}`: 302 to the feed in the best locale for Accept-Language. */
+function redirect(feeds: FeedService, c: C, resource: Extract<Resource, { kind: 'redirect' }>): Response {
+  const definition = redirectTarget(feeds, resource.feedId)
+  const locale = negotiateLocale(c.req.header('accept-language'), definition.locales)
+  return new Response(null, {
+    status: 302,
+    headers: {
+      location: feedPath(locale, resource.feedId, resource.format),
+      vary: 'Accept-Language',
+      'cache-control': 'public, max-age=60',
+      'access-control-allow-origin': '*',
+    },
+  })
+}
