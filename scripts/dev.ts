@@ -1,5 +1,8 @@
 // `npm run dev`: the Worker under `wrangler dev` (workerd) against the same embedded, seeded store as
 // `npm start`. With S3_ENDPOINT set, wrangler gets that store instead and nothing embedded starts.
+// package.json runs it with `exec node --import tsx`, not the tsx CLI: npm's signal then reaches this
+// process, and the CLI's relay, which SIGKILLs a script that does not acknowledge a signal within a
+// few milliseconds, cannot kill it on a busy machine before it has stopped wrangler.
 import { constants as osConstants } from 'node:os'
 import { fileURLToPath } from 'node:url'
 import { join } from 'node:path'
