@@ -1,10 +1,14 @@
 // `npm run dev`: the Worker under `wrangler dev` (workerd) against the same embedded, seeded store as
 // `npm start`. With S3_ENDPOINT set, wrangler gets that store instead and nothing embedded starts.
-import { spawn } from 'node:child_process'
+// package.json runs it with `exec node --import tsx`, not the tsx CLI: npm's signal then reaches this
+// process, and the CLI's relay, which SIGKILLs a script that does not acknowledge a signal within a
+// few milliseconds, cannot kill it on a busy machine before it has stopped wrangler.
+import { constants as osConstants } from 'node:os'
 import { fileURLToPath } from 'node:url'
 import { join } from 'node:path'
 import { startSeededEmbeddedStore } from '../src/platform/embedded-store.ts'
 import { loadOrCreateSecret } from '../src/platform/local-secret.ts'
+import { spawnProcessGroup } from '../src/platform/process-group.ts'
 
 const root = fileURLToPath(new URL('..', import.meta.url))
 const port = process.env.PORT ?? '8787'
@@ -24,7 +28,7 @@ const passThrough = [
 let vars: Record<string, string> = Object.fromEntries(
   passThrough.flatMap((name) => (process.env[name] ? [[name, process.env[name]!]] : [])),
 )
-let stopEmbedded = async () => {}
+let stopEmbedded = async (_graceMs: number) => {}
 if (!process.env.S3_ENDPOINT) {
   const { embedded, seeded, env } = await startSeededEmbeddedStore(root, bucket)
   stopEmbedded = embedded.stop
@@ -40,21 +44,37 @@ if (!process.env.WEBHOOK_SECRETS) {
 } else vars.WEBHOOK_SECRETS = process.env.WEBHOOK_SECRETS
 vars.PUBLIC_BASE_URL ??= `http://127.0.0.1:${port}`
 
+// wrangler runs in its own process group so that stopping it also stops the workerd processes it
+// starts; it gets no stdin because a background group that touches the terminal is stopped by it
+// (so no interactive hotkeys: Ctrl-C here stops everything).
 const args = [
-  'wrangler',
   'dev',
   '--ip',
   '127.0.0.1',
   '--port',
   port,
+  '--show-interactive-dev-session=false',
   ...Object.entries(vars).flatMap(([k, v]) => ['--var', `${k}:${v}`]),
 ]
-const wrangler = spawn('npx', args, {
-  cwd: root,
-  stdio: 'inherit',
-  env: { ...process.env, WRANGLER_SEND_METRICS: 'false' },
-})
-const stop = () => wrangler.kill('SIGINT')
-process.once('SIGINT', stop)
-process.once('SIGTERM', stop)
-wrangler.once('exit', (code) => void stopEmbedded().then(() => process.exit(code ?? 0)))
+const wrangler = spawnProcessGroup(
+  process.execPath,
+  [join(root, 'node_modules', 'wrangler', 'bin', 'wrangler.js'), ...args],
+  {
+    cwd: root,
+    stdio: ['ignore', 'inherit', 'inherit'],
+    env: { ...process.env, WRANGLER_SEND_METRICS: 'false' },
+  },
+)
+
+// Everything stops within STOP_GRACE_MS plus a little: both are asked at once, then killed.
+const STOP_GRACE_MS = 3000
+let stopping: Promise<never> | undefined
+function stopAll(exitCode: number): Promise<never> {
+  return (stopping ??= Promise.allSettled([wrangler.stop(STOP_GRACE_MS), stopEmbedded(STOP_GRACE_MS)]).then(
+    () => process.exit(exitCode),
+  ))
+}
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+  process.on(signal, () => void stopAll(128 + osConstants.signals[signal]))
+}
+wrangler.child.once('exit', (code) => void stopAll(code ?? 1))

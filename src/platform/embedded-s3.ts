@@ -15,7 +15,8 @@ export interface EmbeddedS3 {
   port: number
   /** The s3rver process, e.g. for a test that stops storage to see what the service does. */
   process: ChildProcess
-  stop(): Promise<void>
+  /** SIGTERM, then SIGKILL if it has not exited after `graceMs` (default 3 s). */
+  stop(graceMs?: number): Promise<void>
 }
 
 /** Starts the embedded S3-protocol server (s3rver) on 127.0.0.1 in a child process (Node only). */
@@ -45,10 +46,14 @@ export async function startEmbeddedS3(options: {
     endpoint: `http://127.0.0.1:${port}`,
     port,
     process: child,
-    stop: () =>
+    stop: (graceMs = 3000) =>
       new Promise<void>((resolve) => {
         if (child.exitCode !== null || child.signalCode !== null) return resolve()
-        child.once('exit', () => resolve())
+        const kill = setTimeout(() => child.kill('SIGKILL'), graceMs)
+        child.once('exit', () => {
+          clearTimeout(kill)
+          resolve()
+        })
         child.kill('SIGTERM')
       }),
   }

@@ -4,7 +4,7 @@ import addFormats from 'ajv-formats'
 import { schemaPath } from './tools.ts'
 
 /**
- * The JSON Feed 1.1 validator (ajv, draft-07, with formats). shared/schemas/jsonfeed holds two
+ * The JSON Feed 1.1 validator (ajv, draft-07, with formats). test/conformance/schemas/jsonfeed holds two
  * schemastore schemas: feed-1.draft7.json is JSON Feed 1.0 (version const …/version/1, no
  * `language`); feed.draft7.json is 1.1 (const …/version/1.1, `authors`, `language`) and reuses the
  * 1.0 definitions by $ref "feed-1#/…", so both are loaded.

@@ -3,15 +3,18 @@ import { existsSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { ROOT } from '../support/samples.ts'
 
-/** `<repo>/../shared/schemas`: CI checks out shared/ beside the clone, as on the dev machine. */
-export const SCHEMAS_DIR = resolve(ROOT, '../shared/schemas')
+/**
+ * The published schemas the conformance tests validate against, kept in the repository (sources and
+ * licences in its README) so that a clone with nothing beside it can run every test.
+ */
+export const SCHEMAS_DIR = resolve(ROOT, 'test/conformance/schemas')
 
-/** The schema file at `path` under SCHEMAS_DIR; throws a clear error when shared/ is not beside the repo. */
+/** The schema file at `path` under SCHEMAS_DIR; throws a clear error naming the missing file. */
 export function schemaPath(path: string): string {
   const full = resolve(SCHEMAS_DIR, path)
   if (!existsSync(full)) {
     throw new Error(
-      `Schema ${full} not found: the conformance tests need the shared/ folder beside the repo.`,
+      `Schema ${full} not found: see test/conformance/schemas/README.md for where it comes from.`,
     )
   }
   return full
