@@ -7,7 +7,7 @@ import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { createInterface } from 'node:readline'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { signBody } from '../../src/http/signature.ts'
 import { startEmbeddedS3, type EmbeddedS3 } from '../../src/platform/embedded-s3.ts'
 import { ROOT } from '../support/samples.ts'
@@ -222,9 +222,15 @@ describe('npm run serve (production Node entry)', () => {
       expect(after).toMatch(/silkfeed_webhook_total\{outcome="published",status="200"\} 1/)
       expect(after).toMatch(/silkfeed_webhook_total\{outcome="unauthorized",status="401"\} 1/)
 
-      const lines = app.logs
-        .filter((l) => l.startsWith('{'))
-        .map((l) => JSON.parse(l) as Record<string, unknown>)
+      // Request lines leave in batches (at most 50 ms after the first of them): wait for the webhooks'.
+      const parsed = () =>
+        app.logs.filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, unknown>)
+      await vi.waitFor(() =>
+        expect(
+          parsed().filter((l) => l.message === 'request' && l.path === '/webhooks/republish'),
+        ).toHaveLength(2),
+      )
+      const lines = parsed()
       const requests = lines.filter((l) => l.message === 'request')
       expect(requests.find((r) => r.path === '/ru/sco.rss' && r.cache === 'hit')).toMatchObject({
         method: 'GET',
