@@ -5,7 +5,7 @@ import { SCHEMAS_DIR } from '../conformance/tools.ts'
 import { ROOT } from '../support/samples.ts'
 
 // A clone alone in an empty folder must pass `npm ci && npm test` and `.ci/run`: nothing the tests,
-// scripts, benchmarks or CI run may reach for a folder beside the checkout (such as ../shared).
+// scripts, benchmarks or CI run may reach for a folder beside the checkout (the sibling shared folder included).
 
 const SCANNED = [
   'test',
