@@ -117,6 +117,33 @@ async function postBatch(
   return { status: res.status, ms: performance.now() - started, body: text }
 }
 
+/** Storage requests the server made so far, by operation: count and seconds (from its /metrics). */
+async function storageTotals(base: string): Promise<Map<string, { count: number; seconds: number }>> {
+  const text = await (await fetch(`${base}/metrics`)).text()
+  const totals = new Map<string, { count: number; seconds: number }>()
+  for (const match of text.matchAll(
+    /^silkfeed_storage_request_seconds_(sum|count)\{op="(\w+)",outcome="\w+"\} (\S+)$/gm,
+  )) {
+    const total = totals.get(match[2]!) ?? { count: 0, seconds: 0 }
+    if (match[1] === 'sum') total.seconds += Number(match[3])
+    else total.count += Number(match[3])
+    totals.set(match[2]!, total)
+  }
+  return totals
+}
+
+function describeStorage(
+  before: Map<string, { count: number; seconds: number }>,
+  after: typeof before,
+): string {
+  return [...after]
+    .map(([op, { count, seconds }]) => {
+      const was = before.get(op) ?? { count: 0, seconds: 0 }
+      return `${op} ${count - was.count} (${(seconds - was.seconds).toFixed(1)} s summed)`
+    })
+    .join(', ')
+}
+
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!
 
 if (process.env.BENCH_SKIP_BUILD !== '1') {
@@ -163,6 +190,7 @@ let failed = false
 const wall = performance.now()
 try {
   for (const [i, batch] of batches.entries()) {
+    const before = await storageTotals(silkfeed.base)
     const result = await postBatch(silkfeed.base, batch)
     if (result.status !== 200) {
       console.error(
@@ -187,7 +215,8 @@ try {
       console.log(
         `batch ${String(i + 1).padStart(3)}/${batches.length}: 200 in ${(result.ms / 1000).toFixed(2)} s ` +
           `(${stored.length} records stored; floor ${(floors.at(-1)! / 1000).toFixed(2)} s), ` +
-          `${((i + 1) * BATCH) / LOCALES.length} stories in the store`,
+          `${((i + 1) * BATCH) / LOCALES.length} stories in the store; ` +
+          `storage requests: ${describeStorage(before, await storageTotals(silkfeed.base))}`,
       )
     }
   }
