@@ -16,7 +16,7 @@
 // Environment: BENCH_STORIES, BENCH_BATCH, BENCH_SKIP_BUILD=1 to reuse dist/serve.mjs, LOG_LEVEL for
 // the server (default info).
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
-import { mkdtempSync, rmSync } from 'node:fs'
+import { mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs'
 import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { cpus, loadavg, tmpdir } from 'node:os'
@@ -25,6 +25,7 @@ import type { Article } from '../src/domain/article.ts'
 import { expandRecords } from '../src/domain/derive.ts'
 import { signBody } from '../src/http/signature.ts'
 import { startEmbeddedS3 } from '../src/platform/embedded-s3.ts'
+import { EMBEDDED_STORAGE_CONCURRENCY } from '../src/platform/embedded-store.ts'
 import { LimitedObjectStore, StorageLimiter } from '../src/storage/limited-object-store.ts'
 import type { Bytes } from '../src/storage/object-store.ts'
 import { loadSamples, ROOT } from '../test/support/samples.ts'
@@ -36,8 +37,8 @@ const LOCALES = ['zh', 'ru', 'kk', 'uz'] as const
 const BUCKET = 'silkfeed-ingest'
 const FLOOR_BUCKET = 'silkfeed-floor'
 const SECRET = 'bench-ingest-secret-0123456789abcdef'
-/** The Node entry's storage concurrency (build-deps.ts), for a floor with the same parallelism. */
-const CONCURRENCY = 48
+/** The server's storage concurrency against the embedded store, as `npm start` sets it; the floor's too. */
+const CONCURRENCY = EMBEDDED_STORAGE_CONCURRENCY
 const encoder = new TextEncoder()
 
 /** Story `n` in one locale: a sample record of that locale under a new id, published a minute apart. */
@@ -63,7 +64,10 @@ function freePort(): Promise<number> {
   })
 }
 
-async function startSilkfeed(storageEndpoint: string): Promise<{ base: string; child: ChildProcess }> {
+async function startSilkfeed(
+  storageEndpoint: string,
+  logFile: string,
+): Promise<{ base: string; child: ChildProcess }> {
   const port = await freePort()
   const base = `http://127.0.0.1:${port}`
   const child = spawn(process.execPath, [join(ROOT, 'dist/serve.mjs')], {
@@ -78,12 +82,13 @@ async function startSilkfeed(storageEndpoint: string): Promise<{ base: string; c
       S3_ACCESS_KEY_ID: 'S3RVER',
       S3_SECRET_ACCESS_KEY: 'S3RVER',
       S3_FORCE_PATH_STYLE: 'true',
+      STORAGE_CONCURRENCY: String(CONCURRENCY),
       WEBHOOK_SECRETS: SECRET,
       // 1000 full-text records are a few MB; the record count is the documented limit here.
       WEBHOOK_MAX_BYTES: String(16 * 1024 * 1024),
       ...(process.env.LOG_LEVEL ? { LOG_LEVEL: process.env.LOG_LEVEL } : {}),
     },
-    stdio: ['ignore', 'ignore', 'pipe'],
+    stdio: ['ignore', openSync(logFile, 'w'), 'pipe'],
   })
   let stderr = ''
   child.stderr!.on('data', (chunk) => (stderr += chunk))
@@ -153,7 +158,8 @@ if (process.env.BENCH_SKIP_BUILD !== '1') {
 
 const directory = mkdtempSync(join(tmpdir(), 'silkfeed-ingest-'))
 const s3 = await startEmbeddedS3({ directory: join(directory, 's3'), buckets: [BUCKET, FLOOR_BUCKET] })
-const silkfeed = await startSilkfeed(s3.endpoint)
+const logFile = join(directory, 'silkfeed.log')
+const silkfeed = await startSilkfeed(s3.endpoint, logFile)
 const floorStore = new LimitedObjectStore(
   storeFor(s3.endpoint, FLOOR_BUCKET),
   new StorageLimiter(CONCURRENCY),

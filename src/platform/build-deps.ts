@@ -13,7 +13,8 @@ import type { Config } from './config.ts'
 import { createJsonLogger } from './logger.ts'
 
 /**
- * Storage requests in flight at once across the process. Node: fewer than the sockets of its HTTP
+ * Storage requests in flight at once across the process, unless STORAGE_CONCURRENCY says otherwise
+ * (the embedded store sets it lower). Node: fewer than the sockets of its HTTP
  * agent (node-s3-handler.ts), so no request waits for a socket once the SDK has started its
  * connection timeout. Workers: the runtime's simultaneous connections per invocation; more fetches
  * would wait inside the runtime, just as long, with their timeout running.
@@ -55,9 +56,12 @@ export function buildDeps(
   const limited = new LimitedObjectStore(
     timed,
     s3RequestHandler
-      ? new StorageLimiter(NODE_STORAGE_CONCURRENCY)
+      ? new StorageLimiter(config.s3.concurrency ?? NODE_STORAGE_CONCURRENCY)
       : // Both attempts of the SDK and then some: only a slot whose request can no longer answer.
-        new StorageLimiter(FETCH_STORAGE_CONCURRENCY, { leaseMs: 3 * config.s3.timeoutMs, now: Date.now }),
+        new StorageLimiter(config.s3.concurrency ?? FETCH_STORAGE_CONCURRENCY, {
+          leaseMs: 3 * config.s3.timeoutMs,
+          now: Date.now,
+        }),
   )
   const store = edgeCache
     ? new EdgeCachedObjectStore(limited, edgeCache, {
