@@ -6,11 +6,22 @@ import { FeedService } from '../services/feed-service.ts'
 import type { Logger } from '../services/ports.ts'
 import { HubNotifier } from '../services/websub.ts'
 import { instrumentStore } from '../storage/instrumented-object-store.ts'
+import { LimitedObjectStore, StorageLimiter } from '../storage/limited-object-store.ts'
 import { S3ObjectStore, type S3Settings } from '../storage/s3-object-store.ts'
 import { EdgeCachedObjectStore, type EdgeCache } from '../storage/edge-cached-object-store.ts'
 import { KEYS } from '../services/storage-keys.ts'
 import type { Config } from './config.ts'
 import { createJsonLogger } from './logger.ts'
+
+/**
+ * Storage requests in flight at once across the process, unless STORAGE_CONCURRENCY says otherwise
+ * (the embedded store sets it lower). Node: fewer than the sockets of its HTTP
+ * agent (node-s3-handler.ts), so no request waits for a socket once the SDK has started its
+ * connection timeout. Workers: the runtime's simultaneous connections per invocation; more fetches
+ * would wait inside the runtime, just as long, with their timeout running.
+ */
+const NODE_STORAGE_CONCURRENCY = 48
+const FETCH_STORAGE_CONCURRENCY = 6
 
 /** What an entry brings beyond configuration: what only its platform has. */
 export interface PlatformParts {
@@ -43,13 +54,23 @@ export function buildDeps(
     requestHandler: s3RequestHandler,
   })
   const timed = telemetry ? instrumentStore(s3, telemetry, Date.now) : s3
+  const limited = new LimitedObjectStore(
+    timed,
+    s3RequestHandler
+      ? new StorageLimiter(config.s3.concurrency ?? NODE_STORAGE_CONCURRENCY)
+      : // Both attempts of the SDK and then some: only a slot whose request can no longer answer.
+        new StorageLimiter(config.s3.concurrency ?? FETCH_STORAGE_CONCURRENCY, {
+          leaseMs: 3 * config.s3.timeoutMs,
+          now: Date.now,
+        }),
+  )
   const store = edgeCache
-    ? new EdgeCachedObjectStore(timed, edgeCache, {
+    ? new EdgeCachedObjectStore(limited, edgeCache, {
         ttlSeconds: Math.max(1, Math.ceil(config.hotCacheMs / 1000)),
         prefixes: [KEYS.renderedAll],
         namespace: `${config.s3.endpoint ?? `aws:${config.s3.region}`}/${config.s3.bucket}`,
       })
-    : timed
+    : limited
   const settings = {
     publicBaseUrl: config.publicBaseUrl,
     idAuthority: config.idAuthority,

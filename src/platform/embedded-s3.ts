@@ -19,18 +19,24 @@ export interface EmbeddedS3 {
   stop(graceMs?: number): Promise<void>
 }
 
-/** Starts the embedded S3-protocol server (s3rver) on 127.0.0.1 in a child process (Node only). */
+/**
+ * Starts the embedded S3-protocol server (s3rver) on 127.0.0.1 in a child process (Node only), after
+ * it has finished or set aside whatever a crash interrupted (see scripts/s3rver-atomic-store.mjs).
+ */
 export async function startEmbeddedS3(options: {
   directory: string
   port?: number
   buckets: string[]
+  /** Receives the store's stderr lines (its repair log, JSON lines); inherited when not given. */
+  onStderrLine?: (line: string) => void
 }): Promise<EmbeddedS3> {
   mkdirSync(options.directory, { recursive: true })
   const child = spawn(
     process.execPath,
     ['--openssl-legacy-provider', CHILD, options.directory, String(options.port ?? 0), ...options.buckets],
-    { stdio: ['pipe', 'pipe', 'inherit'] },
+    { stdio: ['pipe', 'pipe', options.onStderrLine ? 'pipe' : 'inherit'] },
   )
+  if (options.onStderrLine) createInterface({ input: child.stderr! }).on('line', options.onStderrLine)
   const port = await new Promise<number>((resolve, reject) => {
     const lines = createInterface({ input: child.stdout! })
     lines.once('line', (line) => {

@@ -1,0 +1,132 @@
+import type { Bytes, ObjectMeta, ObjectStore, StoredObject } from './object-store.ts'
+
+/** How long a slot may be held before a newcomer may take it back, and the clock to tell. */
+export interface SlotLease {
+  leaseMs: number
+  now: () => number
+}
+
+/**
+ * At most `limit` tasks at once; the others wait in arrival order. A finishing task hands its slot
+ * straight to the oldest waiter, so a newcomer never overtakes the queue.
+ *
+ * With a lease, a slot held longer than `leaseMs` is taken back when the next task arrives: on
+ * Workers, a request cancelled mid-fetch (its client gone) never runs its continuations, so its
+ * slot would otherwise stay taken for the life of the isolate.
+ */
+export class StorageLimiter {
+  #active = 0
+  #waiting: Array<() => void> = []
+  #head = 0
+  readonly #held = new Map<object, number>()
+
+  constructor(
+    readonly limit: number,
+    private readonly lease?: SlotLease,
+  ) {
+    if (!Number.isInteger(limit) || limit < 1)
+      throw new RangeError(`a limit of ${limit} slots is not a count`)
+  }
+
+  /** Tasks holding a slot now. */
+  get active(): number {
+    return this.#active
+  }
+
+  /** Tasks waiting for a slot now. */
+  get queued(): number {
+    return this.#waiting.length - this.#head
+  }
+
+  /** Runs `task` once a slot is free; the slot is released when its promise settles, however it settles. */
+  async run<T>(task: () => Promise<T>): Promise<T> {
+    this.#takeBackExpired()
+    if (this.#active < this.limit) this.#active++
+    else await new Promise<void>((resolve) => this.#waiting.push(resolve))
+    const slot = {}
+    if (this.lease) this.#held.set(slot, this.lease.now())
+    try {
+      return await task()
+    } finally {
+      // A slot taken back by the lease was released then; releasing it again would lift the limit.
+      if (!this.lease || this.#held.delete(slot)) this.#release()
+    }
+  }
+
+  #takeBackExpired(): void {
+    if (!this.lease || this.#active < this.limit) return
+    const expiredBefore = this.lease.now() - this.lease.leaseMs
+    // In order of acquisition: the oldest first, so the first unexpired one ends the search.
+    for (const [slot, since] of this.#held) {
+      if (since > expiredBefore) break
+      this.#held.delete(slot)
+      this.#release()
+    }
+  }
+
+  #release(): void {
+    if (this.#head < this.#waiting.length) {
+      const next = this.#waiting[this.#head++]!
+      // Drop the consumed front now and then rather than shifting the array on every release.
+      if (this.#head > 1024 && this.#head * 2 > this.#waiting.length) {
+        this.#waiting = this.#waiting.slice(this.#head)
+        this.#head = 0
+      }
+      next()
+    } else {
+      this.#active--
+    }
+  }
+}
+
+/**
+ * An ObjectStore whose requests wait for a slot of every limiter it holds, narrowest first: the
+ * process's, and with `scope()` one request's as well. A request is handed to the store (and its
+ * SDK, whose connection and request timeouts start only then) once it holds its slots, so waiting
+ * here is never mistaken for an unreachable store, and the HTTP agent never has more requests
+ * than sockets. A call holds its slots only while its own storage request runs, so calls made
+ * from the results of others cannot deadlock.
+ */
+export class LimitedObjectStore implements ObjectStore {
+  readonly #inner: ObjectStore
+  readonly #limiters: readonly StorageLimiter[]
+
+  constructor(inner: ObjectStore, limiter: StorageLimiter | readonly StorageLimiter[]) {
+    this.#inner = inner
+    this.#limiters = Array.isArray(limiter) ? limiter : [limiter as StorageLimiter]
+  }
+
+  /** A view of this store that also lets at most `limit` of its own requests run at once (say, one webhook's). */
+  scope(limit: number): LimitedObjectStore {
+    return new LimitedObjectStore(this.#inner, [new StorageLimiter(limit), ...this.#limiters])
+  }
+
+  #run<T>(task: () => Promise<T>): Promise<T> {
+    // Always the same order (request, then process): a process slot is only ever held by a running request.
+    return this.#limiters.reduceRight<() => Promise<T>>((inner, limiter) => () => limiter.run(inner), task)()
+  }
+
+  get(key: string): Promise<StoredObject | null> {
+    return this.#run(() => this.#inner.get(key))
+  }
+
+  getIfChanged(key: string, etag: string): Promise<StoredObject | null | 'unchanged'> {
+    return this.#run(() => this.#inner.getIfChanged(key, etag))
+  }
+
+  put(key: string, body: Bytes, meta: ObjectMeta): Promise<{ etag: string }> {
+    return this.#run(() => this.#inner.put(key, body, meta))
+  }
+
+  list(prefix: string, options?: { startAfter?: string }): Promise<string[]> {
+    return this.#run(() => this.#inner.list(prefix, options))
+  }
+
+  delete(keys: readonly string[]): Promise<void> {
+    return this.#run(() => this.#inner.delete(keys))
+  }
+
+  ping(): Promise<void> {
+    return this.#run(() => this.#inner.ping())
+  }
+}
