@@ -334,7 +334,7 @@ async function main(): Promise<void> {
   }
   console.log(
     `\nTargets: feed GET p99 ≤ ${FEED_P99_TARGET_MS} ms; every webhook 200 within ${WEBHOOK_TARGET_MS} ms. ` +
-      `${ok ? 'All met.' : 'Not all met (✗).'}`,
+      (ok ? 'All met.' : 'Not all met (✗).'),
   )
   process.exitCode = ok ? 0 : 1
 }

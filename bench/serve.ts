@@ -215,7 +215,10 @@ async function waitFor<T>(what: string, probe: () => T | undefined, timeoutMs = 
 
 function stopChild(child: ChildProcess): Promise<void> {
   return new Promise((resolve) => {
-    if (child.exitCode !== null || child.signalCode !== null) return resolve()
+    if (child.exitCode !== null || child.signalCode !== null) {
+      resolve()
+      return
+    }
     child.once('exit', () => resolve())
     child.kill('SIGTERM')
   })
@@ -359,8 +362,8 @@ function runProcess(argv: string[]): Promise<string> {
     const [command, ...args] = argv
     const child = spawn(command!, args, { stdio: ['ignore', 'pipe', 'pipe'] })
     let out = ''
-    child.stdout!.on('data', (chunk) => (out += chunk))
-    child.stderr!.on('data', (chunk) => (out += chunk))
+    child.stdout.on('data', (chunk) => (out += chunk))
+    child.stderr.on('data', (chunk) => (out += chunk))
     child.once('error', reject)
     child.once('exit', () => resolve(out))
   })
@@ -535,7 +538,7 @@ try {
   console.log(`# npm run bench:serve — ${new Date().toISOString()}`)
   console.log(
     `# ${cpus().length} × ${cpus()[0]?.model}, Linux ${release()}, node ${process.version}, wrk ${wrkVersion}` +
-      `${headViaWrk ? '' : ' (HEAD: bench/head-load.mjs, as wrk 4.1 waits for a HEAD body)'}`,
+      (headViaWrk ? '' : ' (HEAD: bench/head-load.mjs, as wrk 4.1 waits for a HEAD body)'),
   )
   console.log(
     `# ${PINNED ? 'servers pinned to core 0, load generator to core 1' : 'one core: NOT pinned, figures are not comparable'}; ` +

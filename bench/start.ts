@@ -100,7 +100,7 @@ async function start(name: string): Promise<ChildProcess> {
     stdio: ['ignore', 'pipe', 'inherit'],
   })
   await new Promise<void>((resolve, reject) => {
-    createInterface({ input: child.stdout! }).on('line', (line) => {
+    createInterface({ input: child.stdout }).on('line', (line) => {
       if (line.includes('silkfeed listening')) resolve()
     })
     child.once('exit', (code) => reject(new Error(`${name} exited with ${code}`)))

@@ -26,7 +26,7 @@ const passThrough = [
   'LOG_LEVEL',
 ]
 let vars: Record<string, string> = Object.fromEntries(
-  passThrough.flatMap((name) => (process.env[name] ? [[name, process.env[name]!]] : [])),
+  passThrough.flatMap((name) => (process.env[name] ? [[name, process.env[name]]] : [])),
 )
 let stopEmbedded = async (_graceMs: number) => {}
 if (!process.env.S3_ENDPOINT) {

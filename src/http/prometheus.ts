@@ -1,4 +1,4 @@
-import type { Telemetry } from '../services/ports.ts'
+import type { Telemetry } from '../ports/observability.ts'
 
 const HELP: Record<string, string> = {
   silkfeed_http_requests_total: 'HTTP requests by route and status',

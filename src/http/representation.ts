@@ -1,6 +1,6 @@
 import { formatHttpDate } from '../render/dates.ts'
 import type { FeedBundle, FeedVariant } from '../services/feed-bundle.ts'
-import type { Bytes } from '../storage/object-store.ts'
+import type { Bytes } from '../ports/object-store.ts'
 import { PRECOMPRESSED, variantFor } from './accept-encoding.ts'
 import { isNotModified } from './conditional-get.ts'
 

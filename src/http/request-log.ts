@@ -1,5 +1,5 @@
 import type { CacheOutcome } from '../services/feed-service.ts'
-import type { Logger, Telemetry } from '../services/ports.ts'
+import type { Logger, Telemetry } from '../ports/observability.ts'
 import { boundBy } from '../services/telemetry.ts'
 
 /** What the request log line and the request metrics say about one request. */

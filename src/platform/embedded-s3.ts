@@ -38,7 +38,7 @@ export async function startEmbeddedS3(options: {
   )
   if (options.onStderrLine) createInterface({ input: child.stderr! }).on('line', options.onStderrLine)
   const port = await new Promise<number>((resolve, reject) => {
-    const lines = createInterface({ input: child.stdout! })
+    const lines = createInterface({ input: child.stdout })
     lines.once('line', (line) => {
       try {
         resolve((JSON.parse(line) as { port: number }).port)
@@ -54,7 +54,10 @@ export async function startEmbeddedS3(options: {
     process: child,
     stop: (graceMs = 3000) =>
       new Promise<void>((resolve) => {
-        if (child.exitCode !== null || child.signalCode !== null) return resolve()
+        if (child.exitCode !== null || child.signalCode !== null) {
+          resolve()
+          return
+        }
         const kill = setTimeout(() => child.kill('SIGKILL'), graceMs)
         child.once('exit', () => {
           clearTimeout(kill)

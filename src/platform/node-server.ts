@@ -81,7 +81,10 @@ export function withHotFront(listener: RequestListener, front: HotFront): Reques
     const answer = isPlainRequest(req.headers.host, req.headers['transfer-encoding'])
       ? front(hotRequestOfNode(req))
       : undefined
-    if (!answer) return listener(req, res)
+    if (!answer) {
+      listener(req, res)
+      return
+    }
     const { status, headers, body } = answer
     // As the fetch adapter does: a body goes with its Content-Length, not chunked.
     if (body) headers['content-length'] = String(body.byteLength)

@@ -1,7 +1,7 @@
 import { StoredArticleSchema, type Article } from '../domain/article.ts'
 import type { Locale } from '../domain/locale.ts'
 import { DERIVED_PREFIX, isDerivedVersion, recordJson, sortableTime, versionOf } from '../domain/version.ts'
-import type { ObjectStore } from '../storage/object-store.ts'
+import type { ObjectStore } from '../ports/object-store.ts'
 import { mapWithLimit } from './single-flight.ts'
 import { KEYS, RETRACTED_SUFFIX } from './storage-keys.ts'
 

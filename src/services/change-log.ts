@@ -1,7 +1,7 @@
 import type { Change } from '../domain/feed-snapshot.ts'
 import { sortableTime } from '../domain/version.ts'
-import type { ObjectStore } from '../storage/object-store.ts'
-import type { Clock } from './ports.ts'
+import type { ObjectStore } from '../ports/object-store.ts'
+import type { Clock } from '../ports/observability.ts'
 import { KEYS } from './storage-keys.ts'
 
 const encoder = new TextEncoder()

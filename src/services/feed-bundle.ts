@@ -1,7 +1,7 @@
 import { brotliCompressSync, constants, gzipSync } from 'node:zlib'
 import type { FeedFormat } from '../domain/feed-definition.ts'
 import type { Locale } from '../domain/locale.ts'
-import type { Bytes } from '../storage/object-store.ts'
+import type { Bytes } from '../ports/object-store.ts'
 import type { RenderedFeed } from './render-feed.ts'
 
 /** Content codings a feed is stored in; `identity` always exists. */

@@ -1,5 +1,5 @@
 import { changeTime } from '../domain/feed-snapshot.ts'
-import type { ObjectStore } from '../storage/object-store.ts'
+import type { ObjectStore } from '../ports/object-store.ts'
 import type { FeedService } from './feed-service.ts'
 import { rederiveStoredVariants } from './rederive.ts'
 import { readSnapshot } from './materializer.ts'

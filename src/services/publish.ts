@@ -6,7 +6,7 @@ import { versionOf } from '../domain/version.ts'
 import { REPOSITORY_CONCURRENCY, type ArticleRepository } from './article-repository.ts'
 import type { ChangeLog, LogEntry } from './change-log.ts'
 import type { FeedBundle } from './feed-bundle.ts'
-import type { Clock } from './ports.ts'
+import type { Clock } from '../ports/observability.ts'
 import { decide, expandPayload, lookupsOf, type PublishPlan } from './publish-plan.ts'
 import { allSettled, mapWithLimit } from './single-flight.ts'
 

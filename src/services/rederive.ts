@@ -3,7 +3,7 @@ import { DERIVATION_VERSION, deriveRecord, derivedLocalesOf, DERIVATIONS } from 
 import { retractionBeats, type Change } from '../domain/feed-snapshot.ts'
 import type { Locale } from '../domain/locale.ts'
 import { versionOf } from '../domain/version.ts'
-import type { ObjectStore } from '../storage/object-store.ts'
+import type { ObjectStore } from '../ports/object-store.ts'
 import type { FeedCatalog, FeedDefinition } from '../domain/feed-definition.ts'
 import { storyKey, type ArticleRepository } from './article-repository.ts'
 import type { ChangeLog, LogEntry } from './change-log.ts'

@@ -15,7 +15,7 @@ import {
 } from '../render/feed-model.ts'
 import { JSON_FEED } from '../render/json-feed.ts'
 import { RSS } from '../render/rss.ts'
-import type { Bytes } from '../storage/object-store.ts'
+import type { Bytes } from '../ports/object-store.ts'
 
 /** One feed in one format, encoded once: what every request for it is answered with. */
 export interface RenderedFeed {

@@ -1,7 +1,7 @@
 import { ArticleSchema, type Article } from '../domain/article.ts'
 import { expandRecords } from '../domain/derive.ts'
 import { problemsFromZod } from '../domain/problem.ts'
-import type { ObjectStore } from '../storage/object-store.ts'
+import type { ObjectStore } from '../ports/object-store.ts'
 import { ArticleRepository, REPOSITORY_CONCURRENCY } from './article-repository.ts'
 import { mapWithLimit } from './single-flight.ts'
 

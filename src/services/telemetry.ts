@@ -1,4 +1,4 @@
-import type { Telemetry } from './ports.ts'
+import type { Telemetry } from '../ports/observability.ts'
 
 const nothing = () => {}
 

@@ -1,4 +1,4 @@
-import type { Bytes, ObjectMeta, ObjectStore, StoredObject } from './object-store.ts'
+import type { Bytes, ObjectMeta, ObjectStore, StoredObject } from '../ports/object-store.ts'
 
 /** The slice of the Workers Cache API (`caches.default`) this tier uses. */
 export interface EdgeCache {

@@ -1,5 +1,5 @@
-import type { Telemetry } from '../services/ports.ts'
-import type { ObjectStore } from './object-store.ts'
+import type { Telemetry } from '../ports/observability.ts'
+import type { ObjectStore } from '../ports/object-store.ts'
 
 /** Times every storage request (by operation and outcome) without the rest of the code knowing. */
 export function instrumentStore(store: ObjectStore, telemetry: Telemetry, now: () => number): ObjectStore {

@@ -15,7 +15,7 @@ import {
   type ObjectMeta,
   type ObjectStore,
   type StoredObject,
-} from './object-store.ts'
+} from '../ports/object-store.ts'
 
 /** Where the bucket is and how to reach it; from configuration. */
 export interface S3Settings {

@@ -72,7 +72,10 @@ export function run(
         encoding: 'utf8',
       },
       (error, stdout, stderr) => {
-        if (error && typeof error.code !== 'number') return reject(error)
+        if (error && typeof error.code !== 'number') {
+          reject(error)
+          return
+        }
         resolvePromise({ code: error ? Number(error.code) : 0, stdout, stderr })
       },
     )

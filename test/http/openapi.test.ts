@@ -8,7 +8,7 @@ async function openApi() {
   const { app } = await sampleApp()
   const res = await app.request('/openapi.json')
   expect(res.status).toBe(200)
-  return (await res.json()) as any
+  return await res.json()
 }
 
 describe('GET /openapi.json', () => {

@@ -37,10 +37,10 @@ describe('POST /webhooks/republish', () => {
         .sort(),
     )
     const sco = report.feeds.find((f: any) => f.feed === 'sco' && f.locale === 'ru' && f.format === 'json')
-    expect(sco.items).toBe((before as any).items.length + 1)
+    expect(sco.items).toBe(before.items.length + 1)
     const after = await app.request('/ru/sco.json')
     expect(after.headers.get('etag')).toBe(sco.etag)
-    expect(((await after.json()) as any).items[0].title).toBe(story.title)
+    expect((await after.json()).items[0].title).toBe(story.title)
   })
 
   it('accepts any of the configured secrets (rotation)', async () => {
@@ -71,11 +71,11 @@ describe('POST /webhooks/republish', () => {
     const res = await postRepublish(app, {
       upsert: [{ ...story, title: 'v1', updatedAt: '2026-11-24T11:00:00+03:00' }],
     })
-    const report = (await res.json()) as any
+    const report = await res.json()
     expect(report.skipped).toEqual([
       expect.objectContaining({ id: 'sco-breaking', locale: 'ru', reason: 'older-than-stored' }),
     ])
-    const feed = (await (await app.request('/ru/sco.json')).json()) as any
+    const feed = await (await app.request('/ru/sco.json')).json()
     expect(feed.items.find((i: any) => i.url === story.url).title).toBe('v2')
   })
 
@@ -84,10 +84,10 @@ describe('POST /webhooks/republish', () => {
     const [sample] = loadSamples().filter((a) => a.sections.includes('sco'))
     const res = await postRepublish(app, { retract: [{ id: sample!.id }] })
     expect(res.status).toBe(200)
-    const report = (await res.json()) as any
+    const report = await res.json()
     expect(report.retracted.map((r: any) => r.locale).sort()).toEqual([...LOCALES].sort())
     for (const locale of LOCALES) {
-      const feed = (await (await app.request(`/${locale}/latest.json`)).json()) as any
+      const feed = await (await app.request(`/${locale}/latest.json`)).json()
       expect(feed.items.some((i: any) => i.id.includes(`/${sample!.id}/`))).toBe(false)
     }
     const atom = await (await app.request('/kk/sco.atom')).text()
@@ -98,16 +98,13 @@ describe('POST /webhooks/republish', () => {
     const { app } = await sampleApp()
     const res = await postRepublish(app, { retract: [{ id: 'never-was' }, { id: 'nor-this', locale: 'uz' }] })
     expect(res.status).toBe(200)
-    expect(((await res.json()) as any).notFound).toEqual([
-      { id: 'never-was' },
-      { id: 'nor-this', locale: 'uz' },
-    ])
+    expect((await res.json()).notFound).toEqual([{ id: 'never-was' }, { id: 'nor-this', locale: 'uz' }])
   })
 
   it('rebuilds named feeds without article changes', async () => {
     const { app } = await sampleApp()
     const res = await postRepublish(app, { rebuild: ['sco'] })
-    const report = (await res.json()) as any
+    const report = await res.json()
     expect(report.feeds).toHaveLength(LOCALES.length * 3)
     expect(new Set(report.feeds.map((f: any) => f.feed))).toEqual(new Set(['sco']))
   })
@@ -130,7 +127,7 @@ describe('POST /webhooks/republish', () => {
     await postRepublish(app, { upsert: [story] }, { headers })
     const res = await postRepublish(app, { upsert: [{ ...story, title: 'другое' }] }, { headers })
     expect(res.status).toBe(409)
-    expect(((await res.json()) as any).code).toBe('IDEMPOTENCY_CONFLICT')
+    expect((await res.json()).code).toBe('IDEMPOTENCY_CONFLICT')
   })
 })
 

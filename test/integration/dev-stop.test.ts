@@ -101,8 +101,8 @@ async function startDev(): Promise<{ port: number; storePort: number; output: ()
     },
   })
   started = { npm, pids: [npm.pid!] }
-  npm.stdout!.on('data', (d: Buffer) => (output += d.toString()))
-  npm.stderr!.on('data', (d: Buffer) => (output += d.toString()))
+  npm.stdout.on('data', (d: Buffer) => (output += d.toString()))
+  npm.stderr.on('data', (d: Buffer) => (output += d.toString()))
   const deadline = Date.now() + 90_000
   while (Date.now() < deadline) {
     if (npm.exitCode !== null) throw new Error(`npm run dev exited:\n${output}`)

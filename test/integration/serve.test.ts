@@ -100,12 +100,12 @@ async function startServe(
   const logs: string[] = []
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)))
   const base = await new Promise<string>((resolve, reject) => {
-    createInterface({ input: child.stdout! }).on('line', (line) => {
+    createInterface({ input: child.stdout }).on('line', (line) => {
       logs.push(line)
       const url = /"url":"(http:\/\/[^"]+)"/.exec(line)
       if (line.includes('silkfeed listening') && url) resolve(url[1]!)
     })
-    createInterface({ input: child.stderr! }).on('line', (line) => logs.push(line))
+    createInterface({ input: child.stderr }).on('line', (line) => logs.push(line))
     void exited.then((code) => reject(new Error(`serve exited with ${code}: ${logs.join('\n')}`)))
   })
   return { child, base, logs, exited }
@@ -158,7 +158,7 @@ describe('npm run serve (production Node entry)', () => {
       stdio: ['ignore', 'pipe', 'pipe'],
     })
     let stderr = ''
-    child.stderr!.on('data', (chunk) => (stderr += chunk))
+    child.stderr.on('data', (chunk) => (stderr += chunk))
     const code = await new Promise((resolve) => child.once('exit', resolve))
     return { code, stderr }
   }

@@ -49,7 +49,7 @@ describe('JSON request logs on Node', () => {
       stdio: ['ignore', 'pipe', 'inherit'],
     })
     let out = ''
-    child.stdout!.on('data', (chunk) => (out += chunk))
+    child.stdout.on('data', (chunk) => (out += chunk))
     expect(await new Promise((resolve) => child.once('exit', resolve))).toBe(0)
     const lines = out.split('\n').filter(Boolean)
     expect(lines).toHaveLength(2000)

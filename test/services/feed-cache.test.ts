@@ -1,7 +1,7 @@
 import { describe, expect, it, vi } from 'vitest'
 import { storeArticles } from '../../src/services/seed.ts'
 import { feedTiming } from '../../src/services/timing.ts'
-import type { ObjectStore } from '../../src/storage/object-store.ts'
+import type { ObjectStore } from '../../src/ports/object-store.ts'
 import { appOver } from '../support/app.ts'
 import { MemoryObjectStore } from '../support/memory-store.ts'
 import { loadSamples } from '../support/samples.ts'

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { storeArticles } from '../../src/services/seed.ts'
-import { StorageUnavailableError, type ObjectStore } from '../../src/storage/object-store.ts'
+import { StorageUnavailableError, type ObjectStore } from '../../src/ports/object-store.ts'
 import { appOver } from '../support/app.ts'
 import { MemoryObjectStore } from '../support/memory-store.ts'
 import { loadSamples } from '../support/samples.ts'

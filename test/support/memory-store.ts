@@ -1,5 +1,5 @@
-import type { Bytes, ObjectMeta, ObjectStore, StoredObject } from '../../src/storage/object-store.ts'
-import { StorageUnavailableError } from '../../src/storage/object-store.ts'
+import type { Bytes, ObjectMeta, ObjectStore, StoredObject } from '../../src/ports/object-store.ts'
+import { StorageUnavailableError } from '../../src/ports/object-store.ts'
 
 /** An in-memory ObjectStore for unit tests of HTTP behaviour; `down` simulates an outage. */
 export class MemoryObjectStore implements ObjectStore {

@@ -95,7 +95,7 @@ export function htmlParts(html: string): HtmlParts {
     const code = inCode || CODE_ELEMENTS.has(node.nodeName)
     for (const child of 'childNodes' in node ? node.childNodes : []) walk(child, code)
   }
-  walk(parseFragment(html) as ParentNode, false)
+  walk(parseFragment(html), false)
   return parts
 }
 
@@ -118,5 +118,5 @@ export function htmlShape(html: string): unknown {
     const children = 'childNodes' in node ? node.childNodes.map((c) => shape(c, code)) : []
     return { name: node.nodeName, attrs, children }
   }
-  return shape(parseFragment(html) as ParentNode, false)
+  return shape(parseFragment(html), false)
 }

@@ -2,9 +2,8 @@ import { exports } from 'cloudflare:workers'
 import { XMLParser } from 'fast-xml-parser'
 import { describe, expect, it } from 'vitest'
 
-const worker = (
-  exports as unknown as { default: { fetch(input: string, init?: RequestInit): Promise<Response> } }
-).default
+const worker = (exports as { default: { fetch(input: string, init?: RequestInit): Promise<Response> } })
+  .default
 
 describe('the Worker in workerd, against s3rver', () => {
   it('serves the Kazakh SCO Atom feed rendered from the articles in storage', async () => {

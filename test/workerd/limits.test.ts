@@ -2,9 +2,8 @@ import { exports } from 'cloudflare:workers'
 import { describe, expect, it } from 'vitest'
 import { signBody } from '../../src/http/signature.ts'
 
-const worker = (
-  exports as unknown as { default: { fetch(input: string, init?: RequestInit): Promise<Response> } }
-).default
+const worker = (exports as { default: { fetch(input: string, init?: RequestInit): Promise<Response> } })
+  .default
 
 // The secret the workerd project binds as WEBHOOK_SECRETS (vitest.config.mts).
 const SECRET = 'workerd-test-secret-0123456789abcdef'

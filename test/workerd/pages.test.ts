@@ -2,9 +2,8 @@ import { exports } from 'cloudflare:workers'
 import { XMLParser } from 'fast-xml-parser'
 import { describe, expect, it } from 'vitest'
 
-const worker = (
-  exports as unknown as { default: { fetch(input: string, init?: RequestInit): Promise<Response> } }
-).default
+const worker = (exports as { default: { fetch(input: string, init?: RequestInit): Promise<Response> } })
+  .default
 
 const BASE = 'https://feeds.silkfeed.test'
 

@@ -1,5 +1,5 @@
 import { Hono } from 'hono'
-import type { ObjectStore } from '../../storage/object-store.ts'
+import type { ObjectStore } from '../../ports/object-store.ts'
 import type { AppEnv } from '../context.ts'
 
 const NO_STORE = { 'cache-control': 'no-store' }
