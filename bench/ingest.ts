@@ -27,7 +27,7 @@ import { signBody } from '../src/http/signature.ts'
 import { startEmbeddedS3 } from '../src/platform/embedded-s3.ts'
 import { EMBEDDED_STORAGE_CONCURRENCY } from '../src/platform/embedded-store.ts'
 import { LimitedObjectStore, StorageLimiter } from '../src/storage/limited-object-store.ts'
-import type { Bytes } from '../src/storage/object-store.ts'
+import type { Bytes } from '../src/ports/object-store.ts'
 import { loadSamples, ROOT } from '../test/support/samples.ts'
 import { storeFor } from '../test/support/s3.ts'
 

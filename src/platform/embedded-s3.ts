@@ -38,7 +38,7 @@ export async function startEmbeddedS3(options: {
   )
   if (options.onStderrLine) createInterface({ input: child.stderr! }).on('line', options.onStderrLine)
   const port = await new Promise<number>((resolve, reject) => {
-    const lines = createInterface({ input: child.stdout })
+    const lines = createInterface({ input: child.stdout! })
     lines.once('line', (line) => {
       try {
         resolve((JSON.parse(line) as { port: number }).port)

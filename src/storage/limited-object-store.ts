@@ -1,4 +1,4 @@
-import type { Bytes, ObjectMeta, ObjectStore, StoredObject } from './object-store.ts'
+import type { Bytes, ObjectMeta, ObjectStore, StoredObject } from '../ports/object-store.ts'
 
 /** How long a slot may be held before a newcomer may take it back, and the clock to tell. */
 export interface SlotLease {

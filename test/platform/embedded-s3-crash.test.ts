@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { startEmbeddedS3, type EmbeddedS3 } from '../../src/platform/embedded-s3.ts'
-import type { Bytes } from '../../src/storage/object-store.ts'
+import type { Bytes } from '../../src/ports/object-store.ts'
 import { storeFor } from '../support/s3.ts'
 
 // The embedded store killed with SIGKILL at random moments of many writes and deletes, then restarted.

@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { ObjectStore, StoredObject } from '../../src/storage/object-store.ts'
+import type { ObjectStore, StoredObject } from '../../src/ports/object-store.ts'
 import { LimitedObjectStore, StorageLimiter } from '../../src/storage/limited-object-store.ts'
 import { storeFor } from '../support/s3.ts'
 
