@@ -87,7 +87,11 @@ const theirs: number[] = []
 for (let round = 0; round < ROUNDS + 1; round++) {
   const a = nsPerRequest(app.front)
   const b = nsPerRequest(bare)
-  if (round > 0) (ours.push(a), theirs.push(b)) // the first round warms up
+  // The first round warms up.
+  if (round > 0) {
+    ours.push(a)
+    theirs.push(b)
+  }
 }
 console.log(`# npm run bench:hot-path — ${new Date().toISOString()}`)
 console.log(

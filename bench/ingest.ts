@@ -16,7 +16,7 @@
 // Environment: BENCH_STORIES, BENCH_BATCH, BENCH_SKIP_BUILD=1 to reuse dist/serve.mjs, LOG_LEVEL for
 // the server (default info).
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
-import { mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs'
+import { mkdtempSync, openSync, rmSync } from 'node:fs'
 import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { cpus, loadavg, tmpdir } from 'node:os'
@@ -27,7 +27,6 @@ import { signBody } from '../src/http/signature.ts'
 import { startEmbeddedS3 } from '../src/platform/embedded-s3.ts'
 import { EMBEDDED_STORAGE_CONCURRENCY } from '../src/platform/embedded-store.ts'
 import { LimitedObjectStore, StorageLimiter } from '../src/storage/limited-object-store.ts'
-import type { Bytes } from '../src/ports/object-store.ts'
 import { loadSamples, ROOT } from '../test/support/samples.ts'
 import { storeFor } from '../test/support/s3.ts'
 
@@ -211,7 +210,7 @@ try {
     const started = performance.now()
     await Promise.all(
       stored.map((record, k) =>
-        floorStore.put(`${i}/${k}.json`, encoder.encode(JSON.stringify(record)) as Bytes, {
+        floorStore.put(`${i}/${k}.json`, encoder.encode(JSON.stringify(record)), {
           contentType: 'application/json',
         }),
       ),

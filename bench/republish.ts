@@ -218,7 +218,7 @@ try {
     const recording = new RecordingStore(store)
     const app = appOver(recording, { storageTimeoutMs: 30_000 }, undefined, {}, catalog)
     // First build of each feed reads the whole store once; the steady state is what an editor sees.
-    await Promise.all(catalog.all.map((d) => app.request(`/${d.locales[0]}/${d.id}.rss`)))
+    await Promise.all(catalog.all.map((d) => Promise.resolve(app.request(`/${d.locales[0]}/${d.id}.rss`))))
     for (const definition of catalog.all)
       for (const locale of definition.locales) await app.request(`/${locale}/${definition.id}.rss`)
     setups.push({ label, count, feeds: catalog.all.length, app, recording, store })

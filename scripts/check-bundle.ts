@@ -70,7 +70,7 @@ if (!values['skip-build']) {
     },
   )
   if (wrangler.status !== 0) {
-    fail(`wrangler deploy --dry-run failed:\n${wrangler.stdout ?? ''}${wrangler.stderr ?? ''}`, 2)
+    fail(`wrangler deploy --dry-run failed:\n${wrangler.stdout}${wrangler.stderr}`, 2)
   }
 }
 if (!existsSync(outdir)) fail(`no build in ${outdir}`, 2)

@@ -31,7 +31,7 @@ let vars: Record<string, string> = Object.fromEntries(
 let stopEmbedded = async (_graceMs: number) => {}
 if (!process.env.S3_ENDPOINT) {
   const { embedded, seeded, env } = await startSeededEmbeddedStore(root, bucket)
-  stopEmbedded = embedded.stop
+  stopEmbedded = (graceMs: number) => embedded.stop(graceMs)
   vars = { ...vars, ...env }
   console.log(
     `embedded S3 store at ${embedded.endpoint} (data in .data/s3${seeded ? ', samples seeded' : ''})`,
@@ -42,7 +42,7 @@ if (!process.env.WEBHOOK_SECRETS) {
   vars.WEBHOOK_SECRETS = loadOrCreateSecret(path).secret
   console.log(`webhook secret in ${path} (set WEBHOOK_SECRETS to choose your own)`)
 } else vars.WEBHOOK_SECRETS = process.env.WEBHOOK_SECRETS
-vars.PUBLIC_BASE_URL ??= `http://127.0.0.1:${port}`
+if (!('PUBLIC_BASE_URL' in vars)) vars.PUBLIC_BASE_URL = `http://127.0.0.1:${port}`
 
 // wrangler runs in its own process group so that stopping it also stops the workerd processes it
 // starts; it gets no stdin because a background group that touches the terminal is stopped by it

@@ -141,6 +141,7 @@ function check(label: string, out: { rss: string; atom: string; json: string }) 
   )
   const titleTypes = [...out.atom.matchAll(/<title type="([^"]*)"/g)].map((m) => m[1])
   console.log(`Atom entry <title> types: ${[...new Set(titleTypes)].join(', ') || 'text (default)'}`)
+  // eslint-disable-next-line no-control-regex -- looking for control characters is the point
   const ctl = /[\u0000-\u0008\u000B\u000C\u000E-\u001F]/.test(out.rss + out.atom)
   console.log(`control characters in XML output: ${ctl ? 'YES' : 'no'}`)
 }

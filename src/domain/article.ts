@@ -20,7 +20,7 @@ function feedText(min: number, max: number) {
 }
 
 const httpUrl = z
-  .url({ protocol: /^https?$/, message: 'must be an absolute http(s) URL' })
+  .url({ protocol: /^https?$/, error: 'must be an absolute http(s) URL' })
   .max(2048, 'must have at most 2048 characters')
   .superRefine((value, ctx) => {
     if (findNonXmlChar(value))
@@ -46,7 +46,7 @@ const LATEST_INSTANT = Date.parse('9999-12-30T23:59:59Z')
 const rfc3339 = z.iso
   .datetime({
     offset: true,
-    message: 'must be an RFC 3339 date-time with an offset, e.g. 2022-11-06T15:12:00+08:00',
+    error: 'must be an RFC 3339 date-time with an offset, e.g. 2022-11-06T15:12:00+08:00',
   })
   .refine((value) => {
     const instant = Date.parse(value)
@@ -66,7 +66,7 @@ export const ArticleIdSchema = z
   .string()
   .regex(ARTICLE_ID_PATTERN, 'must start with a letter or digit and use only A–Z a–z 0–9 . _ - (at most 128)')
 
-export const LocaleSchema = z.enum(LOCALES, { message: `must be one of: ${LOCALES.join(', ')}` })
+export const LocaleSchema = z.enum(LOCALES, { error: `must be one of: ${LOCALES.join(', ')}` })
 
 export const PersonSchema = z.strictObject({ name: feedText(1, 200), url: httpUrl.optional() })
 

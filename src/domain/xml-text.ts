@@ -3,6 +3,7 @@
  * The article schema rejects them (the editor learns exactly where), so renderers never see them.
  */
 const NOT_XML_CHAR =
+  // eslint-disable-next-line no-control-regex -- matching control characters is this pattern's purpose
   /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/
 
 /** Describes the first character XML cannot carry, or returns null when the text is clean. */

@@ -58,7 +58,7 @@ export function variantFor(
   const { variants } = owner
   if (!acceptEncoding) return variants.identity
   let choices = variantChoices.get(owner)
-  if (!choices) variantChoices.set(owner, (choices = new Map()))
+  if (!choices) variantChoices.set(owner, (choices = new Map<string, FeedVariant>()))
   let variant = choices.get(acceptEncoding)
   if (!variant) {
     const available = ENCODINGS.filter((e) => variants[e] !== undefined)

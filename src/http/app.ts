@@ -1,5 +1,6 @@
 import { Hono } from 'hono'
 import { timingSafeEqual } from 'hono/utils/buffer'
+import { routePath } from 'hono/route'
 import type { AppEnv } from './context.ts'
 import type { Logger, Telemetry } from '../ports/observability.ts'
 import { NO_TELEMETRY } from '../services/telemetry.ts'
@@ -55,7 +56,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> & { front: HotFront } {
     c.set('requestId', requestId)
     await next()
     const durationMs = deps.now() - started
-    const route = c.get('route') ?? c.req.routePath
+    const route = c.get('route') ?? routePath(c)
     if (!c.get('requestIdSent')) c.res.headers.set('x-request-id', requestId)
     if (c.req.method === 'POST' && route === FIXED_ROUTES.webhook.path) {
       telemetry.count('silkfeed_webhook_total', {

@@ -2,7 +2,7 @@ import { LANGUAGE_TAG } from '../domain/locale.ts'
 import { excerpt, type Problem } from '../domain/problem.ts'
 import { candidatesFor } from './accept-language.ts'
 import { byPreference, parseWeightedList } from './q-values.ts'
-import { PROBLEM_LANGUAGES, problemTranslatorFor, type ProblemLanguage } from '../i18n/translator.ts'
+import { problemTranslatorFor, type ProblemLanguage } from '../i18n/translator.ts'
 
 /** Every failure a client can cause or meet, with its HTTP status. */
 export const STATUS = {

@@ -63,7 +63,7 @@ const preparedOf = new WeakMap<Representation, Map<FeedVariant, Prepared>>()
 
 function prepare(representation: Representation, variant: FeedVariant): Prepared {
   let byVariant = preparedOf.get(representation)
-  if (!byVariant) preparedOf.set(representation, (byVariant = new Map()))
+  if (!byVariant) preparedOf.set(representation, (byVariant = new Map<FeedVariant, Prepared>()))
   let prepared = byVariant.get(variant)
   if (!prepared) {
     const lastModifiedText = formatHttpDate(representation.lastModified)

@@ -99,7 +99,7 @@ const pageRepresentations = new WeakMap<RenderedPage, Map<string, Representation
 /** A page or OPML list as a representation, per Vary (its language may come from Accept-Language). */
 export function pageRepresentation(page: RenderedPage, vary: string): Representation {
   let byVary = pageRepresentations.get(page)
-  if (!byVary) pageRepresentations.set(page, (byVary = new Map()))
+  if (!byVary) pageRepresentations.set(page, (byVary = new Map<string, Representation>()))
   let representation = byVary.get(vary)
   if (!representation) {
     const headers = {

@@ -63,7 +63,10 @@ function instance(): ReturnType<typeof i18next.createInstance> {
   // missing, never as text in another script.
   void instance.init({
     resources: Object.fromEntries(
-      Object.entries(RESOURCES).map(([code, namespaces]) => [I18N_CODE[code as Locale] ?? code, namespaces]),
+      Object.entries(RESOURCES).map(([code, namespaces]) => [
+        code in I18N_CODE ? I18N_CODE[code as Locale] : code,
+        namespaces,
+      ]),
     ),
     ns: ['feeds', 'problems', 'pages'],
     defaultNS: 'feeds',

@@ -4,7 +4,7 @@ import { READY_CACHE_MS } from '../http/routes/health.ts'
 import { WEBHOOK_LIMITS } from '../http/routes/webhook.ts'
 
 const bool = z
-  .enum(['true', 'false', '1', '0'], { message: 'must be true or false' })
+  .enum(['true', 'false', '1', '0'], { error: 'must be true or false' })
   .transform((v) => v === 'true' || v === '1')
 
 /** Every environment variable Silkfeed reads, validated once at the entry. */
@@ -14,7 +14,7 @@ export const RawEnvSchema = z.object({
   PUBLIC_BASE_URL: z
     .url({
       protocol: /^https?$/,
-      message: 'must be an absolute http(s) URL such as https://feeds.example.com',
+      error: 'must be an absolute http(s) URL such as https://feeds.example.com',
     })
     .optional(),
   FEED_ID_AUTHORITY: z
@@ -24,7 +24,7 @@ export const RawEnvSchema = z.object({
       'must be an RFC 4151 tagging entity such as example.com,2026',
     )
     .default('silkfeed.dev,2026'),
-  S3_ENDPOINT: z.url({ message: 'must be a URL such as http://127.0.0.1:9000' }).optional(),
+  S3_ENDPOINT: z.url({ error: 'must be a URL such as http://127.0.0.1:9000' }).optional(),
   S3_REGION: z.string().min(1).default('us-east-1'),
   S3_BUCKET: z
     .string()
@@ -56,7 +56,7 @@ export const RawEnvSchema = z.object({
         .map((s) => s.trim())
         .filter(Boolean),
     )
-    .pipe(z.array(z.url({ protocol: /^https?$/, message: 'each hub must be an absolute http(s) URL' })))
+    .pipe(z.array(z.url({ protocol: /^https?$/, error: 'each hub must be an absolute http(s) URL' })))
     .optional(),
   WEBHOOK_MAX_BYTES: z.coerce
     .number()

@@ -28,7 +28,12 @@ export function createJsonLogger(
     return lastTime
   }
   // `"level":"info","message":"request"` is the same text line after line: made once per message.
-  const heads = { debug: new Map<string, string>(), info: new Map(), warn: new Map(), error: new Map() }
+  const heads = {
+    debug: new Map<string, string>(),
+    info: new Map<string, string>(),
+    warn: new Map<string, string>(),
+    error: new Map<string, string>(),
+  }
   const log = (lvl: Exclude<LogLevel, 'silent'>, message: string, fields?: Record<string, unknown>) => {
     if (LEVELS[lvl] < LEVELS[level]) return
     if (fields && ('time' in fields || 'level' in fields || 'message' in fields)) {
@@ -79,7 +84,10 @@ function membersOf(fields: Record<string, unknown>): string {
     if (typeof value === 'string') out += key + (isPlain(value) ? `"${value}"` : JSON.stringify(value))
     else if (typeof value === 'number') out += key + (Number.isFinite(value) ? String(value) : 'null')
     else if (typeof value === 'boolean') out += key + String(value)
-    else out += key + (JSON.stringify(value) ?? 'null')
+    else out += key + (jsonOf(value) ?? 'null')
   }
   return out
 }
+
+// undefined, functions and symbols have no JSON text, whatever lib.d.ts says.
+const jsonOf = (value: unknown): string | undefined => JSON.stringify(value)

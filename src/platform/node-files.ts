@@ -15,7 +15,7 @@ export function readJsonDirectory(root: string, directory: string): Record<strin
     try {
       files[path] = JSON.parse(readFileSync(resolve(root, directory, name), 'utf8'))
     } catch (error) {
-      throw new Error(`${path} is not valid JSON: ${(error as Error).message}`)
+      throw new Error(`${path} is not valid JSON: ${(error as Error).message}`, { cause: error })
     }
   }
   return files

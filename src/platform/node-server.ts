@@ -23,7 +23,9 @@ export interface NodeServerOptions {
  */
 export function startNodeServer(options: NodeServerOptions): Promise<Server> {
   return new Promise((resolve) => {
-    const listener = getRequestListener(options.fetch, { hostname: options.host, errorHandler: unreadable })
+    const adapter = getRequestListener(options.fetch, { hostname: options.host, errorHandler: unreadable })
+    // The adapter answers its own failures (errorHandler); node:http has no use for its promise.
+    const listener: RequestListener = (req, res) => void adapter(req, res)
     const server = createServer(options.front ? withHotFront(listener, options.front) : listener)
     server.listen(options.port, options.host, () => {
       const { port } = server.address() as AddressInfo

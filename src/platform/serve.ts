@@ -48,7 +48,10 @@ async function main(): Promise<void> {
     port: config.port,
     shutdownTimeoutMs: config.shutdownTimeoutMs,
     log,
-    onClosed: async () => maintenance.stop(),
+    onClosed: () => {
+      maintenance.stop()
+      return Promise.resolve()
+    },
   })
 }
 

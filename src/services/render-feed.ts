@@ -53,7 +53,8 @@ export class RenderedItems {
   /** An item's UTF-8 bytes, rendered (by `render`) and encoded only when not at hand. */
   get(article: Article, slot: string, translations: string, render: () => string): Uint8Array {
     let slots = this.#items.get(article)
-    if (!slots) this.#items.set(article, (slots = new Map()))
+    if (!slots)
+      this.#items.set(article, (slots = new Map<string, { translations: string; bytes: Uint8Array }>()))
     const cached = slots.get(slot)
     if (cached && cached.translations === translations) return cached.bytes
     const bytes = encoder.encode(render())

@@ -88,7 +88,7 @@ export async function mapWithLimit<T, R>(
 export async function allSettled<T extends readonly unknown[]>(
   promises: readonly [...{ [K in keyof T]: Promise<T[K]> | T[K] }],
 ): Promise<T> {
-  const results = await Promise.allSettled(promises)
+  const results = await Promise.allSettled(promises as readonly unknown[])
   const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected')
   if (failed) throw failed.reason
   return results.map((r) => (r as PromiseFulfilledResult<unknown>).value) as unknown as T

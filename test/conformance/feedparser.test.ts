@@ -49,7 +49,7 @@ beforeAll(async () => {
   for (const feed of report.feeds) byPath.set(feed.file, feed)
 })
 
-afterAll(() => sample?.remove())
+afterAll(() => sample.remove())
 
 function feedTitle(feed: SampleFeed): string {
   const resources = JSON.parse(readFileSync(`${ROOT}/locales/${feed.locale}/feeds.json`, 'utf8')) as {

@@ -61,7 +61,7 @@ beforeAll(async () => {
   await Promise.all([...groups].map(([name, feeds]) => reload(name, feeds, python)))
 })
 
-afterAll(() => sample?.remove())
+afterAll(() => sample.remove())
 
 describe('newsboat', () => {
   it('loads every RSS and Atom feed without an error, with all items intact', () => {

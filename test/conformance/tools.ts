@@ -73,7 +73,9 @@ export function run(
       },
       (error, stdout, stderr) => {
         if (error && typeof error.code !== 'number') {
-          reject(error)
+          // The command did not run (not found, timed out): a failure, not an exit code.
+          const failure: Error = error
+          reject(failure)
           return
         }
         resolvePromise({ code: error ? Number(error.code) : 0, stdout, stderr })

@@ -14,6 +14,7 @@ const xml = new XMLParser({
   parseAttributeValue: false,
   trimValues: false,
   processEntities: true,
+  // eslint-disable-next-line @typescript-eslint/no-deprecated -- numeric character references need it; its successor (entityDecoder) would have us write the decoder
   htmlEntities: true,
 })
 

@@ -25,7 +25,7 @@ beforeAll(async () => {
   tombstoneFile = await writeAtomWithTombstones(sample.dir)
 })
 
-afterAll(() => sample?.remove())
+afterAll(() => sample.remove())
 
 /** The ru sco Atom feed after two stories were pulled: RFC 6721 tombstones must keep it valid. */
 async function writeAtomWithTombstones(dir: string): Promise<string> {

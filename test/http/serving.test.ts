@@ -129,7 +129,9 @@ describe('the hot cache', () => {
     store.get = (key: string) => (gets.push(key), get(key))
     store.put = (key, body, meta) => (puts.push(key), put(key, body, meta))
     const app = appOver(store)
-    const responses = await Promise.all(Array.from({ length: 20 }, () => app.request('/kk/latest.atom')))
+    const responses = await Promise.all(
+      Array.from({ length: 20 }, async () => app.request('/kk/latest.atom')),
+    )
     expect(new Set(responses.map((r) => r.headers.get('etag'))).size).toBe(1)
     expect(gets.filter((k) => k === 'rendered/latest/kk.atom')).toHaveLength(1)
     // One render: the feed in every locale (items link their translations) and every format.

@@ -65,7 +65,7 @@ const FREE_PATHS = [
 /** 100 requests at once, cycling through the paths, plus unsigned webhooks among them. */
 async function burst(app: Awaited<ReturnType<typeof countedApp>>['app'], paths: readonly string[]) {
   const answers = await Promise.all(
-    Array.from({ length: 100 }, (_, i) =>
+    Array.from({ length: 100 }, async (_, i) =>
       i % 10 === 9
         ? app.request('/webhooks/republish', {
             method: 'POST',

@@ -18,7 +18,7 @@ beforeAll(async () => {
 }, 60_000)
 
 afterAll(async () => {
-  await s3?.stop()
+  await s3.stop()
   rmSync(directory, { recursive: true, force: true })
 })
 

@@ -51,7 +51,7 @@ beforeAll(async () => {
 }, 300_000)
 
 afterAll(async () => {
-  await s3?.stop()
+  await s3.stop()
   rmSync(directory, { recursive: true, force: true })
 })
 

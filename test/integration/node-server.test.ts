@@ -30,8 +30,8 @@ beforeAll(async () => {
 })
 
 afterAll(async () => {
-  await new Promise((resolve) => server?.close(resolve))
-  await s3?.stop()
+  await new Promise((resolve) => server.close(resolve))
+  await s3.stop()
   rmSync(directory, { recursive: true, force: true })
 })
 

@@ -83,8 +83,8 @@ beforeAll(async () => {
 })
 
 afterAll(async () => {
-  await new Promise((resolve) => server?.close(resolve))
-  await s3?.stop()
+  await new Promise((resolve) => server.close(resolve))
+  await s3.stop()
   rmSync(directory, { recursive: true, force: true })
 })
 
@@ -100,6 +100,7 @@ describe('republishing against s3rver (no conditional writes)', () => {
     // A reader polling all through the storm, however fast or slow the machine is...
     let storming = true
     const poller = (async () => {
+      // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- the storm below clears it
       while (storming) {
         poll()
         await polls.at(-1)
@@ -258,7 +259,7 @@ describe("npm run republish (the integrators' command)", () => {
       env: { ...process.env, WEBHOOK_SECRETS: secret },
     }).then(
       ({ stdout }) => ({ code: 0, stdout, stderr: '' }),
-      (error: { code: number; stdout: string; stderr: string }) => error,
+      (error: unknown) => error as { code: number; stdout: string; stderr: string },
     )
 
   it('signs a payload file, sends it and prints the report', async () => {

@@ -63,7 +63,10 @@ function startProxy(): Promise<void> {
     }, delayMs)
   })
   return new Promise((resolve) =>
-    proxy.listen(0, '127.0.0.1', () => ((proxyPort = (proxy.address() as AddressInfo).port), resolve())),
+    proxy.listen(0, '127.0.0.1', () => {
+      proxyPort = (proxy.address() as AddressInfo).port
+      resolve()
+    }),
   )
 }
 
@@ -119,8 +122,8 @@ beforeAll(async () => {
 })
 
 afterAll(async () => {
-  await new Promise((resolve) => proxy?.close(resolve))
-  await s3?.stop()
+  await new Promise((resolve) => proxy.close(resolve))
+  await s3.stop()
   rmSync(directory, { recursive: true, force: true })
   if (built) rmSync(dirname(built), { recursive: true, force: true })
 })

@@ -52,9 +52,9 @@ beforeAll(async () => {
 })
 
 afterAll(async () => {
-  server?.closeAllConnections()
-  await new Promise((resolve) => server?.close(resolve))
-  await s3?.stop()
+  server.closeAllConnections()
+  await new Promise((resolve) => server.close(resolve))
+  await s3.stop()
   rmSync(directory, { recursive: true, force: true })
 })
 

@@ -106,12 +106,12 @@ beforeAll(async () => {
 }, 120_000)
 
 afterAll(async () => {
-  if (wrangler && wrangler.exitCode === null) {
+  if (wrangler.exitCode === null) {
     const exited = new Promise((resolve) => wrangler.once('exit', resolve))
     wrangler.kill('SIGTERM')
     await exited
   }
-  await s3?.stop()
+  await s3.stop()
   rmSync(directory, { recursive: true, force: true })
 })
 

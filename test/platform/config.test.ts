@@ -111,7 +111,7 @@ describe('the configuration reference in the README', () => {
     for (const row of rows) {
       const parsed = shape[row.name]!.safeParse(undefined)
       if (parsed.success && parsed.data !== undefined)
-        expect(row.byDefault, row.name).toContain(`\`${String(parsed.data)}\``)
+        expect(row.byDefault, row.name).toContain(`\`${String(parsed.data as string | number | boolean)}\``)
     }
   })
 })

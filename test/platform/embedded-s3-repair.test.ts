@@ -11,7 +11,7 @@ import { loadSamples } from '../support/samples.ts'
 
 const BUCKET = 'repair'
 const JOURNAL = '.silkfeed-journal'
-const encode = (text: string) => new TextEncoder().encode(text) as Uint8Array<ArrayBuffer>
+const encode = (text: string) => new TextEncoder().encode(text)
 
 /** The three files s3rver keeps per object, by key. */
 function filesOf(directory: string, key: string) {

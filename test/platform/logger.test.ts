@@ -43,9 +43,13 @@ describe('JSON log lines', () => {
   })
 
   it('drop lines below the configured level', () => {
-    expect(linesOf('warn', (log) => (log.info('quiet'), log.warn('loud'), log.error('louder')))).toHaveLength(
-      2,
-    )
+    expect(
+      linesOf('warn', (log) => {
+        log.info('quiet')
+        log.warn('loud')
+        log.error('louder')
+      }),
+    ).toHaveLength(2)
     expect(linesOf('silent', (log) => log.error('nothing'))).toEqual([])
   })
 })

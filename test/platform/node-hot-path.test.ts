@@ -20,7 +20,8 @@ beforeAll(async () => {
   store = new MemoryObjectStore()
   await storeArticles(store, loadSamples())
   const app = appOver(store)
-  server = createServer(withHotFront(getRequestListener(app.fetch, { errorHandler: unreadable }), app.front))
+  const adapter = getRequestListener(app.fetch, { errorHandler: unreadable })
+  server = createServer(withHotFront((req, res) => void adapter(req, res), app.front))
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
   port = (server.address() as AddressInfo).port
 })

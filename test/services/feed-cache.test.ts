@@ -57,7 +57,7 @@ describe('a feed held in memory', () => {
     const { at, app, gate, etag } = await hotFeed()
     at.now += 2500
     gate.close()
-    const answers = await Promise.all(Array.from({ length: 5 }, () => app.request('/zh/sco.atom')))
+    const answers = await Promise.all(Array.from({ length: 5 }, async () => app.request('/zh/sco.atom')))
     for (const res of answers) {
       expect(res.status).toBe(200)
       expect(res.headers.get('etag')).toBe(etag)

@@ -84,5 +84,5 @@ export function textOf(node: unknown): string {
 export function attrOf(node: unknown, name: string): string | undefined {
   if (!node || typeof node !== 'object') return undefined
   const value = (node as Node)[`@_${name}`]
-  return value === undefined ? undefined : String(value)
+  return typeof value === 'string' ? value : undefined
 }

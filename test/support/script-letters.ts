@@ -71,7 +71,6 @@ export const HUMAN_ATTRIBUTES = new Set(['alt', 'title', 'aria-label'])
 export const CODE_ELEMENTS = new Set(['code', 'pre', 'kbd', 'samp', 'script', 'style'])
 
 type Node = DefaultTreeAdapterMap['node']
-type ParentNode = DefaultTreeAdapterMap['parentNode']
 
 /** What an HTML fragment shows a reader, and what it holds as code, parsed by parse5. */
 export interface HtmlParts {

@@ -47,7 +47,7 @@ async function republish(workerEnv: Record<string, unknown>, payload: unknown, k
 /** Fires the Cron Trigger as Cloudflare would, and waits for the work it hands to waitUntil. */
 async function fireCron(workerEnv: Record<string, unknown>, scheduledTime: number): Promise<void> {
   const ctx = createExecutionContext()
-  await worker.scheduled(createScheduledController({ scheduledTime, cron: '*/15 * * * *' }), workerEnv, ctx)
+  worker.scheduled(createScheduledController({ scheduledTime, cron: '*/15 * * * *' }), workerEnv, ctx)
   await waitOnExecutionContext(ctx)
 }
 

@@ -73,7 +73,7 @@ function cyrillicWordToLatin(word: string): string {
   let out = ''
   for (let i = 0; i < chars.length; i++) {
     const latin = CYRILLIC_TO_LATIN[chars[i]!.toLowerCase()]
-    out += latin === undefined ? chars[i] : matchLetterCase(latin, chars, i, toTurkicUpperCase)
+    out += latin === undefined ? chars[i]! : matchLetterCase(latin, chars, i, toTurkicUpperCase)
   }
   return out
 }

@@ -82,7 +82,7 @@ function cyrillicWordToLatin(word: string): string {
   let out = ''
   for (let i = 0; i < chars.length; i++) {
     const latin = cyrillicLetterToLatin(lower, i, yaAsA)
-    out += latin === null ? chars[i] : matchLetterCase(latin, chars, i, (s) => s.toUpperCase())
+    out += latin === null ? chars[i]! : matchLetterCase(latin, chars, i, (s) => s.toUpperCase())
   }
   return out
 }
@@ -294,7 +294,7 @@ function latinLettersToCyrillic(chars: readonly string[], lower: readonly string
   while (i < chars.length) {
     const [cyrillic, length] = latinUnitToCyrillic(lower, i)
     if (cyrillic === null) {
-      out += chars[i]
+      out += chars[i]!
       i += 1
       continue
     }
