@@ -3,12 +3,8 @@ import type { Locale } from './locale.ts'
 import { simplifiedToTraditional, simplifiedToTraditionalHtml } from './script/chinese.ts'
 import { kazakhCyrillicToLatin, kazakhCyrillicToLatinHtml } from './script/kazakh.ts'
 import { normalizeUzbekLatin, normalizeUzbekLatinHtml } from './script/uzbek-apostrophes.ts'
-import {
-  uzbekCyrillicToLatin,
-  uzbekCyrillicToLatinHtml,
-  uzbekLatinToCyrillic,
-  uzbekLatinToCyrillicHtml,
-} from './script/uzbek.ts'
+import { uzbekLatinToCyrillic, uzbekLatinToCyrillicHtml } from './script/uzbek.ts'
+import { uzbekCyrillicToLatin, uzbekCyrillicToLatinHtml } from './script/uzbek-to-latin.ts'
 
 /** How one locale's text becomes another's: for plain text, and for HTML (markup untouched). */
 interface ScriptMapping {

@@ -1,19 +1,6 @@
 import { attrs, textElement } from './xml.ts'
 import { formatRfc3339 } from './dates.ts'
-import {
-  renderFeedDocument,
-  linesFrame,
-  type FeedHead,
-  type FeedModel,
-  type FeedRenderer,
-  type Frame,
-  type ItemModel,
-} from './feed-model.ts'
-
-/** Atom 1.0 (RFC 4287) with xml:lang, hreflang alternates and full text as escaped HTML. */
-export function renderAtom(feed: FeedModel): string {
-  return renderFeedDocument(ATOM, feed)
-}
+import { linesFrame, type FeedHead, type FeedRenderer, type Frame, type ItemModel } from './feed-renderer.ts'
 
 /** Atom 1.0, a document around entries rendered on their own. */
 export const ATOM: FeedRenderer = {

@@ -3,6 +3,7 @@ import { lastChangeOf, type Article } from '../domain/article.ts'
 import { FORMATS, type FeedDefinition, type FeedFormat } from '../domain/feed-definition.ts'
 import { LANGUAGE_TAG, RSS_LANGUAGE, TIME_ZONE, type Locale } from '../domain/locale.ts'
 import { feedUrl } from '../domain/url-scheme.ts'
+import type { FeedHead, ItemModel } from './feed-renderer.ts'
 
 /** Where the feeds are published and how their ids are minted: from configuration. */
 export interface PublicationSettings {
@@ -12,14 +13,6 @@ export interface PublicationSettings {
   idAuthority: string
   /** WebSub hubs that every feed advertises (rel=hub); empty for none. */
   hubs?: readonly string[]
-}
-
-export interface Category {
-  term: string
-  label: string
-  /** Sections and the derived-script marker have a scheme; free tags do not. */
-  scheme?: string
-  kind: 'section' | 'tag' | 'derived'
 }
 
 /** Every story of a feed by id: where it can be read in each locale that carries it. */
@@ -34,88 +27,6 @@ const SCRIPT: Record<Locale, string> = {
   'kk-latn': 'Latn',
   uz: 'Latn',
   'uz-cyrl': 'Cyrl',
-}
-
-export interface ItemModel {
-  /** Stable across edits: derived from the story id and locale only. */
-  id: string
-  url: string
-  title: string
-  summary?: string
-  contentHtml?: string
-  published: number
-  updated: number
-  authors: { name: string; url?: string }[]
-  source?: { name: string; url?: string }
-  attribution?: string
-  categories: Category[]
-  image?: Article['image']
-  /** The same story in the other locales of this feed. */
-  translations: { hreflang: string; url: string; title: string }[]
-  /** The language tag of the editor's record this one was derived from at ingest, if it was. */
-  derivedFrom?: string
-}
-
-/** A feed without its items: what the document around the items is rendered from. */
-export interface FeedHead {
-  feedId: string
-  locale: Locale
-  languageTag: string
-  rssLanguage: string
-  timeZone: string
-  id: string
-  title: string
-  description: string
-  newsroom: string
-  copyright: string
-  homeUrl: string
-  selfUrl: Record<FeedFormat, string>
-  /** WebSub hubs to advertise. */
-  hubs: readonly string[]
-  /** The same feed in the other locales that offer it. */
-  alternates: { hreflang: string; url: Record<FeedFormat, string> }[]
-  /** Stories pulled from the feed (RFC 6721 tombstones in Atom). */
-  deleted: { id: string; when: number }[]
-  /** How long readers should wait between polls, from the feed's cache policy. */
-  ttlMinutes: number
-  /** The last change of the content (not the render time): drives `updated`, lastBuildDate, Last-Modified. */
-  updated: number
-}
-
-export interface FeedModel extends FeedHead {
-  items: ItemModel[]
-}
-
-/**
- * One format's renderer in two steps: each item on its own (an item depends only on itself and the
- * feed's locale, never on the other items), then the document around the rendered items.
- */
-export interface FeedRenderer {
-  item(item: ItemModel, feed: FeedHead): string
-  /** The document around `count` items: `before + items.join(between) + after`. */
-  frame(feed: FeedHead, count: number): Frame
-}
-
-/** The text of a document around its items. */
-export interface Frame {
-  before: string
-  between: string
-  after: string
-}
-
-/** A whole feed in one format, as text: its frame around its items. */
-export function renderFeedDocument(renderer: FeedRenderer, feed: FeedModel): string {
-  const { before, between, after } = renderer.frame(feed, feed.items.length)
-  return `${before}${feed.items.map((item) => renderer.item(item, feed)).join(between)}${after}`
-}
-
-/** The frame of a document written as lines: the head's lines, one line per item, the tail's lines. */
-export function linesFrame(head: readonly string[], count: number, tail: readonly string[]): Frame {
-  return {
-    before: `${head.join('\n')}\n`,
-    between: '\n',
-    after: `${count > 0 ? '\n' : ''}${tail.join('\n')}`,
-  }
 }
 
 /** URLs of one feed in one locale, per format. */
@@ -143,15 +54,6 @@ export interface FeedModelInput {
   settings: PublicationSettings
   tombstones?: readonly { id: string; at: string }[]
   translations?: TranslationIndex
-}
-
-/**
- * Builds the one intermediate model every format renders from: localized texts, absolute links and
- * ordered items. Pure: the same inputs give the same model.
- */
-export function buildFeedModel(input: FeedModelInput): FeedModel {
-  const itemOf = itemModelBuilder(input)
-  return { ...buildFeedHead(input), items: input.items.map(itemOf) }
 }
 
 // A formatter costs ~0.3 ms to make: one per time zone, made on first use.

@@ -1,17 +1,5 @@
 import { formatRfc3339 } from './dates.ts'
-import {
-  renderFeedDocument,
-  type FeedHead,
-  type FeedModel,
-  type FeedRenderer,
-  type Frame,
-  type ItemModel,
-} from './feed-model.ts'
-
-/** JSON Feed 1.1. Translations and attribution travel in the documented `_silkfeed` extension. */
-export function renderJsonFeed(feed: FeedModel): string {
-  return renderFeedDocument(JSON_FEED, feed)
-}
+import { type FeedHead, type FeedRenderer, type Frame, type ItemModel } from './feed-renderer.ts'
 
 /**
  * JSON Feed 1.1, a document around items rendered on their own: each item is its object as

@@ -1,14 +1,6 @@
 import { attrs, escapeXml, textElement } from './xml.ts'
 import { formatRfc3339, formatRfc822 } from './dates.ts'
-import {
-  renderFeedDocument,
-  linesFrame,
-  type FeedHead,
-  type FeedModel,
-  type FeedRenderer,
-  type ItemModel,
-  type Frame,
-} from './feed-model.ts'
+import { linesFrame, type FeedHead, type FeedRenderer, type ItemModel, type Frame } from './feed-renderer.ts'
 
 const NAMESPACES = attrs({
   version: '2.0',
@@ -18,11 +10,6 @@ const NAMESPACES = attrs({
   'xmlns:dcterms': 'http://purl.org/dc/terms/',
   'xmlns:media': 'http://search.yahoo.com/mrss/',
 })
-
-/** RSS 2.0 with Atom self/alternate links, full text in content:encoded and Media RSS images. */
-export function renderRss(feed: FeedModel): string {
-  return renderFeedDocument(RSS, feed)
-}
 
 /** RSS 2.0, a document around items rendered on their own. */
 export const RSS: FeedRenderer = {

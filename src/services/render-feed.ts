@@ -7,12 +7,10 @@ import { ATOM } from '../render/atom.ts'
 import {
   buildFeedHead,
   itemModelBuilder,
-  type FeedRenderer,
-  type Frame,
-  type ItemModel,
   type PublicationSettings,
   type TranslationIndex,
 } from '../render/feed-model.ts'
+import type { FeedRenderer, Frame, ItemModel } from '../render/feed-renderer.ts'
 import { JSON_FEED } from '../render/json-feed.ts'
 import { RSS } from '../render/rss.ts'
 import type { Bytes } from '../ports/object-store.ts'

@@ -1,11 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { readPairs } from './pairs.ts'
-import {
-  uzbekCyrillicToLatin,
-  uzbekCyrillicToLatinHtml,
-  uzbekLatinToCyrillic,
-  uzbekLatinToCyrillicHtml,
-} from '../../../src/domain/script/uzbek.ts'
+import { uzbekLatinToCyrillic, uzbekLatinToCyrillicHtml } from '../../../src/domain/script/uzbek.ts'
+import { uzbekCyrillicToLatin, uzbekCyrillicToLatinHtml } from '../../../src/domain/script/uzbek-to-latin.ts'
 
 const CYRILLIC_TO_LATIN = readPairs('uz-cyrl-latn.tsv')
 const LATIN_TO_CYRILLIC = readPairs('uz-latn-cyrl.tsv')

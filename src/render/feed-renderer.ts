@@ -1,0 +1,88 @@
+import type { Article } from '../domain/article.ts'
+import type { FeedFormat } from '../domain/feed-definition.ts'
+import type { Locale } from '../domain/locale.ts'
+
+// The intermediate model every format renders from, and the two-step protocol a format implements.
+// feed-model.ts builds the model; atom.ts, rss.ts and json-feed.ts render it.
+
+/** A category of an item: a section, a free tag or the derived-script marker. */
+export interface Category {
+  term: string
+  label: string
+  /** Sections and the derived-script marker have a scheme; free tags do not. */
+  scheme?: string
+  kind: 'section' | 'tag' | 'derived'
+}
+
+/** One story in one locale, as every format renders it. */
+export interface ItemModel {
+  /** Stable across edits: derived from the story id and locale only. */
+  id: string
+  url: string
+  title: string
+  summary?: string
+  contentHtml?: string
+  published: number
+  updated: number
+  authors: { name: string; url?: string }[]
+  source?: { name: string; url?: string }
+  attribution?: string
+  categories: Category[]
+  image?: Article['image']
+  /** The same story in the other locales of this feed. */
+  translations: { hreflang: string; url: string; title: string }[]
+  /** The language tag of the editor's record this one was derived from at ingest, if it was. */
+  derivedFrom?: string
+}
+
+/** A feed without its items: what the document around the items is rendered from. */
+export interface FeedHead {
+  feedId: string
+  locale: Locale
+  languageTag: string
+  rssLanguage: string
+  timeZone: string
+  id: string
+  title: string
+  description: string
+  newsroom: string
+  copyright: string
+  homeUrl: string
+  selfUrl: Record<FeedFormat, string>
+  /** WebSub hubs to advertise. */
+  hubs: readonly string[]
+  /** The same feed in the other locales that offer it. */
+  alternates: { hreflang: string; url: Record<FeedFormat, string> }[]
+  /** Stories pulled from the feed (RFC 6721 tombstones in Atom). */
+  deleted: { id: string; when: number }[]
+  /** How long readers should wait between polls, from the feed's cache policy. */
+  ttlMinutes: number
+  /** The last change of the content (not the render time): drives `updated`, lastBuildDate, Last-Modified. */
+  updated: number
+}
+
+/**
+ * One format's renderer in two steps: each item on its own (an item depends only on itself and the
+ * feed's locale, never on the other items), then the document around the rendered items.
+ */
+export interface FeedRenderer {
+  item(item: ItemModel, feed: FeedHead): string
+  /** The document around `count` items: `before + items.join(between) + after`. */
+  frame(feed: FeedHead, count: number): Frame
+}
+
+/** The text of a document around its items. */
+export interface Frame {
+  before: string
+  between: string
+  after: string
+}
+
+/** The frame of a document written as lines: the head's lines, one line per item, the tail's lines. */
+export function linesFrame(head: readonly string[], count: number, tail: readonly string[]): Frame {
+  return {
+    before: `${head.join('\n')}\n`,
+    between: '\n',
+    after: `${count > 0 ? '\n' : ''}${tail.join('\n')}`,
+  }
+}
