@@ -23,7 +23,9 @@ export interface NodeServerOptions {
  */
 export function startNodeServer(options: NodeServerOptions): Promise<Server> {
   return new Promise((resolve) => {
-    const listener = getRequestListener(options.fetch, { hostname: options.host, errorHandler: unreadable })
+    const adapter = getRequestListener(options.fetch, { hostname: options.host, errorHandler: unreadable })
+    // The adapter settles its own errors (errorHandler); its promise is nobody's to wait for.
+    const listener: RequestListener = (req, res) => void adapter(req, res)
     const server = createServer(options.front ? withHotFront(listener, options.front) : listener)
     server.listen(options.port, options.host, () => {
       const { port } = server.address() as AddressInfo
@@ -85,11 +87,9 @@ export function withHotFront(listener: RequestListener, front: HotFront): Reques
       listener(req, res)
       return
     }
-    const { status, headers, body } = answer
-    // As the fetch adapter does: a body goes with its Content-Length, not chunked.
-    if (body) headers['content-length'] = String(body.byteLength)
-    res.writeHead(status, headers)
-    res.end(body ?? undefined)
+    // The flat form, which Node takes as it is, without walking an object's keys.
+    res.writeHead(answer.status, answer.rawHeaders)
+    res.end(answer.body ?? undefined)
   }
 }
 

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { createApp } from '../../src/http/app.ts'
 import { createHotFront, type HotRequest } from '../../src/http/hot-front.ts'
 import { PrometheusTelemetry } from '../../src/http/prometheus.ts'
+import { answerResponse } from '../../src/http/representation.ts'
 import type { Logger } from '../../src/ports/observability.ts'
 import { storeArticles } from '../../src/services/seed.ts'
 import { HubNotifier } from '../../src/services/websub.ts'
@@ -32,7 +33,7 @@ function fronted(app: Awaited<ReturnType<typeof wiredApp>>['app']) {
     async request(path: string, init: RequestInit = {}): Promise<Response> {
       const request = new Request(`http://localhost${path}`, init)
       const answer = app.front(hotRequestOf(request))
-      return answer ? new Response(answer.body, answer) : app.request(request)
+      return answer ? answerResponse(answer) : app.request(request)
     },
   }
 }
