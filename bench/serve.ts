@@ -611,7 +611,7 @@ try {
   const show = (label: string, value: number | undefined, target: number, judged: boolean) => {
     if (value === undefined) return
     const verdict = judged ? (value >= target ? 'PASS' : 'FAIL') : 'info'
-    console.log(`  ${verdict.padEnd(4)}  ${label}: ${value.toFixed(2)}x (target ${target.toFixed(1)}x)`)
+    console.log(`  ${verdict.padEnd(4)}  ${label}: ${value.toFixed(2)}x (target ${target.toFixed(2)}x)`)
   }
   console.log(
     "\nTargets (at 50 items, the issue's reference feed, and CPU per request at 10; other sizes for information):",

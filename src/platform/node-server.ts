@@ -2,7 +2,7 @@ import { getRequestListener, RequestError } from '@hono/node-server'
 import { AppError, problemResponse } from '../http/errors.ts'
 import { createServer, type IncomingMessage, type RequestListener, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { isPlainRequest, plainPath, type HotFront, type HotRequest } from '../http/hot-front.ts'
+import { plainPath, plainRequests, type HotFront, type HotRequest } from '../http/hot-front.ts'
 
 export interface NodeServerOptions {
   fetch: (request: Request) => Response | Promise<Response>
@@ -79,8 +79,9 @@ export function unreadable(error: unknown): Response {
  * Host or body framing, goes through the fetch adapter to the app.
  */
 export function withHotFront(listener: RequestListener, front: HotFront): RequestListener {
+  const isPlain = plainRequests()
   return (req, res) => {
-    const answer = isPlainRequest(req.headers.host, req.headers['transfer-encoding'])
+    const answer = isPlain(req.headers.host, req.headers['transfer-encoding'])
       ? front(hotRequestOfNode(req))
       : undefined
     if (!answer) {
