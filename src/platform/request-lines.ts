@@ -11,17 +11,22 @@ export function jsonString(text: string): string {
 
 const jsonNumber = (value: number) => (Number.isFinite(value) ? String(value) : 'null')
 
+/** The part of a request's line from after its time to the duration's value. */
+function headOf(method: string, path: string, status: number, bytes: number | undefined): string {
+  return (
+    `","level":"info","message":"request","method":${jsonString(method)},"path":${jsonString(path)}` +
+    `,"status":${jsonNumber(status)}${bytes === undefined ? '' : `,"bytes":${jsonNumber(bytes)}`},"durationMs":`
+  )
+}
+
+/** The part of a request's line from after the duration to the request id's value. */
+const cachePart = (cache: string | undefined) =>
+  cache === undefined ? ',"requestId":' : `,"cache":${jsonString(cache)},"requestId":`
+
 /** A request's line at `time` (ISO 8601): what JSON.stringify writes for the same entry. */
 export function requestLineText(time: string, line: RequestLine): string {
-  const { bytes, cache } = line
-  return (
-    `{"time":"${time}","level":"info","message":"request","method":${jsonString(line.method)}` +
-    `,"path":${jsonString(line.path)},"status":${jsonNumber(line.status)}` +
-    (bytes === undefined ? '' : `,"bytes":${jsonNumber(bytes)}`) +
-    `,"durationMs":${jsonNumber(line.durationMs)}` +
-    (cache === undefined ? '' : `,"cache":${jsonString(cache)}`) +
-    `,"requestId":${jsonString(line.requestId)}}`
-  )
+  const head = headOf(line.method, line.path, line.status, line.bytes)
+  return `{"time":"${time}${head}${jsonNumber(line.durationMs)}${cachePart(line.cache)}${jsonString(line.requestId)}}`
 }
 
 // The last day representable as `YYYY-MM-DDTHH:mm:ss.sssZ` (later years take six digits and a sign).
@@ -96,19 +101,33 @@ export class HeldRequestLines {
     this.#count = at + 1
   }
 
-  /** The lines held, as text (newline-separated, none after the last), and forgets them. */
+  /**
+   * The lines held, as text (newline-separated, none after the last), and forgets them. A line's
+   * parts that repeat the line before's values (a run of requests for the same feed and answer) are
+   * reused, not made again.
+   */
   take(isoTime: (ms: number) => string): string {
     let text = ''
+    let method = ''
+    let path = ''
+    let status = NaN
+    let bytes: number | undefined
+    let head = ''
+    let cache: string | undefined
+    let afterDuration = ''
     for (let at = 0; at < this.#count; at++) {
-      const line = requestLineText(isoTime(this.#times[at]!), {
-        method: this.#methods[at]!,
-        path: this.#paths[at]!,
-        status: this.#statuses[at]!,
-        bytes: this.#bytes[at],
-        durationMs: this.#durations[at]!,
-        cache: this.#caches[at],
-        requestId: this.#ids[at]!,
-      })
+      const m = this.#methods[at]!
+      const p = this.#paths[at]!
+      const s = this.#statuses[at]!
+      const b = this.#bytes[at]
+      if (at === 0 || m !== method || p !== path || !Object.is(s, status) || !Object.is(b, bytes)) {
+        head = headOf((method = m), (path = p), (status = s), (bytes = b))
+      }
+      const c = this.#caches[at]
+      if (at === 0 || c !== cache) afterDuration = cachePart((cache = c))
+      const line =
+        `{"time":"${isoTime(this.#times[at]!)}${head}${jsonNumber(this.#durations[at]!)}` +
+        `${afterDuration}${jsonString(this.#ids[at]!)}}`
       text += at === 0 ? line : `\n${line}`
     }
     this.#count = 0
