@@ -1,14 +1,16 @@
 // `npm run bench:hot-path`: the CPU the app itself spends on a hot feed request, without sockets:
 // `app.front` (lookup, conditional GET, variant choice, headers, request id, metrics and the JSON
-// log line, whose sink here only counts bytes) called in a loop, beside a baseline measured in the
+// log line, batched as on Node, whose output here only counts the bytes) called in a loop, beside a baseline measured in the
 // same run that does what bench/bare-server.mjs does per request (pick the captured answer by path,
 // method, If-None-Match and Accept-Encoding). Prints ns per request for both and the ratio; the
 // median of BENCH_ROUNDS (default 7) rounds of BENCH_REQUESTS (default 300,000) requests.
 import { cpus } from 'node:os'
 import { createApp } from '../src/http/app.ts'
+import { requestIdsFrom } from '../src/http/request-log.ts'
 import type { HotRequest } from '../src/http/hot-front.ts'
 import { PrometheusTelemetry } from '../src/http/prometheus.ts'
 import { createJsonLogger } from '../src/platform/logger.ts'
+import { createBatchedLineSink } from '../src/platform/node-log-sink.ts'
 import { FeedService } from '../src/services/feed-service.ts'
 import { storeArticles } from '../src/services/seed.ts'
 import { HubNotifier } from '../src/services/websub.ts'
@@ -22,7 +24,11 @@ const PATH = '/ru/latest.rss'
 const store = new MemoryObjectStore()
 await storeArticles(store, loadSamples())
 let logged = 0
-const logger = createJsonLogger('info', (line) => void (logged += line.length))
+// Byte length, not length: the batch's text is encoded as stdout would (which flattens it).
+const logger = createJsonLogger(
+  'info',
+  createBatchedLineSink({ write: (chunk: string) => (logged += Buffer.byteLength(chunk)) }),
+)
 const telemetry = new PrometheusTelemetry()
 const feeds = new FeedService(store, loadCatalog(), TEST_SETTINGS, logger, {
   now: Date.now,
@@ -38,7 +44,8 @@ const app = createApp({
   store,
   logger,
   now: Date.now,
-  newRequestId: () => crypto.randomUUID(),
+  // As the Node entry makes them (src/platform/build-deps.ts).
+  newRequestId: requestIdsFrom(crypto.randomUUID().replace(/-/g, '').slice(0, 12)),
   retryAfterSeconds: 5,
   telemetry,
   publish: feeds.publishService(Date.now),

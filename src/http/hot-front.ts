@@ -1,6 +1,7 @@
 import { parseFeedPath, RESOURCE_TEMPLATES } from '../domain/url-scheme.ts'
 import type { FeedService } from '../services/feed-service.ts'
-import { answerRepresentation, type Answer } from './representation.ts'
+import type { FeedBundle } from '../services/feed-bundle.ts'
+import { answerRepresentation, type Answer, type Representation } from './representation.ts'
 import type { RequestRecord } from './request-log.ts'
 import { feedRepresentation, type FeedTarget } from './resources.ts'
 
@@ -33,6 +34,13 @@ export interface HotFrontOptions {
 
 const FEED_TEMPLATE = RESOURCE_TEMPLATES.feed
 
+/** A feed path's feed, its hot cache key, and the representation of the bundle it last served. */
+interface HotTarget extends FeedTarget {
+  key: string
+  bundle: FeedBundle | undefined
+  representation: Representation | undefined
+}
+
 /**
  * The serving pipeline's synchronous front for feeds held in memory, for a platform to call before
  * the app (the Node entry does, before its fetch adapter builds a Request): the path is read by the
@@ -43,18 +51,28 @@ const FEED_TEMPLATE = RESOURCE_TEMPLATES.feed
 export function createHotFront(options: HotFrontOptions): HotFront {
   const { feeds, now, requestIdFor, record } = options
   // The feed each feed path names, found once per path: only paths naming a feed of the catalogue
-  // are kept, so there are never more entries than feeds.
-  const targets = new Map<string, { target: FeedTarget; key: string }>()
+  // are kept, so there are never more entries than feeds. Each also keeps the representation of the
+  // bundle it last served, found again without a lookup while the bundle stays the same.
+  const targets = new Map<string, HotTarget>()
   const targetOf = (path: string) => {
     let found = targets.get(path)
     if (found === undefined) {
       const named = parseFeedPath(path)
       const definition = named && feeds.feeds.find(named.feedId)
       if (!named || !definition || !definition.locales.includes(named.locale)) return undefined
-      const target = { definition, locale: named.locale, format: named.format }
-      targets.set(path, (found = { target, key: feeds.hotKey(definition, named.locale, named.format) }))
+      const key = feeds.hotKey(definition, named.locale, named.format)
+      const { locale, format } = named
+      found = { definition, locale, format, key, bundle: undefined, representation: undefined }
+      targets.set(path, found)
     }
     return found
+  }
+  const representationOf = (found: HotTarget, bundle: FeedBundle) => {
+    if (found.bundle !== bundle || !found.representation) {
+      found.representation = feedRepresentation(found.definition, bundle, feeds.settings)
+      found.bundle = bundle
+    }
+    return found.representation
   }
   return (request) => {
     const { method, path } = request
@@ -62,12 +80,11 @@ export function createHotFront(options: HotFrontOptions): HotFront {
     const started = now()
     const found = targetOf(path)
     if (!found) return undefined
-    const { definition, locale, format } = found.target
-    const served = feeds.getHotFeed(definition, locale, format, found.key)
+    const served = feeds.getHotFeed(found.definition, found.locale, found.format, found.key)
     if (!served) return undefined
     const requestId = requestIdFor(request.cfRay)
     const answer = answerRepresentation(
-      feedRepresentation(definition, served.bundle, feeds.settings),
+      representationOf(found, served.bundle),
       {
         method,
         acceptEncoding: request.acceptEncoding,
@@ -103,8 +120,18 @@ const PLAIN_HOST = /^[a-z0-9._-]+(?::\d{1,5})?$/
 /**
  * Whether a request is plain enough for the hot front: a Host the adapter would accept as is, and no
  * request body framing. Anything unusual goes through the adapter and the app, which answer it
- * (a 400 for an invalid Host or framing) the same whether or not the feed is hot.
+ * (a 400 for an invalid Host or framing) the same whether or not the feed is hot. The Host is
+ * checked once per value in a row: a server hears the same one request after request.
  */
-export function isPlainRequest(host: string | undefined, transferEncoding: string | undefined): boolean {
-  return transferEncoding === undefined && host !== undefined && PLAIN_HOST.test(host)
+export function plainRequests(): (host: string | undefined, transferEncoding: string | undefined) => boolean {
+  let lastHost: string | undefined
+  let lastPlain = false
+  return (host, transferEncoding) => {
+    if (transferEncoding !== undefined || host === undefined) return false
+    if (host !== lastHost) {
+      lastPlain = PLAIN_HOST.test(host)
+      lastHost = host
+    }
+    return lastPlain
+  }
 }

@@ -27,8 +27,12 @@ export interface RepresentationRequest {
 /** A response as plain data: what a Response is made of, or what Node writes directly. */
 export interface Answer {
   status: 200 | 304
-  /** Made for this request (the caller may add to them). */
-  headers: Record<string, string>
+  /**
+   * The headers as Node's `writeHead` takes them, flat (`[name, value, name, value, …]`), the
+   * request's own (`x-request-id`, `age`) among them and `content-length` with a body. Made for this
+   * request (the caller may add to them).
+   */
+  rawHeaders: string[]
   /** The pre-encoded bytes; null for a 304 and for HEAD. */
   body: Bytes | null
   /** Body bytes sent, for the request log. */
@@ -51,12 +55,17 @@ const NOT_MODIFIED_HEADERS = new Set([
   'access-control-expose-headers',
 ])
 
-/** One variant of one representation, with both sets of headers built once. */
+/**
+ * One variant of one representation, with the header blocks of its three answers (200 to GET, 200
+ * to HEAD, 304) built once, flat, each ending with the request id's name and an empty slot for its
+ * value: a request copies one block and fills the slot instead of building a header object.
+ */
 interface Prepared {
   variant: FeedVariant
-  ok: Record<string, string>
-  notModified: Record<string, string>
   lastModifiedText: string
+  get: readonly string[]
+  head: readonly string[]
+  notModified: readonly string[]
 }
 
 const preparedOf = new WeakMap<Representation, Map<FeedVariant, Prepared>>()
@@ -67,16 +76,23 @@ function prepare(representation: Representation, variant: FeedVariant): Prepared
   let prepared = byVariant.get(variant)
   if (!prepared) {
     const lastModifiedText = formatHttpDate(representation.lastModified)
-    const ok: Record<string, string> = {
-      ...representation.headers,
-      etag: variant.etag,
-      'last-modified': lastModifiedText,
+    const ok: [string, string][] = [
+      ...Object.entries(representation.headers),
+      ['etag', variant.etag],
+      ['last-modified', lastModifiedText],
+    ]
+    if (variant.encoding !== 'identity') ok.push(['content-encoding', variant.encoding])
+    const head = ok.flat()
+    const notModified = ok.filter(([name]) => NOT_MODIFIED_HEADERS.has(name)).flat()
+    prepared = {
+      variant,
+      lastModifiedText,
+      // As the fetch adapter does: a body goes with its Content-Length, not chunked.
+      get: [...head, 'content-length', String(variant.body.byteLength), 'x-request-id', ''],
+      head: [...head, 'x-request-id', ''],
+      notModified: [...notModified, 'x-request-id', ''],
     }
-    if (variant.encoding !== 'identity') ok['content-encoding'] = variant.encoding
-    const notModified: Record<string, string> = {}
-    for (const [name, value] of Object.entries(ok))
-      if (NOT_MODIFIED_HEADERS.has(name)) notModified[name] = value
-    byVariant.set(variant, (prepared = { variant, ok, notModified, lastModifiedText }))
+    byVariant.set(variant, prepared)
   }
   return prepared
 }
@@ -100,16 +116,35 @@ export function answerRepresentation(
     lastModifiedText: prepared.lastModifiedText,
   }
   const notModified = isNotModified(request, current, now)
-  // Object.assign, not a spread: the copy made per request is the one cost every answer pays.
-  const headers = Object.assign({}, notModified ? prepared.notModified : prepared.ok)
-  headers['x-request-id'] = request.requestId
-  if (ageSeconds !== undefined) headers.age = String(ageSeconds)
-  if (notModified) return { status: 304, headers, body: null, bytes: 0 }
   const head = request.method === 'HEAD'
-  return { status: 200, headers, body: head ? null : variant.body, bytes: head ? 0 : variant.body.byteLength }
+  const block = notModified ? prepared.notModified : head ? prepared.head : prepared.get
+  // A copy of the block (the one cost every answer pays), its last slot the request id.
+  const rawHeaders = block.slice()
+  rawHeaders[rawHeaders.length - 1] = request.requestId
+  if (ageSeconds !== undefined) rawHeaders.push('age', String(ageSeconds))
+  if (notModified) return { status: 304, rawHeaders, body: null, bytes: 0 }
+  return {
+    status: 200,
+    rawHeaders,
+    body: head ? null : variant.body,
+    bytes: head ? 0 : variant.body.byteLength,
+  }
+}
+
+/**
+ * An answer's headers for a fetch Response: all but Content-Length, which the runtime derives from
+ * the body it sends (as it always has on this path).
+ */
+function headersOf(rawHeaders: readonly string[]): Headers {
+  const headers = new Headers()
+  for (let i = 0; i < rawHeaders.length; i += 2) {
+    const name = rawHeaders[i]!
+    if (name !== 'content-length') headers.set(name, rawHeaders[i + 1]!)
+  }
+  return headers
 }
 
 /** An answer as a fetch Response (its body already content-coded). */
-export function answerResponse({ status, headers, body }: Answer): Response {
-  return new Response(body, { status, headers, ...PRECOMPRESSED })
+export function answerResponse({ status, rawHeaders, body }: Answer): Response {
+  return new Response(body, { status, headers: headersOf(rawHeaders), ...PRECOMPRESSED })
 }

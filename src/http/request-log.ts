@@ -1,18 +1,12 @@
 import type { CacheOutcome } from '../services/feed-service.ts'
-import type { Logger, Telemetry } from '../ports/observability.ts'
+import type { Logger, RequestLine, Telemetry } from '../ports/observability.ts'
 import { boundBy } from '../services/telemetry.ts'
 
 /** What the request log line and the request metrics say about one request. */
-export interface RequestRecord {
-  method: string
-  path: string
+export interface RequestRecord extends RequestLine {
   /** The route template that answered (the metrics label). */
   route: string
-  status: number
-  bytes: number | undefined
-  durationMs: number
   cache: CacheOutcome | undefined
-  requestId: string
 }
 
 /**
@@ -20,15 +14,31 @@ export interface RequestRecord {
  * Node entry's hot front, so an operator cannot tell which path answered.
  */
 export function createRequestRecorder(logger: Logger, telemetry: Telemetry): (record: RequestRecord) => void {
-  // Bound once per route (and status): a request then finds its series without building label keys.
-  const requestCounter = boundBy((route) =>
-    boundBy((status) => telemetry.counter('silkfeed_http_requests_total', { route, status })),
-  )
-  const requestTimer = boundBy((route) => telemetry.timer('silkfeed_http_request_seconds', { route }))
-  return ({ method, path, route, status, bytes, durationMs, cache, requestId }) => {
-    requestCounter(route)(String(status))()
-    requestTimer(route)(durationMs / 1000)
-    logger.info('request', { method, path, status, bytes, durationMs, cache, requestId })
+  const metricsOf = boundBy((route) => routeMetrics(telemetry, route))
+  // A logger that can hold request lines takes the record itself (it keeps only the line's fields).
+  const line: (record: RequestRecord) => void =
+    logger.request?.bind(logger) ??
+    (({ method, path, status, bytes, durationMs, cache, requestId }) =>
+      logger.info('request', { method, path, status, bytes, durationMs, cache, requestId }))
+  return (record) => {
+    const metrics = metricsOf(record.route)
+    const status = record.status
+    ;(metrics.byStatus[status] ??= metrics.counterFor(status))()
+    metrics.timer(record.durationMs / 1000)
+    line(record)
+  }
+}
+
+/**
+ * A route's request metrics, bound to their series once: the timer, and a counter per status held
+ * by the status as an array index, so that a request finds its series without making a label key.
+ */
+function routeMetrics(telemetry: Telemetry, route: string) {
+  return {
+    timer: telemetry.timer('silkfeed_http_request_seconds', { route }),
+    byStatus: [] as ((value?: number) => void)[],
+    counterFor: (status: number) =>
+      telemetry.counter('silkfeed_http_requests_total', { route, status: String(status) }),
   }
 }
 

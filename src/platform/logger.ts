@@ -1,4 +1,5 @@
-import type { Logger } from '../ports/observability.ts'
+import type { Logger, RequestLine } from '../ports/observability.ts'
+import { HeldRequestLines, isoTimes, jsonString, requestLineText } from './request-lines.ts'
 
 const LEVELS = { debug: 10, info: 20, warn: 30, error: 40, silent: 100 } as const
 export type LogLevel = keyof typeof LEVELS
@@ -6,26 +7,49 @@ export type LogLevel = keyof typeof LEVELS
 /** Where finished log lines go (without the newline): the console by default, which Workers collect. */
 export type LineSink = (line: string) => void
 
+/**
+ * A sink that writes lines in batches (Node's): it can also write lines a logger holds as values,
+ * first thing whenever it writes its batch.
+ */
+export interface BatchingLineSink extends LineSink {
+  /**
+   * Registers `release`, which writes the lines held elsewhere to this sink; it is called at the
+   * start of every batch. The function returned asks for a batch soon, as a line written would.
+   */
+  holding(release: () => void): () => void
+}
+
 const consoleSink: LineSink = (line) => console.log(line)
 
-/** One JSON object per line: `time`, `level`, `message`, then the fields. */
+/**
+ * One JSON object per line: `time`, `level`, `message`, then the fields. With a batching sink, request
+ * lines are held as values and written as text with the sink's next batch (or before any other line,
+ * so the order stays the order of the calls).
+ */
 export function createJsonLogger(
   level: LogLevel,
-  write: LineSink = consoleSink,
+  write: LineSink | BatchingLineSink = consoleSink,
   now: () => number = Date.now,
 ): Logger & {
   info(message: string, fields?: Record<string, unknown>): void
+  request(line: RequestLine): void
 } {
-  // Formatting a date costs ~0.5 µs; at thousands of lines a second most share their millisecond.
-  let lastMs = NaN
-  let lastTime = ''
-  const time = () => {
-    const ms = now()
-    if (ms !== lastMs) {
-      lastMs = ms
-      lastTime = new Date(ms).toISOString()
+  const isoTime = isoTimes()
+  const time = () => isoTime(now())
+  const held = 'holding' in write ? new HeldRequestLines() : undefined
+  const release = () => {
+    if (held && held.size > 0) write(held.take(isoTime))
+  }
+  const wake = 'holding' in write ? write.holding(release) : () => {}
+  const request = (line: RequestLine) => {
+    if (LEVELS.info < LEVELS[level]) return
+    if (!held) {
+      write(requestLineText(time(), line))
+      return
     }
-    return lastTime
+    if (held.full) release()
+    held.hold(now(), line)
+    if (held.size === 1) wake()
   }
   // `"level":"info","message":"request"` is the same text line after line: made once per message.
   const heads = {
@@ -36,6 +60,7 @@ export function createJsonLogger(
   }
   const log = (lvl: Exclude<LogLevel, 'silent'>, message: string, fields?: Record<string, unknown>) => {
     if (LEVELS[lvl] < LEVELS[level]) return
+    release()
     if (fields && ('time' in fields || 'level' in fields || 'message' in fields)) {
       write(JSON.stringify({ time: time(), level: lvl, message, ...fields }))
       return
@@ -52,17 +77,10 @@ export function createJsonLogger(
     info: (m, f) => log('info', m, f),
     warn: (m, f) => log('warn', m, f),
     error: (m, f) => log('error', m, f),
+    request,
   }
 }
 
-/** Whether JSON carries the text between quotes as it is: printable ASCII but `"` and `\`. */
-function isPlain(text: string): boolean {
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i)
-    if (c < 0x20 || c > 0x7e || c === 0x22 || c === 0x5c) return false
-  }
-  return true
-}
 // `,"key":` per field name, made once: names come from code, a small set.
 const keys = new Map<string, string>()
 
@@ -81,7 +99,7 @@ function membersOf(fields: Record<string, unknown>): string {
       key = `,${JSON.stringify(name)}:`
       if (keys.size < 1000) keys.set(name, key)
     }
-    if (typeof value === 'string') out += key + (isPlain(value) ? `"${value}"` : JSON.stringify(value))
+    if (typeof value === 'string') out += key + jsonString(value)
     else if (typeof value === 'number') out += key + (Number.isFinite(value) ? String(value) : 'null')
     else if (typeof value === 'boolean') out += key + String(value)
     else out += key + (jsonOf(value) ?? 'null')

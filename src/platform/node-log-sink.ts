@@ -1,4 +1,4 @@
-import type { LineSink } from './logger.ts'
+import type { BatchingLineSink } from './logger.ts'
 
 /** The slice of a writable stream the sink needs (process.stdout in production). */
 interface LineOutput {
@@ -16,10 +16,12 @@ export function createBatchedLineSink(
   output: LineOutput = process.stdout,
   maxBufferBytes = 64 * 1024,
   maxDelayMs = 50,
-): LineSink & { flush(): void } {
+): BatchingLineSink & { flush(): void } {
   let pending = ''
   let timer: ReturnType<typeof setTimeout> | undefined
+  const releases: (() => void)[] = []
   const flush = () => {
+    for (const release of releases) release()
     if (timer !== undefined) clearTimeout(timer)
     timer = undefined
     if (pending === '') return
@@ -30,13 +32,19 @@ export function createBatchedLineSink(
   // process.exit() skips pending timers; stdout to a file or pipe is synchronous on Linux, so
   // writing here still lands.
   process.on('exit', flush)
+  const soon = () => {
+    if (timer !== undefined) return
+    timer = setTimeout(flush, maxDelayMs)
+    timer.unref() // the lines wait for the process, never the other way round
+  }
   const sink = (line: string) => {
     pending += `${line}\n`
     if (pending.length >= maxBufferBytes) flush()
-    else if (timer === undefined) {
-      timer = setTimeout(flush, maxDelayMs)
-      timer.unref() // the lines wait for the process, never the other way round
-    }
+    else soon()
   }
-  return Object.assign(sink, { flush })
+  const holding = (release: () => void) => {
+    releases.push(release)
+    return soon
+  }
+  return Object.assign(sink, { flush, holding })
 }

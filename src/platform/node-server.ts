@@ -2,7 +2,7 @@ import { getRequestListener, RequestError } from '@hono/node-server'
 import { AppError, problemResponse } from '../http/errors.ts'
 import { createServer, type IncomingMessage, type RequestListener, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { isPlainRequest, plainPath, type HotFront, type HotRequest } from '../http/hot-front.ts'
+import { plainPath, plainRequests, type HotFront, type HotRequest } from '../http/hot-front.ts'
 
 export interface NodeServerOptions {
   fetch: (request: Request) => Response | Promise<Response>
@@ -79,19 +79,18 @@ export function unreadable(error: unknown): Response {
  * Host or body framing, goes through the fetch adapter to the app.
  */
 export function withHotFront(listener: RequestListener, front: HotFront): RequestListener {
+  const isPlain = plainRequests()
   return (req, res) => {
-    const answer = isPlainRequest(req.headers.host, req.headers['transfer-encoding'])
+    const answer = isPlain(req.headers.host, req.headers['transfer-encoding'])
       ? front(hotRequestOfNode(req))
       : undefined
     if (!answer) {
       listener(req, res)
       return
     }
-    const { status, headers, body } = answer
-    // As the fetch adapter does: a body goes with its Content-Length, not chunked.
-    if (body) headers['content-length'] = String(body.byteLength)
-    res.writeHead(status, headers)
-    res.end(body ?? undefined)
+    // The flat form, which Node takes as it is, without walking an object's keys.
+    res.writeHead(answer.status, answer.rawHeaders)
+    res.end(answer.body ?? undefined)
   }
 }
 

@@ -3,6 +3,23 @@ export interface Logger {
   info(message: string, fields?: Record<string, unknown>): void
   warn(message: string, fields?: Record<string, unknown>): void
   error(message: string, fields?: Record<string, unknown>): void
+  /**
+   * One request's line: what `info('request', line)` writes, with the fields in this order. A logger
+   * may keep the values and write the text later, in order with its other lines; without this
+   * method the app calls `info`.
+   */
+  request?(line: RequestLine): void
+}
+
+/** What a request's log line says. */
+export interface RequestLine {
+  method: string
+  path: string
+  status: number
+  bytes: number | undefined
+  durationMs: number
+  cache: string | undefined
+  requestId: string
 }
 
 /** The current time in ms since the epoch, injected so that tests and benchmarks can move it. */

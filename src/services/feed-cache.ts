@@ -31,6 +31,8 @@ interface CacheEntry {
   /** The store's ETag of the bundle object, for conditional revalidation. */
   storeEtag: string
   validatedAt: number
+  /** What every hit on this copy is answered with, made once: a hit allocates nothing. */
+  hit: ServedFeed
 }
 
 /**
@@ -45,6 +47,7 @@ export class FeedCache {
   /** The refresh under way per feed, shared by the requests that arrive meanwhile. */
   readonly #refreshes = new Map<string, { promise: Promise<ServedFeed>; startedAt: number }>()
   readonly #outcomes: (outcome: string) => () => void
+  readonly #hits: () => void
 
   constructor(
     private readonly store: ObjectStore,
@@ -55,6 +58,7 @@ export class FeedCache {
     telemetry: Telemetry = NO_TELEMETRY,
   ) {
     this.#outcomes = boundBy((outcome) => telemetry.counter('silkfeed_feed_cache_total', { outcome }))
+    this.#hits = this.#outcomes('hit')
   }
 
   /** The current bundle of a feed, from the hot copy, storage, or a first render. */
@@ -79,7 +83,8 @@ export class FeedCache {
     if (!entry) return undefined
     const age = this.now() - entry.validatedAt
     if (age < this.timing.freshMs) {
-      return this.#counted({ bundle: entry.bundle, stale: false, ageSeconds: 0, outcome: 'hit' })
+      this.#hits()
+      return entry.hit
     }
     if (age >= this.timing.freshnessBoundMs) return undefined
     // Failures are the refresh's own business: the next request past the bound meets them.
@@ -95,7 +100,8 @@ export class FeedCache {
 
   /** Keeps a bundle the write side has just made durable. */
   remember(key: string, bundle: FeedBundle, storeEtag: string): void {
-    this.#entries.set(key, { bundle, storeEtag, validatedAt: this.now() })
+    const hit: ServedFeed = Object.freeze({ bundle, stale: false, ageSeconds: 0, outcome: 'hit' })
+    this.#entries.set(key, { bundle, storeEtag, validatedAt: this.now(), hit })
   }
 
   #counted(served: ServedFeed): ServedFeed {

@@ -1,7 +1,9 @@
+import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { createApp } from '../../src/http/app.ts'
-import { createHotFront, type HotRequest } from '../../src/http/hot-front.ts'
+import { createHotFront, plainRequests, type HotRequest } from '../../src/http/hot-front.ts'
 import { PrometheusTelemetry } from '../../src/http/prometheus.ts'
+import { answerResponse } from '../../src/http/representation.ts'
 import type { Logger } from '../../src/ports/observability.ts'
 import { storeArticles } from '../../src/services/seed.ts'
 import { HubNotifier } from '../../src/services/websub.ts'
@@ -32,7 +34,7 @@ function fronted(app: Awaited<ReturnType<typeof wiredApp>>['app']) {
     async request(path: string, init: RequestInit = {}): Promise<Response> {
       const request = new Request(`http://localhost${path}`, init)
       const answer = app.front(hotRequestOf(request))
-      return answer ? new Response(answer.body, answer) : app.request(request)
+      return answer ? answerResponse(answer) : app.request(request)
     },
   }
 }
@@ -198,5 +200,28 @@ describe('request ids', () => {
     const ids = [...Array.from({ length: 1000 }, a), ...Array.from({ length: 1000 }, b)]
     expect(new Set(ids).size).toBe(2000)
     expect(ids[0]).toMatch(/^a1b2c3-[0-9a-z]+$/)
+  })
+})
+
+describe('requests plain enough for the hot front', () => {
+  it('are judged by their Host and framing alike, whatever request came before', () => {
+    const host = fc.constantFrom(
+      'localhost:8080',
+      'feeds.example',
+      'exa mple',
+      'a/b',
+      'Feeds.Example',
+      undefined,
+    )
+    const framing = fc.constantFrom(undefined, 'chunked')
+    fc.assert(
+      fc.property(fc.array(fc.tuple(host, framing)), (requests) => {
+        const isPlain = plainRequests()
+        for (const [h, te] of requests) expect(isPlain(h, te)).toBe(plainRequests()(h, te))
+      }),
+    )
+    const isPlain = plainRequests()
+    expect([isPlain('localhost:8080', undefined), isPlain('exa mple', undefined)]).toEqual([true, false])
+    expect([isPlain('localhost:8080', 'chunked'), isPlain(undefined, undefined)]).toEqual([false, false])
   })
 })

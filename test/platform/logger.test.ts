@@ -42,6 +42,22 @@ describe('JSON log lines', () => {
     )
   })
 
+  it('for a request, are what info writes with the same fields', () => {
+    const line = {
+      method: 'GET',
+      path: '/ru/sco.rss',
+      status: 304,
+      bytes: 0,
+      durationMs: 0.25,
+      cache: 'hit',
+      requestId: 'a1b2-3',
+    }
+    const [viaRequest] = linesOf('info', (log) => log.request(line))
+    const [viaInfo] = linesOf('info', (log) => log.info('request', line))
+    expect(viaRequest).toBe(viaInfo)
+    expect(linesOf('warn', (log) => log.request(line))).toEqual([])
+  })
+
   it('drop lines below the configured level', () => {
     expect(
       linesOf('warn', (log) => {

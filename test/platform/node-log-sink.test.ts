@@ -26,6 +26,37 @@ describe('JSON request logs on Node', () => {
     ])
   })
 
+  it('holds request lines as values and writes them in order with the other lines', async () => {
+    const writes: string[] = []
+    const log = createJsonLogger(
+      'info',
+      createBatchedLineSink({ write: (chunk) => writes.push(chunk) }, 1 << 20, 20),
+    )
+    const request = (n: number) => ({
+      method: 'GET',
+      path: `/ru/${n}.rss`,
+      status: 200,
+      bytes: n,
+      durationMs: 0.5,
+      cache: 'hit',
+      requestId: `r-${n}`,
+    })
+    // More lines than the logger holds at a time (256), another kind of line among them.
+    for (let n = 0; n < 300; n++) log.request(request(n))
+    log.warn('between', { n: 300 })
+    for (let n = 301; n < 600; n++) log.request(request(n))
+    expect(writes).toEqual([])
+    await new Promise((resolve) => setTimeout(resolve, 60))
+    const lines = writes
+      .join('')
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as { message: string; bytes?: number; n?: number })
+    expect(lines.map((l) => l.bytes ?? l.n)).toEqual([...Array(600).keys()])
+    expect(lines[300]).toMatchObject({ level: 'warn', message: 'between' })
+    expect(lines[0]).toMatchObject({ level: 'info', message: 'request', path: '/ru/0.rss', requestId: 'r-0' })
+  })
+
   it('writes early when the buffer fills, never splitting a line', () => {
     const writes: string[] = []
     const sink = createBatchedLineSink({ write: (chunk) => writes.push(chunk) }, 100)
@@ -41,7 +72,8 @@ describe('JSON request logs on Node', () => {
       `import { createJsonLogger } from ${JSON.stringify(`${ROOT}src/platform/logger.ts`)}`,
       `import { createBatchedLineSink } from ${JSON.stringify(`${ROOT}src/platform/node-log-sink.ts`)}`,
       `const log = createJsonLogger('info', createBatchedLineSink())`,
-      `for (let i = 0; i < 2000; i++) log.info('request', { n: i })`,
+      `for (let i = 0; i < 1000; i++) log.info('request', { n: i })`,
+      `for (let i = 1000; i < 2000; i++) log.request({ method: 'GET', path: '/', status: 200, bytes: i, durationMs: 1, cache: undefined, requestId: String(i) })`,
       `process.exit(0)`,
     ].join('\n')
     const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
@@ -53,6 +85,7 @@ describe('JSON request logs on Node', () => {
     expect(await new Promise((resolve) => child.once('exit', resolve))).toBe(0)
     const lines = out.split('\n').filter(Boolean)
     expect(lines).toHaveLength(2000)
-    expect(lines.map((l) => (JSON.parse(l) as { n: number }).n)).toEqual([...Array(2000).keys()])
+    const numbers = lines.map((l) => JSON.parse(l) as { n?: number; bytes?: number })
+    expect(numbers.map((l) => l.n ?? l.bytes)).toEqual([...Array(2000).keys()])
   })
 })
