@@ -80,6 +80,14 @@ export class StorageLimiter {
 }
 
 /**
+ * The slots one request (a webhook of a thousand records) may hold of a limit of `slots`: a quarter
+ * of them, at least one, stay free for everyone else, so readers never queue behind the batch.
+ */
+export function requestShare(slots: number): number {
+  return Math.max(1, slots - Math.max(1, Math.ceil(slots / 4)))
+}
+
+/**
  * An ObjectStore whose requests wait for a slot of every limiter it holds, narrowest first: the
  * process's, and with `scope()` one request's as well. A request is handed to the store (and its
  * SDK, whose connection and request timeouts start only then) once it holds its slots, so waiting
