@@ -19,6 +19,7 @@ export const KEYS = {
   articleVersion: (locale: Locale, id: string, version: string) =>
     `articles/${locale}/${shardOf(id)}/${id}/${version}.json`,
   /** A story exists in some locale: stored before its first version (see story-index.ts). */
+  storyMarkers: 'stories/',
   storyMarker: (id: string) => `stories/${shardOf(id)}/${id}.json`,
   /** Present once every stored story has its marker. */
   storiesIndexed: 'stories/indexed.json',

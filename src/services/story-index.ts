@@ -92,7 +92,12 @@ export class StoryIndex {
   }
 
   async #markStoredStories(): Promise<void> {
-    const ids = new Set((await this.store.list(KEYS.articlesAll)).map((key) => key.split('/')[3]!))
+    const [versions, markers] = await Promise.all([
+      this.store.list(KEYS.articlesAll),
+      this.store.list(KEYS.storyMarkers),
+    ])
+    const marked = new Set(markers.map((key) => key.slice(key.lastIndexOf('/') + 1, -'.json'.length)))
+    const ids = new Set(versions.map((key) => key.split('/')[3]!).filter((id) => !marked.has(id)))
     await mapWithLimit([...ids], this.concurrency, (id) => this.mark(id))
     await this.store.put(KEYS.storiesIndexed, encoder.encode('{}'), { contentType: JSON_TYPE })
   }
