@@ -26,7 +26,8 @@ interface IndexState {
  *
  * That answer holds only once every story stored before markers existed has one: until the
  * `stories/indexed.json` flag says so, `unmarked` answers nothing and the first process to ask
- * marks the stored stories in the background (one listing of `articles/`, once per store).
+ * marks the stored stories in the background (one listing of `articles/` and one of `stories/`,
+ * once per store).
  */
 export class StoryIndex {
   constructor(
