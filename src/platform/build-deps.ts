@@ -6,7 +6,7 @@ import { FeedService } from '../services/feed-service.ts'
 import type { Logger } from '../ports/observability.ts'
 import { HubNotifier } from '../services/websub.ts'
 import { instrumentStore } from '../storage/instrumented-object-store.ts'
-import { LimitedObjectStore, StorageLimiter } from '../storage/limited-object-store.ts'
+import { LimitedObjectStore, requestShare, StorageLimiter } from '../storage/limited-object-store.ts'
 import { S3ObjectStore, type S3Settings } from '../storage/s3-object-store.ts'
 import { EdgeCachedObjectStore, type EdgeCache } from '../storage/edge-cached-object-store.ts'
 import { KEYS } from '../services/storage-keys.ts'
@@ -54,15 +54,14 @@ export function buildDeps(
     requestHandler: s3RequestHandler,
   })
   const timed = telemetry ? instrumentStore(s3, telemetry, Date.now) : s3
+  const slots =
+    config.s3.concurrency ?? (s3RequestHandler ? NODE_STORAGE_CONCURRENCY : FETCH_STORAGE_CONCURRENCY)
   const limited = new LimitedObjectStore(
     timed,
     s3RequestHandler
-      ? new StorageLimiter(config.s3.concurrency ?? NODE_STORAGE_CONCURRENCY)
+      ? new StorageLimiter(slots)
       : // Both attempts of the SDK and then some: only a slot whose request can no longer answer.
-        new StorageLimiter(config.s3.concurrency ?? FETCH_STORAGE_CONCURRENCY, {
-          leaseMs: 3 * config.s3.timeoutMs,
-          now: Date.now,
-        }),
+        new StorageLimiter(slots, { leaseMs: 3 * config.s3.timeoutMs, now: Date.now }),
   )
   const store = edgeCache
     ? new EdgeCachedObjectStore(limited, edgeCache, {
@@ -85,6 +84,7 @@ export function buildDeps(
     tombstoneMs: config.tombstoneMs,
     newId: () => crypto.randomUUID(),
     telemetry,
+    requestStore: () => limited.scope(requestShare(slots)),
   })
   return {
     store,

@@ -4,6 +4,7 @@ import { DERIVED_PREFIX, isDerivedVersion, recordJson, sortableTime, versionOf }
 import type { ObjectStore } from '../ports/object-store.ts'
 import { mapWithLimit } from './single-flight.ts'
 import { KEYS, RETRACTED_SUFFIX } from './storage-keys.ts'
+import { StoryIndex } from './story-index.ts'
 
 const encoder = new TextEncoder()
 const decoder = new TextDecoder()
@@ -43,7 +44,19 @@ export const storyKey = ({ locale, id }: StoryRef): string => `${locale}\u0000${
  * the newest version is simply the last key.
  */
 export class ArticleRepository {
-  constructor(private readonly store: ObjectStore) {}
+  readonly #index: StoryIndex
+
+  constructor(
+    private readonly store: ObjectStore,
+    index?: StoryIndex,
+  ) {
+    this.#index = index ?? new StoryIndex(store, REPOSITORY_CONCURRENCY)
+  }
+
+  /** The same articles reached through another view of the store (say, one request's share of it). */
+  within(store: ObjectStore): ArticleRepository {
+    return new ArticleRepository(store, this.#index.within(store))
+  }
 
   /** The newest version (or retraction) of a story. */
   async current(locale: Locale, id: string): Promise<StoryState> {
@@ -57,18 +70,24 @@ export class ArticleRepository {
   }
 
   /**
-   * The heads of many stories, keyed by `locale\0id`: one listing per shard that holds two or more
-   * of them (its keys tell every head in it), one per story otherwise, a bounded number at once.
+   * The heads of many stories, keyed by `locale\0id`: none for a story the index says is new; for
+   * the others, one listing per shard that holds two or more of them (its keys tell every head in
+   * it), one per story otherwise, a bounded number at once.
    */
   async heads(refs: readonly StoryRef[]): Promise<Map<string, StoryHead>> {
+    const heads = new Map<string, StoryHead>()
+    const unmarked = await this.#index.unmarked(refs.map((ref) => ref.id))
     const byShard = new Map<string, StoryRef[]>()
     for (const ref of refs) {
+      if (unmarked.has(ref.id)) {
+        heads.set(storyKey(ref), null)
+        continue
+      }
       const shard = KEYS.shardOf(ref.locale, ref.id)
       const group = byShard.get(shard)
       if (group) group.push(ref)
       else byShard.set(shard, [ref])
     }
-    const heads = new Map<string, StoryHead>()
     await mapWithLimit([...byShard], REPOSITORY_CONCURRENCY, async ([shard, group]) => {
       const single = group.length === 1 ? group[0]! : undefined
       const keys = await this.store.list(single ? KEYS.versionsOf(single.locale, single.id) : shard)
@@ -101,9 +120,10 @@ export class ArticleRepository {
     return state?.kind === 'live' ? state.record : null
   }
 
-  /** Stores one version of a story; writing the same version twice is harmless. */
+  /** Stores one version of a story (after its marker); writing the same version twice is harmless. */
   async putVersion(record: Article): Promise<string> {
     const version = versionOf(record)
+    await this.#index.mark(record.id)
     await this.#putText(KEYS.articleVersion(record.locale, record.id, version), recordJson(record))
     return version
   }
@@ -114,6 +134,7 @@ export class ArticleRepository {
    */
   async putRetraction(locale: Locale, id: string, at: string, derived = false): Promise<void> {
     const version = `${derived ? DERIVED_PREFIX : ''}${sortableTime(Date.parse(at))}${RETRACTED_SUFFIX}`
+    await this.#index.mark(id)
     await this.#putText(KEYS.articleVersion(locale, id, version), JSON.stringify({ retracted: true, at }))
   }
 

@@ -20,6 +20,8 @@ export interface FeedServiceOptions extends TimingSettings {
   tombstoneMs: number
   newId: () => string
   telemetry?: Telemetry
+  /** The store as one webhook reaches its articles through (see PublishDeps); the whole store by default. */
+  requestStore?: () => ObjectStore
 }
 
 /**
@@ -104,6 +106,7 @@ export class FeedService {
   publishService(now: Clock = this.options.now): PublishService {
     return new PublishService({
       articles: this.articles,
+      requestStore: this.options.requestStore,
       changeLog: this.changeLog,
       catalog: this.feeds,
       render: (definition, written) => this.#publisher.publish(definition, written),

@@ -6,6 +6,7 @@ import { versionOf } from '../domain/version.ts'
 import { REPOSITORY_CONCURRENCY, type ArticleRepository } from './article-repository.ts'
 import type { ChangeLog, LogEntry } from './change-log.ts'
 import type { FeedBundle } from './feed-bundle.ts'
+import type { ObjectStore } from '../ports/object-store.ts'
 import type { Clock } from '../ports/observability.ts'
 import { decide, expandPayload, lookupsOf, type PublishPlan } from './publish-plan.ts'
 import { allSettled, mapWithLimit } from './single-flight.ts'
@@ -13,6 +14,11 @@ import { allSettled, mapWithLimit } from './single-flight.ts'
 /** What a republish needs: the articles, the change log, the catalogue and a render of a feed. */
 export interface PublishDeps {
   articles: ArticleRepository
+  /**
+   * The store as one republish reads and writes its articles through: a share of the process's
+   * storage slots, so that a batch of a thousand records leaves some to readers and other webhooks.
+   */
+  requestStore?: () => ObjectStore
   changeLog: ChangeLog
   catalog: FeedCatalog
   /** Renders and stores a feed, covering (at least) the log entries given. */
@@ -33,14 +39,13 @@ export class PublishService {
    * versions that changed by then, so a captured retraction sent again pulls nothing new.
    */
   async apply(payload: RepublishPayload, signedAt = this.deps.now()): Promise<PublishReport> {
+    const { requestStore } = this.deps
+    const articles = requestStore ? this.deps.articles.within(requestStore()) : this.deps.articles
     const expanded = expandPayload(payload)
     const wanted = lookupsOf(expanded)
-    const [heads, states] = await allSettled([
-      this.deps.articles.heads(wanted.heads),
-      this.deps.articles.currents(wanted.states),
-    ])
+    const [heads, states] = await allSettled([articles.heads(wanted.heads), articles.currents(wanted.states)])
     const plan = decide(expanded, { heads, states }, new Date(signedAt).toISOString())
-    const { entry, durable, previous } = this.#write(plan)
+    const { entry, durable, previous } = this.#write(plan, articles)
     // Feeds are rendered while the writes are under way; none is stored before they are durable.
     const rendered = previous.then((earlier) => {
       const affected = this.#affected(plan, earlier, payload.rebuild)
@@ -58,12 +63,15 @@ export class PublishService {
    * it is rewritten, which a store without atomic writes such as s3rver would garble), nor when
    * every feed carries the new version.
    */
-  #write(plan: PublishPlan): {
+  #write(
+    plan: PublishPlan,
+    articles: ArticleRepository,
+  ): {
     entry: LogEntry | undefined
     durable: Promise<unknown>
     previous: Promise<(Article | null)[]>
   } {
-    const { articles, changeLog, catalog } = this.deps
+    const { changeLog, catalog } = this.deps
     const inEveryFeed = (record: Article) => catalog.all.every((d) => feedSelects(d, record))
     const earlier = plan.upserts.flatMap(({ record, head }) =>
       head?.kind === 'live' && head.version !== versionOf(record) && !inEveryFeed(record) ? [head.key] : [],

@@ -11,12 +11,18 @@ export const KEYS = {
    * shard (two hex digits of the id's fingerprint) keeps every folder small, for stores that list a
    * prefix by walking folders (s3rver, MinIO on a file system) rather than by an index.
    */
+  articlesAll: 'articles/',
   articlesOf: (locale: Locale) => `articles/${locale}/`,
   versionsOf: (locale: Locale, id: string) => `articles/${locale}/${shardOf(id)}/${id}/`,
   /** The shard of a story in a locale: one listing of it tells the heads of every story in it. */
   shardOf: (locale: Locale, id: string) => `articles/${locale}/${shardOf(id)}/`,
   articleVersion: (locale: Locale, id: string, version: string) =>
     `articles/${locale}/${shardOf(id)}/${id}/${version}.json`,
+  /** A story exists in some locale: stored before its first version (see story-index.ts). */
+  storyMarkers: 'stories/',
+  storyMarker: (id: string) => `stories/${shardOf(id)}/${id}.json`,
+  /** Present once every stored story has its marker. */
+  storiesIndexed: 'stories/indexed.json',
   /**
    * The append-only change log, one entry per republish holding its changes in every locale:
    * `log/<time>-<random>.json`. One listing tells a render what every locale's feeds missed.

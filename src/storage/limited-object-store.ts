@@ -80,6 +80,16 @@ export class StorageLimiter {
 }
 
 /**
+ * The slots one request (a webhook of a thousand records) may hold of a limit of `slots`: an eighth
+ * of them, at least one, stay free for everyone else, so readers never queue behind the batch.
+ * (Storage answers each request about as fast with fewer in flight, so a batch's time grows as
+ * its share shrinks: a larger reserve would cost ingest more than readers gain.)
+ */
+export function requestShare(slots: number): number {
+  return Math.max(1, slots - Math.max(1, Math.floor(slots / 8)))
+}
+
+/**
  * An ObjectStore whose requests wait for a slot of every limiter it holds, narrowest first: the
  * process's, and with `scope()` one request's as well. A request is handed to the store (and its
  * SDK, whose connection and request timeouts start only then) once it holds its slots, so waiting

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { storeArticles } from '../../src/services/seed.ts'
+import { LimitedObjectStore, requestShare, StorageLimiter } from '../../src/storage/limited-object-store.ts'
 import { StorageUnavailableError, type ObjectStore } from '../../src/ports/object-store.ts'
 import { appOver } from '../support/app.ts'
 import { MemoryObjectStore } from '../support/memory-store.ts'
@@ -39,5 +40,50 @@ describe('a republish', () => {
     failLog(new StorageUnavailableError('log write failed'))
     expect((await answer).status).toBe(503)
     expect(feedPuts).toEqual([])
+  })
+
+  it('holds at most its share of the storage slots, so a reader is served while a big batch is stored', async () => {
+    const memory = new MemoryObjectStore()
+    await storeArticles(memory, loadSamples())
+    let storing = 0
+    let release!: () => void
+    const released = new Promise<void>((resolve) => (release = resolve))
+    // Every story and version write of the batch stays in flight until released.
+    const held: ObjectStore = {
+      get: (k) => memory.get(k),
+      getIfChanged: (k, e) => memory.getIfChanged(k, e),
+      list: (p, o) => memory.list(p, o),
+      delete: (k) => memory.delete(k),
+      ping: () => memory.ping(),
+      put: async (key, body, meta) => {
+        if (!key.startsWith('articles/') && !key.startsWith('stories/')) return memory.put(key, body, meta)
+        storing++
+        await released
+        return memory.put(key, body, meta)
+      },
+    }
+    const process = new StorageLimiter(8)
+    const limited = new LimitedObjectStore(held, process)
+    const app = appOver(limited, { requestStore: () => limited.scope(requestShare(process.limit)) })
+    expect((await app.request('/ru/latest.json')).status).toBe(200)
+
+    const records = Array.from({ length: 200 }, (_, n) => ({
+      id: `batch-${n}`,
+      locale: 'ru',
+      title: `Новость ${n}`,
+      url: `https://news.silkfeed.dev/ru/batch-${n}`,
+      publishedAt: '2026-12-01T00:00:00Z',
+      sections: ['economy'],
+    }))
+    const answer = postRepublish(app, { upsert: records })
+    for (let turn = 0; turn < 500 && storing < requestShare(process.limit); turn++)
+      await new Promise((resolve) => setTimeout(resolve, 5))
+    expect(storing).toBe(requestShare(process.limit))
+    expect(process.active).toBeLessThan(process.limit)
+    // A reader's storage request finds a free slot although the batch has many more writes queued.
+    expect(await limited.get('rendered/latest/ru.json')).not.toBeNull()
+
+    release()
+    expect((await answer).status).toBe(200)
   })
 })
