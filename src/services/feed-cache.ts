@@ -31,6 +31,8 @@ export interface ServedFeed {
 export interface FeedRenderer {
   publish(definition: FeedDefinition): Promise<FeedBundle[]>
   renderKey(definition: FeedDefinition): Promise<string>
+  /** A bundle's store ETag as read: the version the next render may replace. */
+  observed(key: string, storeEtag: string): void
 }
 
 interface CacheEntry {
@@ -141,6 +143,7 @@ export class FeedCache {
         return { bundle: entry.bundle, stale: false, ageSeconds: 0, outcome: 'revalidated' }
       }
       if (found && found !== 'unchanged') {
+        this.renderer.observed(key, found.etag)
         const bundle = await this.#usable(definition, key, found.body)
         if (bundle) {
           this.remember(key, bundle, found.etag)
