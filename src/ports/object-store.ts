@@ -21,14 +21,28 @@ export class StorageUnavailableError extends Error {
   override readonly name = 'StorageUnavailableError'
 }
 
+/**
+ * Raised by a conditional write the store refused (HTTP 412): the object is not what the writer
+ * last saw. Stores that ignore conditions (s3rver) never raise it.
+ */
+export class PreconditionFailedError extends Error {
+  override readonly name = 'PreconditionFailedError'
+}
+
+/** Write only over the version with this ETag, or only when there is no object yet. */
+export type PutCondition = { ifMatch: string } | { ifNoneMatch: '*' }
+
 /** The storage port: bytes and keys in domain words, no vendor types. */
 export interface ObjectStore {
   /** The object, or null when there is none. */
   get(key: string): Promise<StoredObject | null>
   /** Revalidates a copy: 'unchanged' when the store's ETag still equals `etag`, else the object or null. */
   getIfChanged(key: string, etag: string): Promise<StoredObject | null | 'unchanged'>
-  /** Writes the whole object at once: readers see the old or the new bytes, never a mix. */
-  put(key: string, body: Bytes, meta: ObjectMeta): Promise<{ etag: string }>
+  /**
+   * Writes the whole object at once: readers see the old or the new bytes, never a mix. With a
+   * condition, a store that supports it refuses the write (PreconditionFailedError) when it does not hold.
+   */
+  put(key: string, body: Bytes, meta: ObjectMeta, condition?: PutCondition): Promise<{ etag: string }>
   /** Keys under a prefix, in lexicographic order; with `startAfter`, only the keys after it. */
   list(prefix: string, options?: { startAfter?: string }): Promise<string[]>
   delete(keys: readonly string[]): Promise<void>

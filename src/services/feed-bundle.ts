@@ -104,17 +104,21 @@ export function encodeBundle(bundle: FeedBundle): Bytes {
   return out
 }
 
-/** Reads a bundle back; the variant bodies are views into the given bytes (no copy). Null when not a bundle. */
+/**
+ * Reads a bundle back; the variant bodies are views into the given bytes (no copy). Null when the
+ * bytes are not a whole bundle of this format (garbage, truncated, another version): never throws.
+ */
 export function decodeBundle(bytes: Bytes): FeedBundle | null {
   if (bytes.byteLength < 8 || MAGIC.some((b, i) => bytes[i] !== b)) return null
   const headerLength = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).getUint32(4)
   if (8 + headerLength > bytes.byteLength) return null
-  let header: BundleHeader
+  let header: unknown
   try {
-    header = JSON.parse(decoder.decode(bytes.subarray(8, 8 + headerLength))) as BundleHeader
+    header = JSON.parse(decoder.decode(bytes.subarray(8, 8 + headerLength)))
   } catch {
     return null
   }
+  if (!isBundleHeader(header)) return null
   let offset = 8 + headerLength
   const variants: Partial<Record<Encoding, FeedVariant>> = {}
   for (const v of header.variants) {
@@ -126,6 +130,33 @@ export function decodeBundle(bytes: Bytes): FeedBundle | null {
     }
     offset += v.length
   }
-  if (!variants.identity) return null
+  if (!variants.identity || offset !== bytes.byteLength) return null
   return { ...header, variants: variants as FeedBundle['variants'] }
+}
+
+function isBundleHeader(value: unknown): value is BundleHeader {
+  if (typeof value !== 'object' || value === null) return false
+  const h = value as Record<string, unknown>
+  return (
+    typeof h.feedId === 'string' &&
+    typeof h.locale === 'string' &&
+    typeof h.format === 'string' &&
+    typeof h.contentType === 'string' &&
+    typeof h.renderedWith === 'string' &&
+    Number.isFinite(h.lastModified) &&
+    Number.isInteger(h.itemCount) &&
+    Array.isArray(h.variants) &&
+    h.variants.every(isVariantHeader)
+  )
+}
+
+function isVariantHeader(value: unknown): value is BundleHeader['variants'][number] {
+  if (typeof value !== 'object' || value === null) return false
+  const v = value as Record<string, unknown>
+  return (
+    (ENCODINGS as readonly unknown[]).includes(v.encoding) &&
+    typeof v.etag === 'string' &&
+    Number.isInteger(v.length) &&
+    (v.length as number) >= 0
+  )
 }

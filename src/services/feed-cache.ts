@@ -1,8 +1,15 @@
 import type { FeedDefinition, FeedFormat } from '../domain/feed-definition.ts'
 import type { Locale } from '../domain/locale.ts'
-import { StorageUnavailableError, type ObjectStore } from '../ports/object-store.ts'
+import {
+  StorageUnavailableError,
+  type Bytes,
+  type ObjectStore,
+  type StoredObject,
+} from '../ports/object-store.ts'
+import { DamageLog } from './damage-log.ts'
 import { decodeBundle, type FeedBundle } from './feed-bundle.ts'
 import type { Clock, Logger, Telemetry } from '../ports/observability.ts'
+import { strongEtag } from './render-feed.ts'
 import { withTimeout } from './single-flight.ts'
 import { KEYS } from './storage-keys.ts'
 import { boundBy, NO_TELEMETRY } from './telemetry.ts'
@@ -24,6 +31,8 @@ export interface ServedFeed {
 export interface FeedRenderer {
   publish(definition: FeedDefinition): Promise<FeedBundle[]>
   renderKey(definition: FeedDefinition): Promise<string>
+  /** A bundle's store ETag as read: the version the next render may replace. */
+  observed(key: string, storeEtag: string): void
 }
 
 interface CacheEntry {
@@ -48,6 +57,7 @@ export class FeedCache {
   readonly #refreshes = new Map<string, { promise: Promise<ServedFeed>; startedAt: number }>()
   readonly #outcomes: (outcome: string) => () => void
   readonly #hits: () => void
+  readonly #damage: DamageLog
 
   constructor(
     private readonly store: ObjectStore,
@@ -57,6 +67,7 @@ export class FeedCache {
     private readonly now: Clock,
     telemetry: Telemetry = NO_TELEMETRY,
   ) {
+    this.#damage = new DamageLog(logger)
     this.#outcomes = boundBy((outcome) => telemetry.counter('silkfeed_feed_cache_total', { outcome }))
     this.#hits = this.#outcomes('hit')
   }
@@ -132,21 +143,18 @@ export class FeedCache {
     entry: CacheEntry | undefined,
   ): Promise<ServedFeed> {
     try {
-      const found = await this.#withTimeout(
-        entry ? this.store.getIfChanged(key, entry.storeEtag) : this.store.get(key),
-      )
+      const found = await this.#readStored(key, entry)
       if (found === 'unchanged' && entry) {
         entry.validatedAt = this.now()
         return { bundle: entry.bundle, stale: false, ageSeconds: 0, outcome: 'revalidated' }
       }
       if (found && found !== 'unchanged') {
-        const bundle = decodeBundle(found.body)
-        if (bundle && bundle.renderedWith === (await this.renderer.renderKey(definition))) {
+        this.renderer.observed(key, found.etag)
+        const bundle = await this.#usable(definition, key, found.body)
+        if (bundle) {
           this.remember(key, bundle, found.etag)
           return { bundle, stale: false, ageSeconds: 0, outcome: 'miss' }
         }
-        if (bundle) this.logger.info('stored feed was rendered with other settings; rendering again', { key })
-        else this.logger.warn('stored feed is not a bundle; rendering again', { key })
       }
       const bundle = (await this.renderer.publish(definition)).find(
         (b) => b.format === format && key === this.hotKey(definition, b.locale, b.format),
@@ -165,6 +173,43 @@ export class FeedCache {
       }
       throw error
     }
+  }
+
+  /**
+   * The stored bundle (or 'unchanged'). A store error on it counts as no bundle: it is a cache of
+   * the records and the log, so the feed is rendered from those again (and the key rewritten)
+   * rather than answered with a 503; only when they fail too is storage unavailable.
+   */
+  #readStored(key: string, entry: CacheEntry | undefined): Promise<StoredObject | null | 'unchanged'> {
+    const read = entry ? this.store.getIfChanged(key, entry.storeEtag) : this.store.get(key)
+    // A store that does not answer in time is unavailable as a whole: no render is piled onto it.
+    return this.#withTimeout(
+      read.catch((error: unknown) => {
+        if (!(error instanceof StorageUnavailableError)) throw error
+        this.#damage.report(key, 'stored feed could not be read; rendering it again', error.message)
+        return null
+      }),
+    )
+  }
+
+  /** The stored bundle when it is whole, of this feed and rendered with today's settings; else null. */
+  async #usable(definition: FeedDefinition, key: string, body: Bytes): Promise<FeedBundle | null> {
+    const bundle = decodeBundle(body)
+    if (!bundle || key !== this.hotKey(definition, bundle.locale, bundle.format)) {
+      this.#damage.report(key, 'stored feed is damaged; rendering it again')
+      return null
+    }
+    if (bundle.renderedWith !== (await this.renderer.renderKey(definition))) {
+      this.logger.info('stored feed was rendered with other settings; rendering again', { key })
+      return null
+    }
+    // Bytes changed in storage (a bit flip, a partial overwrite) no longer match their own ETag.
+    if ((await strongEtag(bundle.variants.identity.body)) !== bundle.variants.identity.etag) {
+      this.#damage.report(key, 'stored feed is damaged; rendering it again')
+      return null
+    }
+    this.#damage.healthy(key)
+    return bundle
   }
 
   #withTimeout<T>(promise: Promise<T>): Promise<T> {

@@ -2,7 +2,7 @@ import type { FeedDefinition } from '../domain/feed-definition.ts'
 import type { Locale } from '../domain/locale.ts'
 import { RESOURCES } from '../i18n/translator.ts'
 import type { PublicationSettings, TranslationIndex } from '../render/feed-model.ts'
-import type { ObjectStore } from '../ports/object-store.ts'
+import { PreconditionFailedError, StorageUnavailableError, type ObjectStore } from '../ports/object-store.ts'
 import type { LogEntry } from './change-log.ts'
 import { bundleRenderedFeed, encodeBundle, type FeedBundle } from './feed-bundle.ts'
 import type { LocaleState, Materializer } from './materializer.ts'
@@ -12,6 +12,8 @@ import { allSettled, Coalescer } from './single-flight.ts'
 import { KEYS } from './storage-keys.ts'
 
 const encoder = new TextEncoder()
+/** Renders of a feed per publish: a write refused or a change missed sends it round again. */
+const MAX_ROUNDS = 4
 
 /** Told of every bundle once it is durable, with the store's ETag of it (the read side keeps it hot). */
 export type OnStored = (key: string, bundle: FeedBundle, storeEtag: string) => void
@@ -29,6 +31,8 @@ export class FeedPublisher {
   readonly #renderKeys = new Map<string, Promise<string>>()
   /** Items rendered by earlier renders, reused by the next ones (the settings never change). */
   readonly #renderedItems = new RenderedItems()
+  /** The store's ETag of each bundle as this process last wrote or read it. */
+  readonly #etags = new Map<string, string>()
 
   constructor(
     private readonly store: ObjectStore,
@@ -71,16 +75,29 @@ export class FeedPublisher {
     return key
   }
 
+  /** The cache read a bundle from storage: its ETag is what this process may overwrite next. */
+  observed(key: string, storeEtag: string): void {
+    this.#etags.set(key, storeEtag)
+  }
+
   async #run(definition: FeedDefinition, written: readonly LogEntry[]): Promise<FeedBundle[]> {
     let bundles: FeedBundle[] = []
-    // Another process may write between our read of the log and our write; read the log again after
-    // writing and go round once more if it holds anything we missed (no conditional writes needed).
-    for (let round = 0; round < 3; round++) {
+    let refused = false
+    // Another process may write between our read of the log and our write. Each bundle is written
+    // only over the version seen before the log was read (If-Match), so where the store keeps to
+    // conditions no older render replaces a newer one; a refused write, or a log read again after
+    // writing that holds anything we missed (stores that ignore conditions), sends us round again.
+    for (let round = 0; round < MAX_ROUNDS; round++) {
+      const seen = new Map(this.#etags)
       // A republish brings its own entries: the first round renders from memory and them (the
       // check after writing lists the log); a further round lists the log before rendering.
       const states = await this.materializer.advance(definition, written, round === 0 && written.length > 0)
-      bundles = await this.#renderAndStore(definition, states, written)
+      ;({ bundles, refused } = await this.#renderAndStore(definition, states, written, seen))
+      if (refused) continue
       if (!(await this.materializer.missedAny(states, this.materializer.mark()))) break
+    }
+    if (refused) {
+      throw new StorageUnavailableError(`feed ${definition.id} kept being written by other instances`)
     }
     return bundles
   }
@@ -93,7 +110,8 @@ export class FeedPublisher {
     definition: FeedDefinition,
     states: readonly LocaleState[],
     written: readonly LogEntry[],
-  ): Promise<FeedBundle[]> {
+    seen: ReadonlyMap<string, string>,
+  ): Promise<{ bundles: FeedBundle[]; refused: boolean }> {
     const started = this.now()
     // Rendering may start while the changes are being stored, but a feed never reaches storage
     // before what it shows is durable in the change log.
@@ -103,6 +121,7 @@ export class FeedPublisher {
     const renderedWith = await this.renderKey(definition)
     const bundles: FeedBundle[] = []
     const writes: Promise<unknown>[] = []
+    let refused = false
     for (const state of states) {
       const rendered = await renderFeedFormats({
         definition,
@@ -117,7 +136,11 @@ export class FeedPublisher {
       bundles.push(...own)
       const stored = durable.then(() =>
         allSettled([
-          ...own.map((bundle) => this.#store(bundle)),
+          ...own.map((bundle) =>
+            this.#store(bundle, seen).then((stored) => {
+              refused ||= !stored
+            }),
+          ),
           this.materializer.checkpoint(definition.id, state),
         ]),
       )
@@ -128,20 +151,39 @@ export class FeedPublisher {
     this.telemetry?.observe('silkfeed_render_seconds', (this.now() - started) / 1000, { feed: definition.id })
     await allSettled(writes)
     this.materializer.remember(definition.id, states)
-    return bundles
+    return { bundles, refused }
   }
 
-  async #store(bundle: FeedBundle): Promise<void> {
+  /** Stores a bundle over the version seen before its render; false when the store refused it. */
+  async #store(bundle: FeedBundle, seen: ReadonlyMap<string, string>): Promise<boolean> {
     const key = KEYS.rendered(bundle.feedId, bundle.locale, bundle.format)
-    const { etag } = await this.store.put(key, encodeBundle(bundle), {
-      contentType: 'application/vnd.silkfeed.bundle',
-      metadata: {
-        'feed-etag': bundle.variants.identity.etag,
-        'last-modified': new Date(bundle.lastModified).toISOString(),
-        'item-count': String(bundle.itemCount),
-      },
-    })
+    const before = seen.get(key)
+    let etag: string
+    try {
+      ;({ etag } = await this.store.put(
+        key,
+        encodeBundle(bundle),
+        {
+          contentType: 'application/vnd.silkfeed.bundle',
+          metadata: {
+            'feed-etag': bundle.variants.identity.etag,
+            'last-modified': new Date(bundle.lastModified).toISOString(),
+            'item-count': String(bundle.itemCount),
+          },
+        },
+        before ? { ifMatch: before } : { ifNoneMatch: '*' },
+      ))
+    } catch (error) {
+      if (!(error instanceof PreconditionFailedError)) throw error
+      // Learnt before the next round reads the log, so that round may write over it.
+      const current = await this.store.get(key)
+      if (current) this.#etags.set(key, current.etag)
+      else this.#etags.delete(key)
+      return false
+    }
+    this.#etags.set(key, etag)
     this.onStored(key, bundle, etag)
+    return true
   }
 }
 

@@ -5,6 +5,7 @@ import type { ObjectStore } from '../ports/object-store.ts'
 import { ArticleRepository } from './article-repository.ts'
 import { ChangeLog, type LogEntry } from './change-log.ts'
 import type { FeedBundle } from './feed-bundle.ts'
+import { DamageLog } from './damage-log.ts'
 import { FeedCache, type ServedFeed } from './feed-cache.ts'
 import { FeedPublisher } from './feed-publisher.ts'
 import { Materializer } from './materializer.ts'
@@ -53,6 +54,7 @@ export class FeedService {
       this.articles,
       { ...this.timing, tombstoneMs: options.tombstoneMs },
       now,
+      new DamageLog(logger),
     )
     this.#publisher = new FeedPublisher(
       store,

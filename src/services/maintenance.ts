@@ -2,7 +2,7 @@ import { changeTime } from '../domain/feed-snapshot.ts'
 import type { ObjectStore } from '../ports/object-store.ts'
 import type { FeedService } from './feed-service.ts'
 import { rederiveStoredVariants } from './rederive.ts'
-import { readSnapshot } from './materializer.ts'
+import { readSnapshot } from './snapshot-codec.ts'
 import { KEYS } from './storage-keys.ts'
 
 export interface MaintenanceOptions {

@@ -2,17 +2,15 @@ import type { Article } from '../domain/article.ts'
 import type { FeedDefinition } from '../domain/feed-definition.ts'
 import { applyChanges, EMPTY_SNAPSHOT, localeOfChange, type FeedSnapshot } from '../domain/feed-snapshot.ts'
 import type { Locale } from '../domain/locale.ts'
-import { recordJson } from '../domain/version.ts'
-import type { ObjectStore } from '../ports/object-store.ts'
+import { StorageUnavailableError, type ObjectStore, type StoredObject } from '../ports/object-store.ts'
+import type { DamageLog } from './damage-log.ts'
 import type { ArticleRepository } from './article-repository.ts'
 import type { ChangeLog, LogEntry } from './change-log.ts'
 import type { Clock } from '../ports/observability.ts'
 import { mapWithLimit, SingleFlight } from './single-flight.ts'
+import { decodeSnapshot, writeSnapshot } from './snapshot-codec.ts'
 import { KEYS } from './storage-keys.ts'
 import type { FeedTiming } from './timing.ts'
-
-const encoder = new TextEncoder()
-const decoder = new TextDecoder()
 
 /** One locale of a feed brought up to date: its snapshot, and the change-log read it came from. */
 export interface LocaleState {
@@ -42,6 +40,7 @@ export class Materializer {
     private readonly articles: ArticleRepository,
     private readonly timing: FeedTiming & { tombstoneMs: number },
     private readonly now: Clock,
+    private readonly damage?: DamageLog,
   ) {}
 
   /**
@@ -99,6 +98,32 @@ export class Materializer {
     for (const { locale, snapshot } of states) this.#snapshots.set(`${feedId}/${locale}`, snapshot)
   }
 
+  /**
+   * The stored snapshot, or null when there is none or it cannot be used: a snapshot is a checkpoint
+   * of the records and the log, so one that cannot be read or decoded is rebuilt from them (and
+   * stored again, as its checkpoint is then unknown) rather than failing the feed.
+   */
+  async #readSnapshot(feedId: string, locale: Locale): Promise<FeedSnapshot | null> {
+    const key = KEYS.snapshot(feedId, locale)
+    let object: StoredObject | null
+    try {
+      object = await this.store.get(key)
+    } catch (error) {
+      if (!(error instanceof StorageUnavailableError)) throw error
+      this.damage?.report(
+        key,
+        'stored snapshot could not be read; rebuilding it from the records',
+        error.message,
+      )
+      return null
+    }
+    if (!object) return null
+    const snapshot = decodeSnapshot(object.body)
+    if (snapshot) this.damage?.healthy(key)
+    else this.damage?.report(key, 'stored snapshot is damaged; rebuilding it from the records')
+    return snapshot
+  }
+
   async #advance(
     definition: FeedDefinition,
     locale: Locale,
@@ -110,7 +135,7 @@ export class Materializer {
     const remembered = this.#snapshots.get(key)
     let stored = remembered
     if (!remembered || this.now() - remembered.listedAt >= snapshotMemoryMs) {
-      stored = (await readSnapshot(this.store, definition.id, locale)) ?? undefined
+      stored = (await this.#readSnapshot(definition.id, locale)) ?? undefined
       if (stored) this.#checkpoints.set(key, stored.listedAt)
       else this.#checkpoints.delete(key)
     }
@@ -152,30 +177,4 @@ export class Materializer {
     })
     return { locale, snapshot, since, listed }
   }
-}
-
-/** A feed's stored snapshot in one locale, or null when there is none. */
-export async function readSnapshot(
-  store: ObjectStore,
-  feedId: string,
-  locale: Locale,
-): Promise<FeedSnapshot | null> {
-  const object = await store.get(KEYS.snapshot(feedId, locale))
-  return object ? (JSON.parse(decoder.decode(object.body)) as FeedSnapshot) : null
-}
-
-/** Stores a snapshot: JSON.stringify(snapshot), with each record's JSON made once (most are the last one's). */
-export async function writeSnapshot(
-  store: ObjectStore,
-  feedId: string,
-  locale: Locale,
-  snapshot: FeedSnapshot,
-): Promise<void> {
-  const { items, ...rest } = snapshot
-  const others = JSON.stringify(rest)
-  const members = others === '{}' ? '' : `,${others.slice(1, -1)}`
-  const json = `{"items":[${items.map(recordJson).join(',')}]${members}}`
-  await store.put(KEYS.snapshot(feedId, locale), encoder.encode(json), {
-    contentType: 'application/json; charset=utf-8',
-  })
 }

@@ -1,4 +1,11 @@
-import type { Bytes, ObjectMeta, ObjectStore, StoredObject } from '../ports/object-store.ts'
+import {
+  PreconditionFailedError,
+  type Bytes,
+  type ObjectMeta,
+  type ObjectStore,
+  type PutCondition,
+  type StoredObject,
+} from '../ports/object-store.ts'
 
 /** The slice of the Workers Cache API (`caches.default`) this tier uses. */
 export interface EdgeCache {
@@ -89,8 +96,14 @@ export class EdgeCachedObjectStore implements ObjectStore {
     return found
   }
 
-  async put(key: string, body: Bytes, meta: ObjectMeta): Promise<{ etag: string }> {
-    const result = await this.inner.put(key, body, meta)
+  async put(key: string, body: Bytes, meta: ObjectMeta, condition?: PutCondition): Promise<{ etag: string }> {
+    const result = await this.inner.put(key, body, meta, condition).catch(async (error: unknown) => {
+      // Refused because storage holds a newer version than the writer saw: this copy may be older still.
+      if (error instanceof PreconditionFailedError && this.#cacheable(key)) {
+        await this.cache.delete(this.#base + key).catch(() => false)
+      }
+      throw error
+    })
     if (this.#cacheable(key)) {
       await this.#remember(key, {
         body,

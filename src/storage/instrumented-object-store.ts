@@ -22,7 +22,7 @@ export function instrumentStore(store: ObjectStore, telemetry: Telemetry, now: (
   return {
     get: timed('get', (k) => store.get(k)),
     getIfChanged: timed('get', (k, e) => store.getIfChanged(k, e)),
-    put: timed('put', (k, b, m) => store.put(k, b, m)),
+    put: timed('put', (k, b, m, c) => store.put(k, b, m, c)),
     list: timed('list', (p, o) => store.list(p, o)),
     delete: timed('delete', (k) => store.delete(k)),
     ping: timed('ping', () => store.ping()),

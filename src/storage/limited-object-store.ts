@@ -1,4 +1,4 @@
-import type { Bytes, ObjectMeta, ObjectStore, StoredObject } from '../ports/object-store.ts'
+import type { Bytes, ObjectMeta, ObjectStore, PutCondition, StoredObject } from '../ports/object-store.ts'
 
 /** How long a slot may be held before a newcomer may take it back, and the clock to tell. */
 export interface SlotLease {
@@ -124,8 +124,8 @@ export class LimitedObjectStore implements ObjectStore {
     return this.#run(() => this.#inner.getIfChanged(key, etag))
   }
 
-  put(key: string, body: Bytes, meta: ObjectMeta): Promise<{ etag: string }> {
-    return this.#run(() => this.#inner.put(key, body, meta))
+  put(key: string, body: Bytes, meta: ObjectMeta, condition?: PutCondition): Promise<{ etag: string }> {
+    return this.#run(() => this.#inner.put(key, body, meta, condition))
   }
 
   list(prefix: string, options?: { startAfter?: string }): Promise<string[]> {

@@ -10,7 +10,9 @@ import {
 } from '@aws-sdk/client-s3'
 import { FetchHttpHandler } from '@smithy/fetch-http-handler'
 import {
+  PreconditionFailedError,
   StorageUnavailableError,
+  type PutCondition,
   type Bytes,
   type ObjectMeta,
   type ObjectStore,
@@ -82,7 +84,7 @@ export class S3ObjectStore implements ObjectStore {
     }
   }
 
-  async put(key: string, body: Bytes, meta: ObjectMeta): Promise<{ etag: string }> {
+  async put(key: string, body: Bytes, meta: ObjectMeta, condition?: PutCondition): Promise<{ etag: string }> {
     try {
       const out = await this.#client.send(
         new PutObjectCommand({
@@ -92,10 +94,17 @@ export class S3ObjectStore implements ObjectStore {
           ContentLength: body.byteLength,
           ContentType: meta.contentType,
           Metadata: meta.metadata,
+          ...(condition && 'ifMatch' in condition && { IfMatch: condition.ifMatch }),
+          ...(condition && 'ifNoneMatch' in condition && { IfNoneMatch: condition.ifNoneMatch }),
         }),
       )
       return { etag: out.ETag ?? '' }
     } catch (error) {
+      // 412: the condition does not hold; 409: S3 lost a race of two conditional writes of the key.
+      const status = statusOf(error)
+      if (condition && (status === 412 || status === 409)) {
+        throw new PreconditionFailedError(`storage put ${key}: precondition failed`, { cause: error })
+      }
       throw unavailable('put', key, error)
     }
   }

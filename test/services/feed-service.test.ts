@@ -6,7 +6,7 @@ import { appOver, serviceOver, silentLogger } from '../support/app.ts'
 import { postRepublish } from '../support/webhook.ts'
 import { runMaintenance } from '../../src/services/maintenance.ts'
 import { KEYS } from '../../src/services/storage-keys.ts'
-import { readSnapshot, writeSnapshot } from '../../src/services/materializer.ts'
+import { readSnapshot, writeSnapshot } from '../../src/services/snapshot-codec.ts'
 
 const decoder = new TextDecoder()
 
