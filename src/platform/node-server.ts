@@ -1,6 +1,13 @@
 import { getRequestListener, RequestError } from '@hono/node-server'
 import { AppError, problemResponse } from '../http/errors.ts'
-import { createServer, type IncomingMessage, type RequestListener, type Server } from 'node:http'
+import {
+  createServer,
+  STATUS_CODES,
+  type IncomingMessage,
+  type RequestListener,
+  type Server,
+} from 'node:http'
+import type { Duplex } from 'node:stream'
 import type { AddressInfo } from 'node:net'
 import { plainPath, plainRequests, type HotFront, type HotRequest } from '../http/hot-front.ts'
 
@@ -27,6 +34,7 @@ export function startNodeServer(options: NodeServerOptions): Promise<Server> {
     // The adapter answers its own failures (errorHandler); node:http has no use for its promise.
     const listener: RequestListener = (req, res) => void adapter(req, res)
     const server = createServer(options.front ? withHotFront(listener, options.front) : listener)
+    server.on('clientError', answerClientError)
     server.listen(options.port, options.host, () => {
       const { port } = server.address() as AddressInfo
       options.log.info('silkfeed listening', { url: `http://${options.host}:${port}` })
@@ -71,6 +79,29 @@ export function startNodeServer(options: NodeServerOptions): Promise<Server> {
 export function unreadable(error: unknown): Response {
   const code = error instanceof RequestError ? 'BAD_REQUEST' : 'INTERNAL'
   return problemResponse(new AppError(code, { requestId: '-' }), 'en', '/')
+}
+
+/**
+ * What Node's parser refuses before any listener sees a request (an unknown method, a malformed
+ * request line or header, a request that timed out) gets a problem document, as every other error
+ * does, instead of Node's bare status line. Oversized headers keep Node's own 431.
+ */
+export function answerClientError(error: Error & { code?: string }, socket: Duplex): void {
+  if (!socket.writable || error.code === 'ECONNRESET' || error.code === 'HPE_HEADER_OVERFLOW') {
+    if (error.code === 'HPE_HEADER_OVERFLOW' && socket.writable)
+      socket.end('HTTP/1.1 431 Request Header Fields Too Large\r\nConnection: close\r\n\r\n')
+    else socket.destroy()
+    return
+  }
+  const code = error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 'REQUEST_TIMEOUT' : 'BAD_REQUEST'
+  const response = problemResponse(new AppError(code, { requestId: '-' }), 'en', '/')
+  void response.arrayBuffer().then((body) => {
+    const head = [`HTTP/1.1 ${response.status} ${STATUS_CODES[response.status] ?? ''}`]
+    response.headers.forEach((value, name) => head.push(`${name}: ${value}`))
+    head.push(`content-length: ${body.byteLength}`, 'connection: close')
+    if (socket.writable)
+      socket.end(Buffer.concat([Buffer.from(`${head.join('\r\n')}\r\n\r\n`), Buffer.from(body)]))
+  })
 }
 
 /**
