@@ -20,7 +20,7 @@ function feedText(min: number, max: number) {
 }
 
 const httpUrl = z
-  .url({ protocol: /^https?$/, message: 'must be an absolute http(s) URL' })
+  .url({ protocol: /^https?$/, error: 'must be an absolute http(s) URL' })
   .max(2048, 'must have at most 2048 characters')
   .superRefine((value, ctx) => {
     if (findNonXmlChar(value))
@@ -46,7 +46,7 @@ const LATEST_INSTANT = Date.parse('9999-12-30T23:59:59Z')
 const rfc3339 = z.iso
   .datetime({
     offset: true,
-    message: 'must be an RFC 3339 date-time with an offset, e.g. 2022-11-06T15:12:00+08:00',
+    error: 'must be an RFC 3339 date-time with an offset, e.g. 2022-11-06T15:12:00+08:00',
   })
   .refine((value) => {
     const instant = Date.parse(value)
@@ -66,7 +66,7 @@ export const ArticleIdSchema = z
   .string()
   .regex(ARTICLE_ID_PATTERN, 'must start with a letter or digit and use only A–Z a–z 0–9 . _ - (at most 128)')
 
-export const LocaleSchema = z.enum(LOCALES, { message: `must be one of: ${LOCALES.join(', ')}` })
+export const LocaleSchema = z.enum(LOCALES, { error: `must be one of: ${LOCALES.join(', ')}` })
 
 export const PersonSchema = z.strictObject({ name: feedText(1, 200), url: httpUrl.optional() })
 
@@ -85,6 +85,21 @@ export const ImageSchema = z.strictObject({
   credit: feedText(1, 200).optional(),
 })
 
+/**
+ * Who owns a story and on what terms it may be used (IPTC ninjs names), in the record's language. At
+ * least one field: an empty object would say nothing and render nothing.
+ */
+export const RightsSchema = z
+  .strictObject({
+    copyrightHolder: feedText(1, 200).optional(),
+    copyrightNotice: feedText(1, 1000).optional(),
+    usageTerms: feedText(1, 2000).optional(),
+    licenseUrl: httpUrl.optional(),
+  })
+  .refine((rights) => Object.keys(rights).length > 0, {
+    error: 'must hold at least one of copyrightHolder, copyrightNotice, usageTerms, licenseUrl',
+  })
+
 const ARTICLE_FIELDS = {
   id: ArticleIdSchema,
   locale: LocaleSchema,
@@ -99,6 +114,9 @@ const ARTICLE_FIELDS = {
   sections: z.array(slug).min(1, 'must name at least one section').max(20, 'must name at most 20 sections'),
   tags: z.array(feedText(1, 100)).max(50, 'must have at most 50 tags').optional(),
   image: ImageSchema.optional(),
+  /** Hidden from the public (and from partners not entitled to embargoed stories) until this instant. */
+  embargoUntil: rfc3339.optional(),
+  rights: RightsSchema.optional(),
 }
 
 function datesInOrder(article: { publishedAt: string; updatedAt?: string }, ctx: z.RefinementCtx): void {
@@ -130,4 +148,9 @@ export type Article = z.infer<typeof StoredArticleSchema>
 /** The instant a story last changed: its correction date, or its publication. */
 export function lastChangeOf(article: Article): number {
   return Date.parse(article.updatedAt ?? article.publishedAt)
+}
+
+/** The instant (ms) before which a story is embargoed, or undefined when it never was. */
+export function embargoOf(article: Pick<Article, 'embargoUntil'>): number | undefined {
+  return article.embargoUntil === undefined ? undefined : Date.parse(article.embargoUntil)
 }

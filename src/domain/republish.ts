@@ -1,11 +1,12 @@
 import { z } from 'zod'
 import { ArticleIdSchema, ArticleSchema, LocaleSchema } from './article.ts'
 import { FORMATS, type FeedCatalog } from './feed-definition.ts'
+import { RetractionReasonSchema } from './retraction.ts'
 
 /** The body of `POST /webhooks/republish` (DESIGN.md, "The republish webhook"), checked against the catalogue. */
 export function republishSchemaFor(catalog: FeedCatalog) {
   const feedId = z.string().refine((id) => catalog.find(id) !== undefined, {
-    message: `must name a feed: ${catalog.ids.join(', ')}`,
+    error: `must name a feed: ${catalog.ids.join(', ')}`,
   })
   return z
     .strictObject({
@@ -14,11 +15,18 @@ export function republishSchemaFor(catalog: FeedCatalog) {
         .max(1000, 'must hold at most 1000 records; split the request')
         .optional(),
       retract: z
-        .array(z.strictObject({ id: ArticleIdSchema, locale: LocaleSchema.optional() }))
+        .array(
+          z.strictObject({
+            id: ArticleIdSchema,
+            locale: LocaleSchema.optional(),
+            /** Why: `kill`, `withdrawn` (the default) or `correction-pending`. */
+            reason: RetractionReasonSchema.optional(),
+          }),
+        )
         .max(1000, 'must hold at most 1000 entries; split the request')
         .optional(),
       rebuild: z
-        .union([z.literal('all'), z.array(feedId)], { message: 'must be "all" or a list of feed ids' })
+        .union([z.literal('all'), z.array(feedId)], { error: 'must be "all" or a list of feed ids' })
         .optional(),
     })
     .superRefine((payload, ctx) => {

@@ -1,5 +1,6 @@
 import { attrs, escapeXml, textElement } from './xml.ts'
 import { formatRfc3339, formatRfc822 } from './dates.ts'
+import { embargoElement } from './silkfeed-namespace.ts'
 import {
   renderFeedDocument,
   linesFrame,
@@ -81,8 +82,9 @@ function renderItem(item: ItemModel, tz: string): string {
       ? [`      ${textElement('dcterms:modified', formatRfc3339(item.updated, tz))}`]
       : []),
     ...renderSource(item),
+    ...(item.rights ? [`      ${textElement('dc:rights', item.rights.text)}`] : []),
     ...renderImage(item),
-
+    ...embargoElement(item, tz, '      '),
     '    </item>',
   ]
   return lines.join('\n')

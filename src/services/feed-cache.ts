@@ -1,3 +1,4 @@
+import { primaryAudience, type AudienceKey } from '../domain/audience.ts'
 import type { FeedDefinition, FeedFormat } from '../domain/feed-definition.ts'
 import type { Locale } from '../domain/locale.ts'
 import { StorageUnavailableError, type ObjectStore } from '../ports/object-store.ts'
@@ -22,7 +23,12 @@ export interface ServedFeed {
 
 /** What the cache asks of the write side: a render of a feed, and what a stored bundle must be rendered with. */
 export interface FeedRenderer {
-  publish(definition: FeedDefinition): Promise<FeedBundle[]>
+  publish(
+    definition: FeedDefinition,
+    written?: readonly never[],
+    locale?: Locale,
+    audience?: AudienceKey,
+  ): Promise<FeedBundle[]>
   renderKey(definition: FeedDefinition): Promise<string>
 }
 
@@ -57,7 +63,7 @@ export class FeedCache {
     this.#outcomes = boundBy((outcome) => telemetry.counter('silkfeed_feed_cache_total', { outcome }))
   }
 
-  /** The current bundle of a feed, from the hot copy, storage, or a first render. */
+  /** The current bundle of a feed for its primary audience, from the hot copy, storage, or a first render. */
   async getFeed(definition: FeedDefinition, locale: Locale, format: FeedFormat): Promise<ServedFeed> {
     const key = this.hotKey(definition, locale, format)
     const hot = this.getHotFeed(definition, locale, format, key)
@@ -76,7 +82,7 @@ export class FeedCache {
     key = this.hotKey(definition, locale, format),
   ): ServedFeed | undefined {
     const entry = this.#entries.get(key)
-    if (!entry) return undefined
+    if (!entry || isOutdated(entry.bundle, this.now())) return undefined
     const age = this.now() - entry.validatedAt
     if (age < this.timing.freshMs) {
       return this.#counted({ bundle: entry.bundle, stale: false, ageSeconds: 0, outcome: 'hit' })
@@ -89,8 +95,13 @@ export class FeedCache {
   }
 
   /** The hot cache's key of a feed, for callers that look the same feed up often (`getHotFeed`). */
-  hotKey(definition: FeedDefinition, locale: Locale, format: FeedFormat): string {
-    return KEYS.rendered(definition.id, locale, format)
+  hotKey(
+    definition: FeedDefinition,
+    locale: Locale,
+    format: FeedFormat,
+    audience = primaryAudience(definition),
+  ): string {
+    return KEYS.rendered(definition.id, locale, format, audience)
   }
 
   /** Keeps a bundle the write side has just made durable. */
@@ -135,7 +146,8 @@ export class FeedCache {
       }
       if (found && found !== 'unchanged') {
         const bundle = decodeBundle(found.body)
-        if (bundle && bundle.renderedWith === (await this.renderer.renderKey(definition))) {
+        const renderKey = await this.renderer.renderKey(definition)
+        if (bundle && bundle.renderedWith === renderKey && !isOutdated(bundle, this.now())) {
           this.remember(key, bundle, found.etag)
           return { bundle, stale: false, ageSeconds: 0, outcome: 'miss' }
         }
@@ -143,7 +155,7 @@ export class FeedCache {
         else this.logger.warn('stored feed is not a bundle; rendering again', { key })
       }
       const bundle = (await this.renderer.publish(definition)).find(
-        (b) => b.format === format && key === this.hotKey(definition, b.locale, b.format),
+        (b) => b.format === format && key === this.hotKey(definition, b.locale, b.format, b.audience),
       )
       if (!bundle) throw new Error(`renderer produced no ${format}`)
       return { bundle, stale: false, ageSeconds: 0, outcome: 'rendered' }
@@ -169,4 +181,9 @@ export class FeedCache {
       () => new StorageUnavailableError(`storage did not answer within ${ms} ms`),
     )
   }
+}
+
+/** Whether an embargo a rendering holds back (or marks) has ended: it must not be served any more. */
+export function isOutdated(bundle: FeedBundle, now: number): boolean {
+  return bundle.nextRelease !== undefined && bundle.nextRelease <= now
 }
