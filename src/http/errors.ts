@@ -2,11 +2,13 @@ import { LANGUAGE_TAG } from '../domain/locale.ts'
 import { excerpt, type Problem } from '../domain/problem.ts'
 import { candidatesFor } from './accept-language.ts'
 import { byPreference, parseWeightedList } from './q-values.ts'
-import { PROBLEM_LANGUAGES, problemTranslatorFor, type ProblemLanguage } from '../i18n/translator.ts'
+import { problemTranslatorFor, type ProblemLanguage } from '../i18n/translator.ts'
 
 /** Every failure a client can cause or meet, with its HTTP status. */
 export const STATUS = {
   FEED_NOT_FOUND: 404,
+  /** A feed whose definition says `public: "none"`, asked for without a partner key. */
+  FEED_PARTNERS_ONLY: 404,
   LOCALE_NOT_FOUND: 404,
   FORMAT_NOT_FOUND: 404,
   ROUTE_NOT_FOUND: 404,

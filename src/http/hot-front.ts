@@ -50,7 +50,9 @@ export function createHotFront(options: HotFrontOptions): HotFront {
     if (found === undefined) {
       const named = parseFeedPath(path)
       const definition = named && feeds.feeds.find(named.feedId)
-      if (!named || !definition || !definition.locales.includes(named.locale)) return undefined
+      // A partners-only feed is answered by the app (its 404 says how partners read it).
+      if (!named || !definition || !definition.locales.includes(named.locale) || definition.public === 'none')
+        return undefined
       const target = { definition, locale: named.locale, format: named.format }
       targets.set(path, (found = { target, key: feeds.hotKey(definition, named.locale, named.format) }))
     }
@@ -67,7 +69,7 @@ export function createHotFront(options: HotFrontOptions): HotFront {
     if (!served) return undefined
     const requestId = requestIdFor(request.cfRay)
     const answer = answerRepresentation(
-      feedRepresentation(definition, served.bundle, feeds.settings),
+      feedRepresentation(definition, served.bundle, feeds.settings, started),
       {
         method,
         acceptEncoding: request.acceptEncoding,

@@ -32,7 +32,7 @@ describe('POST /webhooks/republish', () => {
     // Both feeds that select the story, in every locale (each item links its translations) and format.
     const feeds = report.feeds.map((f: any) => `${f.feed}/${f.locale}/${f.format}`).sort()
     expect(feeds).toEqual(
-      ['latest', 'sco']
+      ['latest', 'sco', 'wire']
         .flatMap((feed) => LOCALES.flatMap((l) => ['atom', 'json', 'rss'].map((f) => `${feed}/${l}/${f}`)))
         .sort(),
     )
@@ -57,9 +57,11 @@ describe('POST /webhooks/republish', () => {
     const report = (await (await postRepublish(app, { upsert: [moved] })).json()) as {
       feeds: { feed: string }[]
     }
-    expect(new Set(report.feeds.map((f) => f.feed))).toEqual(new Set(['latest', 'sco']))
+    expect(new Set(report.feeds.map((f) => f.feed))).toEqual(new Set(['latest', 'sco', 'wire']))
     const ids = async (path: string) =>
-      (((await (await app.request(path)).json()) as { items: { id: string }[] }).items ?? []).map((i) => i.id)
+      (((await (await app.request(path)).json()) as { items?: { id: string }[] }).items ?? []).map(
+        (i) => i.id,
+      )
     expect(await ids('/ru/sco.json')).not.toContain('tag:silkfeed.dev,2026:article/sco-breaking/ru')
     expect(await ids('/ru/latest.json')).toContain('tag:silkfeed.dev,2026:article/sco-breaking/ru')
   })
@@ -183,10 +185,12 @@ describe('bad webhook input changes nothing in storage', () => {
     ],
     [
       'a wrong content type',
-      async () => ({
-        ...(await sign(body)),
-        headers: { ...(await sign(body)).headers, 'content-type': 'text/plain' },
-      }),
+      async () => {
+        const signed = await sign(body)
+        const headers = new Headers(signed.headers)
+        headers.set('content-type', 'text/plain')
+        return { body: signed.body, headers }
+      },
       415,
       'UNSUPPORTED_MEDIA_TYPE',
     ],
