@@ -34,6 +34,8 @@ export interface FeedBundle {
   audience?: AudienceKey
   /** When (ms) an embargo it holds back or marks ends: from then on it is out of date. */
   nextRelease?: number
+  /** The latest release from embargo among its items (ms), if any. */
+  lastRelease?: number
   /** Fingerprint of the feed state it was rendered from, shared by the audiences of one render. */
   source?: string
   variants: Partial<Record<Encoding, FeedVariant>> & { identity: FeedVariant }
@@ -76,6 +78,7 @@ export function bundleRenderedFeed(feed: RenderedFeed, renderedWith: string, sou
     renderedWith,
     audience: feed.audience,
     ...(feed.nextRelease !== undefined && { nextRelease: feed.nextRelease }),
+    ...(feed.lastRelease !== undefined && { lastRelease: feed.lastRelease }),
     ...(source !== undefined && { source }),
     variants: compressVariants(feed.body, feed.etag),
   }

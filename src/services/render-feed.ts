@@ -1,7 +1,7 @@
 import { CONTENT_TYPE, FORMATS, type FeedDefinition, type FeedFormat } from '../domain/feed-definition.ts'
 import { embargoOf, type Article } from '../domain/article.ts'
 import { audienceKey, showsStory, type Audience, type AudienceKey } from '../domain/audience.ts'
-import { isEmbargoed, nextRelease } from '../domain/embargo.ts'
+import { isEmbargoed, nextRelease, releasedAt } from '../domain/embargo.ts'
 import type { Locale } from '../domain/locale.ts'
 import type { RetractionReason } from '../domain/retraction.ts'
 import { feedSelects, selectItems } from '../domain/select-items.ts'
@@ -36,6 +36,8 @@ export interface RenderedFeed {
   audience: AudienceKey
   /** When (ms) an embargo it holds back, or marks, ends: the rendering is out of date from then on. */
   nextRelease?: number
+  /** The latest release from embargo among its items, if any: WebSub hubs hear of it once it passes. */
+  lastRelease?: number
 }
 
 /**
@@ -98,6 +100,7 @@ export async function renderFeedFormats(input: {
     input.articles.filter((a) => feedSelects(input.definition, a)),
     now,
   )
+  const lastRelease = items.reduce((max, a) => Math.max(max, releasedAt(a, now)), 0)
   const t = translatorFor(locale)
   const head = buildFeedHead({ ...input, items, t, audience, now })
   const modelOf = itemModelBuilder({ ...input, t, audience, now })
@@ -136,6 +139,7 @@ export async function renderFeedFormats(input: {
         itemCount: items.length,
         audience: audienceKey(audience),
         ...(release !== undefined && { nextRelease: release }),
+        ...(lastRelease > 0 && { lastRelease }),
       }
     }),
   )
