@@ -30,7 +30,7 @@ async function main(): Promise<void> {
   if (!config.s3.endpoint) {
     const { embedded, seeded, env } = await startSeededEmbeddedStore(ROOT, config.s3.bucket)
     config = parseConfig({ ...process.env, ...env })
-    stopEmbedded = embedded.stop
+    stopEmbedded = () => embedded.stop()
     log.info('embedded S3 store started (set S3_ENDPOINT to use a real one)', {
       endpoint: embedded.endpoint,
       data: '.data/s3',

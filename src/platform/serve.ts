@@ -49,9 +49,10 @@ async function main(): Promise<void> {
     port: config.port,
     shutdownTimeoutMs: config.shutdownTimeoutMs,
     log,
-    onClosed: async () => {
+    onClosed: () => {
       maintenance.stop()
       releases.stop()
+      return Promise.resolve()
     },
   })
 }

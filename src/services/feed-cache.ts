@@ -140,7 +140,8 @@ export class FeedCache {
       const found = await this.#withTimeout(
         entry ? this.store.getIfChanged(key, entry.storeEtag) : this.store.get(key),
       )
-      if (found === 'unchanged' && entry) {
+      // Unchanged in storage yet past an embargo it holds back: rendered again below.
+      if (found === 'unchanged' && entry && !isOutdated(entry.bundle, this.now())) {
         entry.validatedAt = this.now()
         return { bundle: entry.bundle, stale: false, ageSeconds: 0, outcome: 'revalidated' }
       }
