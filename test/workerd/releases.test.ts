@@ -57,11 +57,7 @@ describe('releases from embargo in workerd', () => {
     const later = workerEnv()
     expect(await (await call(later, '/kk/sco.json')).text()).toContain(id)
     const ctx = createExecutionContext()
-    await worker.scheduled(
-      createScheduledController({ scheduledTime: Date.now(), cron: '* * * * *' }),
-      later,
-      ctx,
-    )
+    worker.scheduled(createScheduledController({ scheduledTime: Date.now(), cron: '* * * * *' }), later, ctx)
     await waitOnExecutionContext(ctx)
     vi.useRealTimers()
     const pinged = (await (await fetch(inject('hubUrl'))).json()) as string[]
