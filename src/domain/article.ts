@@ -89,7 +89,7 @@ export const ImageSchema = z.strictObject({
  * Who owns a story and on what terms it may be used (IPTC ninjs names), in the record's language. At
  * least one field: an empty object would say nothing and render nothing.
  */
-export const RightsSchema = z
+const RightsSchema = z
   .strictObject({
     copyrightHolder: feedText(1, 200).optional(),
     copyrightNotice: feedText(1, 1000).optional(),

@@ -5,7 +5,7 @@ import { z } from 'zod'
  * `correction-pending` (withheld until a correction). A retraction without a reason is a withdrawal,
  * which is what a retraction meant before reasons existed.
  */
-export const RETRACTION_REASONS = ['kill', 'withdrawn', 'correction-pending'] as const
+const RETRACTION_REASONS = ['kill', 'withdrawn', 'correction-pending'] as const
 export type RetractionReason = (typeof RETRACTION_REASONS)[number]
 
 export const DEFAULT_RETRACTION_REASON: RetractionReason = 'withdrawn'

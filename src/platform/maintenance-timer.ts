@@ -27,7 +27,7 @@ export function startMaintenance(
 }
 
 /** How often Node looks for stories released from embargo, to tell WebSub hubs. */
-export const RELEASE_CHECK_MS = 20_000
+const RELEASE_CHECK_MS = 20_000
 
 /**
  * Announces releases from embargo on Node every RELEASE_CHECK_MS (Workers: a Cron Trigger every

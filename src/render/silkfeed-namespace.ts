@@ -3,7 +3,7 @@ import type { ItemModel } from './feed-model.ts'
 import { attrs, textElement } from './xml.ts'
 
 /** The XML namespace of Silkfeed's own elements in RSS and Atom (README, "Partners"). */
-export const SILKFEED_NAMESPACE = 'https://silkfeed.dev/ns/1.0'
+const SILKFEED_NAMESPACE = 'https://silkfeed.dev/ns/1.0'
 
 /**
  * `<sf:embargoedUntil>` (ninjs `embargoedUntil`) for an item still under embargo, or nothing. The

@@ -1,7 +1,13 @@
 import { describe, expect, it } from 'vitest'
 import type { Article } from '../../src/domain/article.ts'
 import { parseFeedCatalog, type FeedCatalog } from '../../src/domain/feed-definition.ts'
+import { Hono } from 'hono'
+import { parsePath } from '../../src/domain/url-scheme.ts'
 import { createApp } from '../../src/http/app.ts'
+import type { AppEnv } from '../../src/http/context.ts'
+import { feedCacheControl, resolveAnyFeed } from '../../src/http/resources.ts'
+import { serveFeedFor } from '../../src/http/serve-representations.ts'
+import { PageService } from '../../src/services/page-service.ts'
 import { storeArticles } from '../../src/services/seed.ts'
 import { HubNotifier } from '../../src/services/websub.ts'
 import { TEST_SECRET, silentLogger, serviceOver } from '../support/app.ts'
@@ -241,5 +247,46 @@ describe('bad partner content input', () => {
       expect(problem.problems.map((p) => p.path)).toContain(path)
     }
     expect(snapshotOf(store)).toEqual(before)
+  })
+})
+
+describe('the seam for partner routes', () => {
+  it('serves any feed for an audience through the serving pipeline: variants, ETag, 304', async () => {
+    const { feeds, clock, post } = await partnerApp()
+    expect((await post({ upsert: [story({ embargoUntil: EMBARGO })] })).status).toBe(200)
+    // What a keyed route does once the key is checked: the feed it names, for the partner's audience.
+    const deps = { feeds, pages: new PageService(feeds), now: () => clock.now }
+    const partner = new Hono<AppEnv>().get('/p/:locale/:file', (c) => {
+      const resource = parsePath(`/${c.req.param('locale')}/${c.req.param('file')}`)
+      if (resource?.kind !== 'feed') return c.notFound()
+      return serveFeedFor(deps, c, resolveAnyFeed(feeds, resource), 'full-embargoed')
+    })
+    const res = await partner.request('/p/ru/wire.json', { headers: { 'accept-encoding': 'gzip' } })
+    expect(res.status).toBe(200)
+    expect(res.headers.get('content-encoding')).toBe('gzip')
+    expect(res.headers.get('content-type')).toBe('application/feed+json; charset=utf-8')
+    const etag = res.headers.get('etag')!
+    const again = await partner.request('/p/ru/wire.json', {
+      headers: { 'accept-encoding': 'gzip', 'if-none-match': etag },
+    })
+    expect(again.status).toBe(304)
+    const plain = await partner.request('/p/ru/wire.json')
+    expect(itemIds(await plain.json())).toContain(ID)
+  })
+
+  it('cuts max-age and stale-while-revalidate so that together they end by the next release', () => {
+    const policy = { maxAge: 300, staleWhileRevalidate: 600, staleIfError: 86400 }
+    expect(feedCacheControl(policy, undefined, T0)).toBe(
+      'public, max-age=300, stale-while-revalidate=600, stale-if-error=86400',
+    )
+    expect(feedCacheControl(policy, T0 + 500_500, T0)).toBe(
+      'public, max-age=300, stale-while-revalidate=200, stale-if-error=86400',
+    )
+    expect(feedCacheControl(policy, T0 + 59_999, T0)).toBe(
+      'public, max-age=59, stale-while-revalidate=0, stale-if-error=86400',
+    )
+    expect(feedCacheControl(policy, T0 - 1, T0)).toBe(
+      'public, max-age=0, stale-while-revalidate=0, stale-if-error=86400',
+    )
   })
 })

@@ -40,7 +40,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await new Promise<void>((resolve) => hub.close(() => resolve()))
-  await s3?.stop()
+  await s3.stop()
   rmSync(directory, { recursive: true, force: true })
 })
 
