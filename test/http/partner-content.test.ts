@@ -290,3 +290,13 @@ describe('the seam for partner routes', () => {
     )
   })
 })
+
+describe('the OpenAPI document', () => {
+  it('describes embargoUntil, rights and the retraction reasons of the webhook', async () => {
+    const { app } = await partnerApp()
+    const doc = await (await app.request('/openapi.json')).text()
+    for (const name of ['embargoUntil', 'copyrightHolder', 'copyrightNotice', 'usageTerms', 'licenseUrl'])
+      expect(doc).toContain(`"${name}"`)
+    expect(doc).toMatch(/"enum":\s*\[\s*"kill",\s*"withdrawn",\s*"correction-pending"\s*\]/)
+  })
+})
