@@ -2,7 +2,7 @@ import { lastChangeOf, type Article } from './article.ts'
 import type { FeedDefinition } from './feed-definition.ts'
 import type { Locale } from './locale.ts'
 import { feedSelects, selectItems } from './select-items.ts'
-import { strongerReason, type RetractionReason } from './retraction.ts'
+import { DEFAULT_RETRACTION_REASON, strongerReason, type RetractionReason } from './retraction.ts'
 import { versionOf } from './version.ts'
 
 /** One change in the change log: what a webhook did to one story in one locale. */
@@ -150,7 +150,7 @@ function outranks(a: Tombstone, b: Tombstone): boolean {
   if (!a.derived !== !b.derived) return !a.derived
   const [atA, atB] = [Date.parse(a.at), Date.parse(b.at)]
   // The same retraction logged again with a weightier reason (a withdrawal that became a kill).
-  if (atA === atB) return strongerReason(a.reason, b.reason) !== strongerReason(b.reason, b.reason)
+  if (atA === atB) return strongerReason(a.reason, b.reason) !== (b.reason ?? DEFAULT_RETRACTION_REASON)
   return atA > atB
 }
 
