@@ -85,6 +85,21 @@ export const ImageSchema = z.strictObject({
   credit: feedText(1, 200).optional(),
 })
 
+/**
+ * Who owns a story and on what terms it may be used (IPTC ninjs names), in the record's language. At
+ * least one field: an empty object would say nothing and render nothing.
+ */
+const RightsSchema = z
+  .strictObject({
+    copyrightHolder: feedText(1, 200).optional(),
+    copyrightNotice: feedText(1, 1000).optional(),
+    usageTerms: feedText(1, 2000).optional(),
+    licenseUrl: httpUrl.optional(),
+  })
+  .refine((rights) => Object.keys(rights).length > 0, {
+    error: 'must hold at least one of copyrightHolder, copyrightNotice, usageTerms, licenseUrl',
+  })
+
 const ARTICLE_FIELDS = {
   id: ArticleIdSchema,
   locale: LocaleSchema,
@@ -99,6 +114,9 @@ const ARTICLE_FIELDS = {
   sections: z.array(slug).min(1, 'must name at least one section').max(20, 'must name at most 20 sections'),
   tags: z.array(feedText(1, 100)).max(50, 'must have at most 50 tags').optional(),
   image: ImageSchema.optional(),
+  /** Hidden from the public (and from partners not entitled to embargoed stories) until this instant. */
+  embargoUntil: rfc3339.optional(),
+  rights: RightsSchema.optional(),
 }
 
 function datesInOrder(article: { publishedAt: string; updatedAt?: string }, ctx: z.RefinementCtx): void {
@@ -130,4 +148,9 @@ export type Article = z.infer<typeof StoredArticleSchema>
 /** The instant a story last changed: its correction date, or its publication. */
 export function lastChangeOf(article: Article): number {
   return Date.parse(article.updatedAt ?? article.publishedAt)
+}
+
+/** The instant (ms) before which a story is embargoed, or undefined when it never was. */
+export function embargoOf(article: Pick<Article, 'embargoUntil'>): number | undefined {
+  return article.embargoUntil === undefined ? undefined : Date.parse(article.embargoUntil)
 }

@@ -54,6 +54,19 @@ function mapRecordText(record: Article, m: ScriptMapping): Omit<Article, 'locale
         ...(record.image.credit !== undefined && { credit: m.text(record.image.credit) }),
       },
     }),
+    ...(record.rights && { rights: mapRightsText(record.rights, m) }),
+  }
+}
+
+function mapRightsText(
+  rights: NonNullable<Article['rights']>,
+  m: ScriptMapping,
+): NonNullable<Article['rights']> {
+  return {
+    ...rights,
+    ...(rights.copyrightHolder !== undefined && { copyrightHolder: m.text(rights.copyrightHolder) }),
+    ...(rights.copyrightNotice !== undefined && { copyrightNotice: m.text(rights.copyrightNotice) }),
+    ...(rights.usageTerms !== undefined && { usageTerms: m.text(rights.usageTerms) }),
   }
 }
 

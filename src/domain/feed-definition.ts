@@ -11,6 +11,11 @@ export const FeedDefinitionSchema = z.strictObject({
   locales: z.array(z.enum(LOCALES)).min(1),
   limit: z.number().int().min(1).max(500),
   cache: z.strictObject({ maxAge: seconds, staleWhileRevalidate: seconds, staleIfError: seconds }),
+  /**
+   * What readers without a partner key get: full text, an excerpt (no body), or nothing (a feed for
+   * partners only). Absent means full.
+   */
+  public: z.enum(['full', 'excerpt', 'none'], { error: 'must be one of: full, excerpt, none' }).optional(),
 })
 
 export type FeedDefinition = z.infer<typeof FeedDefinitionSchema>
@@ -52,6 +57,11 @@ export class FeedCatalog {
   /** Feeds offered in a locale. */
   forLocale(locale: Locale): FeedDefinition[] {
     return this.all.filter((d) => d.locales.includes(locale))
+  }
+
+  /** Feeds offered in a locale to readers without a partner key. */
+  publicForLocale(locale: Locale): FeedDefinition[] {
+    return this.forLocale(locale).filter((d) => d.public !== 'none')
   }
 }
 

@@ -2,6 +2,7 @@ import { lastChangeOf, type Article } from './article.ts'
 import type { FeedDefinition } from './feed-definition.ts'
 import type { Locale } from './locale.ts'
 import { feedSelects, selectItems } from './select-items.ts'
+import { DEFAULT_RETRACTION_REASON, strongerReason, type RetractionReason } from './retraction.ts'
 import { versionOf } from './version.ts'
 
 /** One change in the change log: what a webhook did to one story in one locale. */
@@ -15,6 +16,8 @@ export type Change =
       /** of the pulled version */ sections: string[]
       /** A derived variant pulled with its source story: ranks below any record an editor sent. */
       derived?: boolean
+      /** Absent in entries logged before retractions had reasons: a withdrawal. */
+      reason?: RetractionReason
     }
 
 /** A story pulled from a feed, remembered so partners learn of it (RFC 6721 tombstone). */
@@ -22,6 +25,7 @@ export interface Tombstone {
   id: string
   at: string
   derived?: boolean
+  reason?: RetractionReason
 }
 
 /**
@@ -98,7 +102,12 @@ export function applyChanges(
       if (!story.version || newerThan(change.record, story.version)) story.version = change.record
       story.shown ||= feedSelects(definition, change.record)
     } else {
-      const tombstone: Tombstone = { id, at: change.at, ...(change.derived && { derived: true }) }
+      const tombstone: Tombstone = {
+        id,
+        at: change.at,
+        ...(change.derived && { derived: true }),
+        ...(change.reason && { reason: change.reason }),
+      }
       if (!story.retraction || outranks(tombstone, story.retraction)) story.retraction = tombstone
       story.shown ||= feedSelects(definition, { sections: change.sections })
     }
@@ -139,7 +148,10 @@ export function applyChanges(
 
 function outranks(a: Tombstone, b: Tombstone): boolean {
   if (!a.derived !== !b.derived) return !a.derived
-  return Date.parse(a.at) > Date.parse(b.at)
+  const [atA, atB] = [Date.parse(a.at), Date.parse(b.at)]
+  // The same retraction logged again with a weightier reason (a withdrawal that became a kill).
+  if (atA === atB) return strongerReason(a.reason, b.reason) !== (b.reason ?? DEFAULT_RETRACTION_REASON)
+  return atA > atB
 }
 
 /** The locale a change is about. */

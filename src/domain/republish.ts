@@ -1,6 +1,7 @@
 import { z } from 'zod'
 import { ArticleIdSchema, ArticleSchema, LocaleSchema } from './article.ts'
 import { FORMATS, type FeedCatalog } from './feed-definition.ts'
+import { RetractionReasonSchema } from './retraction.ts'
 
 /** The body of `POST /webhooks/republish` (DESIGN.md, "The republish webhook"), checked against the catalogue. */
 export function republishSchemaFor(catalog: FeedCatalog) {
@@ -14,7 +15,14 @@ export function republishSchemaFor(catalog: FeedCatalog) {
         .max(1000, 'must hold at most 1000 records; split the request')
         .optional(),
       retract: z
-        .array(z.strictObject({ id: ArticleIdSchema, locale: LocaleSchema.optional() }))
+        .array(
+          z.strictObject({
+            id: ArticleIdSchema,
+            locale: LocaleSchema.optional(),
+            /** Why: `kill`, `withdrawn` (the default) or `correction-pending`. */
+            reason: RetractionReasonSchema.optional(),
+          }),
+        )
         .max(1000, 'must hold at most 1000 entries; split the request')
         .optional(),
       rebuild: z

@@ -7,6 +7,8 @@ import { problemTranslatorFor, type ProblemLanguage } from '../i18n/translator.t
 /** Every failure a client can cause or meet, with its HTTP status. */
 export const STATUS = {
   FEED_NOT_FOUND: 404,
+  /** A feed whose definition says `public: "none"`, asked for without a partner key. */
+  FEED_PARTNERS_ONLY: 404,
   LOCALE_NOT_FOUND: 404,
   FORMAT_NOT_FOUND: 404,
   ROUTE_NOT_FOUND: 404,

@@ -59,7 +59,9 @@ export function createHotFront(options: HotFrontOptions): HotFront {
     if (found === undefined) {
       const named = parseFeedPath(path)
       const definition = named && feeds.feeds.find(named.feedId)
-      if (!named || !definition || !definition.locales.includes(named.locale)) return undefined
+      // A partners-only feed is answered by the app (its 404 says how partners read it).
+      if (!named || !definition || !definition.locales.includes(named.locale) || definition.public === 'none')
+        return undefined
       const key = feeds.hotKey(definition, named.locale, named.format)
       const { locale, format } = named
       found = { definition, locale, format, key, bundle: undefined, representation: undefined }
@@ -67,9 +69,10 @@ export function createHotFront(options: HotFrontOptions): HotFront {
     }
     return found
   }
-  const representationOf = (found: HotTarget, bundle: FeedBundle) => {
-    if (found.bundle !== bundle || !found.representation) {
-      found.representation = feedRepresentation(found.definition, bundle, feeds.settings)
+  // A bundle holding a story back until its release has a Cache-Control that shrinks with time.
+  const representationOf = (found: HotTarget, bundle: FeedBundle, now: number) => {
+    if (found.bundle !== bundle || !found.representation || bundle.nextRelease !== undefined) {
+      found.representation = feedRepresentation(found.definition, bundle, feeds.settings, now)
       found.bundle = bundle
     }
     return found.representation
@@ -84,7 +87,7 @@ export function createHotFront(options: HotFrontOptions): HotFront {
     if (!served) return undefined
     const requestId = requestIdFor(request.cfRay)
     const answer = answerRepresentation(
-      representationOf(found, served.bundle),
+      representationOf(found, served.bundle, started),
       {
         method,
         acceptEncoding: request.acceptEncoding,

@@ -1,4 +1,5 @@
 import { FORMATS, isFormat, type FeedDefinition, type FeedFormat } from '../domain/feed-definition.ts'
+import { publicAudience } from '../domain/audience.ts'
 import { LANGUAGE_TAG, LOCALES, isLocale, type Locale } from '../domain/locale.ts'
 import { feedUrl, type Resource } from '../domain/url-scheme.ts'
 import type { PublicationSettings } from '../render/feed-model.ts'
@@ -41,12 +42,37 @@ export interface FeedTarget {
   format: FeedFormat
 }
 
-/** The feed a parsed feed path names; throws the 404 that says what exists when there is none. */
+/**
+ * The feed a parsed feed path names, as anyone without a key may read it; throws the 404 that says
+ * what exists when there is none, or that the feed is for partners.
+ */
 export function resolveFeed(feeds: FeedService, resource: Extract<Resource, { kind: 'feed' }>): FeedTarget {
+  const target = resolveAnyFeed(feeds, resource)
+  requirePublic(feeds, target.definition, target.locale)
+  return target
+}
+
+/** The feed a parsed feed path names, whoever may read it (partner routes check entitlements). */
+export function resolveAnyFeed(
+  feeds: FeedService,
+  resource: Extract<Resource, { kind: 'feed' }>,
+): FeedTarget {
   const { locale, format, feedId } = resource
   if (!isLocale(locale)) throw new AppError('LOCALE_NOT_FOUND', { locale, available: LOCALES.join(', ') })
   if (!isFormat(format)) throw new AppError('FORMAT_NOT_FOUND', { format, available: FORMATS.join(', ') })
   return { definition: requireFeed(feeds, feedId, locale), locale, format }
+}
+
+/** A feed the public may read; the 404 for a partners-only feed says how partners read it. */
+export function requirePublic(feeds: FeedService, definition: FeedDefinition, locale: Locale): void {
+  if (publicAudience(definition)) return
+  const available = feeds.feeds.publicForLocale(locale).map((d) => d.id)
+  throw new AppError('FEED_PARTNERS_ONLY', {
+    feed: definition.id,
+    locale,
+    header: 'Authorization: Bearer <key>',
+    available: available.join(', '),
+  })
 }
 
 /** A feed offered in a locale; the 404 names the feeds of that locale otherwise. */
@@ -66,19 +92,24 @@ export function requireLocale(locale: string, asSent = locale): Locale {
 
 const feedRepresentations = new WeakMap<FeedBundle, Representation>()
 
-/** A feed bundle as a representation, its headers built once per bundle. */
+/**
+ * A feed bundle as a representation, its headers built once per bundle (and, while an embargo it
+ * holds back is pending, once per second: no cache may keep it past the release).
+ */
 export function feedRepresentation(
   definition: FeedDefinition,
   bundle: FeedBundle,
   settings: PublicationSettings,
+  now = 0,
 ): Representation {
   let representation = feedRepresentations.get(bundle)
-  if (!representation) {
-    const { maxAge, staleWhileRevalidate, staleIfError } = definition.cache
+  if (representation && bundle.nextRelease === undefined) return representation
+  const cacheControl = feedCacheControl(definition.cache, bundle.nextRelease, now)
+  if (!representation || representation.headers['cache-control'] !== cacheControl) {
     const headers: Record<string, string> = {
       'content-type': bundle.contentType,
       'content-language': LANGUAGE_TAG[bundle.locale],
-      'cache-control': `public, max-age=${maxAge}, stale-while-revalidate=${staleWhileRevalidate}, stale-if-error=${staleIfError}`,
+      'cache-control': cacheControl,
       vary: 'Accept-Encoding',
       ...CORS,
     }
@@ -92,6 +123,25 @@ export function feedRepresentation(
     feedRepresentations.set(bundle, representation)
   }
   return representation
+}
+
+/**
+ * The Cache-Control of a feed: its policy, with `max-age` and `stale-while-revalidate` cut so that
+ * together they end by the next release from embargo (`stale-if-error` stays: an origin that cannot
+ * answer has nothing newer to give).
+ */
+export function feedCacheControl(
+  policy: FeedDefinition['cache'],
+  nextRelease: number | undefined,
+  now: number,
+): string {
+  let { maxAge, staleWhileRevalidate } = policy
+  if (nextRelease !== undefined) {
+    const left = Math.max(0, Math.floor((nextRelease - now) / 1000))
+    maxAge = Math.min(maxAge, left)
+    staleWhileRevalidate = Math.min(staleWhileRevalidate, left - maxAge)
+  }
+  return `public, max-age=${maxAge}, stale-while-revalidate=${staleWhileRevalidate}, stale-if-error=${policy.staleIfError}`
 }
 
 const pageRepresentations = new WeakMap<RenderedPage, Map<string, Representation>>()

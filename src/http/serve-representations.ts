@@ -1,4 +1,5 @@
 import type { Context, MiddlewareHandler } from 'hono'
+import { primaryAudience, type AudienceKey } from '../domain/audience.ts'
 import type { Locale } from '../domain/locale.ts'
 import { feedPath, parsePath, RESOURCE_TEMPLATES, type Resource } from '../domain/url-scheme.ts'
 import type { FeedService } from '../services/feed-service.ts'
@@ -16,7 +17,9 @@ import {
   REPRESENTATION_METHODS,
   requireFeed,
   requireLocale,
+  requirePublic,
   resolveFeed,
+  type FeedTarget,
 } from './resources.ts'
 
 /** Pages whose language came from Accept-Language vary on it; `?lang=` and path locales do not. */
@@ -65,9 +68,11 @@ function resolve({ feeds }: ServeRepresentationsDeps, c: C, resource: Resource):
     case 'feed':
       resolveFeed(feeds, resource)
       return
-    case 'preview':
-      requireFeed(feeds, resource.feedId, requireLocale(resource.locale))
+    case 'preview': {
+      const locale = requireLocale(resource.locale)
+      requirePublic(feeds, requireFeed(feeds, resource.feedId, locale), locale)
       return
+    }
     case 'localeOpml':
       requireLocale(resource.locale)
       return
@@ -82,19 +87,15 @@ function resolve({ feeds }: ServeRepresentationsDeps, c: C, resource: Resource):
 async function get(deps: ServeRepresentationsDeps, c: C, resource: Resource): Promise<Response> {
   const { feeds, pages } = deps
   let representation: Representation
-  let ageSeconds: number | undefined
   switch (resource.kind) {
     case 'feed': {
       const target = resolveFeed(feeds, resource)
-      const served = await feeds.getFeed(target.definition, target.locale, target.format)
-      c.set('cache', served.outcome)
-      representation = feedRepresentation(target.definition, served.bundle, feeds.settings)
-      if (served.stale) ageSeconds = served.ageSeconds // its Last-Modified stays the content's own
-      break
+      return serveFeedFor(deps, c, target, primaryAudience(target.definition))
     }
     case 'preview': {
       const locale = requireLocale(resource.locale)
       const definition = requireFeed(feeds, resource.feedId, locale)
+      requirePublic(feeds, definition, locale)
       representation = pageRepresentation(await pages.preview(definition, locale), VARY_FIXED)
       break
     }
@@ -113,6 +114,34 @@ async function get(deps: ServeRepresentationsDeps, c: C, resource: Resource): Pr
     case 'redirect':
       return redirect(feeds, c, resource)
   }
+  return answer(deps, c, representation, undefined)
+}
+
+/**
+ * Serves feed F in locale L, format X, for audience A (`full`, `excerpt`, `full-embargoed`…) through
+ * this pipeline: the audience's rendering (made once per change of the feed, never per reader), its
+ * variant, conditional GET and headers as for the public feed. Entitlements are the caller's to check.
+ */
+export async function serveFeedFor(
+  deps: ServeRepresentationsDeps,
+  c: C,
+  target: FeedTarget,
+  audience: AudienceKey,
+): Promise<Response> {
+  const { feeds } = deps
+  const served = await feeds.getFeedFor(target.definition, target.locale, target.format, audience)
+  c.set('cache', served.outcome)
+  const representation = feedRepresentation(target.definition, served.bundle, feeds.settings, deps.now())
+  // A stale copy's Last-Modified stays the content's own; its age says how old it is.
+  return answer(deps, c, representation, served.stale ? served.ageSeconds : undefined)
+}
+
+function answer(
+  deps: ServeRepresentationsDeps,
+  c: C,
+  representation: Representation,
+  ageSeconds: number | undefined,
+): Response {
   const answer = answerRepresentation(
     representation,
     {
@@ -143,6 +172,8 @@ function redirectTarget(feeds: FeedService, feedId: string) {
   const definition = feeds.feeds.find(feedId)
   if (!definition)
     throw new AppError('FEED_NOT_FOUND', { feed: feedId, available: feeds.feeds.ids.join(', ') })
+  const [locale] = definition.locales
+  if (locale) requirePublic(feeds, definition, locale)
   return definition
 }
 

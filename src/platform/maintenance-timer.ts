@@ -1,5 +1,6 @@
 import type { AppDeps } from '../http/app.ts'
 import { runMaintenance } from '../services/maintenance.ts'
+import { announceReleases } from '../services/releases.ts'
 
 /** Runs maintenance on Node every `intervalMs` (Workers use a Cron Trigger instead); never overlapping. */
 export function startMaintenance(
@@ -16,6 +17,32 @@ export function startMaintenance(
       deps.logger.info('maintenance done', { ...report })
     } catch (error) {
       deps.logger.warn('maintenance failed; will retry next interval', { reason: String(error) })
+    } finally {
+      running = false
+    }
+  }
+  const timer = setInterval(() => void tick(), intervalMs)
+  timer.unref()
+  return { stop: () => clearInterval(timer) }
+}
+
+/** How often Node looks for stories released from embargo, to tell WebSub hubs. */
+const RELEASE_CHECK_MS = 20_000
+
+/**
+ * Announces releases from embargo on Node every RELEASE_CHECK_MS (Workers: a Cron Trigger every
+ * minute), so hubs hear of a released story within that interval and no webhook is needed.
+ */
+export function startReleaseAnnouncements(deps: AppDeps, intervalMs = RELEASE_CHECK_MS): { stop(): void } {
+  let running = false
+  const tick = async () => {
+    if (running || !deps.hubs.enabled) return
+    running = true
+    try {
+      const urls = await announceReleases(deps.feeds, deps.hubs, deps.now(), 2 * intervalMs)
+      if (urls.length > 0) deps.logger.info('released from embargo; hubs told', { feeds: urls.length })
+    } catch (error) {
+      deps.logger.warn('release check failed; will retry next interval', { reason: String(error) })
     } finally {
       running = false
     }

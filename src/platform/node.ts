@@ -9,6 +9,7 @@ import { loadOrCreateSecret } from './local-secret.ts'
 import { createJsonLogger } from './logger.ts'
 import { createBatchedLineSink } from './node-log-sink.ts'
 import { findRoot, readJsonDirectory } from './node-files.ts'
+import { startReleaseAnnouncements } from './maintenance-timer.ts'
 import { startNodeServer } from './node-server.ts'
 import { nodeS3RequestHandler } from './node-s3-handler.ts'
 
@@ -45,13 +46,13 @@ async function main(): Promise<void> {
     )
   }
 
-  const app = createApp(
-    buildDeps(config, catalog, {
-      telemetry: new PrometheusTelemetry(),
-      logger: log,
-      s3RequestHandler: nodeS3RequestHandler(config.s3.timeoutMs),
-    }),
-  )
+  const deps = buildDeps(config, catalog, {
+    telemetry: new PrometheusTelemetry(),
+    logger: log,
+    s3RequestHandler: nodeS3RequestHandler(config.s3.timeoutMs),
+  })
+  const releases = startReleaseAnnouncements(deps)
+  const app = createApp(deps)
   await startNodeServer({
     fetch: app.fetch,
     front: app.front,
@@ -59,7 +60,10 @@ async function main(): Promise<void> {
     port: config.port,
     shutdownTimeoutMs: config.shutdownTimeoutMs,
     log,
-    onClosed: stopEmbedded,
+    onClosed: async () => {
+      releases.stop()
+      await stopEmbedded()
+    },
   })
 }
 

@@ -5,7 +5,7 @@ import { buildDeps } from './build-deps.ts'
 import { parseConfig, requireProductionSettings, unknownVariables } from './config.ts'
 import { createJsonLogger } from './logger.ts'
 import { createBatchedLineSink } from './node-log-sink.ts'
-import { startMaintenance } from './maintenance-timer.ts'
+import { startMaintenance, startReleaseAnnouncements } from './maintenance-timer.ts'
 import { findRoot, readJsonDirectory } from './node-files.ts'
 import { startNodeServer } from './node-server.ts'
 import { nodeS3RequestHandler } from './node-s3-handler.ts'
@@ -40,6 +40,7 @@ async function main(): Promise<void> {
     idempotencyMs: config.idempotencyMs,
     changeLogMs: config.changeLogMs,
   })
+  const releases = startReleaseAnnouncements(deps)
   const app = createApp(deps)
   await startNodeServer({
     fetch: app.fetch,
@@ -50,6 +51,7 @@ async function main(): Promise<void> {
     log,
     onClosed: () => {
       maintenance.stop()
+      releases.stop()
       return Promise.resolve()
     },
   })

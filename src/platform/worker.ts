@@ -5,16 +5,25 @@ import { bundledCatalog } from './bundled-feeds.ts'
 import { parseConfig, unknownVariables, type Config } from './config.ts'
 import type { AppDeps } from '../http/app.ts'
 import { runMaintenance } from '../services/maintenance.ts'
+import { announceReleases } from '../services/releases.ts'
 import type { EdgeCache } from '../storage/edge-cached-object-store.ts'
 import { AppError, negotiateProblemLanguage, problemResponse } from '../http/errors.ts'
 import { createJsonLogger } from './logger.ts'
 
 type RawEnv = Record<string, unknown>
 
+/** The Cron Trigger that announces releases from embargo (wrangler.toml); twice its period as window. */
+const RELEASE_CRON = '* * * * *'
+const RELEASE_WINDOW_MS = 120_000
+
 /** The slice of Cloudflare's ExportedHandler this entry uses (no global Workers types needed). */
 interface WorkerHandler {
   fetch(request: Request, env: RawEnv, ctx: ExecutionContext): Response | Promise<Response>
-  scheduled(controller: { scheduledTime: number }, env: RawEnv, ctx: ExecutionContext): void | Promise<void>
+  scheduled(
+    controller: { scheduledTime: number; cron: string },
+    env: RawEnv,
+    ctx: ExecutionContext,
+  ): void | Promise<void>
 }
 
 // One set of dependencies and one app per environment object: Workers hands the same env to every
@@ -81,11 +90,25 @@ export default {
     const wired = tryWiredFor(env)
     return wired instanceof Error ? notConfigured(request) : wired.app.fetch(request, env, ctx)
   },
-  // Cron Trigger (wrangler.toml [triggers]): the same maintenance the Node server runs on a timer.
+  // Cron Triggers (wrangler.toml [triggers]): every minute, releases from embargo are announced to
+  // WebSub hubs; every 15 minutes, the same maintenance the Node server runs on a timer.
   scheduled: (controller, env, ctx) => {
     const wired = tryWiredFor(env)
     if (wired instanceof Error) throw wired
     const { config, deps } = wired
+    if (controller.cron === RELEASE_CRON) {
+      const announced = announceReleases(deps.feeds, deps.hubs, controller.scheduledTime, RELEASE_WINDOW_MS)
+      ctx.waitUntil(
+        announced.then(
+          (urls) => deps.logger.info('release check done', { announced: urls.length }),
+          (error: unknown) => {
+            deps.logger.error('release check failed; the next minute retries', { reason: String(error) })
+            throw error
+          },
+        ),
+      )
+      return
+    }
     const run = runMaintenance(deps.store, deps.feeds, {
       now: controller.scheduledTime,
       idempotencyMs: config.idempotencyMs,

@@ -1,5 +1,6 @@
 import { attrs, textElement } from './xml.ts'
 import { formatRfc3339 } from './dates.ts'
+import { embargoElement } from './silkfeed-namespace.ts'
 import { linesFrame, type FeedHead, type FeedRenderer, type Frame, type ItemModel } from './feed-renderer.ts'
 
 /** Atom 1.0, a document around entries rendered on their own. */
@@ -33,7 +34,8 @@ function atomFrame(feed: FeedHead, count: number): Frame {
     ),
     // RFC 6721 tombstones; RFC 4287 wants extension elements before the first entry.
     ...feed.deleted.map(
-      (d) => `  <at:deleted-entry${attrs({ ref: d.id, when: formatRfc3339(d.when, tz) })}/>`,
+      (d) =>
+        `  <at:deleted-entry${attrs({ ref: d.id, when: formatRfc3339(d.when, tz) })}>${textElement('at:comment', d.comment)}</at:deleted-entry>`,
     ),
   ]
   return linesFrame(head, count, ['</feed>', ''])
@@ -70,9 +72,8 @@ function renderEntry(item: ItemModel, tz: string, languageTag: string): string {
     ...(item.contentHtml !== undefined
       ? [`    ${textElement('content', item.contentHtml, ' type="html"')}`]
       : []),
-    ...(item.attribution !== undefined
-      ? [`    ${textElement('rights', item.attribution, ' type="text"')}`]
-      : []),
+    ...renderRights(item),
+    ...embargoElement(item, tz, '    '),
     ...(image
       ? [
           `    <link${attrs({ rel: 'enclosure', type: image.type, length: image.length, title: image.caption, href: image.url })}/>`,
@@ -81,4 +82,16 @@ function renderEntry(item: ItemModel, tz: string, languageTag: string): string {
     '  </entry>',
   ]
   return lines.join('\n')
+}
+
+/** One `rights` per entry (RFC 4287 allows no more): the attribution, then the story's rights; a licence link. */
+function renderRights(item: ItemModel): string[] {
+  const text = [item.attribution, item.rights?.text].filter((part) => part !== undefined).join(' · ')
+  const license = item.rights?.licenseUrl
+  return [
+    ...(text !== '' ? [`    ${textElement('rights', text, ' type="text"')}`] : []),
+    ...(license !== undefined
+      ? [`    <link${attrs({ rel: 'license', type: 'text/html', href: license })}/>`]
+      : []),
+  ]
 }

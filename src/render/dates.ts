@@ -106,3 +106,14 @@ export function formatRfc822(instant: number, timeZone: string): string {
 export function formatHttpDate(instant: number): string {
   return new Date(instant).toUTCString()
 }
+
+// Formatters are costly to make: one per time zone, made on first use.
+const yearFormats = new Map<string, Intl.DateTimeFormat>()
+
+/** The calendar year of an instant in a time zone, as digits (for copyright lines). */
+export function formatYear(instant: number, timeZone: string): string {
+  let format = yearFormats.get(timeZone)
+  if (!format)
+    yearFormats.set(timeZone, (format = new Intl.DateTimeFormat('en-US', { timeZone, year: 'numeric' })))
+  return format.format(instant)
+}

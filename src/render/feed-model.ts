@@ -1,9 +1,17 @@
 import type { TFunction } from 'i18next'
-import { lastChangeOf, type Article } from '../domain/article.ts'
+import { embargoOf, lastChangeOf, type Article } from '../domain/article.ts'
 import { FORMATS, type FeedDefinition, type FeedFormat } from '../domain/feed-definition.ts'
 import { LANGUAGE_TAG, RSS_LANGUAGE, TIME_ZONE, type Locale } from '../domain/locale.ts'
+import type { Audience } from '../domain/audience.ts'
+import { isEmbargoed, releasedAt } from '../domain/embargo.ts'
+import type { RetractionReason } from '../domain/retraction.ts'
 import { feedUrl } from '../domain/url-scheme.ts'
+import { formatYear } from './dates.ts'
+import { deletedEntries, rightsModel, SCRIPT, translationsOf, type TranslationIndex } from './item-parts.ts'
+
 import type { FeedHead, ItemModel } from './feed-renderer.ts'
+
+export type { TranslationIndex } from './item-parts.ts'
 
 /** Where the feeds are published and how their ids are minted: from configuration. */
 export interface PublicationSettings {
@@ -13,20 +21,6 @@ export interface PublicationSettings {
   idAuthority: string
   /** WebSub hubs that every feed advertises (rel=hub); empty for none. */
   hubs?: readonly string[]
-}
-
-/** Every story of a feed by id: where it can be read in each locale that carries it. */
-export type TranslationIndex = ReadonlyMap<string, readonly { locale: Locale; url: string; title: string }[]>
-
-/** The script each locale is written in (ISO 15924), for "converted from" notes. */
-const SCRIPT: Record<Locale, string> = {
-  zh: 'Hans',
-  'zh-hant': 'Hant',
-  ru: 'Cyrl',
-  kk: 'Cyrl',
-  'kk-latn': 'Latn',
-  uz: 'Latn',
-  'uz-cyrl': 'Cyrl',
 }
 
 /** URLs of one feed in one locale, per format. */
@@ -52,33 +46,27 @@ export interface FeedModelInput {
   items: readonly Article[]
   t: TFunction<'feeds'>
   settings: PublicationSettings
-  tombstones?: readonly { id: string; at: string }[]
+  tombstones?: readonly { id: string; at: string; reason?: RetractionReason }[]
   translations?: TranslationIndex
-}
-
-// A formatter costs ~0.3 ms to make: one per time zone, made on first use.
-const yearFormats = new Map<string, Intl.DateTimeFormat>()
-function yearFormat(timeZone: string): Intl.DateTimeFormat {
-  let format = yearFormats.get(timeZone)
-  if (!format)
-    yearFormats.set(timeZone, (format = new Intl.DateTimeFormat('en-US', { timeZone, year: 'numeric' })))
-  return format
+  /** Who the rendering is for; absent means full text, no embargoed stories. */
+  audience?: Audience
+  /** The render time: which embargoes have passed. */
+  now?: number
 }
 
 /** The feed-level part of the model (everything but the items). */
 export function buildFeedHead(input: FeedModelInput): FeedHead {
   const { definition, locale, items, t, settings } = input
-  const deleted = (input.tombstones ?? []).map((d) => ({
-    id: itemId(settings, d.id, locale),
-    when: Date.parse(d.at),
-  }))
-  // A retraction is a change of the feed too: it moves `updated` and Last-Modified.
+  const deleted = deletedEntries(input.tombstones ?? [], t, (id) => itemId(settings, id, locale))
+  // A retraction is a change of the feed too, and so is a release from embargo: both move `updated`
+  // and Last-Modified, or a reader polling with If-Modified-Since would never see the story.
+  const now = input.now ?? Infinity
   const updated = Math.max(
-    items.reduce((max, a) => Math.max(max, lastChangeOf(a)), 0),
+    items.reduce((max, a) => Math.max(max, lastChangeOf(a), releasedAt(a, now)), 0),
     ...deleted.map((d) => d.when),
   )
   const newsroom = t('newsroom')
-  const year = yearFormat(TIME_ZONE[locale]).format(updated)
+  const year = formatYear(updated, TIME_ZONE[locale])
   return {
     feedId: definition.id,
     locale,
@@ -108,9 +96,11 @@ export function buildFeedHead(input: FeedModelInput): FeedHead {
  * reused by the next rendering of any feed that carries the same story.
  */
 export function itemModelBuilder(
-  input: Pick<FeedModelInput, 'locale' | 't' | 'settings' | 'translations'>,
+  input: Pick<FeedModelInput, 'locale' | 't' | 'settings' | 'translations' | 'audience' | 'now'>,
 ): (article: Article) => ItemModel {
   const { locale, t, settings } = input
+  const fullText = input.audience?.body !== 'excerpt'
+  const now = input.now ?? Infinity
   const sectionScheme = `${settings.publicBaseUrl}/sections/`
   const derivedScheme = `${settings.publicBaseUrl}/derived-from/`
   return (article) => ({
@@ -118,7 +108,7 @@ export function itemModelBuilder(
     url: article.url,
     title: article.title,
     summary: article.summary,
-    contentHtml: article.contentHtml,
+    contentHtml: fullText ? article.contentHtml : undefined,
     published: Date.parse(article.publishedAt),
     updated: lastChangeOf(article),
     authors: article.authors ?? [],
@@ -146,16 +136,7 @@ export function itemModelBuilder(
     image: article.image,
     translations: translationsOf(input.translations, article.id, locale),
     ...(article.derivedFrom && { derivedFrom: LANGUAGE_TAG[article.derivedFrom] }),
+    ...(isEmbargoed(article, now) && { embargoedUntil: embargoOf(article) }),
+    ...(article.rights && { rights: rightsModel(article.rights, t) }),
   })
-}
-
-/** The same story in the feed's other locales, as an item links them. */
-function translationsOf(
-  index: TranslationIndex | undefined,
-  id: string,
-  locale: Locale,
-): ItemModel['translations'] {
-  return (index?.get(id) ?? [])
-    .filter((other) => other.locale !== locale)
-    .map((other) => ({ hreflang: LANGUAGE_TAG[other.locale], url: other.url, title: other.title }))
 }

@@ -1,6 +1,8 @@
 import type { Article } from '../domain/article.ts'
 import type { FeedFormat } from '../domain/feed-definition.ts'
 import type { Locale } from '../domain/locale.ts'
+import type { RetractionReason } from '../domain/retraction.ts'
+import type { RightsModel } from './item-parts.ts'
 
 // The intermediate model every format renders from, and the two-step protocol a format implements.
 // feed-model.ts builds the model; atom.ts, rss.ts and json-feed.ts render it.
@@ -14,7 +16,6 @@ export interface Category {
   kind: 'section' | 'tag' | 'derived'
 }
 
-/** One story in one locale, as every format renders it. */
 export interface ItemModel {
   /** Stable across edits: derived from the story id and locale only. */
   id: string
@@ -33,6 +34,9 @@ export interface ItemModel {
   translations: { hreflang: string; url: string; title: string }[]
   /** The language tag of the editor's record this one was derived from at ingest, if it was. */
   derivedFrom?: string
+  /** Set while the story is under embargo, in renderings for an audience that sees it early. */
+  embargoedUntil?: number
+  rights?: RightsModel
 }
 
 /** A feed without its items: what the document around the items is rendered from. */
@@ -54,7 +58,7 @@ export interface FeedHead {
   /** The same feed in the other locales that offer it. */
   alternates: { hreflang: string; url: Record<FeedFormat, string> }[]
   /** Stories pulled from the feed (RFC 6721 tombstones in Atom). */
-  deleted: { id: string; when: number }[]
+  deleted: { id: string; when: number; reason: RetractionReason; comment: string }[]
   /** How long readers should wait between polls, from the feed's cache policy. */
   ttlMinutes: number
   /** The last change of the content (not the render time): drives `updated`, lastBuildDate, Last-Modified. */

@@ -24,6 +24,16 @@ function jsonFrame(feed: FeedHead, count: number): Frame {
       id: feed.id,
       copyright: feed.copyright,
       alternates: feed.alternates.map((alt) => ({ hreflang: alt.hreflang, feed_url: alt.url.json })),
+      // Stories pulled within the tombstone window, as Atom lists them with at:deleted-entry.
+      ...(feed.deleted.length > 0
+        ? {
+            deleted: feed.deleted.map((d) => ({
+              id: d.id,
+              when: formatRfc3339(d.when, feed.timeZone),
+              reason: d.reason,
+            })),
+          }
+        : {}),
     },
     items: [],
   }
@@ -71,6 +81,16 @@ function renderItem(item: ItemModel, tz: string) {
       sections: item.categories.filter((c) => c.kind === 'section').map((c) => c.term),
       ...(item.derivedFrom !== undefined ? { derived_from: item.derivedFrom } : {}),
       translations: item.translations.map((tr) => ({ language: tr.hreflang, url: tr.url, title: tr.title })),
+      ...(item.embargoedUntil !== undefined
+        ? { embargoedUntil: formatRfc3339(item.embargoedUntil, tz) }
+        : {}),
+      ...(item.rights ? { rights: rightsObject(item.rights) } : {}),
     },
   }
+}
+
+/** The rights fields a story carries (IPTC ninjs names), without the rendered one-line text. */
+function rightsObject(rights: NonNullable<ItemModel['rights']>) {
+  const { text: _text, ...fields } = rights
+  return fields
 }

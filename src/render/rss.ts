@@ -1,5 +1,6 @@
 import { attrs, escapeXml, textElement } from './xml.ts'
 import { formatRfc3339, formatRfc822 } from './dates.ts'
+import { embargoElement } from './silkfeed-namespace.ts'
 import { linesFrame, type FeedHead, type FeedRenderer, type ItemModel, type Frame } from './feed-renderer.ts'
 
 const NAMESPACES = attrs({
@@ -68,8 +69,9 @@ function renderItem(item: ItemModel, tz: string): string {
       ? [`      ${textElement('dcterms:modified', formatRfc3339(item.updated, tz))}`]
       : []),
     ...renderSource(item),
+    ...(item.rights ? [`      ${textElement('dc:rights', item.rights.text)}`] : []),
     ...renderImage(item),
-
+    ...embargoElement(item, tz, '      '),
     '    </item>',
   ]
   return lines.join('\n')

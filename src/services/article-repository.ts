@@ -1,3 +1,4 @@
+import { DEFAULT_RETRACTION_REASON, type RetractionReason } from '../domain/retraction.ts'
 import { StoredArticleSchema, type Article } from '../domain/article.ts'
 import type { Locale } from '../domain/locale.ts'
 import { DERIVED_PREFIX, isDerivedVersion, recordJson, sortableTime, versionOf } from '../domain/version.ts'
@@ -20,7 +21,7 @@ export const REPOSITORY_CONCURRENCY = 16
 /** The current state of one story in one locale. */
 export type StoryState =
   | { kind: 'live'; record: Article; version: string; derived: boolean }
-  | { kind: 'retracted'; at: string; derived: boolean }
+  | { kind: 'retracted'; at: string; derived: boolean; reason?: RetractionReason }
   | null
 
 /** The newest version (or retraction) of a story as its key tells it, without reading the object. */
@@ -132,10 +133,17 @@ export class ArticleRepository {
    * Records that a story was pulled at `at`. A derived variant's retraction ranks among derived
    * versions, so the variant returns when its source story does, and an editor's own record still wins.
    */
-  async putRetraction(locale: Locale, id: string, at: string, derived = false): Promise<void> {
+  async putRetraction(
+    locale: Locale,
+    id: string,
+    at: string,
+    derived = false,
+    reason: RetractionReason = DEFAULT_RETRACTION_REASON,
+  ): Promise<void> {
     const version = `${derived ? DERIVED_PREFIX : ''}${sortableTime(Date.parse(at))}${RETRACTED_SUFFIX}`
     await this.#index.mark(id)
-    await this.#putText(KEYS.articleVersion(locale, id, version), JSON.stringify({ retracted: true, at }))
+    const json = JSON.stringify({ retracted: true, at, reason })
+    await this.#putText(KEYS.articleVersion(locale, id, version), json)
   }
 
   /** Every live story of a locale (a full scan: only for a first build or a rebuild from scratch). */
@@ -153,8 +161,10 @@ export class ArticleRepository {
     const value = JSON.parse(decoder.decode(object.body)) as unknown
     const version = key.slice(key.lastIndexOf('/') + 1, -'.json'.length)
     const derived = isDerivedVersion(version)
-    if (version.endsWith(RETRACTED_SUFFIX))
-      return { kind: 'retracted', at: (value as { at: string }).at, derived }
+    if (version.endsWith(RETRACTED_SUFFIX)) {
+      const { at, reason } = value as { at: string; reason?: RetractionReason }
+      return { kind: 'retracted', at, derived, ...(reason && { reason }) }
+    }
     const parsed = StoredArticleSchema.safeParse(value)
     if (!parsed.success) throw new Error(`stored article ${key} no longer validates`)
     return { kind: 'live', record: parsed.data, version, derived }

@@ -1,4 +1,5 @@
 import { brotliCompressSync, constants, gzipSync } from 'node:zlib'
+import type { AudienceKey } from '../domain/audience.ts'
 import type { FeedFormat } from '../domain/feed-definition.ts'
 import type { Locale } from '../domain/locale.ts'
 import type { Bytes } from '../ports/object-store.ts'
@@ -29,6 +30,14 @@ export interface FeedBundle {
    * settings is rendered again rather than served with stale links.
    */
   renderedWith: string
+  /** Who it was rendered for; absent in bundles stored before audiences existed (full text). */
+  audience?: AudienceKey
+  /** When (ms) an embargo it holds back or marks ends: from then on it is out of date. */
+  nextRelease?: number
+  /** The latest release from embargo among its items (ms), if any. */
+  lastRelease?: number
+  /** Fingerprint of the feed state it was rendered from, shared by the audiences of one render. */
+  source?: string
   variants: Partial<Record<Encoding, FeedVariant>> & { identity: FeedVariant }
 }
 
@@ -58,7 +67,7 @@ export function compressVariants(body: Bytes, etag: string): FeedBundle['variant
 }
 
 /** A rendering with its variants, ready to store and serve. */
-export function bundleRenderedFeed(feed: RenderedFeed, renderedWith: string): FeedBundle {
+export function bundleRenderedFeed(feed: RenderedFeed, renderedWith: string, source?: string): FeedBundle {
   return {
     feedId: feed.feedId,
     locale: feed.locale,
@@ -67,6 +76,10 @@ export function bundleRenderedFeed(feed: RenderedFeed, renderedWith: string): Fe
     lastModified: feed.lastModified,
     itemCount: feed.itemCount,
     renderedWith,
+    audience: feed.audience,
+    ...(feed.nextRelease !== undefined && { nextRelease: feed.nextRelease }),
+    ...(feed.lastRelease !== undefined && { lastRelease: feed.lastRelease }),
+    ...(source !== undefined && { source }),
     variants: compressVariants(feed.body, feed.etag),
   }
 }

@@ -1,3 +1,4 @@
+import { primaryAudience, type AudienceKey } from '../domain/audience.ts'
 import type { FeedDefinition, FeedFormat } from '../domain/feed-definition.ts'
 import type { Locale } from '../domain/locale.ts'
 import {
@@ -29,7 +30,12 @@ export interface ServedFeed {
 
 /** What the cache asks of the write side: a render of a feed, and what a stored bundle must be rendered with. */
 export interface FeedRenderer {
-  publish(definition: FeedDefinition): Promise<FeedBundle[]>
+  publish(
+    definition: FeedDefinition,
+    written?: readonly never[],
+    locale?: Locale,
+    audience?: AudienceKey,
+  ): Promise<FeedBundle[]>
   renderKey(definition: FeedDefinition): Promise<string>
   /** A bundle's store ETag as read: the version the next render may replace. */
   observed(key: string, storeEtag: string): void
@@ -72,7 +78,7 @@ export class FeedCache {
     this.#hits = this.#outcomes('hit')
   }
 
-  /** The current bundle of a feed, from the hot copy, storage, or a first render. */
+  /** The current bundle of a feed for its primary audience, from the hot copy, storage, or a first render. */
   async getFeed(definition: FeedDefinition, locale: Locale, format: FeedFormat): Promise<ServedFeed> {
     const key = this.hotKey(definition, locale, format)
     const hot = this.getHotFeed(definition, locale, format, key)
@@ -91,7 +97,7 @@ export class FeedCache {
     key = this.hotKey(definition, locale, format),
   ): ServedFeed | undefined {
     const entry = this.#entries.get(key)
-    if (!entry) return undefined
+    if (!entry || isOutdated(entry.bundle, this.now())) return undefined
     const age = this.now() - entry.validatedAt
     if (age < this.timing.freshMs) {
       this.#hits()
@@ -105,8 +111,13 @@ export class FeedCache {
   }
 
   /** The hot cache's key of a feed, for callers that look the same feed up often (`getHotFeed`). */
-  hotKey(definition: FeedDefinition, locale: Locale, format: FeedFormat): string {
-    return KEYS.rendered(definition.id, locale, format)
+  hotKey(
+    definition: FeedDefinition,
+    locale: Locale,
+    format: FeedFormat,
+    audience = primaryAudience(definition),
+  ): string {
+    return KEYS.rendered(definition.id, locale, format, audience)
   }
 
   /** Keeps a bundle the write side has just made durable. */
@@ -144,20 +155,21 @@ export class FeedCache {
   ): Promise<ServedFeed> {
     try {
       const found = await this.#readStored(key, entry)
-      if (found === 'unchanged' && entry) {
+      // Unchanged in storage yet past an embargo it holds back: rendered again below.
+      if (found === 'unchanged' && entry && !isOutdated(entry.bundle, this.now())) {
         entry.validatedAt = this.now()
         return { bundle: entry.bundle, stale: false, ageSeconds: 0, outcome: 'revalidated' }
       }
       if (found && found !== 'unchanged') {
         this.renderer.observed(key, found.etag)
         const bundle = await this.#usable(definition, key, found.body)
-        if (bundle) {
+        if (bundle && !isOutdated(bundle, this.now())) {
           this.remember(key, bundle, found.etag)
           return { bundle, stale: false, ageSeconds: 0, outcome: 'miss' }
         }
       }
       const bundle = (await this.renderer.publish(definition)).find(
-        (b) => b.format === format && key === this.hotKey(definition, b.locale, b.format),
+        (b) => b.format === format && key === this.hotKey(definition, b.locale, b.format, b.audience),
       )
       if (!bundle) throw new Error(`renderer produced no ${format}`)
       return { bundle, stale: false, ageSeconds: 0, outcome: 'rendered' }
@@ -195,7 +207,7 @@ export class FeedCache {
   /** The stored bundle when it is whole, of this feed and rendered with today's settings; else null. */
   async #usable(definition: FeedDefinition, key: string, body: Bytes): Promise<FeedBundle | null> {
     const bundle = decodeBundle(body)
-    if (!bundle || key !== this.hotKey(definition, bundle.locale, bundle.format)) {
+    if (!bundle || key !== this.hotKey(definition, bundle.locale, bundle.format, bundle.audience)) {
       this.#damage.report(key, 'stored feed is damaged; rendering it again')
       return null
     }
@@ -220,4 +232,9 @@ export class FeedCache {
       () => new StorageUnavailableError(`storage did not answer within ${ms} ms`),
     )
   }
+}
+
+/** Whether an embargo a rendering holds back (or marks) has ended: it must not be served any more. */
+export function isOutdated(bundle: FeedBundle, now: number): boolean {
+  return bundle.nextRelease !== undefined && bundle.nextRelease <= now
 }

@@ -1,4 +1,6 @@
+import { audienceOf, primaryAudience, type AudienceKey } from '../domain/audience.ts'
 import type { FeedDefinition } from '../domain/feed-definition.ts'
+import { fingerprint, versionOf } from '../domain/version.ts'
 import type { Locale } from '../domain/locale.ts'
 import { RESOURCES } from '../i18n/translator.ts'
 import type { PublicationSettings, TranslationIndex } from '../render/feed-model.ts'
@@ -33,6 +35,8 @@ export class FeedPublisher {
   readonly #renderedItems = new RenderedItems()
   /** The store's ETag of each bundle as this process last wrote or read it. */
   readonly #etags = new Map<string, string>()
+  /** Audiences besides each feed's primary one that readers asked for here: rendered by every run. */
+  readonly #requested = new Map<string, Set<AudienceKey>>()
 
   constructor(
     private readonly store: ObjectStore,
@@ -51,7 +55,13 @@ export class FeedPublisher {
     definition: FeedDefinition,
     written: readonly LogEntry[] = [],
     locale?: Locale,
+    audience?: AudienceKey,
   ): Promise<FeedBundle[]> {
+    if (audience !== undefined && audience !== primaryAudience(definition)) {
+      let requested = this.#requested.get(definition.id)
+      if (!requested) this.#requested.set(definition.id, (requested = new Set()))
+      requested.add(audience)
+    }
     const pending = this.#pending.get(definition.id)
     if (pending) pending.push(...written)
     else this.#pending.set(definition.id, [...written])
@@ -122,17 +132,25 @@ export class FeedPublisher {
     const bundles: FeedBundle[] = []
     const writes: Promise<unknown>[] = []
     let refused = false
+    const audiences = [primaryAudience(definition), ...(this.#requested.get(definition.id) ?? [])]
+    const now = this.now()
     for (const state of states) {
-      const rendered = await renderFeedFormats({
-        definition,
-        locale: state.locale,
-        articles: state.snapshot.items,
-        tombstones: state.snapshot.tombstones,
-        settings: this.settings,
-        translations,
-        renderedItems: this.#renderedItems,
-      })
-      const own = rendered.map((feed) => bundleRenderedFeed(feed, renderedWith))
+      const source = sourceOf(state)
+      const own: FeedBundle[] = []
+      for (const audience of audiences) {
+        const rendered = await renderFeedFormats({
+          definition,
+          locale: state.locale,
+          articles: state.snapshot.items,
+          tombstones: state.snapshot.tombstones,
+          settings: this.settings,
+          translations,
+          renderedItems: this.#renderedItems,
+          audience: audienceOf(audience),
+          now,
+        })
+        own.push(...rendered.map((feed) => bundleRenderedFeed(feed, renderedWith, source)))
+      }
       bundles.push(...own)
       const stored = durable.then(() =>
         allSettled([
@@ -156,7 +174,7 @@ export class FeedPublisher {
 
   /** Stores a bundle over the version seen before its render; false when the store refused it. */
   async #store(bundle: FeedBundle, seen: ReadonlyMap<string, string>): Promise<boolean> {
-    const key = KEYS.rendered(bundle.feedId, bundle.locale, bundle.format)
+    const key = KEYS.rendered(bundle.feedId, bundle.locale, bundle.format, bundle.audience)
     const before = seen.get(key)
     let etag: string
     try {
@@ -185,6 +203,15 @@ export class FeedPublisher {
     this.onStored(key, bundle, etag)
     return true
   }
+}
+
+/**
+ * What a locale's renderings were made from (every version and tombstone in its snapshot): a
+ * rendering for another audience made from something else is out of date, whoever stored it.
+ */
+function sourceOf(state: LocaleState): string {
+  const { items, tombstones } = state.snapshot
+  return fingerprint(`${items.map(versionOf).join(' ')}\u0000${JSON.stringify(tombstones)}`)
 }
 
 /** Every story of a feed by id: where it can be read in each locale that carries it. */

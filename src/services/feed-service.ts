@@ -1,3 +1,4 @@
+import { primaryAudience, type AudienceKey } from '../domain/audience.ts'
 import type { FeedCatalog, FeedDefinition, FeedFormat } from '../domain/feed-definition.ts'
 import type { Locale } from '../domain/locale.ts'
 import type { PublicationSettings } from '../render/feed-model.ts'
@@ -11,6 +12,7 @@ import { FeedPublisher } from './feed-publisher.ts'
 import { Materializer } from './materializer.ts'
 import type { Clock, Logger, Telemetry } from '../ports/observability.ts'
 import { PublishService } from './publish.ts'
+import { VariantCache } from './variant-cache.ts'
 import { feedTiming, type FeedTiming, type TimingSettings } from './timing.ts'
 
 export type { CacheOutcome, ServedFeed } from './feed-cache.ts'
@@ -36,6 +38,7 @@ export class FeedService {
   readonly timing: FeedTiming
   readonly #publisher: FeedPublisher
   readonly #cache: FeedCache
+  readonly #variants: VariantCache
 
   constructor(
     store: ObjectStore,
@@ -61,10 +64,39 @@ export class FeedService {
       materializer,
       settings,
       now,
-      (key, bundle, etag) => this.#cache.remember(key, bundle, etag),
+      (key, bundle, etag) => {
+        const definition = feeds.find(bundle.feedId)
+        if (definition && bundle.audience !== primaryAudience(definition))
+          this.#variants.remember(key, bundle)
+        else this.#cache.remember(key, bundle, etag)
+      },
       telemetry,
     )
     this.#cache = new FeedCache(store, this.#publisher, logger, this.timing, now, telemetry)
+    this.#variants = new VariantCache(store, this.#publisher, this.#cache, now, this.timing.storageTimeoutMs)
+  }
+
+  /**
+   * A feed in one locale and format as an audience reads it (a partner's full text, embargoed
+   * stories): rendered and compressed once per change of the feed, never per reader.
+   */
+  getFeedFor(
+    definition: FeedDefinition,
+    locale: Locale,
+    format: FeedFormat,
+    audience: AudienceKey,
+  ): Promise<ServedFeed> {
+    return this.#variants.getFeed(definition, locale, format, audience)
+  }
+
+  /** The synchronous half of getFeedFor: the copy in hand when current, else undefined. */
+  getHotFeedFor(
+    definition: FeedDefinition,
+    locale: Locale,
+    format: FeedFormat,
+    audience: AudienceKey,
+  ): ServedFeed | undefined {
+    return this.#variants.getHotFeed(definition, locale, format, audience)
   }
 
   /** How long retracted stories stay in feeds as tombstones. */
@@ -101,7 +133,7 @@ export class FeedService {
     locale?: Locale,
     written: readonly LogEntry[] = [],
   ): Promise<FeedBundle[]> {
-    return this.#publisher.publish(definition, written, locale)
+    return this.#publisher.publish(definition, written, locale).then(primaryOf(definition))
   }
 
   /** The webhook's service, handed the parts it needs from these feeds. */
@@ -111,8 +143,15 @@ export class FeedService {
       requestStore: this.options.requestStore,
       changeLog: this.changeLog,
       catalog: this.feeds,
-      render: (definition, written) => this.#publisher.publish(definition, written),
+      render: (definition, written) =>
+        this.#publisher.publish(definition, written).then(primaryOf(definition)),
       now,
     })
   }
+}
+
+/** Only the bundles of a feed's primary audience: what reports and WebSub pings are about. */
+function primaryOf(definition: FeedDefinition): (bundles: FeedBundle[]) => FeedBundle[] {
+  const primary = primaryAudience(definition)
+  return (bundles) => bundles.filter((b) => (b.audience ?? 'full') === primary)
 }

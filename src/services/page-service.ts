@@ -72,14 +72,16 @@ export class PageService {
   /** Every feed in every locale it is offered in, in catalogue order. */
   async #everything(): Promise<{ summaries: FeedSummary[]; version: string }> {
     const perFeed = await Promise.all(
-      this.feeds.feeds.all.map(async (definition) => {
-        // One locale first: a feed never rendered is rendered (in every locale) by that call, and
-        // the others then come from memory instead of queueing a second render.
-        const [first, ...rest] = definition.locales
-        if (first === undefined) return []
-        const head = await this.summary(definition, first)
-        return [head, ...(await Promise.all(rest.map((locale) => this.summary(definition, locale))))]
-      }),
+      this.feeds.feeds.all
+        .filter((definition) => definition.public !== 'none')
+        .map(async (definition) => {
+          // One locale first: a feed never rendered is rendered (in every locale) by that call, and
+          // the others then come from memory instead of queueing a second render.
+          const [first, ...rest] = definition.locales
+          if (first === undefined) return []
+          const head = await this.summary(definition, first)
+          return [head, ...(await Promise.all(rest.map((locale) => this.summary(definition, locale))))]
+        }),
     )
     const all = perFeed.flat()
     return { summaries: all.map((s) => s.summary), version: all.map((s) => s.version).join(' ') }
@@ -135,7 +137,7 @@ export class PageService {
 
   /** `GET /{locale}/feeds.opml`. */
   async localeOpml(locale: Locale): Promise<RenderedPage> {
-    const definitions = this.feeds.feeds.forLocale(locale)
+    const definitions = this.feeds.feeds.publicForLocale(locale)
     const read = await Promise.all(definitions.map((d) => this.summary(d, locale)))
     const summaries = read.map((r) => r.summary)
     return this.#cached(`opml:${locale}`, read.map((r) => r.version).join(' '), () =>

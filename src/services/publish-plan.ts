@@ -2,6 +2,7 @@ import { lastChangeOf, type Article } from '../domain/article.ts'
 import { deriveRecord, derivedLocalesOf, normalizeRecord } from '../domain/derive.ts'
 import { retractionBeats, type Change } from '../domain/feed-snapshot.ts'
 import { LOCALES, type Locale } from '../domain/locale.ts'
+import { DEFAULT_RETRACTION_REASON, strongerReason, type RetractionReason } from '../domain/retraction.ts'
 import type { PublishReport, RepublishPayload } from '../domain/republish.ts'
 import { versionOf } from '../domain/version.ts'
 import { storyKey, type StoryHead, type StoryRef, type StoryState } from './article-repository.ts'
@@ -9,7 +10,7 @@ import { storyKey, type StoryHead, type StoryRef, type StoryState } from './arti
 /** A payload as ingest stores it: each editor's record normalized, with the variants derived from it. */
 export interface ExpandedPayload {
   upsert: { record: Article; variants: Article[] }[]
-  retract: { id: string; locale?: Locale }[]
+  retract: { id: string; locale?: Locale; reason?: RetractionReason }[]
 }
 
 /** What storage says about the stories a payload names: heads for upserts, states for retractions. */
@@ -28,9 +29,9 @@ export interface PublishPlan {
   /** Versions that win, with what was stored before them. */
   upserts: { record: Article; head: StoryHead }[]
   /** Live stories the retractions pull. */
-  retractions: { id: string; locale: Locale; live: Live }[]
+  retractions: { id: string; locale: Locale; live: Live; reason: RetractionReason }[]
   /** Stories already pulled, whose retraction goes into the log again (a retry after a failure). */
-  repeated: { id: string; locale: Locale; pulled: Pulled }[]
+  repeated: { id: string; locale: Locale; pulled: Pulled; reason: RetractionReason }[]
   /** Every change, for one log entry. */
   changes: Change[]
   report: Pick<PublishReport, 'skipped' | 'retracted' | 'notFound'>
@@ -107,7 +108,13 @@ export function decide(payload: ExpandedPayload, lookups: Lookups, at: string): 
   }
 
   /** Decides on a story's state in one locale; `onlyDerivedFrom`: only a variant derived from it. */
-  const retract = (id: string, locale: Locale, state: StoryState, onlyDerivedFrom?: Locale) => {
+  const retract = (
+    id: string,
+    locale: Locale,
+    state: StoryState,
+    reason: RetractionReason,
+    onlyDerivedFrom?: Locale,
+  ) => {
     if (state?.kind === 'live') {
       if (onlyDerivedFrom && state.record.derivedFrom !== onlyDerivedFrom) return
       if (lastChangeOf(state.record) > signedAt) {
@@ -115,7 +122,7 @@ export function decide(payload: ExpandedPayload, lookups: Lookups, at: string): 
           skipped.push({ id, locale, reason: 'newer-than-retraction', stored: state.version })
         return
       }
-      plan.retractions.push({ id, locale, live: state })
+      plan.retractions.push({ id, locale, live: state, reason })
       retracted.push({ id, locale })
       return
     }
@@ -124,13 +131,14 @@ export function decide(payload: ExpandedPayload, lookups: Lookups, at: string): 
     // feed that still shows the story loses it.
     if (state?.kind === 'retracted' && (!onlyDerivedFrom || state.derived)) {
       if (!onlyDerivedFrom) retracted.push({ id, locale })
-      plan.repeated.push({ id, locale, pulled: state })
+      // Sent again, a retraction may make a kill of a withdrawal; a replay never undoes a kill.
+      plan.repeated.push({ id, locale, pulled: state, reason: strongerReason(state.reason, reason) })
     }
   }
-  for (const { id, locale } of payload.retract) {
+  for (const { id, locale, reason = DEFAULT_RETRACTION_REASON } of payload.retract) {
     const stateIn = (l: Locale) => lookups.states.get(storyKey({ id, locale: l })) ?? null
     if (!locale) {
-      for (const l of LOCALES) retract(id, l, stateIn(l))
+      for (const l of LOCALES) retract(id, l, stateIn(l), reason)
       // A retraction without a locale that found nothing anywhere is one "not found", not seven.
       if (LOCALES.every((l) => stateIn(l) === null)) notFound.push({ id })
       continue
@@ -139,28 +147,30 @@ export function decide(payload: ExpandedPayload, lookups: Lookups, at: string): 
       notFound.push({ id, locale })
       continue
     }
-    retract(id, locale, stateIn(locale))
-    for (const target of derivedLocalesOf(locale)) retract(id, target, stateIn(target), locale)
+    retract(id, locale, stateIn(locale), reason)
+    for (const target of derivedLocalesOf(locale)) retract(id, target, stateIn(target), reason, locale)
   }
 
   plan.changes = [
     ...plan.upserts.map(({ record }) => ({ type: 'upsert' as const, record })),
-    ...plan.retractions.map(({ id, locale, live }) => ({
+    ...plan.retractions.map(({ id, locale, live, reason }) => ({
       type: 'retract' as const,
       id,
       locale,
       at,
       sections: live.record.sections,
       ...(live.derived && { derived: true }),
+      reason,
     })),
     // The pulled version's sections are not at hand: a feed drops the story if it shows it.
-    ...plan.repeated.map(({ id, locale, pulled }) => ({
+    ...plan.repeated.map(({ id, locale, pulled, reason }) => ({
       type: 'retract' as const,
       id,
       locale,
       at: pulled.at,
       sections: [],
       ...(pulled.derived && { derived: true }),
+      reason,
     })),
   ]
   return plan

@@ -83,9 +83,9 @@ export class PublishService {
             articles.putVersion(record),
       ),
       ...plan.retractions.map(
-        ({ id, locale, live }) =>
+        ({ id, locale, live, reason }) =>
           () =>
-            articles.putRetraction(locale, id, plan.at, live.derived),
+            articles.putRetraction(locale, id, plan.at, live.derived, reason),
       ),
     ]
     const appending = plan.changes.length > 0 ? changeLog.start(plan.changes) : undefined

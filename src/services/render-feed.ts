@@ -1,7 +1,10 @@
 import { CONTENT_TYPE, FORMATS, type FeedDefinition, type FeedFormat } from '../domain/feed-definition.ts'
-import type { Article } from '../domain/article.ts'
+import { embargoOf, type Article } from '../domain/article.ts'
+import { audienceKey, showsStory, type Audience, type AudienceKey } from '../domain/audience.ts'
+import { isEmbargoed, nextRelease, releasedAt } from '../domain/embargo.ts'
 import type { Locale } from '../domain/locale.ts'
-import { selectItems } from '../domain/select-items.ts'
+import type { RetractionReason } from '../domain/retraction.ts'
+import { feedSelects, selectItems } from '../domain/select-items.ts'
 import { translatorFor } from '../i18n/translator.ts'
 import { ATOM } from '../render/atom.ts'
 import {
@@ -27,6 +30,12 @@ export interface RenderedFeed {
   /** The content's last change, in ms since the epoch (not the render time). */
   lastModified: number
   itemCount: number
+  /** Who this rendering is for. */
+  audience: AudienceKey
+  /** When (ms) an embargo it holds back, or marks, ends: the rendering is out of date from then on. */
+  nextRelease?: number
+  /** The latest release from embargo among its items, if any: WebSub hubs hear of it once it passes. */
+  lastRelease?: number
 }
 
 /**
@@ -62,6 +71,7 @@ export class RenderedItems {
 }
 
 const encoder = new TextEncoder()
+const FULL: Audience = { body: 'full', embargoed: false }
 
 /** Renders one feed in one locale in every format, with ETags computed once from the bytes. */
 export async function renderFeedFormats(input: {
@@ -69,17 +79,29 @@ export async function renderFeedFormats(input: {
   locale: Locale
   articles: readonly Article[]
   settings: PublicationSettings
-  tombstones?: readonly { id: string; at: string }[]
+  tombstones?: readonly { id: string; at: string; reason?: RetractionReason }[]
   /** The feed's stories in every locale, for per-item translation links. */
   translations?: TranslationIndex
   /** Items rendered before, made under the same settings. */
   renderedItems?: RenderedItems
+  /** Who the rendering is for: full text without embargoed stories unless said otherwise. */
+  audience?: Audience
+  /** The render time, which decides the embargoes that have passed; without it, every one has. */
+  now?: number
 }): Promise<RenderedFeed[]> {
   const { locale, renderedItems, translations } = input
-  const items = selectItems(input.definition, input.articles)
+  const audience = input.audience ?? FULL
+  const now = input.now ?? Infinity
+  const shown = input.articles.filter((a) => showsStory(audience, embargoOf(a), now))
+  const items = selectItems(input.definition, shown)
+  const release = nextRelease(
+    input.articles.filter((a) => feedSelects(input.definition, a)),
+    now,
+  )
+  const lastRelease = items.reduce((max, a) => Math.max(max, releasedAt(a, now)), 0)
   const t = translatorFor(locale)
-  const head = buildFeedHead({ ...input, items, t })
-  const modelOf = itemModelBuilder({ ...input, t })
+  const head = buildFeedHead({ ...input, items, t, audience, now })
+  const modelOf = itemModelBuilder({ ...input, t, audience, now })
   const models = new Map<Article, ItemModel>()
   const model = (article: Article) => {
     let m = models.get(article)
@@ -90,11 +112,17 @@ export async function renderFeedFormats(input: {
   return Promise.all(
     FORMATS.map(async (format) => {
       const renderer = RENDERERS[format]
-      const slot = `${format} ${locale}`
+      // An item differs by audience (body or not), and while under embargo (its marker).
+      const slot = `${format} ${locale} ${audienceKey(audience)}`
       const render = (article: Article) => () => renderer.item(model(article), head)
       const fragments = items.map((article, i) =>
         renderedItems
-          ? renderedItems.get(article, slot, linked[i]!, render(article))
+          ? renderedItems.get(
+              article,
+              isEmbargoed(article, now) ? `${slot} e` : slot,
+              linked[i]!,
+              render(article),
+            )
           : encoder.encode(render(article)()),
       )
       const body = framed(renderer.frame(head, items.length), fragments)
@@ -107,6 +135,9 @@ export async function renderFeedFormats(input: {
         etag: await strongEtag(body),
         lastModified: head.updated,
         itemCount: items.length,
+        audience: audienceKey(audience),
+        ...(release !== undefined && { nextRelease: release }),
+        ...(lastRelease > 0 && { lastRelease }),
       }
     }),
   )

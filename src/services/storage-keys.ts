@@ -1,3 +1,4 @@
+import type { AudienceKey } from '../domain/audience.ts'
 import type { FeedFormat } from '../domain/feed-definition.ts'
 import type { Locale } from '../domain/locale.ts'
 import { fingerprint } from '../domain/version.ts'
@@ -37,7 +38,11 @@ export const KEYS = {
   snapshot: (feedId: string, locale: Locale) => `snapshots/v2/${feedId}/${locale}.json`,
   /** Every rendered feed bundle. */
   renderedAll: 'rendered/',
-  rendered: (feedId: string, locale: Locale, format: FeedFormat) => `rendered/${feedId}/${locale}.${format}`,
+  /** Full text keeps the key it had before audiences; every other audience has a folder of its own. */
+  rendered: (feedId: string, locale: Locale, format: FeedFormat, audience: AudienceKey = 'full') =>
+    audience === 'full'
+      ? `rendered/${feedId}/${locale}.${format}`
+      : `rendered/${feedId}/${audience}/${locale}.${format}`,
   idempotency: (digest: string) => `idempotency/${digest}.json`,
   /** Written once every stored script variant has been derived by converters of this release. */
   derivationDone: (derivation: number) => `derivations/v${derivation}.json`,

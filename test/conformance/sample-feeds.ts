@@ -6,7 +6,7 @@ import type { FeedFormat } from '../../src/domain/feed-definition.ts'
 import { LOCALES, type Locale } from '../../src/domain/locale.ts'
 import { renderFeedFormats, type RenderedFeed } from '../../src/services/render-feed.ts'
 import { loadCatalog, loadStoredSamples, TEST_SETTINGS } from '../support/samples.ts'
-import type { FeedDefinition } from '../../src/domain/feed-definition.ts'
+import type { FeedCatalog, FeedDefinition } from '../../src/domain/feed-definition.ts'
 
 /** File name extension per format, so golden files and temp files open as XML or JSON. */
 export const FILE_EXTENSION: Record<FeedFormat, string> = { rss: 'rss.xml', atom: 'atom.xml', json: 'json' }
@@ -33,13 +33,19 @@ export function samplesIn(locale: Locale, articles: readonly Article[] = loadSto
   return articles.filter((a) => a.locale === locale)
 }
 
-/** Renders every feed of the sample catalogue in every locale and format (42 for latest and sco). */
-export async function renderSampleFeeds(): Promise<SampleFeed[]> {
+/**
+ * Renders every public feed of the sample catalogue in every locale and format (42 for latest and
+ * sco); `feeds` picks others (the partners-only wire feed, in full text).
+ */
+export async function renderSampleFeeds(
+  feeds: (catalog: FeedCatalog) => FeedDefinition[] = (catalog) =>
+    catalog.all.filter((d) => d.public !== 'none'),
+): Promise<SampleFeed[]> {
   const catalog = loadCatalog()
   const samples = loadStoredSamples()
   const decoder = new TextDecoder()
   const out: SampleFeed[] = []
-  for (const definition of catalog.all) {
+  for (const definition of feeds(catalog)) {
     const translations = new Map<string, { locale: Locale; url: string; title: string }[]>()
     for (const a of samples) {
       if (!definition.locales.includes(a.locale) || !selects(definition, a)) continue

@@ -32,7 +32,7 @@ describe('POST /webhooks/republish', () => {
     // Both feeds that select the story, in every locale (each item links its translations) and format.
     const feeds = report.feeds.map((f: any) => `${f.feed}/${f.locale}/${f.format}`).sort()
     expect(feeds).toEqual(
-      ['latest', 'sco']
+      ['latest', 'sco', 'wire']
         .flatMap((feed) => LOCALES.flatMap((l) => ['atom', 'json', 'rss'].map((f) => `${feed}/${l}/${f}`)))
         .sort(),
     )
@@ -57,7 +57,7 @@ describe('POST /webhooks/republish', () => {
     const report = (await (await postRepublish(app, { upsert: [moved] })).json()) as {
       feeds: { feed: string }[]
     }
-    expect(new Set(report.feeds.map((f) => f.feed))).toEqual(new Set(['latest', 'sco']))
+    expect(new Set(report.feeds.map((f) => f.feed))).toEqual(new Set(['latest', 'sco', 'wire']))
     const ids = async (path: string) =>
       (((await (await app.request(path)).json()) as { items?: { id: string }[] }).items ?? []).map(
         (i) => i.id,

@@ -7,6 +7,7 @@ import { renderSampleFeeds, samplesIn } from '../conformance/sample-feeds.ts'
 import { loadCatalog, loadSamples, TEST_SETTINGS } from '../support/samples.ts'
 
 const feeds = await renderSampleFeeds()
+const wire = await renderSampleFeeds((catalog) => [catalog.find('wire')!])
 const decoder = new TextDecoder()
 
 describe('golden files', () => {
@@ -15,6 +16,12 @@ describe('golden files', () => {
   })
 
   it.each(feeds.map((f) => [f.fileName, f] as const))('%s matches its golden file', async (name, feed) => {
+    await expect(feed.text).toMatchFileSnapshot(`../golden/${name}`)
+  })
+})
+
+describe('golden files of the partners-only wire feed (full text)', () => {
+  it.each(wire.map((f) => [f.fileName, f] as const))('%s matches its golden file', async (name, feed) => {
     await expect(feed.text).toMatchFileSnapshot(`../golden/${name}`)
   })
 })

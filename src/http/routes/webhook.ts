@@ -113,7 +113,9 @@ export function webhookRoutes(deps: WebhookDeps): Hono<AppEnv> {
     const report = await deps.publish.apply(parsed.data, signedAtMs(c.req.header('silkfeed-signature')!))
     const response = { status: 'ok', ...report }
     if (deps.hubs.enabled) {
-      const urls = [...new Set(report.feeds.map((f) => feedUrls(deps.settings, f.feed, f.locale)[f.format]))]
+      // Partners-only feeds have no public URL for a hub to fetch.
+      const announced = report.feeds.filter((f) => deps.catalog.find(f.feed)?.public !== 'none')
+      const urls = [...new Set(announced.map((f) => feedUrls(deps.settings, f.feed, f.locale)[f.format]))]
       afterResponse(c, deps.hubs.notify(urls))
     }
     if (recordKey) {

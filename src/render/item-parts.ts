@@ -1,0 +1,65 @@
+import type { TFunction } from 'i18next'
+import type { Article } from '../domain/article.ts'
+import { LANGUAGE_TAG, type Locale } from '../domain/locale.ts'
+import { DEFAULT_RETRACTION_REASON, type RetractionReason } from '../domain/retraction.ts'
+
+/** Every story of a feed by id: where it can be read in each locale that carries it. */
+export type TranslationIndex = ReadonlyMap<string, readonly { locale: Locale; url: string; title: string }[]>
+
+/** The script each locale is written in (ISO 15924), for "converted from" notes. */
+export const SCRIPT: Record<Locale, string> = {
+  zh: 'Hans',
+  'zh-hant': 'Hant',
+  ru: 'Cyrl',
+  kk: 'Cyrl',
+  'kk-latn': 'Latn',
+  uz: 'Latn',
+  'uz-cyrl': 'Cyrl',
+}
+
+/** A story's rights as the formats show them: the record's fields and one line of text for readers. */
+export interface RightsModel {
+  copyrightHolder?: string
+  copyrightNotice?: string
+  usageTerms?: string
+  licenseUrl?: string
+  /** Notice (or holder), usage terms and licence in one line, for RSS `dc:rights` and Atom `rights`. */
+  text: string
+}
+
+/** The rights of a story, with its one-line text worded from the feed locale's resources. */
+export function rightsModel(rights: Article['rights'], t: TFunction<'feeds'>): RightsModel | undefined {
+  if (!rights) return undefined
+  const { copyrightHolder, copyrightNotice, usageTerms, licenseUrl } = rights
+  const text = [
+    copyrightNotice ?? (copyrightHolder !== undefined ? t('rights.holder', { holder: copyrightHolder }) : ''),
+    usageTerms ?? '',
+    licenseUrl !== undefined ? t('rights.license', { url: licenseUrl }) : '',
+  ]
+    .filter((part) => part !== '')
+    .join(' ')
+  return { ...rights, text }
+}
+
+/** Tombstones as the formats show them, each reason worded in the feed's language (Atom `at:comment`). */
+export function deletedEntries(
+  tombstones: readonly { id: string; at: string; reason?: RetractionReason }[],
+  t: TFunction<'feeds'>,
+  idOf: (id: string) => string,
+): { id: string; when: number; reason: RetractionReason; comment: string }[] {
+  return tombstones.map((d) => {
+    const reason = d.reason ?? DEFAULT_RETRACTION_REASON
+    return { id: idOf(d.id), when: Date.parse(d.at), reason, comment: t(`retraction.${reason}`) }
+  })
+}
+
+/** The same story in the feed's other locales, as an item links them. */
+export function translationsOf(
+  index: TranslationIndex | undefined,
+  id: string,
+  locale: Locale,
+): { hreflang: string; url: string; title: string }[] {
+  return (index?.get(id) ?? [])
+    .filter((other) => other.locale !== locale)
+    .map((other) => ({ hreflang: LANGUAGE_TAG[other.locale], url: other.url, title: other.title }))
+}
