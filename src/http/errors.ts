@@ -5,7 +5,7 @@ import { byPreference, parseWeightedList } from './q-values.ts'
 import { problemTranslatorFor, type ProblemLanguage } from '../i18n/translator.ts'
 
 /** Every failure a client can cause or meet, with its HTTP status. */
-export const STATUS = {
+const STATUS = {
   FEED_NOT_FOUND: 404,
   LOCALE_NOT_FOUND: 404,
   FORMAT_NOT_FOUND: 404,

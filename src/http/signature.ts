@@ -2,7 +2,7 @@
 export type SignatureFailure = 'missing' | 'malformed' | 'stale' | 'mismatch' | 'unconfigured'
 
 /** How far `t` may be from the server's clock, either way. */
-export const SIGNATURE_TOLERANCE_SECONDS = 300
+const SIGNATURE_TOLERANCE_SECONDS = 300
 
 const encoder = new TextEncoder()
 const keyCache = new Map<string, Promise<CryptoKey>>()
@@ -88,20 +88,6 @@ export async function verifyBodySignature(
     }
   }
   return 'mismatch'
-}
-
-/**
- * Checks `t=<unix seconds>,v1=<hex HMAC-SHA256(secret, "<t>.<raw body>")>` against every active
- * secret (rotation). Returns null when it holds.
- */
-export async function verifySignature(
-  header: string | undefined,
-  body: Uint8Array,
-  secrets: readonly string[],
-  nowSeconds: number,
-): Promise<SignatureFailure | null> {
-  const plausible = checkSignatureHeader(header, secrets, nowSeconds)
-  return typeof plausible === 'string' ? plausible : verifyBodySignature(plausible, body, secrets)
 }
 
 /** Signs a body as the CMS does: the header value for Silkfeed-Signature. */

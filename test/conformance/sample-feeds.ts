@@ -9,7 +9,7 @@ import { loadCatalog, loadStoredSamples, TEST_SETTINGS } from '../support/sample
 import type { FeedDefinition } from '../../src/domain/feed-definition.ts'
 
 /** File name extension per format, so golden files and temp files open as XML or JSON. */
-export const FILE_EXTENSION: Record<FeedFormat, string> = { rss: 'rss.xml', atom: 'atom.xml', json: 'json' }
+const FILE_EXTENSION: Record<FeedFormat, string> = { rss: 'rss.xml', atom: 'atom.xml', json: 'json' }
 
 /** One rendered sample feed with the articles it was rendered from. */
 export interface SampleFeed {
