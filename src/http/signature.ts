@@ -1,3 +1,5 @@
+import { BoundedCache } from '../domain/bounded-cache.ts'
+
 /** Why a Silkfeed-Signature was refused; each has a localized explanation in problems.json. */
 export type SignatureFailure = 'missing' | 'malformed' | 'stale' | 'mismatch' | 'unconfigured'
 
@@ -5,18 +7,16 @@ export type SignatureFailure = 'missing' | 'malformed' | 'stale' | 'mismatch' | 
 const SIGNATURE_TOLERANCE_SECONDS = 300
 
 const encoder = new TextEncoder()
-const keyCache = new Map<string, Promise<CryptoKey>>()
+// Keyed by the configured secrets (a few, during a rotation); the bound covers a misconfiguration.
+const keyCache = new BoundedCache<string, Promise<CryptoKey>>({ maxEntries: 16 })
 
 function hmacKey(secret: string): Promise<CryptoKey> {
-  let key = keyCache.get(secret)
-  if (!key) {
-    key = crypto.subtle.importKey('raw', encoder.encode(secret), { name: 'HMAC', hash: 'SHA-256' }, false, [
+  return keyCache.getOrCreate(secret, () =>
+    crypto.subtle.importKey('raw', encoder.encode(secret), { name: 'HMAC', hash: 'SHA-256' }, false, [
       'sign',
       'verify',
-    ])
-    keyCache.set(secret, key)
-  }
-  return key
+    ]),
+  )
 }
 
 function hexToBytes(hex: string): Uint8Array<ArrayBuffer> | null {
