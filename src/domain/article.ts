@@ -60,7 +60,7 @@ const slug = z
     'must be a slug: lowercase letters, digits and hyphens, 1–64 characters',
   )
 
-export const ARTICLE_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/
+const ARTICLE_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/
 
 export const ArticleIdSchema = z
   .string()
@@ -68,11 +68,11 @@ export const ArticleIdSchema = z
 
 export const LocaleSchema = z.enum(LOCALES, { error: `must be one of: ${LOCALES.join(', ')}` })
 
-export const PersonSchema = z.strictObject({ name: feedText(1, 200), url: httpUrl.optional() })
+const PersonSchema = z.strictObject({ name: feedText(1, 200), url: httpUrl.optional() })
 
-export const SourceSchema = z.strictObject({ name: feedText(1, 200), url: httpUrl.optional() })
+const SourceSchema = z.strictObject({ name: feedText(1, 200), url: httpUrl.optional() })
 
-export const ImageSchema = z.strictObject({
+const ImageSchema = z.strictObject({
   url: httpUrl,
   type: z
     .string()

@@ -5,7 +5,7 @@ import { problemsFromZod } from './problem.ts'
 const seconds = z.number().int().min(0).max(31_536_000)
 
 /** `feeds/<id>.json`: what a feed selects, for whom, and how long caches may keep it. */
-export const FeedDefinitionSchema = z.strictObject({
+const FeedDefinitionSchema = z.strictObject({
   id: z.string().regex(/^[a-z0-9][a-z0-9-]{0,63}$/, 'must be a lowercase slug'),
   sections: z.union([z.literal('all'), z.array(z.string().min(1)).min(1)]),
   locales: z.array(z.enum(LOCALES)).min(1),

@@ -21,7 +21,7 @@ export type Change =
     }
 
 /** A story pulled from a feed, remembered so partners learn of it (RFC 6721 tombstone). */
-export interface Tombstone {
+interface Tombstone {
   id: string
   at: string
   derived?: boolean
@@ -63,12 +63,12 @@ export const EMPTY_SNAPSHOT: FeedSnapshot = {
 }
 
 /** How many items a snapshot keeps for a feed: its limit and as many again. */
-export function snapshotCapacity(definition: FeedDefinition): number {
+function snapshotCapacity(definition: FeedDefinition): number {
   return definition.limit * 2
 }
 
 /** Does version `a` of a story win over `b`? Newest change first; equal times by content, so every order agrees. */
-export function newerThan(a: Article, b: Article): boolean {
+function newerThan(a: Article, b: Article): boolean {
   return versionOf(a) > versionOf(b)
 }
 

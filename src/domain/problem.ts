@@ -7,7 +7,7 @@ export interface Problem {
 }
 
 /** How much of a client's own input a problem quotes back. */
-export const EXCERPT_MAX = 100
+const EXCERPT_MAX = 100
 
 /**
  * At most `max` characters of a text, marked with `…` when cut (never inside a surrogate pair): what
@@ -20,7 +20,7 @@ export function excerpt(text: string, max = EXCERPT_MAX): string {
 }
 
 /** Renders a zod issue path as a JSON path. */
-export function toJsonPath(path: readonly PropertyKey[], root = '$'): string {
+function toJsonPath(path: readonly PropertyKey[], root = '$'): string {
   return path.reduce<string>((acc, key) => {
     if (typeof key === 'number') return `${acc}[${key}]`
     const name = excerpt(String(key))

@@ -1,5 +1,6 @@
 import { parseWeightedList } from './q-values.ts'
 import { ENCODINGS, type Encoding, type FeedBundle, type FeedVariant } from '../services/feed-bundle.ts'
+import { BoundedCache } from '../domain/bounded-cache.ts'
 
 /**
  * Picks the content coding for a request from the codings available (RFC 9110 §12.5.3): the highest
@@ -48,7 +49,7 @@ export const PRECOMPRESSED = { encodeBody: 'manual' } as ResponseInit
 
 // Per set of variants (a feed bundle, a page): which variant each Accept-Encoding value gets.
 // Clients send few distinct values; the cap keeps a client that varies it from growing the map.
-const variantChoices = new WeakMap<object, Map<string, FeedVariant>>()
+const variantChoices = new WeakMap<object, BoundedCache<string, FeedVariant>>()
 
 /** The variant a request's Accept-Encoding asks for (identity without one), worked out once per value. */
 export function variantFor(
@@ -58,12 +59,11 @@ export function variantFor(
   const { variants } = owner
   if (!acceptEncoding) return variants.identity
   let choices = variantChoices.get(owner)
-  if (!choices) variantChoices.set(owner, (choices = new Map<string, FeedVariant>()))
+  if (!choices) variantChoices.set(owner, (choices = new BoundedCache({ maxEntries: 64 })))
   let variant = choices.get(acceptEncoding)
   if (!variant) {
     const available = ENCODINGS.filter((e) => variants[e] !== undefined)
     variant = variants[chooseEncoding(acceptEncoding, available)] ?? variants.identity
-    if (choices.size >= 64) choices.clear()
     choices.set(acceptEncoding, variant)
   }
   return variant

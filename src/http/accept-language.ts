@@ -2,7 +2,7 @@ import { LOCALES, type Locale } from '../domain/locale.ts'
 import { parseWeightedList } from './q-values.ts'
 
 /** The locale a visitor gets when Accept-Language names none we have (DESIGN.md: Chinese first). */
-export const DEFAULT_LOCALE: Locale = 'zh'
+const DEFAULT_LOCALE: Locale = 'zh'
 
 // Regions whose Chinese is written in Traditional characters when a range names no script.
 const TRADITIONAL_REGIONS = new Set(['tw', 'hk', 'mo'])

@@ -1,7 +1,7 @@
 import { parseHttpDate } from './http-date.ts'
 
 /** Does an If-None-Match header match the ETag? Compared weakly: `W/"x"` matches `"x"`, `*` matches all. */
-export function ifNoneMatchMatches(header: string, etag: string): boolean {
+function ifNoneMatchMatches(header: string, etag: string): boolean {
   if (header === etag) return true // what a client that stored our ETag sends back, nearly always
   const ours = opaque(etag)
   return header.split(',').some((candidate) => {

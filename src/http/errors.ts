@@ -3,9 +3,10 @@ import { excerpt, type Problem } from '../domain/problem.ts'
 import { candidatesFor } from './accept-language.ts'
 import { byPreference, parseWeightedList } from './q-values.ts'
 import { problemTranslatorFor, type ProblemLanguage } from '../i18n/translator.ts'
+import { BoundedCache } from '../domain/bounded-cache.ts'
 
 /** Every failure a client can cause or meet, with its HTTP status. */
-export const STATUS = {
+const STATUS = {
   FEED_NOT_FOUND: 404,
   /** A feed whose definition says `public: "none"`, asked for without a partner key. */
   FEED_PARTNERS_ONLY: 404,
@@ -89,9 +90,8 @@ const ECHOED_MESSAGE_MAX = 400
 const OWN_PARAMS = new Set(['available', 'allowed', 'logs'])
 
 // Translating costs more than the rest of a problem answer; a flood of the same refusals (unsigned
-// webhooks, one unknown URL) gets its texts from here. Bounded: emptied when full.
-const problemTexts = new Map<string, { title: string; detail: string }>()
-const PROBLEM_TEXTS_MAX = 1000
+// webhooks, one unknown URL) gets its texts from here.
+const problemTexts = new BoundedCache<string, { title: string; detail: string }>({ maxEntries: 1000 })
 
 /** The localized title and detail of an error. */
 function problemText(error: AppError, language: ProblemLanguage): { title: string; detail: string } {
@@ -100,7 +100,6 @@ function problemText(error: AppError, language: ProblemLanguage): { title: strin
   if (!text) {
     const t = problemTranslatorFor(language)
     text = { title: t(`${error.code}.title`), detail: t(`${error.code}.detail`, localizeParams(error, t)) }
-    if (problemTexts.size >= PROBLEM_TEXTS_MAX) problemTexts.clear()
     if (key.length <= 2000) problemTexts.set(key, text)
   }
   return text

@@ -7,7 +7,7 @@ import { PublishReportSchema, republishSchemaFor } from '../domain/republish.ts'
 import { FIXED_ROUTES, routeTable, type Method } from './route-table.ts'
 
 /** RFC 9457 problem details, with Silkfeed's `code` and per-field `problems`. */
-export const ProblemSchema = z.object({
+const ProblemSchema = z.object({
   type: z.string(),
   title: z.string(),
   status: z.number().int(),

@@ -19,7 +19,7 @@ export const FIXED_ROUTES = {
 } as const satisfies Record<string, FixedRoute>
 
 /** Methods of every resource the URL scheme names (`serveRepresentations`); the redirect is GET-only in spirit, HEAD and OPTIONS alike. */
-export const RESOURCE_METHODS: readonly Method[] = ['get', 'head', 'options']
+const RESOURCE_METHODS: readonly Method[] = ['get', 'head', 'options']
 
 /** Every route: path template and methods, the fixed ones and the URL scheme's, for the OpenAPI document. */
 export function routeTable(): {

@@ -1,22 +1,22 @@
+import { BoundedCache } from '../domain/bounded-cache.ts'
+
 /** Why a Silkfeed-Signature was refused; each has a localized explanation in problems.json. */
 export type SignatureFailure = 'missing' | 'malformed' | 'stale' | 'mismatch' | 'unconfigured'
 
 /** How far `t` may be from the server's clock, either way. */
-export const SIGNATURE_TOLERANCE_SECONDS = 300
+const SIGNATURE_TOLERANCE_SECONDS = 300
 
 const encoder = new TextEncoder()
-const keyCache = new Map<string, Promise<CryptoKey>>()
+// Keyed by the configured secrets (a few, during a rotation); the bound covers a misconfiguration.
+const keyCache = new BoundedCache<string, Promise<CryptoKey>>({ maxEntries: 16 })
 
 function hmacKey(secret: string): Promise<CryptoKey> {
-  let key = keyCache.get(secret)
-  if (!key) {
-    key = crypto.subtle.importKey('raw', encoder.encode(secret), { name: 'HMAC', hash: 'SHA-256' }, false, [
+  return keyCache.getOrCreate(secret, () =>
+    crypto.subtle.importKey('raw', encoder.encode(secret), { name: 'HMAC', hash: 'SHA-256' }, false, [
       'sign',
       'verify',
-    ])
-    keyCache.set(secret, key)
-  }
-  return key
+    ]),
+  )
 }
 
 function hexToBytes(hex: string): Uint8Array<ArrayBuffer> | null {
@@ -88,20 +88,6 @@ export async function verifyBodySignature(
     }
   }
   return 'mismatch'
-}
-
-/**
- * Checks `t=<unix seconds>,v1=<hex HMAC-SHA256(secret, "<t>.<raw body>")>` against every active
- * secret (rotation). Returns null when it holds.
- */
-export async function verifySignature(
-  header: string | undefined,
-  body: Uint8Array,
-  secrets: readonly string[],
-  nowSeconds: number,
-): Promise<SignatureFailure | null> {
-  const plausible = checkSignatureHeader(header, secrets, nowSeconds)
-  return typeof plausible === 'string' ? plausible : verifyBodySignature(plausible, body, secrets)
 }
 
 /** Signs a body as the CMS does: the header value for Silkfeed-Signature. */

@@ -1,5 +1,5 @@
 import i18next, { type TFunction } from 'i18next'
-import { LOCALES, type Locale } from '../domain/locale.ts'
+import type { Locale } from '../domain/locale.ts'
 import zhFeeds from '../../locales/zh/feeds.json' with { type: 'json' }
 import ruFeeds from '../../locales/ru/feeds.json' with { type: 'json' }
 import kkFeeds from '../../locales/kk/feeds.json' with { type: 'json' }
@@ -24,14 +24,13 @@ import kkLatnPages from '../../locales/kk-latn/pages.json' with { type: 'json' }
 import zhHantPages from '../../locales/zh-hant/pages.json' with { type: 'json' }
 
 /** Languages that problem documents can be written in; English is the API's default. */
-export const PROBLEM_LANGUAGES = ['en', ...LOCALES] as const
-export type ProblemLanguage = (typeof PROBLEM_LANGUAGES)[number]
+export type ProblemLanguage = 'en' | Locale
 
 /**
  * i18next's code for each locale. i18next rewrites `uz-cyrl` as `uz-Cyrl` itself, so resources are
  * keyed by the canonical form.
  */
-export const I18N_CODE: Record<Locale, string> = {
+const I18N_CODE: Record<Locale, string> = {
   zh: 'zh',
   ru: 'ru',
   kk: 'kk',

@@ -1,4 +1,5 @@
 import type { Logger, RequestLine } from '../ports/observability.ts'
+import { BoundedCache } from '../domain/bounded-cache.ts'
 import { HeldRequestLines, isoTimes, jsonString, requestLineText } from './request-lines.ts'
 
 const LEVELS = { debug: 10, info: 20, warn: 30, error: 40, silent: 100 } as const
@@ -53,10 +54,10 @@ export function createJsonLogger(
   }
   // `"level":"info","message":"request"` is the same text line after line: made once per message.
   const heads = {
-    debug: new Map<string, string>(),
-    info: new Map<string, string>(),
-    warn: new Map<string, string>(),
-    error: new Map<string, string>(),
+    debug: new BoundedCache<string, string>({ maxEntries: 1000 }),
+    info: new BoundedCache<string, string>({ maxEntries: 1000 }),
+    warn: new BoundedCache<string, string>({ maxEntries: 1000 }),
+    error: new BoundedCache<string, string>({ maxEntries: 1000 }),
   }
   const log = (lvl: Exclude<LogLevel, 'silent'>, message: string, fields?: Record<string, unknown>) => {
     if (LEVELS[lvl] < LEVELS[level]) return
@@ -69,7 +70,7 @@ export function createJsonLogger(
     let head = known.get(message)
     if (head === undefined) {
       head = `","level":"${lvl}","message":${JSON.stringify(message)}`
-      if (known.size < 1000) known.set(message, head)
+      known.set(message, head)
     }
     write(`{"time":"${time()}${head}${fields ? membersOf(fields) : ''}}`)
   }
@@ -81,8 +82,8 @@ export function createJsonLogger(
   }
 }
 
-// `,"key":` per field name, made once: names come from code, a small set.
-const keys = new Map<string, string>()
+// `,"key":` per field name, made once: names come from code, a small set (bounded all the same).
+const keys = new BoundedCache<string, string>({ maxEntries: 1000 })
 
 /**
  * The fields as JSON members, each after a comma: what JSON.stringify writes, made by hand for the
@@ -97,7 +98,7 @@ function membersOf(fields: Record<string, unknown>): string {
     let key = keys.get(name)
     if (key === undefined) {
       key = `,${JSON.stringify(name)}:`
-      if (keys.size < 1000) keys.set(name, key)
+      keys.set(name, key)
     }
     if (typeof value === 'string') out += key + jsonString(value)
     else if (typeof value === 'number') out += key + (Number.isFinite(value) ? String(value) : 'null')

@@ -1,7 +1,10 @@
+import { BoundedCache } from '../domain/bounded-cache.ts'
+
 /**
  * Feed dates in a newsroom's time zone. Only the `en-US` locale and offsets are asked of Intl, which
  * workerd's abridged ICU data has, so Node and workerd print the same bytes.
  */
+// Keyed by the newsroom time zones of TIME_ZONE: finite by construction, so a plain Map.
 const formatters = new Map<string, Intl.DateTimeFormat>()
 
 function formatterFor(timeZone: string): Intl.DateTimeFormat {
@@ -41,7 +44,7 @@ const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', '
 
 // The same few dates are written over and over (every render, every format, every locale of a
 // zone): formatToParts is the costly part of a render, so its answers are kept, within a bound.
-const clocks = new Map<string, WallClock>()
+const clocks = new BoundedCache<string, WallClock>({ maxEntries: 20_000 })
 
 function wallClock(instant: number, timeZone: string): WallClock {
   const key = `${timeZone} ${instant}`
@@ -50,7 +53,6 @@ function wallClock(instant: number, timeZone: string): WallClock {
     clock = readWallClock(instant, timeZone)
     // Historic local mean time has offsets with seconds, which neither RFC 822 nor RFC 3339 can write.
     if (!/^[+-]\d\d:\d\d$/.test(clock.offset)) clock = readWallClock(instant, 'UTC')
-    if (clocks.size >= 20_000) clocks.clear()
     clocks.set(key, clock)
   }
   return clock

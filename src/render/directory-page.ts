@@ -16,7 +16,7 @@ import {
 } from './html.ts'
 
 /** How many headlines the directory shows per feed. */
-export const DIRECTORY_HEADLINES = 3
+const DIRECTORY_HEADLINES = 3
 
 function feedCard(summary: FeedSummary, page: Locale): string {
   const t = pagesTranslatorFor(page)

@@ -8,7 +8,7 @@ import type { RightsModel } from './item-parts.ts'
 // feed-model.ts builds the model; atom.ts, rss.ts and json-feed.ts render it.
 
 /** A category of an item: a section, a free tag or the derived-script marker. */
-export interface Category {
+interface Category {
   term: string
   label: string
   /** Sections and the derived-script marker have a scheme; free tags do not. */

@@ -12,12 +12,12 @@ import { attrs, escapeXml } from './xml.ts'
 export { attrs, escapeXml as escapeHtml }
 
 /** The media type of a feed format without its charset, as `type` attributes want it. */
-export function mediaType(format: FeedFormat): string {
+function mediaType(format: FeedFormat): string {
   return CONTENT_TYPE[format].split(';')[0]!
 }
 
 /** An article link: only absolute http(s) URLs become links (the schema allows nothing else). */
-export function safeHref(url: string): string | undefined {
+function safeHref(url: string): string | undefined {
   return /^https?:\/\//i.test(url) ? url : undefined
 }
 

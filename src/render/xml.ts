@@ -21,7 +21,7 @@ export function escapeXml(text: string): string {
 }
 
 /** Escapes text for an attribute value, keeping tabs and line breaks as they were. */
-export function escapeAttribute(text: string): string {
+function escapeAttribute(text: string): string {
   return text.replace(/[&<>"'\t\n\r]/g, (c) => ATTRIBUTE_ESCAPES[c] ?? c)
 }
 

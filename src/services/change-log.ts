@@ -3,6 +3,7 @@ import { sortableTime } from '../domain/version.ts'
 import type { ObjectStore } from '../ports/object-store.ts'
 import type { Clock } from '../ports/observability.ts'
 import { KEYS } from './storage-keys.ts'
+import { BoundedCache } from '../domain/bounded-cache.ts'
 
 const encoder = new TextEncoder()
 const decoder = new TextDecoder()
@@ -32,7 +33,7 @@ const REMEMBERED_ENTRIES = 10_000
  * may be shared by the renders that start within `sharedListingMs` of it.
  */
 export class ChangeLog {
-  readonly #entries = new Map<string, readonly Change[]>()
+  readonly #entries = new BoundedCache<string, readonly Change[]>({ maxEntries: REMEMBERED_ENTRIES })
   #listing?: Listing
   #seq = 0
 
@@ -107,6 +108,5 @@ export class ChangeLog {
 
   #remember(key: string, changes: readonly Change[]): void {
     this.#entries.set(key, changes)
-    if (this.#entries.size > REMEMBERED_ENTRIES) this.#entries.delete(this.#entries.keys().next().value!)
   }
 }

@@ -58,6 +58,7 @@ interface CacheEntry {
  * is served stale within the feed's stale-if-error.
  */
 export class FeedCache {
+  // One entry per catalogue feed × locale × format: finite by construction (hotKey of a known feed).
   readonly #entries = new Map<string, CacheEntry>()
   /** The refresh under way per feed, shared by the requests that arrive meanwhile. */
   readonly #refreshes = new Map<string, { promise: Promise<ServedFeed>; startedAt: number }>()

@@ -30,6 +30,7 @@ export class FeedPublisher {
   readonly #runs = new Coalescer<FeedBundle[]>()
   /** Entries written by callers waiting for a feed's next run. */
   readonly #pending = new Map<string, LogEntry[]>()
+  // One per catalogue feed: finite by construction.
   readonly #renderKeys = new Map<string, Promise<string>>()
   /** Items rendered by earlier renders, reused by the next ones (the settings never change). */
   readonly #renderedItems = new RenderedItems()

@@ -27,6 +27,7 @@ export interface LocaleState {
  * as checkpoints every `checkpointMs`.
  */
 export class Materializer {
+  // These Maps hold one entry per catalogue feed × locale: finite by construction.
   /** The snapshot this process last rendered each feed and locale from (stored or not). */
   readonly #snapshots = new Map<string, FeedSnapshot>()
   /** When (listedAt) the stored snapshot was taken, per feed and locale, as far as this process knows. */

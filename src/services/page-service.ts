@@ -4,14 +4,11 @@ import { renderDirectoryPage } from '../render/directory-page.ts'
 import { summarizeJsonFeed, type FeedSummary } from '../render/feed-summary.ts'
 import { OPML_CONTENT_TYPE, renderAllOpml, renderLocaleOpml } from '../render/opml.ts'
 import { renderPreviewPage } from '../render/preview-page.ts'
-import { compressVariants, type FeedBundle, type FeedVariant } from './feed-bundle.ts'
+import { compressVariants, type FeedBundle } from './feed-bundle.ts'
 import type { FeedService } from './feed-service.ts'
 import { strongEtag } from './render-feed.ts'
 
 export const HTML_CONTENT_TYPE = 'text/html; charset=utf-8'
-
-/** A page's bytes in one content coding: a feed variant by another name. */
-export type PageVariant = FeedVariant
 
 /** A human page or OPML list, encoded and compressed once per content version. */
 export interface RenderedPage {

@@ -1,5 +1,5 @@
 /** The shortest change-log retention an operator can configure (`CHANGE_LOG_RETENTION_HOURS` ≥ 1). */
-export const MIN_CHANGE_LOG_RETENTION_MS = 3_600_000
+const MIN_CHANGE_LOG_RETENTION_MS = 3_600_000
 
 /** What an operator sets; everything else in `FeedTiming` follows from it. */
 export interface TimingSettings {

@@ -65,10 +65,10 @@ export function sourceLettersIn(variant: Variant, text: string): string[] {
 }
 
 /** Attributes whose value a reader or a screen reader meets. */
-export const HUMAN_ATTRIBUTES = new Set(['alt', 'title', 'aria-label'])
+const HUMAN_ATTRIBUTES = new Set(['alt', 'title', 'aria-label'])
 
 /** Elements whose content is code (or script and style): never converted. */
-export const CODE_ELEMENTS = new Set(['code', 'pre', 'kbd', 'samp', 'script', 'style'])
+const CODE_ELEMENTS = new Set(['code', 'pre', 'kbd', 'samp', 'script', 'style'])
 
 type Node = DefaultTreeAdapterMap['node']
 

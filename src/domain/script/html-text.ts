@@ -16,7 +16,7 @@ const CODE_ELEMENTS = new Set(['code', 'pre', 'kbd', 'samp'])
  * Attributes whose value is read out or shown to a reader (image descriptions, tooltips, accessible
  * names and descriptions, option and track labels), and so is text in the fragment's language.
  */
-export const HUMAN_TEXT_ATTRIBUTES: ReadonlySet<string> = new Set([
+const HUMAN_TEXT_ATTRIBUTES: ReadonlySet<string> = new Set([
   'alt',
   'title',
   'aria-label',

@@ -6,7 +6,7 @@ export function isUpperLetter(c: string | undefined): boolean {
 }
 
 /** True for any letter or combining mark. */
-export function isLetter(c: string | undefined): boolean {
+function isLetter(c: string | undefined): boolean {
   return c !== undefined && /^[\p{L}\p{M}]$/u.test(c)
 }
 

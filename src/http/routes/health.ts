@@ -19,11 +19,7 @@ interface Probe {
  * many load balancers and clients poll `/readyz`, storage sees one request per `maxAgeMs` at most.
  * Callers arriving while a probe runs share its result.
  */
-export function createReadiness(
-  store: ObjectStore,
-  now: () => number,
-  maxAgeMs: number,
-): () => Promise<Probe> {
+function createReadiness(store: ObjectStore, now: () => number, maxAgeMs: number): () => Promise<Probe> {
   let last: Probe | undefined
   let running: Promise<Probe> | undefined
   const probe = async (): Promise<Probe> => {

@@ -163,7 +163,7 @@ function badSignature(reason: SignatureFailure): AppError {
  * JSON in UTF-8: `application/json` or `application/*+json`, with no charset or `utf-8`. Any other
  * charset would be read wrongly as UTF-8 (and signed over bytes the sender did not mean).
  */
-export function isJsonUtf8(contentType: string | undefined): boolean {
+function isJsonUtf8(contentType: string | undefined): boolean {
   if (!contentType) return false
   const [type = '', ...params] = contentType.split(';')
   if (!/^application\/(json|[\w.+-]+\+json)$/i.test(type.trim())) return false

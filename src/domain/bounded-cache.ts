@@ -1,0 +1,74 @@
+/** The bounds of a {@link BoundedCache}: entries always, total weight (e.g. bytes) when `weigh` is given. */
+export interface CacheBounds<V> {
+  maxEntries: number
+  /** With `weigh`: the most the values may weigh together; a value heavier than this is not kept. */
+  maxWeight?: number
+  weigh?: (value: V) => number
+}
+
+/**
+ * A least-recently-used cache with a fixed bound: the one helper every cache in the process uses,
+ * so no cache grows with what clients send. Whoever owns the data creates it (the composition root
+ * or the object holding it) and says how big it may get.
+ */
+export class BoundedCache<K, V> {
+  readonly #entries = new Map<K, { value: V; weight: number }>()
+  #weight = 0
+
+  constructor(readonly bounds: CacheBounds<V>) {}
+
+  /** How many entries the cache holds. */
+  get size(): number {
+    return this.#entries.size
+  }
+
+  /** The value for `key`, which becomes the most recently used; undefined when absent. */
+  get(key: K): V | undefined {
+    const entry = this.#entries.get(key)
+    if (!entry) return undefined
+    this.#entries.delete(key)
+    this.#entries.set(key, entry)
+    return entry.value
+  }
+
+  /** Keeps `value` for `key`, evicting the least recently used entries beyond the bounds. */
+  set(key: K, value: V): void {
+    this.delete(key)
+    const weight = this.bounds.weigh?.(value) ?? 0
+    if (weight > (this.bounds.maxWeight ?? Infinity)) return
+    this.#entries.set(key, { value, weight })
+    this.#weight += weight
+    this.#evict()
+  }
+
+  /** The value for `key`, made by `create` (and kept) when absent. */
+  getOrCreate(key: K, create: (key: K) => V): V {
+    const entry = this.#entries.get(key)
+    if (entry) {
+      this.#entries.delete(key)
+      this.#entries.set(key, entry)
+      return entry.value
+    }
+    const value = create(key)
+    this.set(key, value)
+    return value
+  }
+
+  /** Forgets `key`; true when it was there. */
+  delete(key: K): boolean {
+    const entry = this.#entries.get(key)
+    if (!entry) return false
+    this.#entries.delete(key)
+    this.#weight -= entry.weight
+    return true
+  }
+
+  #evict(): void {
+    const maxWeight = this.bounds.maxWeight ?? Infinity
+    while (this.#entries.size > this.bounds.maxEntries || this.#weight > maxWeight) {
+      const oldest = this.#entries.keys().next()
+      if (oldest.done) return
+      this.delete(oldest.value)
+    }
+  }
+}
