@@ -146,6 +146,19 @@ describe('a hot feed', () => {
     expect(metrics).toContain('silkfeed_feed_cache_total{outcome="hit"} 3')
   })
 
+  it('gives each answer its own request id, the answers before it keeping theirs', async () => {
+    const { app } = await wiredApp()
+    await fronted(app).request('/ru/sco.json')
+    const ask = (headers: Partial<HotRequest>) =>
+      app.front({ ...hotRequestOf(new Request('http://x/ru/sco.json')), ...headers })!
+    const etag = answerResponse(ask({})).headers.get('etag')!
+    const answers = [ask({}), ask({ method: 'HEAD' }), ask({ ifNoneMatch: etag }), ask({})]
+    const ids = answers.map((a) => answerResponse(a).headers.get('x-request-id'))
+    expect(new Set(ids).size).toBe(4)
+    expect(answers.map((a) => a.status)).toEqual([200, 200, 304, 200])
+    expect(answers.map((a) => a.rawHeaders.filter((h) => h === 'x-request-id').length)).toEqual([1, 1, 1, 1])
+  })
+
   it('takes Cloudflare’s cf-ray as the request id', async () => {
     const app = fronted((await wiredApp()).app)
     await app.request('/ru/sco.json')
