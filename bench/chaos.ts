@@ -37,6 +37,8 @@ const SOAK_MAX_SECONDS = Number(process.env.CHAOS_SOAK_MAX_SECONDS ?? 170)
 const MEMORY_GROWTH_MB = Number(process.env.CHAOS_MEMORY_GROWTH_MB ?? 64)
 const PHASES = (process.env.CHAOS_PHASES ?? 'kills,faults,instances,fuzz,soak').split(',')
 const SECRET = 'chaos-webhook-secret-0123456789'
+/** A system tool (apt-get install wrk), not an npm binary. */
+const WRK = 'wrk'
 
 /** One row of the table. */
 interface Row {
@@ -254,7 +256,7 @@ end
 function runWrk(url: string, script: string, seconds: number): Promise<{ requests: number; bad: number }> {
   return new Promise((resolve) => {
     let out = ''
-    const child = spawn('wrk', ['-t2', '-c32', `-d${seconds}s`, '-s', script, url], {
+    const child = spawn(WRK, ['-t2', '-c32', `-d${seconds}s`, '-s', script, url], {
       stdio: ['ignore', 'pipe', 'inherit'],
     })
     child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()))
@@ -269,7 +271,7 @@ function runWrk(url: string, script: string, seconds: number): Promise<{ request
 
 const soakPhase: Phase = async ({ entry, directory }) => {
   const row = emptyRow('soak (hot, 304, 10k junk paths, webhooks)')
-  if (spawnSync('wrk', ['--version']).error) {
+  if (spawnSync(WRK, ['--version']).error) {
     row.notes.push('wrk is not installed (apt-get install wrk): soak not run')
     row.invalid = 1
     return row

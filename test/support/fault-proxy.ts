@@ -19,7 +19,7 @@ export interface FaultRates {
   latencyMs: number
 }
 
-export type FaultKind = Exclude<keyof FaultRates, 'latencyMs'>
+type FaultKind = Exclude<keyof FaultRates, 'latencyMs'>
 
 export const NO_FAULTS: FaultRates = {
   error500: 0,

@@ -183,7 +183,7 @@ const header = fc.oneof(
 )
 
 /** Requests a hostile client might send: any method, path, query, headers and body a socket can carry. */
-export const hostileRequest: fc.Arbitrary<HostileRequest> = fc.record({
+const hostileRequest: fc.Arbitrary<HostileRequest> = fc.record({
   method: fc.oneof(
     fc.constantFrom('GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS', 'TRACE', 'PROPFIND'),
     fc.stringMatching(/^[A-Z]{1,10}$/),
