@@ -14,9 +14,9 @@ describe('feed definitions', () => {
     expect(Object.keys(BUNDLED_FEED_FILES).sort()).toEqual(onDisk.sort())
   })
 
-  it('offers latest and sco in all seven locales', () => {
+  it('offers latest, sco and the partners-only wire in all seven locales', () => {
     const catalog = loadCatalog()
-    expect(catalog.ids.sort()).toEqual(['latest', 'sco'])
+    expect(catalog.ids.sort()).toEqual(['latest', 'sco', 'wire'])
     for (const id of catalog.ids)
       expect(catalog.find(id)!.locales).toEqual(['zh', 'ru', 'kk', 'uz', 'uz-cyrl', 'kk-latn', 'zh-hant'])
   })
