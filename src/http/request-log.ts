@@ -13,6 +13,8 @@ export interface RequestRecord {
   durationMs: number
   cache: CacheOutcome | undefined
   requestId: string
+  /** The partner whose key was admitted, if any: its id, never its key. */
+  partner?: string
 }
 
 /**
@@ -25,10 +27,19 @@ export function createRequestRecorder(logger: Logger, telemetry: Telemetry): (re
     boundBy((status) => telemetry.counter('silkfeed_http_requests_total', { route, status })),
   )
   const requestTimer = boundBy((route) => telemetry.timer('silkfeed_http_request_seconds', { route }))
-  return ({ method, path, route, status, bytes, durationMs, cache, requestId }) => {
+  // One series per partner and status: partners are few, and keys never become labels.
+  const partnerCounter = boundBy((partner) =>
+    boundBy((status) => telemetry.counter('silkfeed_partner_requests_total', { partner, status })),
+  )
+  return ({ method, path, route, status, bytes, durationMs, cache, requestId, partner }) => {
     requestCounter(route)(String(status))()
     requestTimer(route)(durationMs / 1000)
-    logger.info('request', { method, path, status, bytes, durationMs, cache, requestId })
+    if (partner === undefined) {
+      logger.info('request', { method, path, status, bytes, durationMs, cache, requestId })
+      return
+    }
+    partnerCounter(partner)(String(status))()
+    logger.info('request', { method, path, status, bytes, durationMs, cache, requestId, partner })
   }
 }
 

@@ -12,7 +12,7 @@ import type { Representation } from './representation.ts'
 export const REPRESENTATION_METHODS = 'GET, HEAD, OPTIONS'
 
 /** Request headers a browser on another origin may send when it polls a feed conditionally. */
-const CORS_REQUEST_HEADERS = 'If-None-Match, If-Modified-Since, Accept-Language'
+const CORS_REQUEST_HEADERS = 'If-None-Match, If-Modified-Since, Accept-Language, Authorization'
 /** Response headers such a reader may read. */
 const CORS_EXPOSED = 'ETag, Last-Modified, Age, Cache-Control, Content-Language, Link, X-Request-Id'
 const CORS = { 'access-control-allow-origin': '*', 'access-control-expose-headers': CORS_EXPOSED }
@@ -32,6 +32,8 @@ const HTML_SECURITY = {
   'content-security-policy':
     "default-src 'none'; style-src 'unsafe-inline'; img-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
   'x-content-type-options': 'nosniff',
+  // A partner's page carries its key in its links and URL; no page hands its URL to another site.
+  'referrer-policy': 'no-referrer',
 }
 
 /** The feed a path names in the catalogue. */
@@ -42,7 +44,10 @@ export interface FeedTarget {
 }
 
 /** The feed a parsed feed path names; throws the 404 that says what exists when there is none. */
-export function resolveFeed(feeds: FeedService, resource: Extract<Resource, { kind: 'feed' }>): FeedTarget {
+export function resolveFeed(
+  feeds: FeedService,
+  resource: Pick<Extract<Resource, { kind: 'feed' }>, 'locale' | 'format' | 'feedId'>,
+): FeedTarget {
   const { locale, format, feedId } = resource
   if (!isLocale(locale)) throw new AppError('LOCALE_NOT_FOUND', { locale, available: LOCALES.join(', ') })
   if (!isFormat(format)) throw new AppError('FORMAT_NOT_FOUND', { format, available: FORMATS.join(', ') })
@@ -79,7 +84,8 @@ export function feedRepresentation(
       'content-type': bundle.contentType,
       'content-language': LANGUAGE_TAG[bundle.locale],
       'cache-control': `public, max-age=${maxAge}, stale-while-revalidate=${staleWhileRevalidate}, stale-if-error=${staleIfError}`,
-      vary: 'Accept-Encoding',
+      // A bearer key selects a partner's answer from the same URL: no shared cache may hand this one out for it.
+      vary: 'Accept-Encoding, Authorization',
       ...CORS,
     }
     const hubs = settings.hubs ?? []
@@ -117,5 +123,5 @@ export function pageRepresentation(page: RenderedPage, vary: string): Representa
 
 /** Whether browsers on other origins may read a resource (feeds, OPML, the redirect; not the HTML pages). */
 export function isCrossOrigin(kind: Resource['kind']): boolean {
-  return kind !== 'directory' && kind !== 'preview'
+  return kind !== 'directory' && kind !== 'preview' && kind !== 'partnerDirectory'
 }

@@ -1,6 +1,13 @@
 import type { Context, MiddlewareHandler } from 'hono'
 import type { Locale } from '../domain/locale.ts'
-import { feedPath, parsePath, RESOURCE_TEMPLATES, type Resource } from '../domain/url-scheme.ts'
+import {
+  feedPath,
+  parsePath,
+  partnerBasePath,
+  RESOURCE_TEMPLATES,
+  type Resource,
+} from '../domain/url-scheme.ts'
+import { readableFeeds } from '../domain/partner.ts'
 import type { FeedService } from '../services/feed-service.ts'
 import type { PageService } from '../services/page-service.ts'
 import { clientAcceptEncoding } from './accept-encoding.ts'
@@ -8,6 +15,15 @@ import { negotiateLocale } from './accept-language.ts'
 import type { AppEnv } from './context.ts'
 import { AppError } from './errors.ts'
 import { answerRepresentation, answerResponse, type Representation } from './representation.ts'
+import {
+  admitPartner,
+  bearerKey,
+  getPartnerFeed,
+  privateRepresentation,
+  requireEntitled,
+  type Admitted,
+  type PartnerAccess,
+} from './partner-access.ts'
 import {
   feedRepresentation,
   isCrossOrigin,
@@ -26,6 +42,7 @@ const VARY_FIXED = 'Accept-Encoding'
 export interface ServeRepresentationsDeps {
   feeds: FeedService
   pages: PageService
+  partners: PartnerAccess
   now: () => number
 }
 
@@ -63,7 +80,11 @@ export function serveRepresentations(deps: ServeRepresentationsDeps): Middleware
 function resolve({ feeds }: ServeRepresentationsDeps, c: C, resource: Resource): void {
   switch (resource.kind) {
     case 'feed':
+    case 'partnerFeed':
       resolveFeed(feeds, resource)
+      return
+    case 'partnerOpml':
+    case 'partnerDirectory':
       return
     case 'preview':
       requireFeed(feeds, resource.feedId, requireLocale(resource.locale))
@@ -80,13 +101,24 @@ function resolve({ feeds }: ServeRepresentationsDeps, c: C, resource: Resource):
 }
 
 async function get(deps: ServeRepresentationsDeps, c: C, resource: Resource): Promise<Response> {
-  const { feeds, pages } = deps
+  const { feeds, pages, partners } = deps
   let representation: Representation
   let ageSeconds: number | undefined
+  let admitted: Admitted | undefined
   switch (resource.kind) {
-    case 'feed': {
+    case 'feed':
+    case 'partnerFeed': {
+      // A key in the path is checked first, so a key that does not read learns nothing of the catalogue.
+      const keyed = resource.kind === 'partnerFeed'
+      const authorization = c.req.header('authorization')
+      if (keyed) admitted = await admitPartner(partners, resource.key)
       const target = resolveFeed(feeds, resource)
-      const served = await feeds.getFeed(target.definition, target.locale, target.format)
+      if (!keyed && authorization !== undefined)
+        admitted = await admitPartner(partners, bearerKey(authorization))
+      if (admitted) requireEntitled(partners, admitted.partner, target.definition.id, target.locale)
+      const served = admitted
+        ? await getPartnerFeed(feeds, admitted.partner, target)
+        : await feeds.getFeed(target.definition, target.locale, target.format)
       c.set('cache', served.outcome)
       representation = feedRepresentation(target.definition, served.bundle, feeds.settings)
       if (served.stale) ageSeconds = served.ageSeconds // its Last-Modified stays the content's own
@@ -110,8 +142,24 @@ async function get(deps: ServeRepresentationsDeps, c: C, resource: Resource): Pr
       representation = pageRepresentation(await page, vary)
       break
     }
+    case 'partnerOpml':
+    case 'partnerDirectory': {
+      admitted = await admitPartner(partners, resource.key)
+      const { locale, vary } = visitorLanguage(c)
+      const { partner } = admitted
+      const keyedBaseUrl = feeds.settings.publicBaseUrl + partnerBasePath(resource.key)
+      const kind = resource.kind === 'partnerOpml' ? 'opml' : 'directory'
+      const readable = readableFeeds(partner, feeds.feeds)
+      const page = await pages.partnerPage(kind, readable, { name: partner.name, keyedBaseUrl }, locale)
+      representation = pageRepresentation(page, vary)
+      break
+    }
     case 'redirect':
       return redirect(feeds, c, resource)
+  }
+  if (admitted) {
+    c.set('partner', admitted.partner.id)
+    representation = privateRepresentation(representation)
   }
   const answer = answerRepresentation(
     representation,
@@ -125,6 +173,7 @@ async function get(deps: ServeRepresentationsDeps, c: C, resource: Resource): Pr
     deps.now(),
     ageSeconds,
   )
+  if (admitted) Object.assign(answer.headers, admitted.headers)
   c.set('bytes', answer.bytes)
   c.set('requestIdSent', true)
   return answerResponse(answer)

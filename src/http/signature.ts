@@ -110,3 +110,16 @@ export async function signBody(body: Uint8Array, secret: string, nowSeconds: num
   const mac = new Uint8Array(await crypto.subtle.sign('HMAC', await hmacKey(secret), signedMessage(t, body)))
   return `t=${t},v1=${[...mac].map((b) => b.toString(16).padStart(2, '0')).join('')}`
 }
+
+/**
+ * What an admin request signs in place of the body alone: its method and path, then the body, so a
+ * captured signature cannot be sent again to another partner or operation. The header and its
+ * checks are the webhook's.
+ */
+export function adminSignedBytes(method: string, path: string, body: Uint8Array): Uint8Array<ArrayBuffer> {
+  const line = encoder.encode(`${method.toUpperCase()} ${path}\n`)
+  const bytes = new Uint8Array(line.byteLength + body.byteLength)
+  bytes.set(line, 0)
+  bytes.set(body, line.byteLength)
+  return bytes
+}

@@ -78,9 +78,12 @@ export function unreadable(error: unknown): Response {
  */
 export function withHotFront(listener: RequestListener, front: HotFront): RequestListener {
   return (req, res) => {
-    const answer = isPlainRequest(req.headers.host, req.headers['transfer-encoding'])
-      ? front(hotRequestOfNode(req))
-      : undefined
+    // A bearer key may select a partner's answer: the app decides those.
+    const answer =
+      req.headers.authorization === undefined &&
+      isPlainRequest(req.headers.host, req.headers['transfer-encoding'])
+        ? front(hotRequestOfNode(req))
+        : undefined
     if (!answer) {
       listener(req, res)
       return
