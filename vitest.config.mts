@@ -33,6 +33,7 @@ export default defineConfig({
                 PUBLIC_BASE_URL: 'https://feeds.silkfeed.test',
                 LOG_LEVEL: 'silent',
                 WEBHOOK_SECRETS: 'workerd-test-secret-0123456789abcdef',
+                ADMIN_SECRETS: 'workerd-admin-secret-0123456789abcdef',
               },
             },
           })),

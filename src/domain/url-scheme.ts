@@ -45,6 +45,21 @@ export function redirectPath(feedId: string, format: FeedFormat): string {
   return `/${feedId}.${format}`
 }
 
+/** A partner's keyed base: its feeds are `/p/{key}/{locale}/{feed}.{format}`, its OPML and page below it too. */
+export function partnerBasePath(key: string): string {
+  return `/p/${key}`
+}
+
+/**
+ * A path as logs, metrics and problem documents may show it: a partner key replaced by `{key}`. Keys
+ * are credentials; anything that records or echoes a path goes through here.
+ */
+export function redactPath(path: string): string {
+  if (!path.startsWith('/p/')) return path
+  const end = path.indexOf('/', 3)
+  return end < 0 ? '/p/{key}' : `/p/{key}${path.slice(end)}`
+}
+
 /** The kinds of resource the scheme names, with their templates (OpenAPI syntax). */
 export const RESOURCE_TEMPLATES = {
   feed: '/{locale}/{feed}.{format}',
@@ -53,6 +68,9 @@ export const RESOURCE_TEMPLATES = {
   allOpml: '/feeds.opml',
   directory: '/',
   redirect: '/{feed}.{format}',
+  partnerFeed: '/p/{key}/{locale}/{feed}.{format}',
+  partnerOpml: '/p/{key}/feeds.opml',
+  partnerDirectory: '/p/{key}/',
 } as const
 
 export type ResourceKind = keyof typeof RESOURCE_TEMPLATES
@@ -68,6 +86,9 @@ export type Resource =
   | { kind: 'allOpml' }
   | { kind: 'directory' }
   | { kind: 'redirect'; feedId: string; format: FeedFormat }
+  | { kind: 'partnerFeed'; key: string; locale: string; feedId: string; format: string; file: string }
+  | { kind: 'partnerOpml'; key: string }
+  | { kind: 'partnerDirectory'; key: string }
 
 /**
  * Reads a decoded URL path (no query). Feed-shaped paths (`/{segment}/{name}.{ext}`) are feeds
@@ -86,6 +107,7 @@ export function parsePath(path: string): Resource | undefined {
     const format = name.slice(dot + 1)
     return dot > 0 && SLUG.test(feedId) && isFormat(format) ? { kind: 'redirect', feedId, format } : undefined
   }
+  if (path.startsWith('/p/')) return parsePartnerPath(path)
   const locale = path.slice(1, slash)
   const file = path.slice(slash + 1)
   if (locale === '' || file === '' || file.includes('/')) return undefined
@@ -94,6 +116,19 @@ export function parsePath(path: string): Resource | undefined {
   if (dot < 0) return SLUG.test(file) ? { kind: 'preview', locale, feedId: file } : undefined
   if (dot === 0) return undefined
   return { kind: 'feed', locale, feedId: file.slice(0, dot), format: file.slice(dot + 1), file }
+}
+
+/** `/p/{key}/…`: the partner's directory, OPML list or one of its feeds; the key is checked later, by the caller. */
+function parsePartnerPath(path: string): Resource | undefined {
+  const slash = path.indexOf('/', 3)
+  if (slash < 0) return undefined
+  const key = path.slice(3, slash)
+  const rest = path.slice(slash)
+  if (key === '') return undefined
+  if (rest === '/') return { kind: 'partnerDirectory', key }
+  if (rest === '/feeds.opml') return { kind: 'partnerOpml', key }
+  const inner = parsePath(rest)
+  return inner?.kind === 'feed' ? { ...inner, kind: 'partnerFeed', key } : undefined
 }
 
 /** A feed path naming a known locale and format, or undefined (the feed itself may not exist). */

@@ -9,7 +9,11 @@ import { StorageUnavailableError, type ObjectStore } from '../ports/object-store
 import { AppError, negotiateProblemLanguage, problemResponse } from './errors.ts'
 import { createHotFront, type HotFront } from './hot-front.ts'
 import { createRequestRecorder } from './request-log.ts'
-import { allowOf, FIXED_ROUTES, type FixedRoute } from './route-table.ts'
+import { allowOf, FIXED_ROUTES, honoPath, type FixedRoute } from './route-table.ts'
+import { redactPath } from '../domain/url-scheme.ts'
+import { PartnerRegistry } from '../services/partner-registry.ts'
+import { QuotaCounter } from '../services/quota.ts'
+import { adminPartnerRoutes } from './routes/admin-partners.ts'
 import { serveRepresentations } from './serve-representations.ts'
 import { PageService } from '../services/page-service.ts'
 import { healthRoutes } from './routes/health.ts'
@@ -36,6 +40,10 @@ export interface AppDeps {
   webhook: { secrets: readonly string[]; maxBytes: number } & Partial<WebhookLimits>
   /** How old a readiness answer may be (see health.ts); its default when absent. */
   readyCacheMs?: number
+  /** Partners and their keys; by default a registry over `store` whose key index lives 2 s. */
+  partners?: PartnerRegistry
+  /** ADMIN_SECRETS, for `/admin/partners`; none refuses every admin request. */
+  adminSecrets?: readonly string[]
 }
 
 /**
@@ -46,6 +54,14 @@ export interface AppDeps {
 export function createApp(deps: AppDeps): Hono<AppEnv> & { front: HotFront } {
   const app = new Hono<AppEnv>()
   const telemetry = deps.telemetry ?? NO_TELEMETRY
+  const registry =
+    deps.partners ??
+    new PartnerRegistry(deps.store, {
+      now: deps.now,
+      freshMs: 2000,
+      randomBytes: (n) => crypto.getRandomValues(new Uint8Array(n)),
+    })
+  const partners = { registry, quotas: new QuotaCounter(deps.now), catalog: deps.feeds.feeds }
 
   // One JSON log line and one metric per request; the request id comes from Cloudflare or is made here.
   const requestIdFor = (cfRay: string | undefined) => cfRay ?? deps.newRequestId()
@@ -66,13 +82,14 @@ export function createApp(deps: AppDeps): Hono<AppEnv> & { front: HotFront } {
     }
     record({
       method: c.req.method,
-      path: c.req.path,
+      path: redactPath(c.req.path),
       route,
       status: c.res.status,
       bytes: c.get('bytes') ?? bodyBytes(c.res),
       durationMs,
       cache: c.get('cache'),
       requestId,
+      partner: c.get('partner'),
     })
   })
 
@@ -101,6 +118,15 @@ export function createApp(deps: AppDeps): Hono<AppEnv> & { front: HotFront } {
       now: deps.now,
     }),
   )
+  app.route(
+    '/',
+    adminPartnerRoutes({
+      registry,
+      catalog: deps.feeds.feeds,
+      secrets: deps.adminSecrets ?? [],
+      now: deps.now,
+    }),
+  )
   let openApi: string | undefined
   app.get(FIXED_ROUTES.openapi.path, (c) => {
     openApi ??= JSON.stringify(buildOpenApi(deps.feeds.feeds, deps.publicBaseUrl), null, 2)
@@ -111,32 +137,37 @@ export function createApp(deps: AppDeps): Hono<AppEnv> & { front: HotFront } {
   })
   const fixed: FixedRoute[] = Object.values(FIXED_ROUTES)
   for (const route of deps.metrics ? fixed : fixed.filter((r) => r !== FIXED_ROUTES.metrics)) {
-    app.all(route.path, (c) => methodNotAllowed(c.req.method, allowOf(route)))
+    app.all(honoPath(route), (c) => methodNotAllowed(c.req.method, allowOf(route)))
   }
-  app.use(serveRepresentations({ feeds: deps.feeds, pages: new PageService(deps.feeds), now: deps.now }))
+  app.use(
+    serveRepresentations({ feeds: deps.feeds, pages: new PageService(deps.feeds), partners, now: deps.now }),
+  )
 
+  // Problem documents and error logs quote the path with any partner key taken out.
   app.notFound((c) => {
-    const error = new AppError('ROUTE_NOT_FOUND', { path: c.req.path })
-    return problemResponse(error, negotiateProblemLanguage(c.req.header('accept-language')), c.req.path)
+    const path = redactPath(c.req.path)
+    const error = new AppError('ROUTE_NOT_FOUND', { path })
+    return problemResponse(error, negotiateProblemLanguage(c.req.header('accept-language')), path)
   })
 
   app.onError((err, c) => {
     const language = negotiateProblemLanguage(c.req.header('accept-language'))
-    if (err instanceof AppError) return problemResponse(err, language, c.req.path)
+    const path = redactPath(c.req.path)
+    if (err instanceof AppError) return problemResponse(err, language, path)
     if (err instanceof StorageUnavailableError) {
-      deps.logger.error('storage unavailable', { path: c.req.path, reason: err.message })
+      deps.logger.error('storage unavailable', { path, reason: err.message })
       const retryAfter = String(deps.retryAfterSeconds)
       const error = new AppError('STORAGE_UNAVAILABLE', { retryAfter }, [], { 'retry-after': retryAfter })
-      return problemResponse(error, language, c.req.path)
+      return problemResponse(error, language, path)
     }
     const requestId = c.req.header('cf-ray') ?? deps.newRequestId()
     deps.logger.error('unhandled error', {
-      path: c.req.path,
+      path,
       requestId,
       error: String(err),
       stack: err.stack,
     })
-    return problemResponse(new AppError('INTERNAL', { requestId }), language, c.req.path)
+    return problemResponse(new AppError('INTERNAL', { requestId }), language, path)
   })
 
   const front = createHotFront({ feeds: deps.feeds, now: deps.now, requestIdFor, record })

@@ -10,5 +10,7 @@ export interface AppEnv {
     bytes?: number
     /** The response already carries `x-request-id` (the representation pipeline puts it in up front). */
     requestIdSent?: boolean
+    /** The partner whose key was admitted (never the key). */
+    partner?: string
   }
 }

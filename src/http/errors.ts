@@ -27,6 +27,11 @@ const STATUS = {
   NOT_CONFIGURED: 503,
   REQUEST_TIMEOUT: 408,
   WEBHOOK_BUSY: 503,
+  PARTNER_KEY_INVALID: 401,
+  PARTNER_FORBIDDEN: 403,
+  QUOTA_EXCEEDED: 429,
+  ADMIN_BAD_SIGNATURE: 401,
+  PARTNER_NOT_FOUND: 404,
   /** nginx's code for a client that hung up before its request was read: no answer reaches it. */
   CLIENT_CLOSED: 499,
 } as const
@@ -87,7 +92,7 @@ export function problemResponse(error: AppError, language: ProblemLanguage, inst
 const ECHOED_PATH_MAX = 200
 const ECHOED_MESSAGE_MAX = 400
 /** Params that hold the service's own lists (what exists, what is allowed), never the client's input. */
-const OWN_PARAMS = new Set(['available', 'allowed', 'logs'])
+const OWN_PARAMS = new Set(['available', 'allowed', 'logs', 'feeds', 'locales'])
 
 // Translating costs more than the rest of a problem answer; a flood of the same refusals (unsigned
 // webhooks, one unknown URL) gets its texts from here.

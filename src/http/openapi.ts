@@ -1,10 +1,10 @@
 import { z } from 'zod'
 import { ArticleSchema } from '../domain/article.ts'
 import { FORMATS, type FeedCatalog } from '../domain/feed-definition.ts'
-import type { ResourceKind } from '../domain/url-scheme.ts'
 import { LOCALES } from '../domain/locale.ts'
 import { PublishReportSchema, republishSchemaFor } from '../domain/republish.ts'
-import { FIXED_ROUTES, routeTable, type Method } from './route-table.ts'
+import { partnerOperations } from './openapi-partners.ts'
+import { routeTable, type Method } from './route-table.ts'
 
 /** RFC 9457 problem details, with Silkfeed's `code` and per-field `problems`. */
 const ProblemSchema = z.object({
@@ -74,7 +74,7 @@ interface Operation {
 }
 
 /** The GET operation of each route (HEAD and OPTIONS are derived from it), or its POST. */
-function operations(catalog: FeedCatalog): Record<ResourceKind | keyof typeof FIXED_ROUTES, Operation> {
+function operations(catalog: FeedCatalog): Record<string, Operation> {
   const param = (name: string, schema: z.ZodType) => ({
     name,
     in: 'path',
@@ -89,6 +89,7 @@ function operations(catalog: FeedCatalog): Record<ResourceKind | keyof typeof FI
   const page = (description: string) => ({ ...text(description, 'text/html'), headers: CACHE_HEADERS })
   const opml = { ...text('OPML 2.0', 'text/x-opml'), headers: CACHE_HEADERS }
   return {
+    ...partnerOperations({ locale, feed, format, conditional: CONDITIONAL, problem, json }),
     feed: {
       summary: 'A feed in one locale and format',
       parameters: [locale, feed, format, ...CONDITIONAL],
@@ -215,8 +216,12 @@ export function buildOpenApi(catalog: FeedCatalog, publicBaseUrl: string): objec
   const paths: Record<string, Record<string, Operation>> = {}
   for (const { path, methods, kind } of routeTable()) {
     const main = byKind[kind]
+    if (!main) throw new Error(`no OpenAPI operation for route ${kind}`)
     paths[path] = Object.fromEntries(
-      methods.map((method) => [method, method === 'get' || method === 'post' ? main : derived(main, method)]),
+      methods.map((method) => [
+        method,
+        byKind[`${kind}.${method}`] ?? (method === 'get' || method === 'post' ? main : derived(main, method)),
+      ]),
     )
   }
   return {

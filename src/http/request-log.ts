@@ -7,6 +7,8 @@ export interface RequestRecord extends RequestLine {
   /** The route template that answered (the metrics label). */
   route: string
   cache: CacheOutcome | undefined
+  /** The partner whose key was admitted, if any: its id, never its key. */
+  partner?: string
 }
 
 /**
@@ -20,12 +22,22 @@ export function createRequestRecorder(logger: Logger, telemetry: Telemetry): (re
     logger.request?.bind(logger) ??
     (({ method, path, status, bytes, durationMs, cache, requestId }) =>
       logger.info('request', { method, path, status, bytes, durationMs, cache, requestId }))
+  // One series per partner and status: partners are few, and keys never become labels.
+  const partnerCounter = boundBy((partner) =>
+    boundBy((status) => telemetry.counter('silkfeed_partner_requests_total', { partner, status })),
+  )
   return (record) => {
     const metrics = metricsOf(record.route)
     const status = record.status
     ;(metrics.byStatus[status] ??= metrics.counterFor(status))()
     metrics.timer(record.durationMs / 1000)
-    line(record)
+    if (record.partner === undefined) {
+      line(record)
+      return
+    }
+    partnerCounter(record.partner)(String(status))()
+    const { method, path, bytes, durationMs, cache, requestId, partner } = record
+    logger.info('request', { method, path, status, bytes, durationMs, cache, requestId, partner })
   }
 }
 

@@ -13,7 +13,7 @@ import type { Representation } from './representation.ts'
 export const REPRESENTATION_METHODS = 'GET, HEAD, OPTIONS'
 
 /** Request headers a browser on another origin may send when it polls a feed conditionally. */
-const CORS_REQUEST_HEADERS = 'If-None-Match, If-Modified-Since, Accept-Language'
+const CORS_REQUEST_HEADERS = 'If-None-Match, If-Modified-Since, Accept-Language, Authorization'
 /** Response headers such a reader may read. */
 const CORS_EXPOSED = 'ETag, Last-Modified, Age, Cache-Control, Content-Language, Link, X-Request-Id'
 const CORS = { 'access-control-allow-origin': '*', 'access-control-expose-headers': CORS_EXPOSED }
@@ -33,6 +33,8 @@ const HTML_SECURITY = {
   'content-security-policy':
     "default-src 'none'; style-src 'unsafe-inline'; img-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
   'x-content-type-options': 'nosniff',
+  // A partner's page carries its key in its links and URL; no page hands its URL to another site.
+  'referrer-policy': 'no-referrer',
 }
 
 /** The feed a path names in the catalogue. */
@@ -46,7 +48,10 @@ export interface FeedTarget {
  * The feed a parsed feed path names, as anyone without a key may read it; throws the 404 that says
  * what exists when there is none, or that the feed is for partners.
  */
-export function resolveFeed(feeds: FeedService, resource: Extract<Resource, { kind: 'feed' }>): FeedTarget {
+export function resolveFeed(
+  feeds: FeedService,
+  resource: Pick<Extract<Resource, { kind: 'feed' }>, 'locale' | 'format' | 'feedId'>,
+): FeedTarget {
   const target = resolveAnyFeed(feeds, resource)
   requirePublic(feeds, target.definition, target.locale)
   return target
@@ -55,7 +60,7 @@ export function resolveFeed(feeds: FeedService, resource: Extract<Resource, { ki
 /** The feed a parsed feed path names, whoever may read it (partner routes check entitlements). */
 export function resolveAnyFeed(
   feeds: FeedService,
-  resource: Extract<Resource, { kind: 'feed' }>,
+  resource: Pick<Extract<Resource, { kind: 'feed' }>, 'locale' | 'format' | 'feedId'>,
 ): FeedTarget {
   const { locale, format, feedId } = resource
   if (!isLocale(locale)) throw new AppError('LOCALE_NOT_FOUND', { locale, available: LOCALES.join(', ') })
@@ -110,7 +115,8 @@ export function feedRepresentation(
       'content-type': bundle.contentType,
       'content-language': LANGUAGE_TAG[bundle.locale],
       'cache-control': cacheControl,
-      vary: 'Accept-Encoding',
+      // A bearer key selects a partner's answer from the same URL: no shared cache may hand this one out for it.
+      vary: 'Accept-Encoding, Authorization',
       ...CORS,
     }
     const hubs = settings.hubs ?? []
@@ -167,5 +173,5 @@ export function pageRepresentation(page: RenderedPage, vary: string): Representa
 
 /** Whether browsers on other origins may read a resource (feeds, OPML, the redirect; not the HTML pages). */
 export function isCrossOrigin(kind: Resource['kind']): boolean {
-  return kind !== 'directory' && kind !== 'preview'
+  return kind !== 'directory' && kind !== 'preview' && kind !== 'partnerDirectory'
 }

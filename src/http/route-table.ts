@@ -16,6 +16,10 @@ export const FIXED_ROUTES = {
   metrics: { path: '/metrics', methods: ['get', 'head'] },
   openapi: { path: '/openapi.json', methods: ['get', 'head'] },
   webhook: { path: '/webhooks/republish', methods: ['post'] },
+  adminPartners: { path: '/admin/partners', methods: ['get', 'post'] },
+  adminPartner: { path: '/admin/partners/{id}', methods: ['get'] },
+  adminRotate: { path: '/admin/partners/{id}/rotate', methods: ['post'] },
+  adminRevoke: { path: '/admin/partners/{id}/revoke', methods: ['post'] },
 } as const satisfies Record<string, FixedRoute>
 
 /** Methods of every resource the URL scheme names (`serveRepresentations`); the redirect is GET-only in spirit, HEAD and OPTIONS alike. */
@@ -38,6 +42,11 @@ export function routeTable(): {
       kind: kind as ResourceKind,
     })),
   ]
+}
+
+/** A route's path as Hono matches it (`{id}` → `:id`). */
+export function honoPath(route: FixedRoute): string {
+  return route.path.replace(/\{(\w+)\}/g, ':$1')
 }
 
 /** The Allow header of a fixed route. */

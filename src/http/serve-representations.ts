@@ -1,7 +1,14 @@
 import type { Context, MiddlewareHandler } from 'hono'
-import { primaryAudience, type AudienceKey } from '../domain/audience.ts'
+import { audienceKey, primaryAudience, type AudienceKey } from '../domain/audience.ts'
 import type { Locale } from '../domain/locale.ts'
-import { feedPath, parsePath, RESOURCE_TEMPLATES, type Resource } from '../domain/url-scheme.ts'
+import {
+  feedPath,
+  parsePath,
+  partnerBasePath,
+  RESOURCE_TEMPLATES,
+  type Resource,
+} from '../domain/url-scheme.ts'
+import { audienceFor, readableFeeds } from '../domain/partner.ts'
 import type { FeedService } from '../services/feed-service.ts'
 import type { PageService } from '../services/page-service.ts'
 import { clientAcceptEncoding } from './accept-encoding.ts'
@@ -9,6 +16,14 @@ import { negotiateLocale } from './accept-language.ts'
 import type { AppEnv } from './context.ts'
 import { AppError } from './errors.ts'
 import { answerRepresentation, answerResponse, type Representation } from './representation.ts'
+import {
+  admitPartner,
+  bearerKey,
+  privateRepresentation,
+  requireEntitled,
+  type Admitted,
+  type PartnerAccess,
+} from './partner-access.ts'
 import {
   feedRepresentation,
   isCrossOrigin,
@@ -18,6 +33,7 @@ import {
   requireFeed,
   requireLocale,
   requirePublic,
+  resolveAnyFeed,
   resolveFeed,
   type FeedTarget,
 } from './resources.ts'
@@ -29,6 +45,7 @@ const VARY_FIXED = 'Accept-Encoding'
 export interface ServeRepresentationsDeps {
   feeds: FeedService
   pages: PageService
+  partners: PartnerAccess
   now: () => number
 }
 
@@ -66,7 +83,12 @@ export function serveRepresentations(deps: ServeRepresentationsDeps): Middleware
 function resolve({ feeds }: ServeRepresentationsDeps, c: C, resource: Resource): void {
   switch (resource.kind) {
     case 'feed':
-      resolveFeed(feeds, resource)
+    case 'partnerFeed':
+      // A partners-only feed is refused in get() when no key admits the reader.
+      resolveAnyFeed(feeds, resource)
+      return
+    case 'partnerOpml':
+    case 'partnerDirectory':
       return
     case 'preview': {
       const locale = requireLocale(resource.locale)
@@ -85,12 +107,30 @@ function resolve({ feeds }: ServeRepresentationsDeps, c: C, resource: Resource):
 }
 
 async function get(deps: ServeRepresentationsDeps, c: C, resource: Resource): Promise<Response> {
-  const { feeds, pages } = deps
+  const { feeds, pages, partners } = deps
   let representation: Representation
+  let admitted: Admitted | undefined
   switch (resource.kind) {
-    case 'feed': {
-      const target = resolveFeed(feeds, resource)
-      return serveFeedFor(deps, c, target, primaryAudience(target.definition))
+    case 'feed':
+    case 'partnerFeed': {
+      // A key in the path is checked first, so a key that does not read learns nothing of the catalogue.
+      const keyed = resource.kind === 'partnerFeed'
+      const authorization = c.req.header('authorization')
+      if (keyed) admitted = await admitPartner(partners, resource.key)
+      else if (authorization !== undefined) admitted = await admitPartner(partners, bearerKey(authorization))
+      if (!admitted) {
+        const target = resolveFeed(feeds, resource)
+        return serveFeedFor(deps, c, target, primaryAudience(target.definition))
+      }
+      const target = resolveAnyFeed(feeds, resource)
+      requireEntitled(partners, admitted.partner, target.definition.id, target.locale)
+      return serveFeedFor(
+        deps,
+        c,
+        target,
+        audienceKey(audienceFor(admitted.partner, target.definition)),
+        admitted,
+      )
     }
     case 'preview': {
       const locale = requireLocale(resource.locale)
@@ -111,10 +151,22 @@ async function get(deps: ServeRepresentationsDeps, c: C, resource: Resource): Pr
       representation = pageRepresentation(await page, vary)
       break
     }
+    case 'partnerOpml':
+    case 'partnerDirectory': {
+      admitted = await admitPartner(partners, resource.key)
+      const { locale, vary } = visitorLanguage(c)
+      const { partner } = admitted
+      const keyedBaseUrl = feeds.settings.publicBaseUrl + partnerBasePath(resource.key)
+      const kind = resource.kind === 'partnerOpml' ? 'opml' : 'directory'
+      const readable = readableFeeds(partner, feeds.feeds)
+      const page = await pages.partnerPage(kind, readable, { name: partner.name, keyedBaseUrl }, locale)
+      representation = pageRepresentation(page, vary)
+      break
+    }
     case 'redirect':
       return redirect(feeds, c, resource)
   }
-  return answer(deps, c, representation, undefined)
+  return answer(deps, c, representation, undefined, admitted)
 }
 
 /**
@@ -123,25 +175,31 @@ async function get(deps: ServeRepresentationsDeps, c: C, resource: Resource): Pr
  * variant, conditional GET and headers as for the public feed. Entitlements are the caller's to check.
  */
 export async function serveFeedFor(
-  deps: ServeRepresentationsDeps,
+  deps: Pick<ServeRepresentationsDeps, 'feeds' | 'now'>,
   c: C,
   target: FeedTarget,
   audience: AudienceKey,
+  /** The partner reading, when a key admitted one: its answer is `private`, with its quota headers. */
+  admitted?: Admitted,
 ): Promise<Response> {
   const { feeds } = deps
   const served = await feeds.getFeedFor(target.definition, target.locale, target.format, audience)
   c.set('cache', served.outcome)
   const representation = feedRepresentation(target.definition, served.bundle, feeds.settings, deps.now())
   // A stale copy's Last-Modified stays the content's own; its age says how old it is.
-  return answer(deps, c, representation, served.stale ? served.ageSeconds : undefined)
+  return answer(deps, c, representation, served.stale ? served.ageSeconds : undefined, admitted)
 }
 
 function answer(
-  deps: ServeRepresentationsDeps,
+  deps: Pick<ServeRepresentationsDeps, 'now'>,
   c: C,
-  representation: Representation,
+  shared: Representation,
   ageSeconds: number | undefined,
+  admitted: Admitted | undefined,
 ): Response {
+  // A partner's answer: the same bytes, `private` (no shared cache keeps it for others).
+  const representation = admitted ? privateRepresentation(shared) : shared
+  if (admitted) c.set('partner', admitted.partner.id)
   const answer = answerRepresentation(
     representation,
     {
@@ -154,6 +212,8 @@ function answer(
     deps.now(),
     ageSeconds,
   )
+  if (admitted)
+    for (const [name, value] of Object.entries(admitted.headers)) answer.rawHeaders.push(name, value)
   c.set('bytes', answer.bytes)
   c.set('requestIdSent', true)
   return answerResponse(answer)

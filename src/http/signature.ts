@@ -90,9 +90,33 @@ export async function verifyBodySignature(
   return 'mismatch'
 }
 
+/** Checks a signature header over a body: null when it is good, else why not. */
+export async function verifySignature(
+  header: string | undefined,
+  body: Uint8Array,
+  secrets: readonly string[],
+  nowSeconds: number,
+): Promise<SignatureFailure | null> {
+  const plausible = checkSignatureHeader(header, secrets, nowSeconds)
+  return typeof plausible === 'string' ? plausible : verifyBodySignature(plausible, body, secrets)
+}
+
 /** Signs a body as the CMS does: the header value for Silkfeed-Signature. */
 export async function signBody(body: Uint8Array, secret: string, nowSeconds: number): Promise<string> {
   const t = String(Math.floor(nowSeconds))
   const mac = new Uint8Array(await crypto.subtle.sign('HMAC', await hmacKey(secret), signedMessage(t, body)))
   return `t=${t},v1=${[...mac].map((b) => b.toString(16).padStart(2, '0')).join('')}`
+}
+
+/**
+ * What an admin request signs in place of the body alone: its method and path, then the body, so a
+ * captured signature cannot be sent again to another partner or operation. The header and its
+ * checks are the webhook's.
+ */
+export function adminSignedBytes(method: string, path: string, body: Uint8Array): Uint8Array<ArrayBuffer> {
+  const line = encoder.encode(`${method.toUpperCase()} ${path}\n`)
+  const bytes = new Uint8Array(line.byteLength + body.byteLength)
+  bytes.set(line, 0)
+  bytes.set(body, line.byteLength)
+  return bytes
 }

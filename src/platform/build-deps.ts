@@ -10,6 +10,7 @@ import { LimitedObjectStore, requestShare, StorageLimiter } from '../storage/lim
 import { S3ObjectStore, type S3Settings } from '../storage/s3-object-store.ts'
 import { EdgeCachedObjectStore, type EdgeCache } from '../storage/edge-cached-object-store.ts'
 import { KEYS } from '../services/storage-keys.ts'
+import { PartnerRegistry } from '../services/partner-registry.ts'
 import type { Config } from './config.ts'
 import { createJsonLogger } from './logger.ts'
 
@@ -93,6 +94,14 @@ export function buildDeps(
     publish: feeds.publishService(),
     hubs: new HubNotifier({ hubs: config.websubHubs, logger, attempts: 4, backoffMs: 500, timeoutMs: 5000 }),
     webhook: config.webhook,
+    // The key index is read past the edge cache (only rendered feeds go there), so a revocation
+    // reaches every isolate within HOT_CACHE_MS.
+    partners: new PartnerRegistry(store, {
+      now: Date.now,
+      freshMs: config.hotCacheMs,
+      randomBytes: (n) => crypto.getRandomValues(new Uint8Array(n)),
+    }),
+    adminSecrets: config.adminSecrets,
     readyCacheMs: config.readyCacheMs,
     publicBaseUrl: config.publicBaseUrl,
     now: Date.now,

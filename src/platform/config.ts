@@ -48,6 +48,16 @@ export const RawEnvSchema = z.object({
     )
     .pipe(z.array(z.string().min(16, 'each secret must have at least 16 characters')))
     .optional(),
+  ADMIN_SECRETS: z
+    .string()
+    .transform((v) =>
+      v
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean),
+    )
+    .pipe(z.array(z.string().min(16, 'each secret must have at least 16 characters')))
+    .optional(),
   WEBSUB_HUBS: z
     .string()
     .transform((v) =>
@@ -124,6 +134,8 @@ function toConfig(env: z.infer<typeof RawEnvSchema>, raw: Record<string, unknown
       maxConcurrentBodies: env.WEBHOOK_CONCURRENT_BODIES,
       bodyTimeoutMs: env.WEBHOOK_BODY_TIMEOUT_MS,
     },
+    /** ADMIN_SECRETS, for `/admin/partners`. */
+    adminSecrets: env.ADMIN_SECRETS ?? [],
     readyCacheMs: env.READY_CACHE_MS,
     retryAfterSeconds: env.RETRY_AFTER_SECONDS,
     logLevel: env.LOG_LEVEL,
@@ -160,7 +172,7 @@ export function requireProductionSettings(config: Config): Config {
   return config
 }
 
-const PREFIXES = ['S3_', 'SILKFEED_', 'WEBHOOK_', 'WEBSUB_']
+const PREFIXES = ['S3_', 'SILKFEED_', 'WEBHOOK_', 'WEBSUB_', 'ADMIN_']
 
 /** Variables that look like Silkfeed's (by prefix) but are not: most likely typos, worth a warning. */
 export function unknownVariables(env: Record<string, unknown>): string[] {

@@ -112,9 +112,11 @@ export function answerClientError(error: Error & { code?: string }, socket: Dupl
 export function withHotFront(listener: RequestListener, front: HotFront): RequestListener {
   const isPlain = plainRequests()
   return (req, res) => {
-    const answer = isPlain(req.headers.host, req.headers['transfer-encoding'])
-      ? front(hotRequestOfNode(req))
-      : undefined
+    // A bearer key may select a partner's answer: the app decides those.
+    const answer =
+      req.headers.authorization === undefined && isPlain(req.headers.host, req.headers['transfer-encoding'])
+        ? front(hotRequestOfNode(req))
+        : undefined
     if (!answer) {
       listener(req, res)
       return

@@ -45,6 +45,15 @@ async function main(): Promise<void> {
       `${created ? 'created a random' : 'using the'} webhook secret in ${path} (set WEBHOOK_SECRETS to choose your own)`,
     )
   }
+  if (config.adminSecrets.length === 0) {
+    // Like the webhook secret: the partner CLI reads it from here when ADMIN_SECRETS is not set.
+    const path = join(ROOT, '.data', 'admin-secret')
+    const { secret, created } = loadOrCreateSecret(path)
+    config = { ...config, adminSecrets: [secret] }
+    log.info(
+      `${created ? 'created a random' : 'using the'} admin secret in ${path} (set ADMIN_SECRETS to choose your own)`,
+    )
+  }
 
   const deps = buildDeps(config, catalog, {
     telemetry: new PrometheusTelemetry(),

@@ -12,7 +12,7 @@ import { attrs, escapeXml } from './xml.ts'
 export { attrs, escapeXml as escapeHtml }
 
 /** The media type of a feed format without its charset, as `type` attributes want it. */
-function mediaType(format: FeedFormat): string {
+export function mediaType(format: FeedFormat): string {
   return CONTENT_TYPE[format].split(';')[0]!
 }
 

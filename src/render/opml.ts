@@ -8,7 +8,7 @@ import { attrs, escapeXml } from './xml.ts'
 export const OPML_CONTENT_TYPE = 'text/x-opml; charset=utf-8'
 
 /** One subscription: the RSS 2.0 feed (every reader has it), its preview page as htmlUrl. */
-function feedOutline(baseUrl: string, summary: FeedSummary): string {
+function feedOutline(baseUrl: string, summary: FeedSummary, htmlBaseUrl = baseUrl): string {
   return `<outline${attrs({
     type: 'rss',
     version: 'RSS2',
@@ -16,7 +16,7 @@ function feedOutline(baseUrl: string, summary: FeedSummary): string {
     title: summary.title,
     description: summary.description,
     xmlUrl: `${baseUrl}/${summary.locale}/${summary.feedId}.rss`,
-    htmlUrl: `${baseUrl}/${summary.locale}/${summary.feedId}`,
+    htmlUrl: `${htmlBaseUrl}/${summary.locale}/${summary.feedId}`,
     language: RSS_LANGUAGE[summary.locale],
   })}/>`
 }
@@ -68,15 +68,18 @@ export function renderLocaleOpml(input: {
 export function renderAllOpml(input: {
   page: Locale
   summaries: readonly FeedSummary[]
+  /** Where the feeds are; a partner's list has its keyed base here. */
   publicBaseUrl: string
+  /** Where the preview pages are, when not under `publicBaseUrl`. */
+  pagesBaseUrl?: string
 }): string {
-  const { page, summaries, publicBaseUrl } = input
+  const { page, summaries, publicBaseUrl, pagesBaseUrl } = input
   const t = pagesTranslatorFor(page)
   const folders = LOCALES.filter((l) => summaries.some((s) => s.locale === l)).map((locale) => {
     const name = t(`locales.${locale}`)
     return [
       `<outline${attrs({ text: name, title: name })}>`,
-      ...summaries.filter((s) => s.locale === locale).map((s) => feedOutline(publicBaseUrl, s)),
+      ...summaries.filter((s) => s.locale === locale).map((s) => feedOutline(publicBaseUrl, s, pagesBaseUrl)),
       '</outline>',
     ].join('\n')
   })

@@ -3,6 +3,7 @@ import { LANGUAGE_TAG, type Locale } from '../domain/locale.ts'
 import { renderDirectoryPage } from '../render/directory-page.ts'
 import { summarizeJsonFeed, type FeedSummary } from '../render/feed-summary.ts'
 import { OPML_CONTENT_TYPE, renderAllOpml, renderLocaleOpml } from '../render/opml.ts'
+import { renderPartnerPage } from '../render/partner-page.ts'
 import { renderPreviewPage } from '../render/preview-page.ts'
 import { compressVariants, type FeedBundle } from './feed-bundle.ts'
 import type { FeedService } from './feed-service.ts'
@@ -153,6 +154,34 @@ export class PageService {
         renderAllOpml({ page, summaries, publicBaseUrl: this.feeds.settings.publicBaseUrl }),
         this.#meta(OPML_CONTENT_TYPE, page, summaries),
       ),
+    )
+  }
+
+  /**
+   * `GET /p/{key}/feeds.opml` and `GET /p/{key}/`: exactly the feeds a partner may read, linked under
+   * its keyed base. Rendered per request, never kept: the key is in the bytes, and partners ask rarely.
+   */
+  async partnerPage(
+    kind: 'opml' | 'directory',
+    readable: readonly { definition: FeedDefinition; locale: Locale }[],
+    partner: { name: string; keyedBaseUrl: string },
+    page: Locale,
+  ): Promise<RenderedPage> {
+    const read = await Promise.all(readable.map((r) => this.summary(r.definition, r.locale)))
+    const summaries = read.map((r) => r.summary)
+    const { keyedBaseUrl, name } = partner
+    const text =
+      kind === 'opml'
+        ? renderAllOpml({
+            page,
+            summaries,
+            publicBaseUrl: keyedBaseUrl,
+            pagesBaseUrl: this.feeds.settings.publicBaseUrl,
+          })
+        : renderPartnerPage({ page, partnerName: name, summaries, keyedBaseUrl })
+    return encodePage(
+      text,
+      this.#meta(kind === 'opml' ? OPML_CONTENT_TYPE : HTML_CONTENT_TYPE, page, summaries),
     )
   }
 }

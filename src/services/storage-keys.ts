@@ -44,6 +44,16 @@ export const KEYS = {
       ? `rendered/${feedId}/${locale}.${format}`
       : `rendered/${feedId}/${audience}/${locale}.${format}`,
   idempotency: (digest: string) => `idempotency/${digest}.json`,
+  /** Partner definitions, `partners/<id>.json`, written once. */
+  partners: 'partners/',
+  partner: (id: string) => `partners/${id}.json`,
+  /**
+   * One empty object per active partner key, named by its partner, key id and SHA-256:
+   * `partner-keys/<partner>/<key id>.<hash>`. One listing is the whole key index; revoking deletes.
+   */
+  partnerKeys: 'partner-keys/',
+  partnerKey: (partnerId: string, keyId: string, hash: string) =>
+    `partner-keys/${partnerId}/${keyId}.${hash}`,
   /** Written once every stored script variant has been derived by converters of this release. */
   derivationDone: (derivation: number) => `derivations/v${derivation}.json`,
 }

@@ -27,7 +27,8 @@ describe('precompressed variants', () => {
     expect(brotliDecompressSync(Buffer.from(await br.arrayBuffer()))).toEqual(plain)
     const etags = new Set([identity, gzip, br].map((r) => r.headers.get('etag')))
     expect(etags.size).toBe(3)
-    for (const res of [identity, gzip, br]) expect(res.headers.get('vary')).toBe('Accept-Encoding')
+    for (const res of [identity, gzip, br])
+      expect(res.headers.get('vary')).toBe('Accept-Encoding, Authorization')
   })
 
   it('honours q=0 for gzip', async () => {

@@ -89,6 +89,7 @@ describe('locale resources', () => {
       String.raw`\b[A-Z][a-z]+(?:-[A-Z][a-z]+)+\b`,
       String.raw`\b[a-z]+/[a-z0-9.+-]+`,
       String.raw`HMAC-SHA256|\bt=|\bv1=|<hex>|<t>|\bUnix\b|Authorization: Bearer <[A-Z_]+>`,
+      String.raw`Authorization: Bearer\b|\b[A-Z]+_[A-Z_]+\b|\b(?:GET|POST)\b`,
       String.raw`Silkfeed`,
       String.raw`\b(?:SCO|RSS|Atom|JSON Feed|JSON|OPML|HTTP|URL|UTF-8|Host)\b`,
     ].join('|'),

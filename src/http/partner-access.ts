@@ -1,0 +1,100 @@
+import type { FeedCatalog } from '../domain/feed-definition.ts'
+import type { Locale } from '../domain/locale.ts'
+import { audienceFor, readableFeeds, type Audience, type Partner } from '../domain/partner.ts'
+import type { FeedService, ServedFeed } from '../services/feed-service.ts'
+import type { PartnerRegistry } from '../services/partner-registry.ts'
+import type { QuotaCounter, QuotaState } from '../services/quota.ts'
+import { AppError } from './errors.ts'
+import type { Representation } from './representation.ts'
+import type { FeedTarget } from './resources.ts'
+
+/** What partner reads need: who holds a key, and how many requests it has left. */
+export interface PartnerAccess {
+  registry: PartnerRegistry
+  quotas: QuotaCounter
+  catalog: FeedCatalog
+}
+
+/** A partner let in: who it is, and the RateLimit headers its answer carries. */
+export interface Admitted {
+  partner: Partner
+  headers: Record<string, string>
+}
+
+// The one answer to every key that does not read: unknown, malformed, revoked or rotated out alike.
+const INVALID_KEY_HEADERS = { 'www-authenticate': 'Bearer realm="silkfeed"' }
+
+/** The key of an `Authorization: Bearer <key>` header; anything else yields a key that matches nothing. */
+export function bearerKey(header: string): string {
+  const match = /^bearer[ \t]+(\S+)[ \t]*$/i.exec(header)
+  return match?.[1] ?? ''
+}
+
+/** The IETF RateLimit-Policy and RateLimit fields (draft-ietf-httpapi-ratelimit-headers) of a quota. */
+function rateLimitHeaders({ limit, remaining, resetSeconds }: QuotaState): Record<string, string> {
+  return {
+    'ratelimit-policy': `"per-minute";q=${limit};w=60`,
+    ratelimit: `"per-minute";r=${remaining};t=${resetSeconds}`,
+  }
+}
+
+/**
+ * Lets a key in, or throws: 401 (the same for every key that is not active, after the same work: one
+ * digest and one look-up), then 429 once the key's requests this minute reach its quota.
+ */
+export async function admitPartner(access: PartnerAccess, key: string): Promise<Admitted> {
+  const found = await access.registry.authenticate(key)
+  if (!found) throw new AppError('PARTNER_KEY_INVALID', {}, [], INVALID_KEY_HEADERS)
+  const quota = access.quotas.take(found.keyId, found.partner.entitlements.quotaPerMinute)
+  const headers = rateLimitHeaders(quota)
+  if (!quota.allowed) {
+    const retryAfter = String(quota.resetSeconds)
+    throw new AppError('QUOTA_EXCEEDED', { quota: quota.limit, retryAfter }, [], {
+      ...headers,
+      'retry-after': retryAfter,
+    })
+  }
+  return { partner: found.partner, headers }
+}
+
+/** Throws the 403 that names what the key may read when a feed or locale is outside its agreement. */
+export function requireEntitled(
+  access: PartnerAccess,
+  partner: Partner,
+  feedId: string,
+  locale: Locale,
+): void {
+  const readable = readableFeeds(partner, access.catalog)
+  if (readable.some((r) => r.definition.id === feedId && r.locale === locale)) return
+  const feeds = [...new Set(readable.map((r) => r.definition.id))]
+  const locales = [...new Set(readable.map((r) => r.locale))]
+  throw new AppError('PARTNER_FORBIDDEN', {
+    feed: feedId,
+    locale,
+    feeds: feeds.join(', ') || '-',
+    locales: locales.join(', ') || '-',
+  })
+}
+
+const privateOf = new WeakMap<Representation, Representation>()
+
+/**
+ * A representation as a partner receives it: the same bytes, `private` (no shared cache may keep a
+ * copy for others). No WebSub link: hubs fetch the public URL. Built once per representation.
+ */
+export function privateRepresentation(representation: Representation): Representation {
+  let found = privateOf.get(representation)
+  if (!found) {
+    const headers: Record<string, string> = { ...representation.headers }
+    delete headers.link
+    const cacheControl = headers['cache-control'] ?? 'max-age=0'
+    headers['cache-control'] = cacheControl.includes('public')
+      ? cacheControl.replace('public', 'private')
+      : `private, ${cacheControl}`
+    // A page's language may come from Accept-Language; the key is in the path, or in Authorization,
+    // which the public feeds already vary on.
+    found = { ...representation, headers }
+    privateOf.set(representation, found)
+  }
+  return found
+}

@@ -1,0 +1,103 @@
+import { Hono, type Context } from 'hono'
+import { z } from 'zod'
+import type { FeedCatalog } from '../../domain/feed-definition.ts'
+import { partnerInputSchemaFor, type Partner } from '../../domain/partner.ts'
+import { problemsFromZod } from '../../domain/problem.ts'
+import type { PartnerRegistry } from '../../services/partner-registry.ts'
+import type { AppEnv } from '../context.ts'
+import { AppError } from '../errors.ts'
+import { FIXED_ROUTES, honoPath } from '../route-table.ts'
+import { adminSignedBytes, verifySignature } from '../signature.ts'
+
+export interface AdminDeps {
+  registry: PartnerRegistry
+  catalog: FeedCatalog
+  /** ADMIN_SECRETS: several during a rotation; none refuses every admin request. */
+  secrets: readonly string[]
+  now: () => number
+}
+
+/** A partner definition is a few hundred bytes; anything much larger is not one. */
+const MAX_ADMIN_BODY = 16 * 1024
+const NO_STORE = { 'cache-control': 'no-store' }
+const RevokeSchema = z.strictObject({ keyId: z.string().min(1).max(64).optional() })
+const decoder = new TextDecoder('utf-8', { fatal: true })
+
+/** A partner as the admin API shows it: key ids and dates, never a hash. */
+function view(partner: Partner) {
+  const { keys, ...rest } = partner
+  return { ...rest, keys: keys.map(({ keyId, createdAt }) => ({ keyId, createdAt })) }
+}
+
+/**
+ * `/admin/partners`: create, list, show, rotate a key, revoke keys. Every request is signed like the
+ * webhook (Silkfeed-Signature, HMAC-SHA256, 5-minute window) with an ADMIN_SECRETS secret, over its
+ * method, path and body; nothing is read or changed before the signature holds.
+ */
+export function adminPartnerRoutes(deps: AdminDeps): Hono<AppEnv> {
+  const app = new Hono<AppEnv>()
+  const schema = partnerInputSchemaFor(deps.catalog)
+
+  /** The verified body, parsed as JSON (an empty body is `{}`), or the error that refuses the request. */
+  async function signedJson(c: Context<AppEnv>): Promise<unknown> {
+    const declared = Number(c.req.header('content-length') ?? '0')
+    if (declared > MAX_ADMIN_BODY) throw new AppError('PAYLOAD_TOO_LARGE', { limit: MAX_ADMIN_BODY })
+    const body = new Uint8Array(await c.req.arrayBuffer())
+    if (body.byteLength > MAX_ADMIN_BODY) throw new AppError('PAYLOAD_TOO_LARGE', { limit: MAX_ADMIN_BODY })
+    const failure = await verifySignature(
+      c.req.header('silkfeed-signature'),
+      adminSignedBytes(c.req.method, c.req.path, body),
+      deps.secrets,
+      deps.now() / 1000,
+    )
+    if (failure) {
+      const reason = failure === 'unconfigured' ? 'adminUnconfigured' : failure
+      throw new AppError('ADMIN_BAD_SIGNATURE', { reason: `signatureReasons.${reason}` }, [], {}, ['reason'])
+    }
+    if (body.byteLength === 0) return {}
+    try {
+      return JSON.parse(decoder.decode(body)) as unknown
+    } catch (error) {
+      throw new AppError('MALFORMED_JSON', { reason: error instanceof Error ? error.message : String(error) })
+    }
+  }
+
+  function parse<T>(s: z.ZodType<T>, json: unknown): T {
+    const parsed = s.safeParse(json)
+    if (parsed.success) return parsed.data
+    const problems = problemsFromZod(parsed.error)
+    throw new AppError('INVALID_PAYLOAD', { count: problems.length }, problems)
+  }
+
+  const notFound = (id: string) => new AppError('PARTNER_NOT_FOUND', { id })
+  const idOf = (c: Context<AppEnv>) => c.req.param('id') ?? ''
+
+  app.post(honoPath(FIXED_ROUTES.adminPartners), async (c) => {
+    const input = parse(schema, await signedJson(c))
+    const { partner, key } = await deps.registry.create(input)
+    return c.json({ id: partner.id, key, partner: view(partner) }, 201, NO_STORE)
+  })
+  app.get(honoPath(FIXED_ROUTES.adminPartners), async (c) => {
+    await signedJson(c)
+    return c.json({ partners: (await deps.registry.list()).map(view) }, 200, NO_STORE)
+  })
+  app.get(honoPath(FIXED_ROUTES.adminPartner), async (c) => {
+    await signedJson(c)
+    const partner = await deps.registry.get(idOf(c))
+    if (!partner) throw notFound(idOf(c))
+    return c.json(view(partner), 200, NO_STORE)
+  })
+  app.post(honoPath(FIXED_ROUTES.adminRotate), async (c) => {
+    await signedJson(c)
+    const rotated = await deps.registry.rotate(idOf(c))
+    if (!rotated) throw notFound(idOf(c))
+    return c.json({ id: rotated.partner.id, key: rotated.key, partner: view(rotated.partner) }, 200, NO_STORE)
+  })
+  app.post(honoPath(FIXED_ROUTES.adminRevoke), async (c) => {
+    const { keyId } = parse(RevokeSchema, await signedJson(c))
+    const partner = await deps.registry.revoke(idOf(c), keyId)
+    if (!partner) throw notFound(keyId ?? idOf(c))
+    return c.json(view(partner), 200, NO_STORE)
+  })
+  return app
+}

@@ -1,0 +1,212 @@
+import {
+  entitlementsOf,
+  formatKey,
+  KEY_BYTES,
+  MAX_ACTIVE_KEYS,
+  type Partner,
+  type PartnerInput,
+  type PartnerKey,
+} from '../domain/partner.ts'
+import type { Clock } from '../ports/observability.ts'
+import type { ObjectStore } from '../ports/object-store.ts'
+import { Coalescer } from './single-flight.ts'
+import { KEYS } from './storage-keys.ts'
+
+export interface PartnerRegistryOptions {
+  now: Clock
+  /** How old the in-memory key index may be (HOT_CACHE_MS): the bound on how long a revoked key still reads. */
+  freshMs: number
+  /** Cryptographically random bytes (crypto.getRandomValues). */
+  randomBytes: (length: number) => Uint8Array
+}
+
+/** A partner's definition as stored: written once, never changed (keys live beside it). */
+type PartnerDefinition = Omit<Partner, 'keys'>
+
+interface KeyIndex {
+  at: number
+  byHash: Map<string, { partnerId: string; key: PartnerKey }>
+  byPartner: Map<string, PartnerKey[]>
+}
+
+const encoder = new TextEncoder()
+const decoder = new TextDecoder()
+const JSON_META = { contentType: 'application/json' }
+// A key longer than any real key is cut before hashing: the work per request stays bounded, and the
+// cut key is as unknown as the whole one.
+const KEY_MAX_CHARS = 256
+
+/**
+ * SHA-256 of a key, hex. A fast hash is enough: a key is 256 random bits, so there is no dictionary to
+ * try and a stored hash cannot be reversed by guessing; slow hashes exist for low-entropy passwords.
+ */
+async function hashKey(key: string): Promise<string> {
+  const digest = await crypto.subtle.digest('SHA-256', encoder.encode(key.slice(0, KEY_MAX_CHARS)))
+  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, '0')).join('')
+}
+
+/**
+ * Partners and their keys, in the bucket so every instance and the Worker see the same ones: a
+ * definition per partner, and an empty object per active key whose name carries the key's hash.
+ * One listing therefore yields the whole key index, held in memory and relisted at most once per
+ * `freshMs` (one listing at a time, whatever the traffic): a key is found without a storage request,
+ * a key that was never issued costs none either, and a revocation reaches every instance within
+ * `freshMs`.
+ */
+export class PartnerRegistry {
+  #index: KeyIndex | undefined
+  // A caller that arrives during a listing joins the next one: it sees every write made before it came.
+  readonly #refresh = new Coalescer<KeyIndex>()
+  readonly #definitions = new Map<string, PartnerDefinition>()
+
+  constructor(
+    private readonly store: ObjectStore,
+    private readonly options: PartnerRegistryOptions,
+  ) {}
+
+  /** The partner a key belongs to, or undefined for any key that is not active (never issued, revoked, rotated out, malformed). */
+  async authenticate(key: string): Promise<{ partner: Partner; keyId: string } | undefined> {
+    const hash = await hashKey(key)
+    const index = await this.#currentIndex()
+    // Found by its digest: how long the lookup takes depends on the digest, never on how much of a
+    // real key a guess got right.
+    const found = index.byHash.get(hash)
+    if (!found) return undefined
+    const definition = await this.#definition(found.partnerId)
+    if (!definition) return undefined
+    return {
+      partner: { ...definition, keys: index.byPartner.get(found.partnerId) ?? [] },
+      keyId: found.key.keyId,
+    }
+  }
+
+  /** Creates a partner with one key; the key is returned here and never again. */
+  async create(input: PartnerInput): Promise<{ partner: Partner; key: string }> {
+    const id = `p-${hex(this.options.randomBytes(6))}`
+    const definition: PartnerDefinition = {
+      id,
+      name: input.name,
+      entitlements: entitlementsOf(input),
+      createdAt: new Date(this.options.now()).toISOString(),
+    }
+    await this.store.put(KEYS.partner(id), encoder.encode(JSON.stringify(definition)), JSON_META)
+    this.#definitions.set(id, definition)
+    const { key, record } = await this.#addKey(id)
+    return { partner: { ...definition, keys: [record] }, key }
+  }
+
+  /** Every partner, with its active keys (ids and dates only). */
+  async list(): Promise<Partner[]> {
+    const index = await this.#loadIndex()
+    const ids = (await this.store.list(KEYS.partners)).map((k) =>
+      k.slice(KEYS.partners.length, -'.json'.length),
+    )
+    const partners = await Promise.all(ids.map((id) => this.#withKeys(id, index)))
+    return partners.filter((p) => p !== undefined)
+  }
+
+  /** One partner, or undefined. */
+  async get(id: string): Promise<Partner | undefined> {
+    return this.#withKeys(id, await this.#loadIndex())
+  }
+
+  /**
+   * Issues a new key; the previous one stays active beside it until revoked, and an older one than
+   * that is revoked now, so a rotation never leaves more than two keys.
+   */
+  async rotate(id: string): Promise<{ partner: Partner; key: string } | undefined> {
+    const current = await this.get(id)
+    if (!current) return undefined
+    const { key } = await this.#addKey(id, current.keys)
+    const keys = (await this.#loadIndex()).byPartner.get(id) ?? []
+    const excess = keys.slice(0, Math.max(0, keys.length - MAX_ACTIVE_KEYS))
+    if (excess.length > 0) await this.#deleteKeys(id, excess)
+    const partner = await this.get(id)
+    return partner && { partner, key }
+  }
+
+  /** Revokes one key of a partner (by key id), or all of them; undefined when there is no such partner or key. */
+  async revoke(id: string, keyId?: string): Promise<Partner | undefined> {
+    const partner = await this.get(id)
+    if (!partner) return undefined
+    const revoked = keyId === undefined ? partner.keys : partner.keys.filter((k) => k.keyId === keyId)
+    if (keyId !== undefined && revoked.length === 0) return undefined
+    await this.#deleteKeys(id, revoked)
+    return this.get(id)
+  }
+
+  /** Adds a key whose id sorts after `existing` ones (ids order keys by age, oldest first). */
+  async #addKey(
+    partnerId: string,
+    existing: readonly PartnerKey[] = [],
+  ): Promise<{ key: string; record: PartnerKey }> {
+    const key = formatKey(this.options.randomBytes(KEY_BYTES))
+    const newest = Math.max(0, ...existing.map((k) => Number(k.keyId.split('-')[0])))
+    const now = Math.max(this.options.now(), newest + 1)
+    const record = {
+      keyId: `${now}-${hex(this.options.randomBytes(3))}`,
+      hash: await hashKey(key),
+      createdAt: new Date(now).toISOString(),
+    }
+    await this.store.put(
+      KEYS.partnerKey(partnerId, record.keyId, record.hash),
+      encoder.encode('{}'),
+      JSON_META,
+    )
+    this.#index = undefined
+    return { key, record }
+  }
+
+  async #deleteKeys(partnerId: string, keys: readonly PartnerKey[]): Promise<void> {
+    await this.store.delete(keys.map((k) => KEYS.partnerKey(partnerId, k.keyId, k.hash)))
+    this.#index = undefined
+  }
+
+  async #withKeys(id: string, index: KeyIndex): Promise<Partner | undefined> {
+    const definition = await this.#definition(id)
+    return definition && { ...definition, keys: index.byPartner.get(id) ?? [] }
+  }
+
+  /** A definition, read once per process: definitions never change. */
+  async #definition(id: string): Promise<PartnerDefinition | undefined> {
+    const known = this.#definitions.get(id)
+    if (known) return known
+    if (!/^p-[0-9a-f]{12}$/.test(id)) return undefined
+    const stored = await this.store.get(KEYS.partner(id))
+    if (!stored) return undefined
+    const definition = JSON.parse(decoder.decode(stored.body)) as PartnerDefinition
+    this.#definitions.set(id, definition)
+    return definition
+  }
+
+  /** The index, relisted when older than `freshMs` (callers wait for it: a revoked key must not read on). */
+  #currentIndex(): Promise<KeyIndex> | KeyIndex {
+    const index = this.#index
+    if (index && this.options.now() - index.at < this.options.freshMs) return index
+    return this.#loadIndex()
+  }
+
+  #loadIndex(): Promise<KeyIndex> {
+    return this.#refresh.run('index', async () => {
+      const at = this.options.now()
+      const names = await this.store.list(KEYS.partnerKeys)
+      const index: KeyIndex = { at, byHash: new Map(), byPartner: new Map() }
+      for (const name of names) {
+        const match = /^([^/]+)\/(\d+)-([0-9a-f]+)\.([0-9a-f]{64})$/.exec(name.slice(KEYS.partnerKeys.length))
+        if (!match) continue
+        const [, partnerId, ms, random, hash] = match as unknown as [string, string, string, string, string]
+        const key = { keyId: `${ms}-${random}`, hash, createdAt: new Date(Number(ms)).toISOString() }
+        index.byHash.set(hash, { partnerId, key })
+        const keys = index.byPartner.get(partnerId) ?? []
+        keys.push(key)
+        index.byPartner.set(partnerId, keys)
+      }
+      this.#index = index
+      return index
+    })
+  }
+}
+
+function hex(bytes: Uint8Array): string {
+  return [...bytes].map((b) => b.toString(16).padStart(2, '0')).join('')
+}
