@@ -1,4 +1,5 @@
 import { Hono } from 'hono'
+import { routePath } from 'hono/route'
 import { timingSafeEqual } from 'hono/utils/buffer'
 import type { AppEnv } from './context.ts'
 import type { Logger, Telemetry } from '../ports/observability.ts'
@@ -11,11 +12,18 @@ import { createRequestRecorder } from './request-log.ts'
 import { allowOf, FIXED_ROUTES, type FixedRoute } from './route-table.ts'
 import { serveRepresentations } from './serve-representations.ts'
 import { PageService } from '../services/page-service.ts'
+import { NinjsService } from '../services/ninjs-service.ts'
+import { ChangeFeed } from '../services/change-feed.ts'
+import { CursorCodec } from '../services/change-cursor.ts'
+import { changesHandler } from './routes/changes.ts'
 import { healthRoutes } from './routes/health.ts'
 import { buildOpenApi } from './openapi.ts'
 import { WEBHOOK_LIMITS, webhookRoutes, type WebhookLimits } from './routes/webhook.ts'
 import type { PublishService } from '../services/publish.ts'
 import type { HubNotifier } from '../services/websub.ts'
+
+/** How often a request waiting on the change cursor lists the log again (other processes' entries). */
+const CHANGES_POLL_MS = 1000
 
 /** Everything the HTTP layer needs, built by a platform entry. */
 export interface AppDeps {
@@ -55,7 +63,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> & { front: HotFront } {
     c.set('requestId', requestId)
     await next()
     const durationMs = deps.now() - started
-    const route = c.get('route') ?? c.req.routePath
+    const route = c.get('route') ?? routePath(c)
     if (!c.get('requestIdSent')) c.res.headers.set('x-request-id', requestId)
     if (c.req.method === 'POST' && route === FIXED_ROUTES.webhook.path) {
       telemetry.count('silkfeed_webhook_total', {
@@ -112,7 +120,25 @@ export function createApp(deps: AppDeps): Hono<AppEnv> & { front: HotFront } {
   for (const route of deps.metrics ? fixed : fixed.filter((r) => r !== FIXED_ROUTES.metrics)) {
     app.all(route.path, (c) => methodNotAllowed(c.req.method, allowOf(route)))
   }
-  app.use(serveRepresentations({ feeds: deps.feeds, pages: new PageService(deps.feeds), now: deps.now }))
+  const changeFeed = new ChangeFeed({
+    changeLog: deps.feeds.changeLog,
+    signal: deps.feeds.changeSignal,
+    settings: deps.feeds.settings,
+    now: deps.now,
+    changeLogMs: deps.feeds.timing.changeLogMs,
+    // Both attempts the SDK makes at a write: an entry that has not landed by then never will.
+    settleMs: 2 * deps.feeds.timing.storageTimeoutMs,
+    pollMs: CHANGES_POLL_MS,
+  })
+  app.use(
+    serveRepresentations({
+      feeds: deps.feeds,
+      pages: new PageService(deps.feeds),
+      ninjs: new NinjsService(deps.feeds, deps.now),
+      changes: changesHandler(changeFeed, new CursorCodec(deps.webhook.secrets)),
+      now: deps.now,
+    }),
+  )
 
   app.notFound((c) => {
     const error = new AppError('ROUTE_NOT_FOUND', { path: c.req.path })

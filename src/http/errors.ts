@@ -2,7 +2,7 @@ import { LANGUAGE_TAG } from '../domain/locale.ts'
 import { excerpt, type Problem } from '../domain/problem.ts'
 import { candidatesFor } from './accept-language.ts'
 import { byPreference, parseWeightedList } from './q-values.ts'
-import { PROBLEM_LANGUAGES, problemTranslatorFor, type ProblemLanguage } from '../i18n/translator.ts'
+import { problemTranslatorFor, type ProblemLanguage } from '../i18n/translator.ts'
 
 /** Every failure a client can cause or meet, with its HTTP status. */
 export const STATUS = {
@@ -10,6 +10,10 @@ export const STATUS = {
   LOCALE_NOT_FOUND: 404,
   FORMAT_NOT_FOUND: 404,
   ROUTE_NOT_FOUND: 404,
+  ITEM_NOT_FOUND: 404,
+  CURSOR_INVALID: 400,
+  CURSOR_EXPIRED: 410,
+  WAIT_INVALID: 400,
   METHOD_NOT_ALLOWED: 405,
   BAD_REQUEST: 400,
   STORAGE_UNAVAILABLE: 503,

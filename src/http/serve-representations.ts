@@ -2,6 +2,7 @@ import type { Context, MiddlewareHandler } from 'hono'
 import type { Locale } from '../domain/locale.ts'
 import { feedPath, parsePath, RESOURCE_TEMPLATES, type Resource } from '../domain/url-scheme.ts'
 import type { FeedService } from '../services/feed-service.ts'
+import type { NinjsService } from '../services/ninjs-service.ts'
 import type { PageService } from '../services/page-service.ts'
 import { clientAcceptEncoding } from './accept-encoding.ts'
 import { negotiateLocale } from './accept-language.ts'
@@ -26,6 +27,9 @@ const VARY_FIXED = 'Accept-Encoding'
 export interface ServeRepresentationsDeps {
   feeds: FeedService
   pages: PageService
+  ninjs: NinjsService
+  /** `GET /{locale}/changes`: answered by the change cursor, not from a stored representation. */
+  changes: (c: C, locale: Locale) => Promise<Response>
   now: () => number
 }
 
@@ -74,6 +78,13 @@ function resolve({ feeds }: ServeRepresentationsDeps, c: C, resource: Resource):
     case 'redirect':
       redirectTarget(feeds, resource.feedId)
       return
+    case 'ninjsFeed':
+      requireFeed(feeds, resource.feedId, requireLocale(resource.locale))
+      return
+    case 'ninjsItem':
+    case 'changes':
+      requireLocale(resource.locale)
+      return
     default:
       visitorLanguage(c)
   }
@@ -110,6 +121,21 @@ async function get(deps: ServeRepresentationsDeps, c: C, resource: Resource): Pr
       representation = pageRepresentation(await page, vary)
       break
     }
+    case 'ninjsFeed': {
+      const locale = requireLocale(resource.locale)
+      const definition = requireFeed(feeds, resource.feedId, locale)
+      representation = pageRepresentation(await deps.ninjs.feedList(definition, locale), VARY_FIXED)
+      break
+    }
+    case 'ninjsItem': {
+      const locale = requireLocale(resource.locale)
+      const item = await deps.ninjs.item(locale, resource.id)
+      if (!item) throw new AppError('ITEM_NOT_FOUND', { id: resource.id, locale })
+      representation = pageRepresentation(item, VARY_FIXED)
+      break
+    }
+    case 'changes':
+      return deps.changes(c, requireLocale(resource.locale))
     case 'redirect':
       return redirect(feeds, c, resource)
   }

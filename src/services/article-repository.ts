@@ -113,7 +113,7 @@ export class ArticleRepository {
    * versions, so the variant returns when its source story does, and an editor's own record still wins.
    */
   async putRetraction(locale: Locale, id: string, at: string, derived = false): Promise<void> {
-    const version = `${derived ? DERIVED_PREFIX : ''}${sortableTime(Date.parse(at))}${RETRACTED_SUFFIX}`
+    const version = retractionVersion(at, derived)
     await this.#putText(KEYS.articleVersion(locale, id, version), JSON.stringify({ retracted: true, at }))
   }
 
@@ -142,6 +142,11 @@ export class ArticleRepository {
   async #putText(key: string, json: string): Promise<void> {
     await this.store.put(key, encoder.encode(json), { contentType: JSON_TYPE })
   }
+}
+
+/** The version key part of a retraction at `at`: it sorts after every version of the same moment. */
+export function retractionVersion(at: string, derived: boolean): string {
+  return `${derived ? DERIVED_PREFIX : ''}${sortableTime(Date.parse(at))}${RETRACTED_SUFFIX}`
 }
 
 /** The head of a story from the keys of its versions (sorted: the newest is the last). */

@@ -42,6 +42,8 @@ export class ChangeLog {
     private readonly now: Clock,
     /** How long a listing may serve other renders, so other processes' news is not held back longer. */
     private readonly sharedListingMs: number,
+    /** Told when an entry this process appended is durable (wakes the change cursor's waiters). */
+    private readonly onDurable: () => void = () => {},
   ) {}
 
   /** Appends one entry with every change of a republish; returns it once durable. */
@@ -62,7 +64,7 @@ export class ChangeLog {
       .put(key, encoder.encode(JSON.stringify({ changes })), {
         contentType: 'application/json; charset=utf-8',
       })
-      .then(() => undefined)
+      .then(() => this.onDurable())
     return { entry: { key, changes }, durable }
   }
 

@@ -4,6 +4,7 @@ import type { PublicationSettings } from '../render/feed-model.ts'
 import type { ObjectStore } from '../ports/object-store.ts'
 import { ArticleRepository } from './article-repository.ts'
 import { ChangeLog, type LogEntry } from './change-log.ts'
+import { ChangeSignal } from './change-signal.ts'
 import type { FeedBundle } from './feed-bundle.ts'
 import { FeedCache, type ServedFeed } from './feed-cache.ts'
 import { FeedPublisher } from './feed-publisher.ts'
@@ -20,6 +21,8 @@ export interface FeedServiceOptions extends TimingSettings {
   tombstoneMs: number
   newId: () => string
   telemetry?: Telemetry
+  /** Wakes the change cursor's waiting requests when this process appends to the log. */
+  changeSignal?: ChangeSignal
 }
 
 /**
@@ -30,6 +33,7 @@ export interface FeedServiceOptions extends TimingSettings {
 export class FeedService {
   readonly articles: ArticleRepository
   readonly changeLog: ChangeLog
+  readonly changeSignal: ChangeSignal
   readonly timing: FeedTiming
   readonly #publisher: FeedPublisher
   readonly #cache: FeedCache
@@ -44,7 +48,10 @@ export class FeedService {
     const { now, telemetry } = options
     this.timing = feedTiming(options)
     this.articles = new ArticleRepository(store)
-    this.changeLog = new ChangeLog(store, options.newId, now, this.timing.sharedListingMs)
+    const signal = (this.changeSignal = options.changeSignal ?? new ChangeSignal())
+    this.changeLog = new ChangeLog(store, options.newId, now, this.timing.sharedListingMs, () =>
+      signal.notify(),
+    )
     const materializer = new Materializer(
       store,
       this.changeLog,
