@@ -99,8 +99,12 @@ export class ChangeFeed {
   }
 
   async #page(state: CursorState, reader: Reader, after?: number): Promise<ChangePage> {
-    const { changeLog, settleMs } = this.deps
-    const listing = changeLog.list(state.from, after)
+    const { changeLog, settleMs, signal } = this.deps
+    // A listing shared by the requests of a moment spares storage, unless it began before this
+    // process's own last append: a reader must see what the webhook has confirmed.
+    const appended = signal.lastAppendMark
+    const stale = appended !== undefined && changeLog.mark() <= appended
+    const listing = changeLog.list(state.from, after ?? (stale ? appended : undefined))
     const keys = await listing.keys
     const seen = new Set(state.seen.map((s) => `${s.time}.${s.tag}`))
     const fresh = keys.filter((key) => {

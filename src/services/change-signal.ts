@@ -5,9 +5,19 @@
  */
 export class ChangeSignal {
   readonly #waiters = new Set<() => void>()
+  #mark: number | undefined
 
-  /** Wakes every waiter. */
-  notify(): void {
+  /**
+   * The change log's listing mark when this process last appended (see `ChangeLog.mark`): a listing
+   * begun at or before it may lack that entry.
+   */
+  get lastAppendMark(): number | undefined {
+    return this.#mark
+  }
+
+  /** Wakes every waiter: an entry is durable, and no listing after `mark` lacks it. */
+  notify(mark: number): void {
+    this.#mark = mark
     const waiters = [...this.#waiters]
     this.#waiters.clear()
     for (const wake of waiters) wake()

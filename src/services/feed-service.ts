@@ -50,7 +50,7 @@ export class FeedService {
     this.articles = new ArticleRepository(store)
     const signal = (this.changeSignal = options.changeSignal ?? new ChangeSignal())
     this.changeLog = new ChangeLog(store, options.newId, now, this.timing.sharedListingMs, () =>
-      signal.notify(),
+      signal.notify(this.changeLog.mark()),
     )
     const materializer = new Materializer(
       store,
