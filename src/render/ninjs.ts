@@ -7,7 +7,7 @@ import { itemId, type PublicationSettings } from './feed-model.ts'
 import { htmlToPlainText } from './plain-text.ts'
 
 /** The schema every item of Silkfeed's ninjs documents is valid against. */
-export const NINJS_SCHEMA = 'http://www.iptc.org/std/ninjs/ninjs-schema_3.1.json'
+const NINJS_SCHEMA = 'http://www.iptc.org/std/ninjs/ninjs-schema_3.1.json'
 export const NINJS_CONTENT_TYPE = 'application/json; charset=utf-8'
 
 /** A ninjs 3.1 item (or a part of one): plain JSON. */

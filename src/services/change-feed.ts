@@ -37,7 +37,8 @@ export interface ChangePage {
 
 export interface ChangeFeedDeps {
   changeLog: ChangeLog
-  signal: ChangeSignal
+  /** Node: this process's appends wake waiters and listings are shared; without it, each request lists alone. */
+  signal: ChangeSignal | undefined
   settings: PublicationSettings
   now: Clock
   /** How long the log keeps entries: a position older than that may have lost some (410). */
@@ -57,7 +58,7 @@ const PAGE_ENTRIES = 100
 const PAGE_CHANGES = 200
 
 /** Can this reader see this change? The public sees every change of its locale. */
-export function visible(_change: Change, _reader: Reader): boolean {
+function visible(_change: Change, _reader: Reader): boolean {
   // Every change is public today; embargoed versions and partners' entitlements filter here.
   return true
 }
@@ -92,7 +93,8 @@ export class ChangeFeed {
     let page = await this.#page(state, reader)
     while (page.changes.length === 0 && now() < deadline) {
       const mark = changeLog.mark()
-      await signal.wait(Math.min(pollMs, deadline - now()))
+      const ms = Math.min(pollMs, deadline - now())
+      await (signal ? signal.wait(ms) : new Promise((resolve) => setTimeout(resolve, ms)))
       page = await this.#page(state, reader, mark)
     }
     return page
@@ -102,9 +104,11 @@ export class ChangeFeed {
     const { changeLog, settleMs, signal } = this.deps
     // A listing shared by the requests of a moment spares storage, unless it began before this
     // process's own last append: a reader must see what the webhook has confirmed.
-    const appended = signal.lastAppendMark
+    const appended = signal?.lastAppendMark
     const stale = appended !== undefined && changeLog.mark() <= appended
-    const listing = changeLog.list(state.from, after ?? (stale ? appended : undefined))
+    const listing = signal
+      ? changeLog.list(state.from, after ?? (stale ? appended : undefined))
+      : changeLog.listAlone(state.from)
     const keys = await listing.keys
     const seen = new Set(state.seen.map((s) => `${s.time}.${s.tag}`))
     const fresh = keys.filter((key) => {

@@ -91,6 +91,15 @@ export class ChangeLog {
     return listing
   }
 
+  /**
+   * A listing of the keys written at or after `since`, begun now and shared with no one: for a
+   * request that must not wait on another's I/O (workerd).
+   */
+  listAlone(since: number): { at: number; keys: Promise<string[]> } {
+    const at = this.now()
+    return { at, keys: this.store.list(KEYS.log, { startAfter: `${KEYS.log}${sortableTime(since - 1)}~` }) }
+  }
+
   /** Where the listings stand now: `list(since, mark())` is then a listing begun after this call. */
   mark(): number {
     return this.#seq

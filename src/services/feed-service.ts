@@ -4,7 +4,7 @@ import type { PublicationSettings } from '../render/feed-model.ts'
 import type { ObjectStore } from '../ports/object-store.ts'
 import { ArticleRepository } from './article-repository.ts'
 import { ChangeLog, type LogEntry } from './change-log.ts'
-import { ChangeSignal } from './change-signal.ts'
+import type { ChangeSignal } from './change-signal.ts'
 import type { FeedBundle } from './feed-bundle.ts'
 import { FeedCache, type ServedFeed } from './feed-cache.ts'
 import { FeedPublisher } from './feed-publisher.ts'
@@ -21,7 +21,10 @@ export interface FeedServiceOptions extends TimingSettings {
   tombstoneMs: number
   newId: () => string
   telemetry?: Telemetry
-  /** Wakes the change cursor's waiting requests when this process appends to the log. */
+  /**
+   * Wakes the change cursor's waiting requests when this process appends to the log. Node only:
+   * workerd forbids settling one request's promise from another's.
+   */
   changeSignal?: ChangeSignal
 }
 
@@ -33,7 +36,7 @@ export interface FeedServiceOptions extends TimingSettings {
 export class FeedService {
   readonly articles: ArticleRepository
   readonly changeLog: ChangeLog
-  readonly changeSignal: ChangeSignal
+  readonly changeSignal: ChangeSignal | undefined
   readonly timing: FeedTiming
   readonly #publisher: FeedPublisher
   readonly #cache: FeedCache
@@ -48,9 +51,9 @@ export class FeedService {
     const { now, telemetry } = options
     this.timing = feedTiming(options)
     this.articles = new ArticleRepository(store)
-    const signal = (this.changeSignal = options.changeSignal ?? new ChangeSignal())
+    const signal = (this.changeSignal = options.changeSignal)
     this.changeLog = new ChangeLog(store, options.newId, now, this.timing.sharedListingMs, () =>
-      signal.notify(this.changeLog.mark()),
+      signal?.notify(this.changeLog.mark()),
     )
     const materializer = new Materializer(
       store,
