@@ -96,6 +96,20 @@ describe('GET /{locale}/changes', () => {
     expect(arrived.changes.map((c) => [c.type, c.id])).toEqual([['published', 'sco-cursor']])
   })
 
+  it('answers a poll with nothing new, within a moment of another, without asking storage', async () => {
+    const store = new MemoryObjectStore()
+    const now = Date.now()
+    const app = appOver(store, { now: () => now })
+    await postRepublish(app, { upsert: [story] })
+    const first = await page(app, '/ru/changes')
+    expect(first.changes).toHaveLength(1)
+    await page(app, `/ru/changes?cursor=${first.next_cursor}`)
+    const before = store.requests
+    const again = await page(app, `/ru/changes?cursor=${first.next_cursor}`)
+    expect(again.changes).toEqual([])
+    expect(store.requests - before).toBe(0)
+  })
+
   it('answers an empty page once the wait is over when nothing changed', async () => {
     const { app } = await sampleApp()
     const start = await page(app, '/ru/changes')

@@ -6,7 +6,9 @@ import { gunzipSync } from 'node:zlib'
 import { describe, expect, it } from 'vitest'
 import { LANGUAGE_TAG, LOCALES } from '../../src/domain/locale.ts'
 import { SCHEMAS_DIR } from '../conformance/tools.ts'
-import { sampleApp } from '../support/app.ts'
+import { storeArticles } from '../../src/services/seed.ts'
+import { appOver, sampleApp } from '../support/app.ts'
+import { MemoryObjectStore } from '../support/memory-store.ts'
 import { loadCatalog, loadSamples } from '../support/samples.ts'
 import { postRepublish } from '../support/webhook.ts'
 
@@ -102,6 +104,18 @@ describe('IPTC ninjs 3.1', () => {
       expect(again.headers.get('content-type')).toBeNull()
       expect(again.headers.get('cache-control')).toBe(first.headers.get('cache-control'))
     }
+  })
+
+  it('answers a hot item and list again without asking storage', async () => {
+    const store = new MemoryObjectStore()
+    await storeArticles(store, loadSamples())
+    const now = Date.now()
+    const app = appOver(store, { now: () => now })
+    const paths = ['/ru/items/sco-roadshow-overview.ninjs.json', '/ru/sco.ninjs.json']
+    for (const path of paths) expect((await app.request(path)).status).toBe(200)
+    const before = store.requests
+    for (const path of paths) expect((await app.request(path)).status).toBe(200)
+    expect(store.requests - before).toBe(0)
   })
 
   it('answers an unknown id, locale or feed with a 404 problem that says where ids are listed', async () => {
