@@ -2,11 +2,17 @@ import { z } from 'zod'
 import { LOCALES, type Locale } from './locale.ts'
 import { problemsFromZod } from './problem.ts'
 
+const RESERVED_IDS = new Set(['changes', 'items', 'feeds'])
+
 const seconds = z.number().int().min(0).max(31_536_000)
 
 /** `feeds/<id>.json`: what a feed selects, for whom, and how long caches may keep it. */
 const FeedDefinitionSchema = z.strictObject({
-  id: z.string().regex(/^[a-z0-9][a-z0-9-]{0,63}$/, 'must be a lowercase slug'),
+  id: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9-]{0,63}$/, 'must be a lowercase slug')
+    // These name other resources in every locale (`/{locale}/changes`, `/{locale}/items/…`).
+    .refine((id) => !RESERVED_IDS.has(id), 'is reserved (changes, items, feeds): choose another id'),
   sections: z.union([z.literal('all'), z.array(z.string().min(1)).min(1)]),
   locales: z.array(z.enum(LOCALES)).min(1),
   limit: z.number().int().min(1).max(500),

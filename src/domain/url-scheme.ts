@@ -60,8 +60,30 @@ export function redactPath(path: string): string {
   return end < 0 ? '/p/{key}' : `/p/{key}${path.slice(end)}`
 }
 
+/** The IPTC ninjs 3.1 list of a feed's window: `/{locale}/{feed}.ninjs.json`. */
+export function ninjsFeedPath(locale: Locale, feedId: string): string {
+  return `/${locale}/${feedId}${NINJS_SUFFIX}`
+}
+
+/** One story in one locale as an IPTC ninjs 3.1 item: `/{locale}/items/{id}.ninjs.json`. */
+export function ninjsItemPath(locale: Locale, id: string): string {
+  return `/${locale}/items/${id}${NINJS_SUFFIX}`
+}
+
+/** The change cursor of a locale: `/{locale}/changes`. */
+export function changesPath(locale: Locale): string {
+  return `/${locale}/changes`
+}
+
+const NINJS_SUFFIX = '.ninjs.json'
+/** A story id as a path may carry it (the article schema's pattern). */
+const ITEM_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/
+
 /** The kinds of resource the scheme names, with their templates (OpenAPI syntax). */
 export const RESOURCE_TEMPLATES = {
+  ninjsFeed: '/{locale}/{feed}.ninjs.json',
+  ninjsItem: '/{locale}/items/{id}.ninjs.json',
+  changes: '/{locale}/changes',
   feed: '/{locale}/{feed}.{format}',
   preview: '/{locale}/{feed}',
   localeOpml: '/{locale}/feeds.opml',
@@ -89,6 +111,9 @@ export type Resource =
   | { kind: 'partnerFeed'; key: string; locale: string; feedId: string; format: string; file: string }
   | { kind: 'partnerOpml'; key: string }
   | { kind: 'partnerDirectory'; key: string }
+  | { kind: 'ninjsFeed'; locale: string; feedId: string }
+  | { kind: 'ninjsItem'; locale: string; id: string }
+  | { kind: 'changes'; locale: string }
 
 /**
  * Reads a decoded URL path (no query). Feed-shaped paths (`/{segment}/{name}.{ext}`) are feeds
@@ -110,8 +135,19 @@ export function parsePath(path: string): Resource | undefined {
   if (path.startsWith('/p/')) return parsePartnerPath(path)
   const locale = path.slice(1, slash)
   const file = path.slice(slash + 1)
-  if (locale === '' || file === '' || file.includes('/')) return undefined
+  if (locale === '') return undefined
+  if (file.startsWith('items/') && file.endsWith(NINJS_SUFFIX)) {
+    const id = file.slice('items/'.length, -NINJS_SUFFIX.length)
+    return ITEM_ID.test(id) ? { kind: 'ninjsItem', locale, id } : undefined
+  }
+  if (file === '' || file.includes('/')) return undefined
   if (file === 'feeds.opml') return { kind: 'localeOpml', locale }
+  // `changes` is not a feed id a catalogue may use: the cursor owns the name in every locale.
+  if (file === 'changes') return { kind: 'changes', locale }
+  if (file.endsWith(NINJS_SUFFIX)) {
+    const feedId = file.slice(0, -NINJS_SUFFIX.length)
+    return SLUG.test(feedId) ? { kind: 'ninjsFeed', locale, feedId } : undefined
+  }
   const dot = file.lastIndexOf('.')
   if (dot < 0) return SLUG.test(file) ? { kind: 'preview', locale, feedId: file } : undefined
   if (dot === 0) return undefined

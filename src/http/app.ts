@@ -1,6 +1,6 @@
 import { Hono } from 'hono'
-import { timingSafeEqual } from 'hono/utils/buffer'
 import { routePath } from 'hono/route'
+import { timingSafeEqual } from 'hono/utils/buffer'
 import type { AppEnv } from './context.ts'
 import type { Logger, Telemetry } from '../ports/observability.ts'
 import { NO_TELEMETRY } from '../services/telemetry.ts'
@@ -16,11 +16,18 @@ import { QuotaCounter } from '../services/quota.ts'
 import { adminPartnerRoutes } from './routes/admin-partners.ts'
 import { serveRepresentations } from './serve-representations.ts'
 import { PageService } from '../services/page-service.ts'
+import { NinjsService } from '../services/ninjs-service.ts'
+import { ChangeFeed } from '../services/change-feed.ts'
+import { CursorCodec } from '../services/change-cursor.ts'
+import { changesHandler } from './routes/changes.ts'
 import { healthRoutes } from './routes/health.ts'
 import { buildOpenApi } from './openapi.ts'
 import { WEBHOOK_LIMITS, webhookRoutes, type WebhookLimits } from './routes/webhook.ts'
 import type { PublishService } from '../services/publish.ts'
 import type { HubNotifier } from '../services/websub.ts'
+
+/** How often a request waiting on the change cursor lists the log again (other processes' entries). */
+const CHANGES_POLL_MS = 1000
 
 /** Everything the HTTP layer needs, built by a platform entry. */
 export interface AppDeps {
@@ -139,8 +146,25 @@ export function createApp(deps: AppDeps): Hono<AppEnv> & { front: HotFront } {
   for (const route of deps.metrics ? fixed : fixed.filter((r) => r !== FIXED_ROUTES.metrics)) {
     app.all(honoPath(route), (c) => methodNotAllowed(c.req.method, allowOf(route)))
   }
+  const changeFeed = new ChangeFeed({
+    changeLog: deps.feeds.changeLog,
+    signal: deps.feeds.changeSignal,
+    settings: deps.feeds.settings,
+    now: deps.now,
+    changeLogMs: deps.feeds.timing.changeLogMs,
+    // Both attempts the SDK makes at a write: an entry that has not landed by then never will.
+    settleMs: 2 * deps.feeds.timing.storageTimeoutMs,
+    pollMs: CHANGES_POLL_MS,
+  })
   app.use(
-    serveRepresentations({ feeds: deps.feeds, pages: new PageService(deps.feeds), partners, now: deps.now }),
+    serveRepresentations({
+      feeds: deps.feeds,
+      pages: new PageService(deps.feeds),
+      ninjs: new NinjsService(deps.feeds, deps.now),
+      changes: changesHandler(changeFeed, new CursorCodec(deps.webhook.secrets)),
+      partners,
+      now: deps.now,
+    }),
   )
 
   // Problem documents and error logs quote the path with any partner key taken out.

@@ -1,5 +1,17 @@
 import { z } from 'zod'
 import { ArticleSchema } from '../domain/article.ts'
+import {
+  CACHE_HEADERS,
+  CONDITIONAL,
+  json,
+  jsonSchema,
+  NOT_MODIFIED,
+  problem,
+  ref,
+  text,
+  type Operation,
+} from './openapi-parts.ts'
+import { ChangePageSchema, syncOperations } from './openapi-sync.ts'
 import { FORMATS, type FeedCatalog } from '../domain/feed-definition.ts'
 import { LOCALES } from '../domain/locale.ts'
 import { PublishReportSchema, republishSchemaFor } from '../domain/republish.ts'
@@ -17,61 +29,12 @@ const ProblemSchema = z.object({
   problems: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
 })
 
-function jsonSchema(schema: z.ZodType, io: 'input' | 'output' = 'output') {
-  const { $schema: _ignored, ...rest } = z.toJSONSchema(schema, {
-    target: 'draft-2020-12',
-    io,
-    unrepresentable: 'any',
-  })
-  return rest
-}
-
 /** `GET /healthz` and `GET /readyz` bodies, as documented. */
 const HealthSchema = z.object({ status: z.literal('ok') })
 const ReadinessSchema = z.object({
   status: z.enum(['ready', 'unready']),
   storage: z.object({ status: z.enum(['ok', 'unavailable']), latencyMs: z.number() }),
 })
-
-const problem = (description: string) => ({
-  description,
-  content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
-})
-const json = (description: string, schema: object) => ({
-  description,
-  content: { 'application/json': { schema } },
-})
-const text = (description: string, type: string) => ({
-  description,
-  content: { [type]: { schema: { type: 'string' } } },
-})
-const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` })
-const CACHE_HEADERS = {
-  ETag: { schema: { type: 'string' } },
-  'Last-Modified': { schema: { type: 'string' } },
-  'Cache-Control': { schema: { type: 'string' } },
-  Vary: { schema: { type: 'string' } },
-}
-const CONDITIONAL = [
-  { name: 'If-None-Match', in: 'header', schema: { type: 'string' } },
-  {
-    name: 'If-Modified-Since',
-    in: 'header',
-    description: 'an HTTP-date; anything else is ignored',
-    schema: { type: 'string' },
-  },
-]
-const NOT_MODIFIED = {
-  description: 'Not modified: the ETag, Last-Modified, Cache-Control and Vary of the 200, no body headers',
-  headers: CACHE_HEADERS,
-}
-
-interface Operation {
-  summary: string
-  parameters?: object[]
-  requestBody?: object
-  responses: Record<string, object>
-}
 
 /** The GET operation of each route (HEAD and OPTIONS are derived from it), or its POST. */
 function operations(catalog: FeedCatalog): Record<string, Operation> {
@@ -90,6 +53,7 @@ function operations(catalog: FeedCatalog): Record<string, Operation> {
   const opml = { ...text('OPML 2.0', 'text/x-opml'), headers: CACHE_HEADERS }
   return {
     ...partnerOperations({ locale, feed, format, conditional: CONDITIONAL, problem, json }),
+    ...syncOperations(locale, feed, param),
     feed: {
       summary: 'A feed in one locale and format',
       parameters: [locale, feed, format, ...CONDITIONAL],
@@ -239,6 +203,7 @@ export function buildOpenApi(catalog: FeedCatalog, publicBaseUrl: string): objec
         RepublishPayload: jsonSchema(republishSchemaFor(catalog), 'input'),
         PublishReport: jsonSchema(PublishReportSchema),
         Problem: jsonSchema(ProblemSchema),
+        ChangePage: jsonSchema(ChangePageSchema),
         Health: jsonSchema(HealthSchema),
         Readiness: jsonSchema(ReadinessSchema),
       },

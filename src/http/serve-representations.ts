@@ -10,10 +10,12 @@ import {
 } from '../domain/url-scheme.ts'
 import { audienceFor, readableFeeds } from '../domain/partner.ts'
 import type { FeedService } from '../services/feed-service.ts'
+import type { NinjsService } from '../services/ninjs-service.ts'
 import type { PageService } from '../services/page-service.ts'
 import { clientAcceptEncoding } from './accept-encoding.ts'
 import { negotiateLocale } from './accept-language.ts'
 import type { AppEnv } from './context.ts'
+import { answer, serveFeedFor } from './serve-answer.ts'
 import { AppError } from './errors.ts'
 import { answerRepresentation, answerResponse, type Representation } from './representation.ts'
 import {
@@ -46,6 +48,9 @@ export interface ServeRepresentationsDeps {
   feeds: FeedService
   pages: PageService
   partners: PartnerAccess
+  ninjs: NinjsService
+  /** `GET /{locale}/changes`: answered by the change cursor, not from a stored representation. */
+  changes: (c: C, locale: Locale) => Promise<Response>
   now: () => number
 }
 
@@ -100,6 +105,13 @@ function resolve({ feeds }: ServeRepresentationsDeps, c: C, resource: Resource):
       return
     case 'redirect':
       redirectTarget(feeds, resource.feedId)
+      return
+    case 'ninjsFeed':
+      requireFeed(feeds, resource.feedId, requireLocale(resource.locale))
+      return
+    case 'ninjsItem':
+    case 'changes':
+      requireLocale(resource.locale)
       return
     default:
       visitorLanguage(c)
@@ -163,60 +175,26 @@ async function get(deps: ServeRepresentationsDeps, c: C, resource: Resource): Pr
       representation = pageRepresentation(page, vary)
       break
     }
+    case 'ninjsFeed': {
+      const locale = requireLocale(resource.locale)
+      const definition = requireFeed(feeds, resource.feedId, locale)
+      requirePublic(feeds, definition, locale)
+      representation = pageRepresentation(await deps.ninjs.feedList(definition, locale), VARY_FIXED)
+      break
+    }
+    case 'ninjsItem': {
+      const locale = requireLocale(resource.locale)
+      const item = await deps.ninjs.item(locale, resource.id)
+      if (!item) throw new AppError('ITEM_NOT_FOUND', { id: resource.id, locale })
+      representation = pageRepresentation(item, VARY_FIXED)
+      break
+    }
+    case 'changes':
+      return deps.changes(c, requireLocale(resource.locale))
     case 'redirect':
       return redirect(feeds, c, resource)
   }
   return answer(deps, c, representation, undefined, admitted)
-}
-
-/**
- * Serves feed F in locale L, format X, for audience A (`full`, `excerpt`, `full-embargoed`…) through
- * this pipeline: the audience's rendering (made once per change of the feed, never per reader), its
- * variant, conditional GET and headers as for the public feed. Entitlements are the caller's to check.
- */
-export async function serveFeedFor(
-  deps: Pick<ServeRepresentationsDeps, 'feeds' | 'now'>,
-  c: C,
-  target: FeedTarget,
-  audience: AudienceKey,
-  /** The partner reading, when a key admitted one: its answer is `private`, with its quota headers. */
-  admitted?: Admitted,
-): Promise<Response> {
-  const { feeds } = deps
-  const served = await feeds.getFeedFor(target.definition, target.locale, target.format, audience)
-  c.set('cache', served.outcome)
-  const representation = feedRepresentation(target.definition, served.bundle, feeds.settings, deps.now())
-  // A stale copy's Last-Modified stays the content's own; its age says how old it is.
-  return answer(deps, c, representation, served.stale ? served.ageSeconds : undefined, admitted)
-}
-
-function answer(
-  deps: Pick<ServeRepresentationsDeps, 'now'>,
-  c: C,
-  shared: Representation,
-  ageSeconds: number | undefined,
-  admitted: Admitted | undefined,
-): Response {
-  // A partner's answer: the same bytes, `private` (no shared cache keeps it for others).
-  const representation = admitted ? privateRepresentation(shared) : shared
-  if (admitted) c.set('partner', admitted.partner.id)
-  const answer = answerRepresentation(
-    representation,
-    {
-      method: c.req.method,
-      acceptEncoding: clientAcceptEncoding(c.req.raw),
-      ifNoneMatch: c.req.header('if-none-match'),
-      ifModifiedSince: c.req.header('if-modified-since'),
-      requestId: c.get('requestId'),
-    },
-    deps.now(),
-    ageSeconds,
-  )
-  if (admitted)
-    for (const [name, value] of Object.entries(admitted.headers)) answer.rawHeaders.push(name, value)
-  c.set('bytes', answer.bytes)
-  c.set('requestIdSent', true)
-  return answerResponse(answer)
 }
 
 /** The visitor's language: `?lang=` when given (an unknown one is a 404), else Accept-Language. */

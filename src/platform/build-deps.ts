@@ -11,6 +11,7 @@ import { S3ObjectStore, type S3Settings } from '../storage/s3-object-store.ts'
 import { EdgeCachedObjectStore, type EdgeCache } from '../storage/edge-cached-object-store.ts'
 import { KEYS } from '../services/storage-keys.ts'
 import { PartnerRegistry } from '../services/partner-registry.ts'
+import type { ChangeSignal } from '../services/change-signal.ts'
 import type { Config } from './config.ts'
 import { createJsonLogger } from './logger.ts'
 
@@ -34,13 +35,21 @@ export interface PlatformParts {
   logger?: Logger
   /** Node: the SDK's node:http handler (see node-s3-handler.ts); the Worker keeps fetch(). */
   s3RequestHandler?: S3Settings['requestHandler']
+  /** Node: wakes change-cursor waiters when this process appends (workerd polls instead). */
+  changeSignal?: ChangeSignal
 }
 
 /** Wires the app's dependencies from validated configuration; shared by both entries. */
 export function buildDeps(
   config: Config,
   catalog: FeedCatalog,
-  { telemetry, edgeCache, logger = createJsonLogger(config.logLevel), s3RequestHandler }: PlatformParts = {},
+  {
+    telemetry,
+    edgeCache,
+    logger = createJsonLogger(config.logLevel),
+    s3RequestHandler,
+    changeSignal,
+  }: PlatformParts = {},
 ): AppDeps {
   const { accessKeyId, secretAccessKey } = config.s3
   if (!accessKeyId || !secretAccessKey) {
@@ -86,6 +95,7 @@ export function buildDeps(
     newId: () => crypto.randomUUID(),
     telemetry,
     requestStore: () => limited.scope(requestShare(slots)),
+    changeSignal,
   })
   return {
     store,

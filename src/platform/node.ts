@@ -1,4 +1,5 @@
 import { join } from 'node:path'
+import { ChangeSignal } from '../services/change-signal.ts'
 import { parseFeedCatalog } from '../domain/feed-definition.ts'
 import { createApp } from '../http/app.ts'
 import { PrometheusTelemetry } from '../http/prometheus.ts'
@@ -59,6 +60,7 @@ async function main(): Promise<void> {
     telemetry: new PrometheusTelemetry(),
     logger: log,
     s3RequestHandler: nodeS3RequestHandler(config.s3.timeoutMs),
+    changeSignal: new ChangeSignal(),
   })
   const releases = startReleaseAnnouncements(deps)
   const app = createApp(deps)

@@ -1,3 +1,4 @@
+import { ChangeSignal } from '../services/change-signal.ts'
 import { parseFeedCatalog } from '../domain/feed-definition.ts'
 import { createApp } from '../http/app.ts'
 import { PrometheusTelemetry } from '../http/prometheus.ts'
@@ -35,6 +36,7 @@ async function main(): Promise<void> {
     telemetry,
     logger: log,
     s3RequestHandler: nodeS3RequestHandler(config.s3.timeoutMs),
+    changeSignal: new ChangeSignal(),
   })
   const maintenance = startMaintenance(deps, config.maintenanceIntervalMs, {
     idempotencyMs: config.idempotencyMs,

@@ -35,7 +35,7 @@ export function feedUrls(
 }
 
 /** The RFC 4151 tag URI of a story in one locale. */
-function itemId(settings: PublicationSettings, id: string, locale: Locale): string {
+export function itemId(settings: PublicationSettings, id: string, locale: Locale): string {
   return `tag:${settings.idAuthority}:article/${id}/${locale}`
 }
 

@@ -140,7 +140,7 @@ export class ArticleRepository {
     derived = false,
     reason: RetractionReason = DEFAULT_RETRACTION_REASON,
   ): Promise<void> {
-    const version = `${derived ? DERIVED_PREFIX : ''}${sortableTime(Date.parse(at))}${RETRACTED_SUFFIX}`
+    const version = retractionVersion(at, derived)
     await this.#index.mark(id)
     const json = JSON.stringify({ retracted: true, at, reason })
     await this.#putText(KEYS.articleVersion(locale, id, version), json)
@@ -173,6 +173,11 @@ export class ArticleRepository {
   async #putText(key: string, json: string): Promise<void> {
     await this.store.put(key, encoder.encode(json), { contentType: JSON_TYPE })
   }
+}
+
+/** The version key part of a retraction at `at`: it sorts after every version of the same moment. */
+export function retractionVersion(at: string, derived: boolean): string {
+  return `${derived ? DERIVED_PREFIX : ''}${sortableTime(Date.parse(at))}${RETRACTED_SUFFIX}`
 }
 
 /** The head of a story from the keys of its versions (sorted: the newest is the last). */

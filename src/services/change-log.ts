@@ -43,6 +43,8 @@ export class ChangeLog {
     private readonly now: Clock,
     /** How long a listing may serve other renders, so other processes' news is not held back longer. */
     private readonly sharedListingMs: number,
+    /** Told when an entry this process appended is durable (wakes the change cursor's waiters). */
+    private readonly onDurable: () => void = () => {},
   ) {}
 
   /** Appends one entry with every change of a republish; returns it once durable. */
@@ -63,7 +65,7 @@ export class ChangeLog {
       .put(key, encoder.encode(JSON.stringify({ changes })), {
         contentType: 'application/json; charset=utf-8',
       })
-      .then(() => undefined)
+      .then(() => this.onDurable())
     return { entry: { key, changes }, durable }
   }
 
@@ -88,6 +90,15 @@ export class ChangeLog {
       if (this.#listing === listing) this.#listing = undefined
     })
     return listing
+  }
+
+  /**
+   * A listing of the keys written at or after `since`, begun now and shared with no one: for a
+   * request that must not wait on another's I/O (workerd).
+   */
+  listAlone(since: number): { at: number; keys: Promise<string[]> } {
+    const at = this.now()
+    return { at, keys: this.store.list(KEYS.log, { startAfter: `${KEYS.log}${sortableTime(since - 1)}~` }) }
   }
 
   /** Where the listings stand now: `list(since, mark())` is then a listing begun after this call. */

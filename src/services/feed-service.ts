@@ -5,6 +5,7 @@ import type { PublicationSettings } from '../render/feed-model.ts'
 import type { ObjectStore } from '../ports/object-store.ts'
 import { ArticleRepository } from './article-repository.ts'
 import { ChangeLog, type LogEntry } from './change-log.ts'
+import type { ChangeSignal } from './change-signal.ts'
 import type { FeedBundle } from './feed-bundle.ts'
 import { DamageLog } from './damage-log.ts'
 import { FeedCache, type ServedFeed } from './feed-cache.ts'
@@ -25,6 +26,11 @@ export interface FeedServiceOptions extends TimingSettings {
   telemetry?: Telemetry
   /** The store as one webhook reaches its articles through (see PublishDeps); the whole store by default. */
   requestStore?: () => ObjectStore
+  /**
+   * Wakes the change cursor's waiting requests when this process appends to the log. Node only:
+   * workerd forbids settling one request's promise from another's.
+   */
+  changeSignal?: ChangeSignal
 }
 
 /**
@@ -35,6 +41,7 @@ export interface FeedServiceOptions extends TimingSettings {
 export class FeedService {
   readonly articles: ArticleRepository
   readonly changeLog: ChangeLog
+  readonly changeSignal: ChangeSignal | undefined
   readonly timing: FeedTiming
   readonly #publisher: FeedPublisher
   readonly #cache: FeedCache
@@ -50,7 +57,10 @@ export class FeedService {
     const { now, telemetry } = options
     this.timing = feedTiming(options)
     this.articles = new ArticleRepository(store)
-    this.changeLog = new ChangeLog(store, options.newId, now, this.timing.sharedListingMs)
+    const signal = (this.changeSignal = options.changeSignal)
+    this.changeLog = new ChangeLog(store, options.newId, now, this.timing.sharedListingMs, () =>
+      signal?.notify(this.changeLog.mark()),
+    )
     const materializer = new Materializer(
       store,
       this.changeLog,

@@ -11,9 +11,14 @@ import {
   parsePath,
   previewPath,
   redirectPath,
+  changesPath,
+  ninjsFeedPath,
+  ninjsItemPath,
 } from '../../src/domain/url-scheme.ts'
 
-const feedId = fc.stringMatching(/^[a-z0-9][a-z0-9-]{0,20}$/).filter((id) => id !== 'feeds')
+const feedId = fc
+  .stringMatching(/^[a-z0-9][a-z0-9-]{0,20}$/)
+  .filter((id) => !['feeds', 'changes', 'items'].includes(id))
 
 describe('the URL scheme', () => {
   it('reads back every path it builds', () => {
@@ -23,6 +28,13 @@ describe('the URL scheme', () => {
         expect(parsePath(previewPath(locale, id))).toEqual({ kind: 'preview', locale, feedId: id })
         expect(parsePath(redirectPath(id, format))).toEqual({ kind: 'redirect', feedId: id, format })
         expect(parsePath(localeOpmlPath(locale))).toEqual({ kind: 'localeOpml', locale })
+        expect(parsePath(ninjsFeedPath(locale, id))).toEqual({ kind: 'ninjsFeed', locale, feedId: id })
+        expect(parsePath(ninjsItemPath(locale, `${id}.v_2`))).toEqual({
+          kind: 'ninjsItem',
+          locale,
+          id: `${id}.v_2`,
+        })
+        expect(parsePath(changesPath(locale))).toEqual({ kind: 'changes', locale })
       }),
     )
     expect(parsePath(allOpmlPath())).toEqual({ kind: 'allOpml' })
@@ -48,6 +60,9 @@ describe('the URL scheme', () => {
     '/healthz',
     '/SCO.rss',
     '/ru/Sco',
+    '/ru/items/.ninjs.json',
+    '/ru/items/a/b.ninjs.json',
+    '/ru/items/x.json',
   ])('names nothing with %j', (path) => {
     expect(parsePath(path)).toBeUndefined()
   })

@@ -34,6 +34,9 @@ describe('GET /openapi.json', () => {
       '/p/{key}/{locale}/{feed}.{format}': ['get', 'head', 'options'],
       '/p/{key}/feeds.opml': ['get', 'head', 'options'],
       '/p/{key}/': ['get', 'head', 'options'],
+      '/{locale}/{feed}.ninjs.json': ['get', 'head', 'options'],
+      '/{locale}/items/{id}.ninjs.json': ['get', 'head', 'options'],
+      '/{locale}/changes': ['get', 'head', 'options'],
       '/{locale}/{feed}.{format}': ['get', 'head', 'options'],
       '/{locale}/{feed}': ['get', 'head', 'options'],
       '/{locale}/feeds.opml': ['get', 'head', 'options'],
@@ -53,7 +56,11 @@ describe('GET /openapi.json', () => {
     const { app } = await sampleApp()
     const doc = await openApi()
     const example = (template: string) =>
-      template.replace('{locale}', 'ru').replace('{feed}', 'sco').replace('{format}', 'rss')
+      template
+        .replace('{locale}', 'ru')
+        .replace('{feed}', 'sco')
+        .replace('{format}', 'rss')
+        .replace('{id}', 'sco-roadshow-overview')
     for (const [template, operations] of Object.entries(doc.paths as Record<string, object>)) {
       if (template === '/metrics') continue // served when the platform provides metrics (prometheus.test.ts)
       for (const method of Object.keys(operations)) {

@@ -91,6 +91,8 @@ describe('locale resources', () => {
       String.raw`HMAC-SHA256|\bt=|\bv1=|<hex>|<t>|\bUnix\b|Authorization: Bearer <[A-Z_]+>`,
       String.raw`Authorization: Bearer\b|\b[A-Z]+_[A-Z_]+\b|\b(?:GET|POST)\b`,
       String.raw`Silkfeed`,
+      // Query parameters and fields of the change cursor, named as the client sends them.
+      String.raw`\bnext_cursor\b|\bwait\b`,
       String.raw`\b(?:SCO|RSS|Atom|JSON Feed|JSON|OPML|HTTP|URL|UTF-8|Host)\b`,
     ].join('|'),
     'gu',

@@ -3,6 +3,7 @@ import { FeedService, type FeedServiceOptions } from '../../src/services/feed-se
 import type { Logger } from '../../src/ports/observability.ts'
 import { storeArticles } from '../../src/services/seed.ts'
 import { HubNotifier } from '../../src/services/websub.ts'
+import { ChangeSignal } from '../../src/services/change-signal.ts'
 import type { PublicationSettings } from '../../src/render/feed-model.ts'
 import type { ObjectStore } from '../../src/ports/object-store.ts'
 import type { FeedCatalog } from '../../src/domain/feed-definition.ts'
@@ -26,6 +27,8 @@ export function serviceOver(
     overlapMs: 300_000,
     tombstoneMs: 30 * 86_400_000,
     newId: () => crypto.randomUUID(),
+    // As on Node: this process's appends wake the change cursor's waiters.
+    changeSignal: new ChangeSignal(),
     ...options,
   })
 }

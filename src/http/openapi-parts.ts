@@ -1,0 +1,52 @@
+import { z } from 'zod'
+
+/** Pieces every OpenAPI operation is made of (shared by openapi.ts and openapi-sync.ts). */
+
+export function jsonSchema(schema: z.ZodType, io: 'input' | 'output' = 'output') {
+  const { $schema: _ignored, ...rest } = z.toJSONSchema(schema, {
+    target: 'draft-2020-12',
+    io,
+    unrepresentable: 'any',
+  })
+  return rest
+}
+
+export const problem = (description: string) => ({
+  description,
+  content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+})
+export const json = (description: string, schema: object) => ({
+  description,
+  content: { 'application/json': { schema } },
+})
+export const text = (description: string, type: string) => ({
+  description,
+  content: { [type]: { schema: { type: 'string' } } },
+})
+export const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` })
+export const CACHE_HEADERS = {
+  ETag: { schema: { type: 'string' } },
+  'Last-Modified': { schema: { type: 'string' } },
+  'Cache-Control': { schema: { type: 'string' } },
+  Vary: { schema: { type: 'string' } },
+}
+export const CONDITIONAL = [
+  { name: 'If-None-Match', in: 'header', schema: { type: 'string' } },
+  {
+    name: 'If-Modified-Since',
+    in: 'header',
+    description: 'an HTTP-date; anything else is ignored',
+    schema: { type: 'string' },
+  },
+]
+export const NOT_MODIFIED = {
+  description: 'Not modified: the ETag, Last-Modified, Cache-Control and Vary of the 200, no body headers',
+  headers: CACHE_HEADERS,
+}
+
+export interface Operation {
+  summary: string
+  parameters?: object[]
+  requestBody?: object
+  responses: Record<string, object>
+}

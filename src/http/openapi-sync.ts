@@ -1,0 +1,87 @@
+import { z } from 'zod'
+import { ArticleIdSchema } from '../domain/article.ts'
+import { LOCALES } from '../domain/locale.ts'
+import {
+  CACHE_HEADERS,
+  CONDITIONAL,
+  json,
+  NOT_MODIFIED,
+  problem,
+  ref,
+  type Operation,
+} from './openapi-parts.ts'
+import { MAX_WAIT_SECONDS } from './routes/changes.ts'
+
+/** `GET /{locale}/changes`, as documented in the README. */
+export const ChangePageSchema = z.object({
+  changes: z.array(
+    z.object({
+      type: z.enum(['published', 'updated', 'retracted']),
+      id: z.string(),
+      locale: z.enum(LOCALES),
+      uri: z.string(),
+      version: z.string(),
+      at: z.string(),
+      item: z.string().optional(),
+    }),
+  ),
+  next_cursor: z.string(),
+  more: z.boolean(),
+})
+
+/** The operations of the sync resources: ninjs lists and items, and the change cursor. */
+export function syncOperations(
+  locale: object,
+  feed: object,
+  param: (name: string, schema: z.ZodType) => object,
+): Record<'ninjsFeed' | 'ninjsItem' | 'changes', Operation> {
+  const ninjs = (description: string) => ({
+    ...json(description, { type: 'object' }),
+    headers: CACHE_HEADERS,
+  })
+  return {
+    ninjsFeed: {
+      summary:
+        'The feed’s window as IPTC ninjs 3.1 items: { schema, uri, title, description, language, self, items }',
+      parameters: [locale, feed, ...CONDITIONAL],
+      responses: {
+        '200': ninjs('The feed’s stories, newest first; each item valid against ninjs 3.1'),
+        '304': NOT_MODIFIED,
+        '404': problem('Unknown locale or feed'),
+      },
+    },
+    ninjsItem: {
+      summary: 'One story in one locale as an IPTC ninjs 3.1 item (pubStatus canceled once pulled)',
+      parameters: [locale, param('id', ArticleIdSchema), ...CONDITIONAL],
+      responses: {
+        '200': ninjs('The item'),
+        '304': NOT_MODIFIED,
+        '404': problem('No story with this id in this locale'),
+      },
+    },
+    changes: {
+      summary: 'Changes of a locale’s stories, oldest first, with an opaque next_cursor (no-store)',
+      parameters: [
+        locale,
+        {
+          name: 'cursor',
+          in: 'query',
+          description: 'next_cursor of the previous page',
+          schema: { type: 'string' },
+        },
+        {
+          name: 'wait',
+          in: 'query',
+          description: `seconds (0–${MAX_WAIT_SECONDS}) to hold the request open while nothing is new`,
+          schema: { type: 'number', minimum: 0, maximum: MAX_WAIT_SECONDS },
+        },
+      ],
+      responses: {
+        '200': json('A page of changes', ref('ChangePage')),
+        '400': problem('Malformed, altered or foreign cursor, or a wait that is not 0–15 seconds'),
+        '404': problem('Unknown locale'),
+        '410': problem('The cursor is older than the change log’s retention: backfill, then start again'),
+      },
+    },
+  }
+}

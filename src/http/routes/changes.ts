@@ -1,0 +1,58 @@
+import type { Context } from 'hono'
+import type { Locale } from '../../domain/locale.ts'
+import type { CursorCodec } from '../../services/change-cursor.ts'
+import { PUBLIC_READER, type ChangeFeed } from '../../services/change-feed.ts'
+import type { AppEnv } from '../context.ts'
+import { AppError } from '../errors.ts'
+
+/** The longest `?wait=` in seconds (as the agencies' APIs hold a request). */
+export const MAX_WAIT_SECONDS = 15
+
+const HEADERS = {
+  'content-type': 'application/json; charset=utf-8',
+  // Every answer depends on the cursor and on the moment: nothing may keep one.
+  'cache-control': 'no-store',
+  'access-control-allow-origin': '*',
+  'access-control-expose-headers': 'X-Request-Id',
+}
+
+/**
+ * `GET /{locale}/changes?cursor=&wait=`: the next page of changes (oldest first) and the cursor after
+ * it. Validates everything before it reads anything: a bad `wait` or cursor is a 400 saying what to
+ * send, a position older than the log's retention a 410 saying to backfill.
+ */
+export function changesHandler(feed: ChangeFeed, codec: CursorCodec) {
+  return async (c: Context<AppEnv>, locale: Locale): Promise<Response> => {
+    const waitMs = parseWait(c.req.query('wait'))
+    const cursor = c.req.query('cursor')
+    let state = feed.start(locale)
+    if (cursor !== undefined && cursor !== '') {
+      const decoded = await codec.decode(cursor, locale)
+      if (typeof decoded === 'string') {
+        throw new AppError('CURSOR_INVALID', { locale, reason: `cursorReasons.${decoded}` }, [], {}, [
+          'reason',
+        ])
+      }
+      state = decoded
+    }
+    if (feed.expired(state)) throw new AppError('CURSOR_EXPIRED', { locale })
+    const page = await feed.read(state, PUBLIC_READER, waitMs)
+    const body = {
+      changes: page.changes,
+      next_cursor: await codec.encode(page.next),
+      more: page.more,
+    }
+    return new Response(c.req.method === 'HEAD' ? null : JSON.stringify(body), {
+      status: 200,
+      headers: HEADERS,
+    })
+  }
+}
+
+/** `?wait=` in milliseconds: absent is 0; a number of seconds from 0 to 15, else a 400. */
+function parseWait(raw: string | undefined): number {
+  if (raw === undefined) return 0
+  const seconds = /^\d{1,2}(\.\d{1,3})?$/.test(raw) ? Number(raw) : NaN
+  if (!(seconds <= MAX_WAIT_SECONDS)) throw new AppError('WAIT_INVALID', { wait: raw, max: MAX_WAIT_SECONDS })
+  return Math.round(seconds * 1000)
+}

@@ -1,0 +1,171 @@
+import { isEmbargoed } from '../domain/embargo.ts'
+import { changeTime, localeOfChange, type Change } from '../domain/feed-snapshot.ts'
+import type { Locale } from '../domain/locale.ts'
+import { fingerprint, versionOf } from '../domain/version.ts'
+import { itemId, type PublicationSettings } from '../render/feed-model.ts'
+import { ninjsItemPath } from '../domain/url-scheme.ts'
+import type { Clock } from '../ports/observability.ts'
+import { retractionVersion } from './article-repository.ts'
+import type { CursorState } from './change-cursor.ts'
+import type { ChangeLog } from './change-log.ts'
+import type { ChangeSignal } from './change-signal.ts'
+import { mapWithLimit } from './single-flight.ts'
+
+/** Who reads the cursor: the public today; a partner's entitlements decide `visible` later. */
+export type Reader = { kind: 'public' }
+export const PUBLIC_READER: Reader = { kind: 'public' }
+
+/** One change as the cursor delivers it. */
+export type ChangeView =
+  | {
+      type: 'published' | 'updated'
+      id: string
+      locale: Locale
+      uri: string
+      version: string
+      at: string
+      item: string
+    }
+  | { type: 'retracted'; id: string; locale: Locale; uri: string; version: string; at: string }
+
+/** A page of changes and the position after it. */
+export interface ChangePage {
+  changes: ChangeView[]
+  next: CursorState
+  /** More entries are already there: ask again at once. */
+  more: boolean
+}
+
+export interface ChangeFeedDeps {
+  changeLog: ChangeLog
+  /** Node: this process's appends wake waiters and listings are shared; without it, each request lists alone. */
+  signal: ChangeSignal | undefined
+  settings: PublicationSettings
+  now: Clock
+  /** How long the log keeps entries: a position older than that may have lost some (410). */
+  changeLogMs: number
+  /**
+   * How long after its write time an entry may still land in the log (a slow write of another
+   * process): the cursor keeps listing that far back and skips what it delivered.
+   */
+  settleMs: number
+  /** How often a waiting request lists the log again for other processes' entries. */
+  pollMs: number
+}
+
+/** Entries read per page at most (an entry is one republish, in every locale). */
+const PAGE_ENTRIES = 100
+/** Changes per page, beyond which no further entry is started. */
+const PAGE_CHANGES = 200
+
+/**
+ * Can this reader see this change at `now`? The public sees every change of its locale but a version
+ * still under embargo (its release is not yet announced here: a gap). Partners' entitlements filter here.
+ */
+function visible(change: Change, _reader: Reader, now: number): boolean {
+  return change.type !== 'upsert' || !isEmbargoed(change.record, now)
+}
+
+/**
+ * The change cursor: the change log read oldest to newest for one locale. Positions live in the
+ * durable log (write times and key fingerprints), never in memory, so any process continues any
+ * cursor. Entries written in the same moment by several processes may land out of order: a
+ * position keeps the last `settleMs` of the log in view and names what it already delivered there,
+ * so an entry that lands late is delivered late rather than never.
+ */
+export class ChangeFeed {
+  constructor(private readonly deps: ChangeFeedDeps) {}
+
+  /** Where a reader without a cursor starts: the oldest part of the log that is safe to page through. */
+  start(locale: Locale): CursorState {
+    return { locale, from: Math.max(0, this.deps.now() - Math.floor(this.deps.changeLogMs * 0.9)), seen: [] }
+  }
+
+  /** Has the log possibly dropped entries after this position? */
+  expired(state: CursorState): boolean {
+    return state.from < this.deps.now() - this.deps.changeLogMs
+  }
+
+  /**
+   * The changes after a position; when there are none, waits up to `waitMs` for some (woken by this
+   * process's appends, and listing the log every `pollMs` for other processes').
+   */
+  async read(state: CursorState, reader: Reader, waitMs = 0): Promise<ChangePage> {
+    const { now, changeLog, signal, pollMs } = this.deps
+    const deadline = now() + waitMs
+    let page = await this.#page(state, reader)
+    while (page.changes.length === 0 && now() < deadline) {
+      const mark = changeLog.mark()
+      const ms = Math.min(pollMs, deadline - now())
+      await (signal ? signal.wait(ms) : new Promise((resolve) => setTimeout(resolve, ms)))
+      page = await this.#page(state, reader, mark)
+    }
+    return page
+  }
+
+  async #page(state: CursorState, reader: Reader, after?: number): Promise<ChangePage> {
+    const { changeLog, settleMs, signal } = this.deps
+    // A listing shared by the requests of a moment spares storage, unless it began before this
+    // process's own last append: a reader must see what the webhook has confirmed.
+    const appended = signal?.lastAppendMark
+    const stale = appended !== undefined && changeLog.mark() <= appended
+    const listing = signal
+      ? changeLog.list(state.from, after ?? (stale ? appended : undefined))
+      : changeLog.listAlone(state.from)
+    const keys = await listing.keys
+    const seen = new Set(state.seen.map((s) => `${s.time}.${s.tag}`))
+    const fresh = keys.filter((key) => {
+      const time = changeTime(key)
+      return time >= state.from && !seen.has(`${time}.${tagOf(key)}`)
+    })
+    const batch = fresh.slice(0, PAGE_ENTRIES)
+    const entries = await mapWithLimit(batch, 8, (key) => changeLog.read(key))
+    const changes: ChangeView[] = []
+    const delivered: string[] = []
+    for (const [index, key] of batch.entries()) {
+      if (changes.length >= PAGE_CHANGES) break
+      delivered.push(key)
+      for (const change of entries[index] ?? []) {
+        if (localeOfChange(change) === state.locale && visible(change, reader, this.deps.now()))
+          changes.push(this.#view(change))
+      }
+    }
+    const pending = fresh[delivered.length]
+    // Entries older than the settle window that are not listed by now are not coming.
+    const horizon = listing.at - settleMs
+    const from = Math.max(
+      state.from,
+      pending === undefined ? horizon : Math.min(horizon, changeTime(pending)),
+    )
+    const next = [
+      ...state.seen,
+      ...delivered.map((key) => ({ time: changeTime(key), tag: tagOf(key) })),
+    ].filter((s) => s.time >= from)
+    return { changes, next: { locale: state.locale, from, seen: next }, more: pending !== undefined }
+  }
+
+  #view(change: Change): ChangeView {
+    const { settings } = this.deps
+    if (change.type === 'retract') {
+      const version = retractionVersion(change.at, change.derived === true)
+      const { id, locale, at } = change
+      return { type: 'retracted', id, locale, uri: itemId(settings, id, locale), version, at }
+    }
+    const { record } = change
+    const updated = record.updatedAt !== undefined && record.updatedAt !== record.publishedAt
+    return {
+      type: updated ? 'updated' : 'published',
+      id: record.id,
+      locale: record.locale,
+      uri: itemId(settings, record.id, record.locale),
+      version: versionOf(record),
+      at: record.updatedAt ?? record.publishedAt,
+      item: settings.publicBaseUrl + ninjsItemPath(record.locale, record.id),
+    }
+  }
+}
+
+/** A short fingerprint of a log key: enough to tell apart the entries of one settle window. */
+function tagOf(key: string): string {
+  return fingerprint(key).slice(0, 8)
+}

@@ -1,0 +1,155 @@
+import { isEmbargoed } from '../domain/embargo.ts'
+import type { Article } from '../domain/article.ts'
+import type { FeedDefinition } from '../domain/feed-definition.ts'
+import { LANGUAGE_TAG, LOCALES, type Locale } from '../domain/locale.ts'
+import { translatorFor } from '../i18n/translator.ts'
+import {
+  NINJS_CONTENT_TYPE,
+  renderCanceledItem,
+  renderNinjsFeed,
+  renderNinjsItem,
+  type Translation,
+} from '../render/ninjs.ts'
+import type { Clock } from '../ports/observability.ts'
+import { storyKey } from './article-repository.ts'
+import { compressVariants, type FeedBundle } from './feed-bundle.ts'
+import type { FeedService } from './feed-service.ts'
+import type { RenderedPage } from './page-service.ts'
+import { strongEtag } from './render-feed.ts'
+
+const encoder = new TextEncoder()
+const decoder = new TextDecoder()
+const LOCALE_OF_TAG = new Map(LOCALES.map((locale) => [LANGUAGE_TAG[locale], locale]))
+/** Items kept rendered at once; the cache is emptied when it is full. */
+const ITEMS_MAX = 2000
+
+/** An item of a stored JSON Feed bundle, as far as a ninjs list needs it. */
+interface FeedEntry {
+  id: string
+  translations: Translation[]
+}
+
+/**
+ * IPTC ninjs 3.1 documents: a feed's window as a list, and any story in any locale as an item. Each
+ * is rendered once per content version (a feed's JSON bundle; an item's versions in every locale)
+ * and compressed once, like the pages; a hot item asks storage again after `freshMs`.
+ */
+export class NinjsService {
+  readonly #feeds = new Map<string, { version: string; page: Promise<RenderedPage> }>()
+  readonly #items = new Map<
+    string,
+    { version: string; checkedAt: number; page: Promise<RenderedPage | null> }
+  >()
+  readonly #cacheControl: string
+
+  constructor(
+    private readonly feeds: FeedService,
+    private readonly now: Clock,
+  ) {
+    const policies = feeds.feeds.all.map((d) => d.cache)
+    const min = (pick: (p: FeedDefinition['cache']) => number) => Math.min(...policies.map(pick))
+    this.#cacheControl = `public, max-age=${min((p) => p.maxAge)}, stale-while-revalidate=${min((p) => p.staleWhileRevalidate)}, stale-if-error=${min((p) => p.staleIfError)}`
+  }
+
+  /** `/{locale}/{feed}.ninjs.json`: the stories of the feed's JSON Feed, newest first, as ninjs items. */
+  async feedList(definition: FeedDefinition, locale: Locale): Promise<RenderedPage> {
+    const { bundle } = await this.feeds.getFeed(definition, locale, 'json')
+    const key = `${definition.id}/${locale}`
+    const known = this.#feeds.get(key)
+    if (known && known.version === bundle.variants.identity.etag) return known.page
+    const page = this.#renderFeed(definition, locale, bundle)
+    this.#feeds.set(key, { version: bundle.variants.identity.etag, page })
+    page.catch(() => {
+      if (this.#feeds.get(key)?.page === page) this.#feeds.delete(key)
+    })
+    return page
+  }
+
+  /** `/{locale}/items/{id}.ninjs.json`, or null when the story was never stored in that locale. */
+  async item(locale: Locale, id: string): Promise<RenderedPage | null> {
+    const key = `${locale}/${id}`
+    const known = this.#items.get(key)
+    const now = this.now()
+    if (known && now - known.checkedAt < this.feeds.timing.freshMs) return known.page
+    const heads = await this.feeds.articles.heads(LOCALES.map((l) => ({ locale: l, id })))
+    const own = heads.get(storyKey({ locale, id }))
+    if (!own) {
+      this.#items.delete(key)
+      return null
+    }
+    const version = LOCALES.map((l) => heads.get(storyKey({ locale: l, id }))?.key ?? '').join(' ')
+    if (known && known.version === version) {
+      known.checkedAt = now
+      return known.page
+    }
+    const others = LOCALES.flatMap((l) => {
+      const head = heads.get(storyKey({ locale: l, id }))
+      return l !== locale && head?.kind === 'live' ? [head.key] : []
+    })
+    const page = (async () => {
+      const records = await Promise.all(others.map((k) => this.feeds.articles.record(k)))
+      const live = records.filter((r): r is Article => r !== null)
+      const translations = live.map((r) => ({ locale: r.locale, title: r.title, url: r.url }))
+      const context = { locale, settings: this.feeds.settings, t: translatorFor(locale), translations }
+      if (own.kind === 'retracted') {
+        const pulled = own.key.slice(own.key.lastIndexOf('/') + 1, -'.json'.length)
+        return this.#encode(renderCanceledItem(id, own.at, pulled, context), locale, Date.parse(own.at))
+      }
+      const record = await this.feeds.articles.record(own.key)
+      if (!record) throw new Error(`stored version ${own.key} is gone`)
+      // Under embargo a story is no public document's: unknown until its release.
+      if (isEmbargoed(record, now)) return null
+      const changed = Math.max(...[record, ...live].map((r) => Date.parse(r.updatedAt ?? r.publishedAt)))
+      return this.#encode(renderNinjsItem(record, own.version, context), locale, changed)
+    })()
+    if (this.#items.size >= ITEMS_MAX) this.#items.clear()
+    this.#items.set(key, { version, checkedAt: now, page })
+    page.catch(() => {
+      if (this.#items.get(key)?.page === page) this.#items.delete(key)
+    })
+    return page
+  }
+
+  async #renderFeed(definition: FeedDefinition, locale: Locale, bundle: FeedBundle): Promise<RenderedPage> {
+    const entries = entriesOf(bundle)
+    const states = await this.feeds.articles.currents(entries.map(({ id }) => ({ locale, id })))
+    const t = translatorFor(locale)
+    const settings = this.feeds.settings
+    // A story pulled since the bundle was rendered leaves the list now; its bundle follows.
+    const items = entries.flatMap(({ id, translations }) => {
+      const state = states.get(storyKey({ locale, id }))
+      if (state?.kind !== 'live') return []
+      return [renderNinjsItem(state.record, state.version, { locale, settings, t, translations })]
+    })
+    const document = renderNinjsFeed(definition, { locale, settings, t }, items)
+    return this.#encode(document, locale, bundle.lastModified)
+  }
+
+  async #encode(document: object, locale: Locale, lastModified: number): Promise<RenderedPage> {
+    const body = encoder.encode(`${JSON.stringify(document, null, 2)}\n`)
+    return {
+      contentType: NINJS_CONTENT_TYPE,
+      language: LANGUAGE_TAG[locale],
+      lastModified,
+      cacheControl: this.#cacheControl,
+      variants: compressVariants(body, await strongEtag(body)),
+    }
+  }
+}
+
+/** The stories of a JSON Feed bundle in its order, with the translations each item links. */
+function entriesOf(bundle: FeedBundle): FeedEntry[] {
+  const feed = JSON.parse(decoder.decode(bundle.variants.identity.body)) as {
+    items: { id: string; _silkfeed?: { translations?: { language: string; url: string; title: string }[] } }[]
+  }
+  return feed.items.flatMap((item) => {
+    // Item ids are `tag:<authority>:article/<story id>/<locale>`; story ids hold no slash.
+    const match = /:article\/([^/]+)\/[^/]+$/.exec(item.id)
+    if (!match) return []
+    const translations = (item._silkfeed?.translations ?? []).flatMap((tr) => {
+      const other = LOCALE_OF_TAG.get(tr.language)
+      return other ? [{ locale: other, title: tr.title, url: tr.url }] : []
+    })
+    return [{ id: match[1]!, translations }]
+  })
+}

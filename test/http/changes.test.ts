@@ -1,0 +1,182 @@
+import { describe, expect, it } from 'vitest'
+import type { Article } from '../../src/domain/article.ts'
+import { appOver, sampleApp } from '../support/app.ts'
+import { MemoryObjectStore } from '../support/memory-store.ts'
+import { postRepublish } from '../support/webhook.ts'
+
+const story: Article = {
+  id: 'sco-cursor',
+  locale: 'ru',
+  title: 'Курсор: новое соглашение ШОС',
+  url: 'https://news.silkfeed.dev/ru/2026/11/24/sco-cursor',
+  publishedAt: '2026-11-24T10:00:00+03:00',
+  sections: ['sco'],
+}
+const corrected = {
+  ...story,
+  title: 'Курсор: соглашение ШОС подписано',
+  updatedAt: '2026-11-24T12:00:00+03:00',
+}
+
+interface Page {
+  changes: {
+    type: string
+    id: string
+    locale: string
+    uri: string
+    version: string
+    at: string
+    item?: string
+  }[]
+  next_cursor: string
+  more: boolean
+}
+
+type App = ReturnType<typeof appOver>
+
+async function page(app: App, path: string): Promise<Page> {
+  const res = await app.request(path)
+  expect(res.status, await res.clone().text()).toBe(200)
+  expect(res.headers.get('cache-control')).toBe('no-store')
+  return (await res.json()) as Page
+}
+
+async function problem(app: App, path: string, status: number): Promise<{ code: string; detail: string }> {
+  const res = await app.request(path)
+  expect(res.status).toBe(status)
+  expect(res.headers.get('content-type')).toBe('application/problem+json; charset=utf-8')
+  return (await res.json()) as { code: string; detail: string }
+}
+
+describe('GET /{locale}/changes', () => {
+  it('lists a locale’s changes oldest first (published, updated, retracted) and continues from next_cursor', async () => {
+    const { app } = await sampleApp()
+    const empty = await page(app, '/ru/changes')
+    expect(empty.changes).toEqual([])
+    expect(
+      (await postRepublish(app, { upsert: [story, { ...story, locale: 'kk', title: 'Курсор' }] })).status,
+    ).toBe(200)
+    expect((await postRepublish(app, { upsert: [corrected] })).status).toBe(200)
+    expect((await postRepublish(app, { retract: [{ id: story.id, locale: 'ru' }] })).status).toBe(200)
+
+    const first = await page(app, `/ru/changes?cursor=${empty.next_cursor}`)
+    expect(first.changes.map((c) => [c.type, c.id, c.locale])).toEqual([
+      ['published', 'sco-cursor', 'ru'],
+      ['updated', 'sco-cursor', 'ru'],
+      ['retracted', 'sco-cursor', 'ru'],
+    ])
+    const [published, updated, retracted] = first.changes
+    expect(published!.uri).toBe('tag:silkfeed.dev,2026:article/sco-cursor/ru')
+    expect(published!.item).toBe('https://feeds.silkfeed.test/ru/items/sco-cursor.ninjs.json')
+    // Versions sort: a partner keeps the greatest it has seen of each uri.
+    expect([published!.version, updated!.version, retracted!.version]).toEqual(
+      [published!.version, updated!.version, retracted!.version].sort(),
+    )
+    expect(new Set([published!.version, updated!.version, retracted!.version]).size).toBe(3)
+    const item = (await (await app.request('/ru/items/sco-cursor.ninjs.json')).json()) as { version: string }
+    expect(item.version).toBe(retracted!.version)
+
+    // Nothing is delivered twice, and the next change follows.
+    const after = await page(app, `/ru/changes?cursor=${first.next_cursor}`)
+    expect(after.changes).toEqual([])
+    await postRepublish(app, { upsert: [{ ...story, id: 'sco-cursor-2' }] })
+    const next = await page(app, `/ru/changes?cursor=${after.next_cursor}`)
+    expect(next.changes.map((c) => [c.type, c.id])).toEqual([['published', 'sco-cursor-2']])
+    // Other locales see only their own changes.
+    const kk = await page(app, `/kk/changes`)
+    expect(kk.changes.map((c) => [c.type, c.locale])).toEqual([['published', 'kk']])
+  })
+
+  it('holds the request with ?wait= until a change arrives, and answers with it', async () => {
+    const { app } = await sampleApp()
+    const start = await page(app, '/ru/changes')
+    const waiting = page(app, `/ru/changes?cursor=${start.next_cursor}&wait=15`)
+    expect((await postRepublish(app, { upsert: [story] })).status).toBe(200)
+    const arrived = await waiting
+    expect(arrived.changes.map((c) => [c.type, c.id])).toEqual([['published', 'sco-cursor']])
+  })
+
+  it('answers a poll with nothing new, within a moment of another, without asking storage', async () => {
+    const store = new MemoryObjectStore()
+    const now = Date.now()
+    const app = appOver(store, { now: () => now })
+    await postRepublish(app, { upsert: [story] })
+    const first = await page(app, '/ru/changes')
+    expect(first.changes).toHaveLength(1)
+    await page(app, `/ru/changes?cursor=${first.next_cursor}`)
+    const before = store.requests
+    const again = await page(app, `/ru/changes?cursor=${first.next_cursor}`)
+    expect(again.changes).toEqual([])
+    expect(store.requests - before).toBe(0)
+  })
+
+  it('answers an empty page once the wait is over when nothing changed', async () => {
+    const { app } = await sampleApp()
+    const start = await page(app, '/ru/changes')
+    const waited = await page(app, `/ru/changes?cursor=${start.next_cursor}&wait=1`)
+    expect(waited.changes).toEqual([])
+    expect(waited.next_cursor).toEqual(expect.any(String))
+  })
+
+  it('continues a cursor in another process over the same store (restart, redeploy)', async () => {
+    const store = new MemoryObjectStore()
+    const before = appOver(store)
+    const start = await page(before, '/ru/changes')
+    await postRepublish(before, { upsert: [story] })
+    const after = appOver(store)
+    const continued = await page(after, `/ru/changes?cursor=${start.next_cursor}`)
+    expect(continued.changes.map((c) => c.id)).toEqual(['sco-cursor'])
+  })
+
+  it.each([
+    ['16', 'above 15'],
+    ['abc', 'not a number'],
+    ['-1', 'negative'],
+    ['', 'empty'],
+  ])('refuses wait=%j (%s) with a 400 that names the range', async (wait) => {
+    const { app } = await sampleApp()
+    const body = await problem(app, `/ru/changes?wait=${wait}`, 400)
+    expect(body.code).toBe('WAIT_INVALID')
+    expect(body.detail).toContain('15')
+  })
+
+  it('refuses a malformed, altered, foreign or other-locale cursor with a 400 saying to start again', async () => {
+    const { app } = await sampleApp()
+    const cursor = (await page(app, '/ru/changes')).next_cursor
+    const [payload, mac] = cursor.split('.') as [string, string]
+    const altered = `${payload.slice(0, -2)}${payload.endsWith('A') ? 'B' : 'A'}${payload.slice(-1)}.${mac}`
+    const other = appOver(new MemoryObjectStore(), {}, undefined, {
+      secrets: ['another-deployment-secret-0123'],
+    })
+    const { next_cursor: foreign } = await page(other, '/ru/changes')
+    for (const [bad, reason] of [
+      ['not-a-cursor', 'malformed'],
+      [altered, 'not one this server issued'],
+      [foreign, 'not one this server issued'],
+    ] as const) {
+      const body = await problem(app, `/ru/changes?cursor=${encodeURIComponent(bad)}`, 400)
+      expect(body.code).toBe('CURSOR_INVALID')
+      expect(body.detail).toContain(reason)
+      expect(body.detail).toContain('without a cursor')
+    }
+    const body = await problem(app, `/kk/changes?cursor=${cursor}`, 400)
+    expect(body.detail).toContain('another locale')
+  })
+
+  it('answers 410 Gone, saying to backfill, for a cursor older than the log’s retention', async () => {
+    let now = Date.parse('2026-11-24T00:00:00Z')
+    const app = appOver(new MemoryObjectStore(), { now: () => now, changeLogMs: 3_600_000 })
+    const { next_cursor: cursor } = await page(app, '/ru/changes')
+    now += 2 * 3_600_000
+    const body = await problem(app, `/ru/changes?cursor=${cursor}`, 410)
+    expect(body.code).toBe('CURSOR_EXPIRED')
+    expect(body.detail).toContain('/ru/{feed}.ninjs.json')
+  })
+
+  it('says so in the visitor’s language', async () => {
+    const { app } = await sampleApp()
+    const res = await app.request('/ru/changes?wait=99', { headers: { 'accept-language': 'uz-Cyrl' } })
+    expect(res.headers.get('content-language')).toBe('uz-Cyrl')
+    expect(((await res.json()) as { detail: string }).detail).toMatch(/сониялар/)
+  })
+})

@@ -1,0 +1,150 @@
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import Ajv2020 from 'ajv/dist/2020.js'
+import addFormats from 'ajv-formats'
+import { gunzipSync } from 'node:zlib'
+import { describe, expect, it } from 'vitest'
+import { LANGUAGE_TAG, LOCALES } from '../../src/domain/locale.ts'
+import { SCHEMAS_DIR } from '../conformance/tools.ts'
+import { storeArticles } from '../../src/services/seed.ts'
+import { appOver, sampleApp } from '../support/app.ts'
+import { MemoryObjectStore } from '../support/memory-store.ts'
+import { loadCatalog, loadSamples } from '../support/samples.ts'
+import { postRepublish } from '../support/webhook.ts'
+
+const schema = JSON.parse(readFileSync(join(SCHEMAS_DIR, 'ninjs', 'ninjs-schema_3.1.json'), 'utf8')) as object
+const ajv = new Ajv2020({ strict: false, allErrors: true })
+addFormats.default(ajv)
+// The schema refers to GeoJSON for places[].geoJSON, which Silkfeed never sends; no network here.
+ajv.addSchema({ $id: 'https://geojson.org/schema/GeoJSON.json', type: 'object', required: ['type'] })
+const validateNinjs = ajv.compile(schema)
+
+function expectValid(item: unknown, where: string): void {
+  expect(validateNinjs(item), `${where}: ${JSON.stringify(validateNinjs.errors)}`).toBe(true)
+}
+
+const storyIds = [...new Set(loadSamples().map((a) => a.id))]
+
+describe('IPTC ninjs 3.1', () => {
+  it('serves every story of every locale (derived scripts too) as an item valid against the IPTC schema', async () => {
+    const { app } = await sampleApp()
+    for (const locale of LOCALES) {
+      for (const id of storyIds) {
+        const res = await app.request(`/${locale}/items/${id}.ninjs.json`)
+        expect(res.status, `${locale}/${id}`).toBe(200)
+        expect(res.headers.get('content-type')).toBe('application/json; charset=utf-8')
+        const item = (await res.json()) as Record<string, unknown>
+        expectValid(item, `${locale}/${id}`)
+        expect(item).toMatchObject({
+          uri: `tag:silkfeed.dev,2026:article/${id}/${locale}`,
+          language: LANGUAGE_TAG[locale],
+          pubStatus: 'usable',
+          representationType: 'full',
+          altIds: [{ role: 'story', value: id }],
+        })
+        expect(item.version).toEqual(expect.any(String))
+        const bodies = item.bodies as { contentType: string; value: string }[]
+        expect(bodies.map((b) => b.contentType)).toEqual(['text/html', 'text/plain'])
+        expect(bodies[1]!.value).not.toMatch(/<\/?p>|&amp;/)
+        // The six other locales of the story, each linking its own ninjs item.
+        const associations = item.associations as { rel: string; language: string }[]
+        expect(associations.map((a) => a.rel)).toEqual(Array(LOCALES.length - 1).fill('translation'))
+        expect(associations.map((a) => a.language)).not.toContain(LANGUAGE_TAG[locale])
+      }
+    }
+  })
+
+  it('tags derived variants with their script (uz-Cyrl, kk-Latn, zh-Hant)', async () => {
+    const { app } = await sampleApp()
+    for (const [locale, tag] of [
+      ['uz-cyrl', 'uz-Cyrl'],
+      ['kk-latn', 'kk-Latn'],
+      ['zh-hant', 'zh-Hant'],
+    ]) {
+      const item = (await (
+        await app.request(`/${locale}/items/sco-roadshow-overview.ninjs.json`)
+      ).json()) as {
+        language: string
+      }
+      expect(item.language).toBe(tag)
+    }
+  })
+
+  it('lists each feed’s window as ninjs items in the documented envelope, every item valid', async () => {
+    const { app } = await sampleApp()
+    for (const definition of loadCatalog().all) {
+      for (const locale of definition.locales) {
+        const res = await app.request(`/${locale}/${definition.id}.ninjs.json`)
+        expect(res.status).toBe(200)
+        const doc = (await res.json()) as { schema: string; self: string; language: string; items: unknown[] }
+        expect(doc.schema).toBe('http://www.iptc.org/std/ninjs/ninjs-schema_3.1.json')
+        expect(doc.self).toBe(`https://feeds.silkfeed.test/${locale}/${definition.id}.ninjs.json`)
+        expect(doc.language).toBe(LANGUAGE_TAG[locale])
+        const json = (await (await app.request(`/${locale}/${definition.id}.json`)).json()) as {
+          items: { id: string }[]
+        }
+        expect(doc.items.map((i) => (i as { uri: string }).uri)).toEqual(json.items.map((i) => i.id))
+        for (const item of doc.items) expectValid(item, `${locale}/${definition.id}`)
+      }
+    }
+  })
+
+  it('answers like the feeds: strong ETag, 304 on If-None-Match, gzip prepared once', async () => {
+    const { app } = await sampleApp()
+    for (const path of ['/ru/sco.ninjs.json', '/kk/items/sco-roadshow-overview.ninjs.json']) {
+      const first = await app.request(path, { headers: { 'accept-encoding': 'gzip' } })
+      expect(first.headers.get('content-encoding')).toBe('gzip')
+      const etag = first.headers.get('etag')!
+      expect(etag).toMatch(/^"/)
+      expect(JSON.parse(gunzipSync(Buffer.from(await first.arrayBuffer())).toString('utf8'))).toBeTruthy()
+      const again = await app.request(path, {
+        headers: { 'accept-encoding': 'gzip', 'if-none-match': `W/${etag}` },
+      })
+      expect(again.status).toBe(304)
+      expect(again.headers.get('content-type')).toBeNull()
+      expect(again.headers.get('cache-control')).toBe(first.headers.get('cache-control'))
+    }
+  })
+
+  it('answers a hot item and list again without asking storage', async () => {
+    const store = new MemoryObjectStore()
+    await storeArticles(store, loadSamples())
+    const now = Date.now()
+    const app = appOver(store, { now: () => now })
+    const paths = ['/ru/items/sco-roadshow-overview.ninjs.json', '/ru/sco.ninjs.json']
+    for (const path of paths) expect((await app.request(path)).status).toBe(200)
+    const before = store.requests
+    for (const path of paths) expect((await app.request(path)).status).toBe(200)
+    expect(store.requests - before).toBe(0)
+  })
+
+  it('answers an unknown id, locale or feed with a 404 problem that says where ids are listed', async () => {
+    const { app } = await sampleApp()
+    const res = await app.request('/ru/items/no-such-story.ninjs.json')
+    expect(res.status).toBe(404)
+    expect(res.headers.get('content-type')).toBe('application/problem+json; charset=utf-8')
+    const problem = (await res.json()) as { code: string; detail: string }
+    expect(problem.code).toBe('ITEM_NOT_FOUND')
+    expect(problem.detail).toContain('/ru/changes')
+    expect((await app.request('/xx/items/sco-roadshow-overview.ninjs.json')).status).toBe(404)
+    expect((await app.request('/ru/nope.ninjs.json')).status).toBe(404)
+    expect((await app.request('/ru/items/..%2Fx.ninjs.json')).status).toBe(404)
+  })
+
+  it('serves a pulled story as a canceled item with the same uri, and drops it from the list', async () => {
+    const { app } = await sampleApp()
+    const res = await postRepublish(app, { retract: [{ id: 'sco-moscow-presentation', locale: 'ru' }] })
+    expect(res.status).toBe(200)
+    const item = (await (await app.request('/ru/items/sco-moscow-presentation.ninjs.json')).json()) as object
+    expectValid(item, 'canceled')
+    expect(item).toMatchObject({
+      uri: 'tag:silkfeed.dev,2026:article/sco-moscow-presentation/ru',
+      pubStatus: 'canceled',
+    })
+    expect(item).not.toHaveProperty('bodies')
+    const list = (await (await app.request('/ru/sco.ninjs.json')).json()) as { items: { uri: string }[] }
+    expect(list.items.map((i) => i.uri)).not.toContain(
+      'tag:silkfeed.dev,2026:article/sco-moscow-presentation/ru',
+    )
+  })
+})
