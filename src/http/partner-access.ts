@@ -1,12 +1,10 @@
 import type { FeedCatalog } from '../domain/feed-definition.ts'
 import type { Locale } from '../domain/locale.ts'
-import { audienceFor, readableFeeds, type Audience, type Partner } from '../domain/partner.ts'
-import type { FeedService, ServedFeed } from '../services/feed-service.ts'
+import { readableFeeds, type Partner } from '../domain/partner.ts'
 import type { PartnerRegistry } from '../services/partner-registry.ts'
 import type { QuotaCounter, QuotaState } from '../services/quota.ts'
 import { AppError } from './errors.ts'
 import type { Representation } from './representation.ts'
-import type { FeedTarget } from './resources.ts'
 
 /** What partner reads need: who holds a key, and how many requests it has left. */
 export interface PartnerAccess {

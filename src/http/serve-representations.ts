@@ -1,5 +1,5 @@
 import type { Context, MiddlewareHandler } from 'hono'
-import { audienceKey, primaryAudience, type AudienceKey } from '../domain/audience.ts'
+import { audienceKey, primaryAudience } from '../domain/audience.ts'
 import type { Locale } from '../domain/locale.ts'
 import {
   feedPath,
@@ -12,22 +12,19 @@ import { audienceFor, readableFeeds } from '../domain/partner.ts'
 import type { FeedService } from '../services/feed-service.ts'
 import type { NinjsService } from '../services/ninjs-service.ts'
 import type { PageService } from '../services/page-service.ts'
-import { clientAcceptEncoding } from './accept-encoding.ts'
 import { negotiateLocale } from './accept-language.ts'
 import type { AppEnv } from './context.ts'
 import { answer, serveFeedFor } from './serve-answer.ts'
 import { AppError } from './errors.ts'
-import { answerRepresentation, answerResponse, type Representation } from './representation.ts'
+import type { Representation } from './representation.ts'
 import {
   admitPartner,
   bearerKey,
-  privateRepresentation,
   requireEntitled,
   type Admitted,
   type PartnerAccess,
 } from './partner-access.ts'
 import {
-  feedRepresentation,
   isCrossOrigin,
   pageRepresentation,
   PREFLIGHT_HEADERS,
@@ -37,7 +34,6 @@ import {
   requirePublic,
   resolveAnyFeed,
   resolveFeed,
-  type FeedTarget,
 } from './resources.ts'
 
 /** Pages whose language came from Accept-Language vary on it; `?lang=` and path locales do not. */

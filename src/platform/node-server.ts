@@ -86,7 +86,7 @@ export function unreadable(error: unknown): Response {
  * request line or header, a request that timed out) gets a problem document, as every other error
  * does, instead of Node's bare status line. Oversized headers keep Node's own 431.
  */
-export function answerClientError(error: Error & { code?: string }, socket: Duplex): void {
+function answerClientError(error: Error & { code?: string }, socket: Duplex): void {
   if (!socket.writable || error.code === 'ECONNRESET' || error.code === 'HPE_HEADER_OVERFLOW') {
     if (error.code === 'HPE_HEADER_OVERFLOW' && socket.writable)
       socket.end('HTTP/1.1 431 Request Header Fields Too Large\r\nConnection: close\r\n\r\n')
