@@ -8,6 +8,19 @@ const bool = z
   .transform((v) => v === 'true' || v === '1')
 
 /** Every environment variable Silkfeed reads, validated once at the entry. */
+/** Comma-separated HMAC secrets (any one may match, so they rotate), each at least 16 characters. */
+const secretList = () =>
+  z
+    .string()
+    .transform((v) =>
+      v
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean),
+    )
+    .pipe(z.array(z.string().min(16, 'each secret must have at least 16 characters')))
+    .optional()
+
 export const RawEnvSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(8787),
   HOST: z.string().min(1).default('127.0.0.1'),
@@ -38,26 +51,8 @@ export const RawEnvSchema = z.object({
   HOT_CACHE_MS: z.coerce.number().int().min(0).max(300_000).default(2000),
   CHANGE_LOG_OVERLAP_MS: z.coerce.number().int().min(1000).max(86_400_000).default(300_000),
   TOMBSTONE_DAYS: z.coerce.number().min(0).max(3650).default(30),
-  WEBHOOK_SECRETS: z
-    .string()
-    .transform((v) =>
-      v
-        .split(',')
-        .map((s) => s.trim())
-        .filter(Boolean),
-    )
-    .pipe(z.array(z.string().min(16, 'each secret must have at least 16 characters')))
-    .optional(),
-  ADMIN_SECRETS: z
-    .string()
-    .transform((v) =>
-      v
-        .split(',')
-        .map((s) => s.trim())
-        .filter(Boolean),
-    )
-    .pipe(z.array(z.string().min(16, 'each secret must have at least 16 characters')))
-    .optional(),
+  WEBHOOK_SECRETS: secretList(),
+  ADMIN_SECRETS: secretList(),
   WEBSUB_HUBS: z
     .string()
     .transform((v) =>

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { startEmbeddedS3, type EmbeddedS3 } from '../../src/platform/embedded-s3.ts'
+import { seededRandom as seeded } from '../support/seeded.ts'
 import type { Bytes } from '../../src/ports/object-store.ts'
 import { storeFor } from '../support/s3.ts'
 
@@ -15,18 +16,6 @@ const CONCURRENCY = Number(process.env.CRASH_CONCURRENCY ?? 24)
 const BUCKET = 'crash'
 const PREFIXES = ['articles/ru/3f/', 'log/', 'snapshots/v2/latest/', 'rendered/sco/']
 const KEYS_PER_PREFIX = 30
-
-/** mulberry32: a small seeded generator, so a failing run can be replayed with its seed. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
 
 const KEYS = PREFIXES.flatMap((prefix) =>
   Array.from({ length: KEYS_PER_PREFIX }, (_, i) => `${prefix}${i % 3 === 0 ? `n${i}/` : ''}k${i}.json`),
