@@ -2,6 +2,7 @@ import {
   entitlementsOf,
   formatKey,
   KEY_BYTES,
+  looksLikeKey,
   MAX_ACTIVE_KEYS,
   type Partner,
   type PartnerInput,
@@ -67,6 +68,9 @@ export class PartnerRegistry {
   /** The partner a key belongs to, or undefined for any key that is not active (never issued, revoked, rotated out, malformed). */
   async authenticate(key: string): Promise<{ partner: Partner; keyId: string } | undefined> {
     const hash = await hashKey(key)
+    // A string that is no key's shape is refused without the index: junk costs no storage request.
+    // (Its shape is public: refusing it sooner tells a caller nothing about any real key.)
+    if (!looksLikeKey(key)) return undefined
     const index = await this.#currentIndex()
     // Found by its digest: how long the lookup takes depends on the digest, never on how much of a
     // real key a guess got right.

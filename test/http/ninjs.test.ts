@@ -75,6 +75,12 @@ describe('IPTC ninjs 3.1', () => {
     for (const definition of loadCatalog().all) {
       for (const locale of definition.locales) {
         const res = await app.request(`/${locale}/${definition.id}.ninjs.json`)
+        // A partners-only feed has no public list, as it has no public feed.
+        if (definition.public === 'none') {
+          expect(res.status).toBe(404)
+          expect(((await res.json()) as { code: string }).code).toBe('FEED_PARTNERS_ONLY')
+          continue
+        }
         expect(res.status).toBe(200)
         const doc = (await res.json()) as { schema: string; self: string; language: string; items: unknown[] }
         expect(doc.schema).toBe('http://www.iptc.org/std/ninjs/ninjs-schema_3.1.json')

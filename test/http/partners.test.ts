@@ -134,7 +134,8 @@ describe('partner keys and admin endpoints', () => {
 describe('how a partner reads', () => {
   it('reads its keyed feed: the public bytes, private, with RateLimit headers', async () => {
     const app = instance()
-    const { key } = await createPartner(app, { name: 'A', quota: 100 })
+    // Full text, no embargoes: the same rendering as the public full-text feed.
+    const { key } = await createPartner(app, { name: 'A', quota: 100, fullText: true })
     const keyed = await app.request(`/p/${key}/ru/sco.rss`)
     const open = await app.request('/ru/sco.rss')
     expect(keyed.status).toBe(200)

@@ -159,7 +159,12 @@ describe('the hot cache', () => {
     const store = await seededStore()
     const app = appOver(store, { now: () => now })
     await app.request('/uz/latest.json')
-    store.getIfChanged = () => Promise.reject(new StorageUnavailableError('down'))
+    // All of storage is down (a read error on one key alone is damage, rebuilt from the records).
+    const down = () => Promise.reject(new StorageUnavailableError('down'))
+    store.getIfChanged = down
+    store.get = down
+    store.list = down
+    store.put = down
     now += 86_400_000 + 1000
     const res = await app.request('/uz/latest.json')
     expect(res.status).toBe(503)

@@ -16,6 +16,8 @@ export class ConditionalStore implements ObjectStore {
   honour = true
   /** Called after every write that reached the store, in the order they did. */
   onWrite?: (key: string, body: Bytes) => void
+  /** Writes refused because their condition did not hold. */
+  refused = 0
   readonly #tails = new Map<string, Promise<unknown>>()
 
   constructor(private readonly inner: ObjectStore) {}
@@ -25,6 +27,7 @@ export class ConditionalStore implements ObjectStore {
       if (condition && this.honour) {
         const current = await this.inner.get(key)
         const holds = 'ifMatch' in condition ? current?.etag === condition.ifMatch : current === null
+        if (!holds) this.refused++
         if (!holds) throw new PreconditionFailedError(`storage put ${key}: precondition failed`)
       }
       const result = await this.inner.put(key, body, meta)
