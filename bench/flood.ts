@@ -23,6 +23,7 @@ import { startEmbeddedS3 } from '../src/platform/embedded-s3.ts'
 import { storeArticles } from '../src/services/seed.ts'
 import { loadSamples, ROOT } from '../test/support/samples.ts'
 import { storeFor } from '../test/support/s3.ts'
+import { silkfeedEnv } from '../test/support/silkfeed-process.ts'
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 8)
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 100)
@@ -129,17 +130,7 @@ async function startSilkfeed(
   const [command, ...args] = pin(0, [process.execPath, join(ROOT, 'dist/serve.mjs')])
   const child = spawn(command!, args, {
     cwd: ROOT,
-    env: {
-      PATH: process.env.PATH,
-      HOST: '127.0.0.1',
-      PORT: String(port),
-      PUBLIC_BASE_URL: 'https://feeds.silkfeed.test',
-      S3_ENDPOINT: `http://127.0.0.1:${storagePort}`,
-      S3_BUCKET: BUCKET,
-      S3_ACCESS_KEY_ID: 'S3RVER',
-      S3_SECRET_ACCESS_KEY: 'S3RVER',
-      WEBHOOK_SECRETS: SECRET,
-    },
+    env: silkfeedEnv({ port, s3Endpoint: `http://127.0.0.1:${storagePort}`, bucket: BUCKET, secret: SECRET }),
     stdio: ['ignore', out, out],
   })
   closeSync(out)

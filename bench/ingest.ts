@@ -29,6 +29,7 @@ import { EMBEDDED_STORAGE_CONCURRENCY } from '../src/platform/embedded-store.ts'
 import { LimitedObjectStore, StorageLimiter } from '../src/storage/limited-object-store.ts'
 import { loadSamples, ROOT } from '../test/support/samples.ts'
 import { storeFor } from '../test/support/s3.ts'
+import { silkfeedEnv } from '../test/support/silkfeed-process.ts'
 
 const STORIES = Number(process.env.BENCH_STORIES ?? 20_000)
 const BATCH = Number(process.env.BENCH_BATCH ?? 1000)
@@ -71,22 +72,19 @@ async function startSilkfeed(
   const base = `http://127.0.0.1:${port}`
   const child = spawn(process.execPath, [join(ROOT, 'dist/serve.mjs')], {
     cwd: ROOT,
-    env: {
-      PATH: process.env.PATH,
-      HOST: '127.0.0.1',
-      PORT: String(port),
-      PUBLIC_BASE_URL: 'https://feeds.silkfeed.test',
-      S3_ENDPOINT: storageEndpoint,
-      S3_BUCKET: BUCKET,
-      S3_ACCESS_KEY_ID: 'S3RVER',
-      S3_SECRET_ACCESS_KEY: 'S3RVER',
-      S3_FORCE_PATH_STYLE: 'true',
-      STORAGE_CONCURRENCY: String(CONCURRENCY),
-      WEBHOOK_SECRETS: SECRET,
-      // 1000 full-text records are a few MB; the record count is the documented limit here.
-      WEBHOOK_MAX_BYTES: String(16 * 1024 * 1024),
-      ...(process.env.LOG_LEVEL ? { LOG_LEVEL: process.env.LOG_LEVEL } : {}),
-    },
+    env: silkfeedEnv({
+      port,
+      s3Endpoint: storageEndpoint,
+      bucket: BUCKET,
+      secret: SECRET,
+      extra: {
+        S3_FORCE_PATH_STYLE: 'true',
+        STORAGE_CONCURRENCY: String(CONCURRENCY),
+        // 1000 full-text records are a few MB; the record count is the documented limit here.
+        WEBHOOK_MAX_BYTES: String(16 * 1024 * 1024),
+        ...(process.env.LOG_LEVEL ? { LOG_LEVEL: process.env.LOG_LEVEL } : {}),
+      },
+    }),
     stdio: ['ignore', openSync(logFile, 'w'), 'pipe'],
   })
   let stderr = ''

@@ -40,6 +40,7 @@ import { startEmbeddedS3 } from '../src/platform/embedded-s3.ts'
 import { storeArticles } from '../src/services/seed.ts'
 import { loadSamples, ROOT } from '../test/support/samples.ts'
 import { storeFor } from '../test/support/s3.ts'
+import { silkfeedEnv } from '../test/support/silkfeed-process.ts'
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5)
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 1)
@@ -235,22 +236,19 @@ async function startSilkfeed(directory: string, feedsDir: string, storagePort: n
   const entry = process.env.BENCH_SERVER_ENTRY ?? join(ROOT, 'dist/serve.mjs')
   const child = spawnPinned(0, [process.execPath, ...extra, entry], {
     cwd: ROOT,
-    env: {
-      PATH: process.env.PATH,
-      HOST: '127.0.0.1',
-      PORT: String(port),
-      PUBLIC_BASE_URL: 'https://feeds.silkfeed.test',
-      S3_ENDPOINT: `http://127.0.0.1:${storagePort}`,
-      S3_BUCKET: BUCKET,
-      S3_ACCESS_KEY_ID: 'S3RVER',
-      S3_SECRET_ACCESS_KEY: 'S3RVER',
-      WEBHOOK_SECRETS: 'bench-webhook-secret-0123456789',
-      METRICS_TOKEN,
-      FEEDS_DIR: feedsDir,
-      STORAGE_TIMEOUT_MS: '30000',
-      // The default (info: one JSON line per request) unless the bench is run with another.
-      ...(process.env.LOG_LEVEL ? { LOG_LEVEL: process.env.LOG_LEVEL } : {}),
-    },
+    env: silkfeedEnv({
+      port,
+      s3Endpoint: `http://127.0.0.1:${storagePort}`,
+      bucket: BUCKET,
+      secret: 'bench-webhook-secret-0123456789',
+      extra: {
+        METRICS_TOKEN,
+        FEEDS_DIR: feedsDir,
+        STORAGE_TIMEOUT_MS: '30000',
+        // The default (info: one JSON line per request) unless the bench is run with another.
+        ...(process.env.LOG_LEVEL ? { LOG_LEVEL: process.env.LOG_LEVEL } : {}),
+      },
+    }),
     stdio: ['ignore', out, 'pipe'],
   })
   closeSync(out)

@@ -41,6 +41,31 @@ export interface SilkfeedProcess {
   stop(): Promise<void>
 }
 
+/**
+ * The environment of a Silkfeed process under test or bench: loopback, the test base URL, an
+ * s3rver-style store (its fixed credentials) and the webhook secret; `extra` adds or overrides.
+ */
+export function silkfeedEnv(options: {
+  port: number
+  s3Endpoint: string
+  bucket: string
+  secret: string
+  extra?: Record<string, string | undefined>
+}): NodeJS.ProcessEnv {
+  return {
+    PATH: process.env.PATH,
+    HOST: '127.0.0.1',
+    PORT: String(options.port),
+    PUBLIC_BASE_URL: 'https://feeds.silkfeed.test',
+    S3_ENDPOINT: options.s3Endpoint,
+    S3_BUCKET: options.bucket,
+    S3_ACCESS_KEY_ID: 'S3RVER',
+    S3_SECRET_ACCESS_KEY: 'S3RVER',
+    WEBHOOK_SECRETS: options.secret,
+    ...options.extra,
+  }
+}
+
 /** Starts the bundled production entry on a free port against the given store; resolves once it answers. */
 export async function startSilkfeed(options: {
   entry: string
@@ -53,19 +78,7 @@ export async function startSilkfeed(options: {
   const base = `http://127.0.0.1:${port}`
   const child = spawn(process.execPath, [options.entry], {
     cwd: ROOT,
-    env: {
-      PATH: process.env.PATH,
-      HOST: '127.0.0.1',
-      PORT: String(port),
-      PUBLIC_BASE_URL: 'https://feeds.silkfeed.test',
-      S3_ENDPOINT: options.s3Endpoint,
-      S3_BUCKET: options.bucket,
-      S3_ACCESS_KEY_ID: 'S3RVER',
-      S3_SECRET_ACCESS_KEY: 'S3RVER',
-      WEBHOOK_SECRETS: options.secret,
-      LOG_LEVEL: 'info',
-      ...options.env,
-    },
+    env: silkfeedEnv({ port, ...options, extra: { LOG_LEVEL: 'info', ...options.env } }),
     stdio: ['ignore', 'pipe', 'pipe'],
   })
   let output = ''
