@@ -173,6 +173,11 @@ export class FeedCache {
         (b) => b.format === format && key === this.hotKey(definition, b.locale, b.format, b.audience),
       )
       if (!bundle) throw new Error(`renderer produced no ${format}`)
+      // A render from what this process knows never replaces a newer copy in hand (another
+      // instance's write read before storage stumbled): readers must not see the feed go back.
+      if (entry && bundle.lastModified < entry.bundle.lastModified) {
+        return { bundle: entry.bundle, stale: false, ageSeconds: 0, outcome: 'revalidated' }
+      }
       return { bundle, stale: false, ageSeconds: 0, outcome: 'rendered' }
     } catch (error) {
       const age = entry ? this.now() - entry.validatedAt : Infinity
