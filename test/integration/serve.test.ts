@@ -162,7 +162,7 @@ describe('npm run serve (production Node entry)', () => {
     })
     let stderr = ''
     child.stderr.on('data', (chunk) => (stderr += chunk))
-    const code = await new Promise((resolve) => child.once('exit', resolve))
+    const code = await new Promise((resolve) => child.once('close', resolve)) // after the last of stderr
     return { code, stderr }
   }
 

@@ -82,7 +82,8 @@ describe('JSON request logs on Node', () => {
     })
     let out = ''
     child.stdout.on('data', (chunk) => (out += chunk))
-    expect(await new Promise((resolve) => child.once('exit', resolve))).toBe(0)
+    // 'close', not 'exit': the child may be gone while the last of its output is still in the pipe
+    expect(await new Promise((resolve) => child.once('close', resolve))).toBe(0)
     const lines = out.split('\n').filter(Boolean)
     expect(lines).toHaveLength(2000)
     const numbers = lines.map((l) => JSON.parse(l) as { n?: number; bytes?: number })
