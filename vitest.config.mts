@@ -14,6 +14,9 @@ export default defineConfig({
           include: ['test/**/*.test.ts'],
           exclude: ['test/workerd/**'],
           environment: 'node',
+          // Files and the tests within them run in a random order (the seed is printed): no test may
+          // depend on what the tests before it left behind. Rerun one order with --sequence.seed=N.
+          sequence: { shuffle: true },
           testTimeout: 30_000,
           hookTimeout: 60_000,
         },
