@@ -7,6 +7,9 @@ const awsXmlBuilderShim = fileURLToPath(new URL('./src/platform/aws-xml-builder-
 
 export default defineConfig({
   test: {
+    // Files and the tests within them run in a random order (the seed is printed): no test may
+    // depend on what the tests before it left behind. Rerun one order with --sequence.seed=N.
+    sequence: { shuffle: true },
     projects: [
       {
         test: {
@@ -14,9 +17,6 @@ export default defineConfig({
           include: ['test/**/*.test.ts'],
           exclude: ['test/workerd/**'],
           environment: 'node',
-          // Files and the tests within them run in a random order (the seed is printed): no test may
-          // depend on what the tests before it left behind. Rerun one order with --sequence.seed=N.
-          sequence: { shuffle: true },
           testTimeout: 30_000,
           hookTimeout: 60_000,
         },
