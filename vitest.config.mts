@@ -7,6 +7,9 @@ const awsXmlBuilderShim = fileURLToPath(new URL('./src/platform/aws-xml-builder-
 
 export default defineConfig({
   test: {
+    // Files and the tests within them run in a random order (the seed is printed): no test may
+    // depend on what the tests before it left behind. Rerun one order with --sequence.seed=N.
+    sequence: { shuffle: true },
     projects: [
       {
         test: {

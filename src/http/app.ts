@@ -22,6 +22,7 @@ import { CursorCodec } from '../services/change-cursor.ts'
 import { changesHandler } from './routes/changes.ts'
 import { healthRoutes } from './routes/health.ts'
 import { buildOpenApi } from './openapi.ts'
+import type { AppCaches } from './caches.ts'
 import { WEBHOOK_LIMITS, webhookRoutes, type WebhookLimits } from './routes/webhook.ts'
 import type { PublishService } from '../services/publish.ts'
 import type { HubNotifier } from '../services/websub.ts'
@@ -51,6 +52,8 @@ export interface AppDeps {
   partners?: PartnerRegistry
   /** ADMIN_SECRETS, for `/admin/partners`; none refuses every admin request. */
   adminSecrets?: readonly string[]
+  /** The app's caches (`createAppCaches`), made by the composition root. */
+  caches: AppCaches
 }
 
 /**
@@ -123,6 +126,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> & { front: HotFront } {
       ...deps.webhook,
       retryAfterSeconds: deps.retryAfterSeconds,
       now: deps.now,
+      keys: deps.caches.hmacKeys,
     }),
   )
   app.route(
@@ -132,6 +136,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> & { front: HotFront } {
       catalog: deps.feeds.feeds,
       secrets: deps.adminSecrets ?? [],
       now: deps.now,
+      keys: deps.caches.hmacKeys,
     }),
   )
   let openApi: string | undefined
@@ -168,21 +173,22 @@ export function createApp(deps: AppDeps): Hono<AppEnv> & { front: HotFront } {
   )
 
   // Problem documents and error logs quote the path with any partner key taken out.
+  const texts = deps.caches.problemTexts
   app.notFound((c) => {
     const path = redactPath(c.req.path)
     const error = new AppError('ROUTE_NOT_FOUND', { path })
-    return problemResponse(error, negotiateProblemLanguage(c.req.header('accept-language')), path)
+    return problemResponse(error, negotiateProblemLanguage(c.req.header('accept-language')), path, texts)
   })
 
   app.onError((err, c) => {
     const language = negotiateProblemLanguage(c.req.header('accept-language'))
     const path = redactPath(c.req.path)
-    if (err instanceof AppError) return problemResponse(err, language, path)
+    if (err instanceof AppError) return problemResponse(err, language, path, texts)
     if (err instanceof StorageUnavailableError) {
       deps.logger.error('storage unavailable', { path, reason: err.message })
       const retryAfter = String(deps.retryAfterSeconds)
       const error = new AppError('STORAGE_UNAVAILABLE', { retryAfter }, [], { 'retry-after': retryAfter })
-      return problemResponse(error, language, path)
+      return problemResponse(error, language, path, texts)
     }
     const requestId = c.req.header('cf-ray') ?? deps.newRequestId()
     deps.logger.error('unhandled error', {
@@ -191,7 +197,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> & { front: HotFront } {
       error: String(err),
       stack: err.stack,
     })
-    return problemResponse(new AppError('INTERNAL', { requestId }), language, path)
+    return problemResponse(new AppError('INTERNAL', { requestId }), language, path, texts)
   })
 
   const front = createHotFront({ feeds: deps.feeds, now: deps.now, requestIdFor, record })

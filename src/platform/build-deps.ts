@@ -1,4 +1,5 @@
 import { requestIdsFrom } from '../http/request-log.ts'
+import { createAppCaches } from '../http/caches.ts'
 import type { FeedCatalog } from '../domain/feed-definition.ts'
 import type { AppDeps } from '../http/app.ts'
 import type { PrometheusTelemetry } from '../http/prometheus.ts'
@@ -100,6 +101,7 @@ export function buildDeps(
   return {
     store,
     logger,
+    caches: createAppCaches(),
     feeds,
     publish: feeds.publishService(),
     hubs: new HubNotifier({ hubs: config.websubHubs, logger, attempts: 4, backoffMs: 500, timeoutMs: 5000 }),
