@@ -1,5 +1,4 @@
-import { promisify } from 'node:util'
-import { brotliCompress, constants, gzip as gzipCallback } from 'node:zlib'
+import { brotliCompress, constants, gzip, type BrotliOptions, type ZlibOptions } from 'node:zlib'
 import type { AudienceKey } from '../domain/audience.ts'
 import type { FeedFormat } from '../domain/feed-definition.ts'
 import type { Locale } from '../domain/locale.ts'
@@ -42,8 +41,14 @@ export interface FeedBundle {
   variants: Partial<Record<Encoding, FeedVariant>> & { identity: FeedVariant }
 }
 
-const gzipAsync = promisify(gzipCallback)
-const brotliAsync = promisify(brotliCompress)
+const gzipAsync = (body: Bytes, options: ZlibOptions) =>
+  new Promise<Uint8Array>((resolve, reject) =>
+    gzip(body, options, (error, out) => (error ? reject(error) : resolve(out))),
+  )
+const brotliAsync = (body: Bytes, options: BrotliOptions) =>
+  new Promise<Uint8Array>((resolve, reject) =>
+    brotliCompress(body, options, (error, out) => (error ? reject(error) : resolve(out))),
+  )
 
 /**
  * Compresses an encoding once (gzip, and brotli where it beats gzip): requests only pick bytes. The
