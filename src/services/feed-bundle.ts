@@ -1,4 +1,4 @@
-import { brotliCompressSync, constants, gzipSync } from 'node:zlib'
+import { brotliCompress, constants, gzip, type BrotliOptions, type ZlibOptions } from 'node:zlib'
 import type { AudienceKey } from '../domain/audience.ts'
 import type { FeedFormat } from '../domain/feed-definition.ts'
 import type { Locale } from '../domain/locale.ts'
@@ -41,22 +41,35 @@ export interface FeedBundle {
   variants: Partial<Record<Encoding, FeedVariant>> & { identity: FeedVariant }
 }
 
+const gzipAsync = (body: Bytes, options: ZlibOptions) =>
+  new Promise<Uint8Array>((resolve, reject) =>
+    gzip(body, options, (error, out) => (error ? reject(error) : resolve(out))),
+  )
+const brotliAsync = (body: Bytes, options: BrotliOptions) =>
+  new Promise<Uint8Array>((resolve, reject) =>
+    brotliCompress(body, options, (error, out) => (error ? reject(error) : resolve(out))),
+  )
+
 /**
  * Compresses an encoding once (gzip, and brotli where it beats gzip): requests only pick bytes. The
  * variants' ETags derive from the identity ETag. Brotli quality 5 and gzip level 6: higher settings
  * cost many times the CPU for a few percent of bytes on feed text (README, "Performance"). node:zlib
  * runs in Node and, with nodejs_compat, in workerd. Used for feeds and for the human pages alike.
+ * Asynchronous: on Node the work runs on libuv's thread pool, so a webhook's renders do not hold
+ * the event loop (readers, storage requests) for the hundreds of milliseconds a batch compresses.
  */
-export function compressVariants(body: Bytes, etag: string): FeedBundle['variants'] {
-  const gzip = toBytes(gzipSync(body, { level: 6 }))
-  const br = toBytes(
-    brotliCompressSync(body, {
+export async function compressVariants(body: Bytes, etag: string): Promise<FeedBundle['variants']> {
+  const [gzipped, brotli] = await Promise.all([
+    gzipAsync(body, { level: 6 }),
+    brotliAsync(body, {
       params: {
         [constants.BROTLI_PARAM_QUALITY]: 5,
         [constants.BROTLI_PARAM_SIZE_HINT]: body.byteLength,
       },
     }),
-  )
+  ])
+  const gzip = toBytes(gzipped)
+  const br = toBytes(brotli)
   const base = etag.slice(0, -1)
   const variants: FeedBundle['variants'] = {
     identity: { encoding: 'identity', body, etag },
@@ -67,7 +80,11 @@ export function compressVariants(body: Bytes, etag: string): FeedBundle['variant
 }
 
 /** A rendering with its variants, ready to store and serve. */
-export function bundleRenderedFeed(feed: RenderedFeed, renderedWith: string, source?: string): FeedBundle {
+export async function bundleRenderedFeed(
+  feed: RenderedFeed,
+  renderedWith: string,
+  source?: string,
+): Promise<FeedBundle> {
   return {
     feedId: feed.feedId,
     locale: feed.locale,
@@ -80,7 +97,7 @@ export function bundleRenderedFeed(feed: RenderedFeed, renderedWith: string, sou
     ...(feed.nextRelease !== undefined && { nextRelease: feed.nextRelease }),
     ...(feed.lastRelease !== undefined && { lastRelease: feed.lastRelease }),
     ...(source !== undefined && { source }),
-    variants: compressVariants(feed.body, feed.etag),
+    variants: await compressVariants(feed.body, feed.etag),
   }
 }
 

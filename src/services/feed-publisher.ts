@@ -150,7 +150,9 @@ export class FeedPublisher {
           audience: audienceOf(audience),
           now,
         })
-        own.push(...rendered.map((feed) => bundleRenderedFeed(feed, renderedWith, source)))
+        own.push(
+          ...(await Promise.all(rendered.map((feed) => bundleRenderedFeed(feed, renderedWith, source)))),
+        )
       }
       bundles.push(...own)
       const stored = durable.then(() =>
