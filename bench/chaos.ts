@@ -214,7 +214,7 @@ const fuzzPhase: Phase = async ({ entry, directory, seed }) => {
     s3Endpoint: embedded.endpoint,
     bucket: 'chaos-fuzz',
     secret: SECRET,
-    env: { LOG_LEVEL: 'silent', WEBHOOK_BODY_TIMEOUT_MS: '1000' },
+    env: { LOG_LEVEL: 'silent', WEBHOOK_BODY_TIMEOUT_MS: '1000', HEADERS_TIMEOUT_MS: '1000' },
   })
   try {
     const report = await runHostileCampaign({ base: server.base, runs: FUZZ_RUNS, seed, floodSize: 1000 })

@@ -7,6 +7,7 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { PrometheusTelemetry } from '../../src/http/prometheus.ts'
 import type { EmbeddedS3 } from '../../src/platform/embedded-s3.ts'
+import { parseConfig } from '../../src/platform/config.ts'
 import { startNodeServer } from '../../src/platform/node-server.ts'
 import type { Logger } from '../../src/ports/observability.ts'
 import { instrumentStore } from '../../src/storage/instrumented-object-store.ts'
@@ -46,6 +47,7 @@ beforeAll(async () => {
     host: '127.0.0.1',
     port: 0,
     shutdownTimeoutMs: 1000,
+    limits: parseConfig({}).http,
     log: { info: () => {} },
   })
   port = (server.address() as AddressInfo).port
