@@ -8,7 +8,7 @@
 //
 // Environment: CHAOS_SEED (default 15), CHAOS_KILLS (kill cycles, default 6), CHAOS_WEBHOOKS (fault
 // storm, default 16), CHAOS_FUZZ_RUNS (default 2000), CHAOS_SOAK_REQUESTS (default 1000000),
-// CHAOS_SOAK_MAX_SECONDS (default 240), CHAOS_MEMORY_GROWTH_MB (bound after warm-up, default 64),
+// CHAOS_SOAK_MAX_SECONDS (default 240), CHAOS_MEMORY_GROWTH_MB (bound after warm-up, default 96),
 // CHAOS_PHASES (comma-separated subset of kills,faults,instances,fuzz,soak). Needs wrk for the soak.
 import { spawn, spawnSync } from 'node:child_process'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
@@ -34,7 +34,7 @@ const WEBHOOKS = Number(process.env.CHAOS_WEBHOOKS ?? 16)
 const FUZZ_RUNS = Number(process.env.CHAOS_FUZZ_RUNS ?? 2000)
 const SOAK_REQUESTS = Number(process.env.CHAOS_SOAK_REQUESTS ?? 1_000_000)
 const SOAK_MAX_SECONDS = Number(process.env.CHAOS_SOAK_MAX_SECONDS ?? 240)
-const MEMORY_GROWTH_MB = Number(process.env.CHAOS_MEMORY_GROWTH_MB ?? 64)
+const MEMORY_GROWTH_MB = Number(process.env.CHAOS_MEMORY_GROWTH_MB ?? 96)
 const PHASES = (process.env.CHAOS_PHASES ?? 'kills,faults,instances,fuzz,soak').split(',')
 const SECRET = 'chaos-webhook-secret-0123456789'
 /** A system tool (apt-get install wrk), not an npm binary. */

@@ -1,13 +1,13 @@
 import { mkdtempSync, rmSync } from 'node:fs'
-import type { Server } from 'node:http'
-import { connect, type AddressInfo } from 'node:net'
+import { connect } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { EmbeddedS3 } from '../../src/platform/embedded-s3.ts'
 import { parseConfig } from '../../src/platform/config.ts'
-import { startNodeServer, type HttpLimits } from '../../src/platform/node-server.ts'
+import type { HttpLimits } from '../../src/platform/node-server.ts'
 import { appOver } from '../support/app.ts'
+import { serveOnNode } from '../support/node-server.ts'
 import { startSeededS3, storeFor } from '../support/s3.ts'
 
 // Slow senders and oversized headers against the Node server over real sockets (node:net): Node's
@@ -17,7 +17,7 @@ import { startSeededS3, storeFor } from '../support/s3.ts'
 const LIMITS: HttpLimits = { headersTimeoutMs: 800, requestTimeoutMs: 2000, maxHeaderBytes: 4096 }
 
 let s3: EmbeddedS3
-let server: Server
+let closeServer: () => Promise<void>
 let port: number
 let directory: string
 
@@ -25,21 +25,11 @@ beforeAll(async () => {
   directory = mkdtempSync(join(tmpdir(), 'silkfeed-slow-'))
   ;({ embedded: s3 } = await startSeededS3(directory, 'silkfeed-slow'))
   const app = appOver(storeFor(s3.endpoint, 'silkfeed-slow', 3000))
-  server = await startNodeServer({
-    fetch: app.fetch,
-    front: app.front,
-    host: '127.0.0.1',
-    port: 0,
-    shutdownTimeoutMs: 1000,
-    limits: LIMITS,
-    log: { info: () => {} },
-  })
-  port = (server.address() as AddressInfo).port
+  ;({ port, close: closeServer } = await serveOnNode(app, LIMITS))
 })
 
 afterAll(async () => {
-  server.closeAllConnections()
-  await new Promise((resolve) => server.close(resolve))
+  await closeServer()
   await s3.stop()
   rmSync(directory, { recursive: true, force: true })
 })
