@@ -29,6 +29,9 @@ export default defineConfig({
             main: './src/platform/worker.ts',
             wrangler: { configPath: './wrangler.toml' },
             miniflare: {
+              // workerd's local R2, for test/workerd/r2.test.ts (bound there as FEEDS_BUCKET; the other
+              // tests keep the S3 API against s3rver).
+              r2Buckets: ['R2_TEST_BUCKET'],
               bindings: {
                 S3_ENDPOINT: inject<string>('s3Endpoint'),
                 S3_BUCKET: inject<string>('s3Bucket'),
