@@ -8,7 +8,7 @@ import {
   type StoredObject,
 } from '../ports/object-store.ts'
 import { DamageLog } from './damage-log.ts'
-import { decodeBundle, type FeedBundle } from './feed-bundle.ts'
+import { covers, decodeBundle, type FeedBundle } from './feed-bundle.ts'
 import type { Clock, Logger, Telemetry } from '../ports/observability.ts'
 import { strongEtag } from './render-feed.ts'
 import { withTimeout } from './single-flight.ts'
@@ -121,8 +121,13 @@ export class FeedCache {
     return KEYS.rendered(definition.id, locale, format, audience)
   }
 
-  /** Keeps a bundle the write side has just made durable. */
+  /**
+   * Keeps a bundle the write side has just made durable, unless the copy in hand holds a change it
+   * lacks (another instance's, read meanwhile): readers of this process never see a story go back.
+   */
   remember(key: string, bundle: FeedBundle, storeEtag: string): void {
+    const held = this.#entries.get(key)
+    if (held && !covers(bundle, held.bundle)) return
     const hit: ServedFeed = Object.freeze({ bundle, stale: false, ageSeconds: 0, outcome: 'hit' })
     this.#entries.set(key, { bundle, storeEtag, validatedAt: this.now(), hit })
   }
@@ -165,6 +170,12 @@ export class FeedCache {
         this.renderer.observed(key, found.etag)
         const bundle = await this.#usable(definition, key, found.body)
         if (bundle && !isOutdated(bundle, this.now())) {
+          // An older render stored over a newer one (a store that ignores conditions): the copy
+          // in hand stays until storage holds what it shows (the writer's check stores it again).
+          if (entry && !covers(bundle, entry.bundle)) {
+            entry.validatedAt = this.now()
+            return { bundle: entry.bundle, stale: false, ageSeconds: 0, outcome: 'revalidated' }
+          }
           this.remember(key, bundle, found.etag)
           return { bundle, stale: false, ageSeconds: 0, outcome: 'miss' }
         }
@@ -175,7 +186,7 @@ export class FeedCache {
       if (!bundle) throw new Error(`renderer produced no ${format}`)
       // A render from what this process knows never replaces a newer copy in hand (another
       // instance's write read before storage stumbled): readers must not see the feed go back.
-      if (entry && bundle.lastModified < entry.bundle.lastModified) {
+      if (entry && !covers(bundle, entry.bundle)) {
         return { bundle: entry.bundle, stale: false, ageSeconds: 0, outcome: 'revalidated' }
       }
       return { bundle, stale: false, ageSeconds: 0, outcome: 'rendered' }

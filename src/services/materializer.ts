@@ -60,6 +60,11 @@ export class Materializer {
     )
   }
 
+  /** How far back each read of the log starts before the last: a snapshot's `applied` spans it. */
+  get overlapMs(): number {
+    return this.timing.overlapMs
+  }
+
   /** A mark to pass to `missedAny` once the states' renders are durable. */
   mark(): number {
     return this.log.mark()
