@@ -1,8 +1,12 @@
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
+import { parseFeedCatalog } from '../../src/domain/feed-definition.ts'
+import { readJsonDirectory } from '../../src/platform/node-files.ts'
 import type { EmbeddedS3 } from '../../src/platform/embedded-s3.ts'
 import { appOver, silentLogger } from './app.ts'
 import { startConditionalProxy, type ConditionalProxy } from './conditional-proxy.ts'
 import { startSeededS3, storeFor } from './s3.ts'
+import { ROOT } from './samples.ts'
 import { seededRandom } from './seeded.ts'
 import {
   itemsOf,
@@ -42,6 +46,20 @@ export interface InstancesReport {
 
 const BUCKET = 'instances'
 const STORY = /· (\d+)\.(\d+) \|/
+
+/** The storm's feeds (latest and sco) in the locales its stories reach only: a third of the renders. */
+function writeStormCatalogue(directory: string): string {
+  const feeds = join(directory, 'feeds')
+  mkdirSync(feeds, { recursive: true })
+  for (const id of ['latest', 'sco']) {
+    const definition = JSON.parse(readFileSync(join(ROOT, 'feeds', `${id}.json`), 'utf8')) as object
+    writeFileSync(
+      join(feeds, `${id}.json`),
+      JSON.stringify({ ...definition, locales: ['ru', 'kk', 'kk-latn'] }),
+    )
+  }
+  return feeds
+}
 
 type Payload = { upsert?: ReturnType<typeof stormStory>; retract?: { id: string }[] }
 
@@ -199,6 +217,7 @@ export async function runInstancesScenario(options: {
     ;({ embedded: s3 } = await startSeededS3(join(options.directory, 'shared'), BUCKET))
     if (options.conditional) proxy = await startConditionalProxy({ upstreamPort: s3.port, bucket: BUCKET })
     const endpoint = proxy?.endpoint ?? s3.endpoint
+    const feedsDir = writeStormCatalogue(options.directory)
     servers = await Promise.all(
       Array.from({ length: report.instances }, () =>
         startSilkfeed({
@@ -211,6 +230,7 @@ export async function runInstancesScenario(options: {
             STORAGE_TIMEOUT_MS: String(storageTimeoutMs),
             RETRY_AFTER_SECONDS: '1',
             LOG_LEVEL: 'error',
+            FEEDS_DIR: feedsDir,
           },
         }),
       ),
@@ -293,9 +313,13 @@ export async function runInstancesScenario(options: {
     // The same webhooks, one at a time, through one app on a clean store: the feeds must be equal.
     const { embedded: clean } = await startSeededS3(join(options.directory, 'reference'), BUCKET)
     try {
-      const reference = appOver(storeFor(clean.endpoint, BUCKET), { freshMs: 0 }, silentLogger, {
-        secrets: [options.secret],
-      })
+      const reference = appOver(
+        storeFor(clean.endpoint, BUCKET),
+        { freshMs: 0 },
+        silentLogger,
+        { secrets: [options.secret] },
+        parseFeedCatalog(readJsonDirectory(ROOT, feedsDir)),
+      )
       for (const payload of acknowledged) {
         const res = await postRepublish(reference, payload, { secret: options.secret })
         if (res.status !== 200) report.invalid.push(`reference webhook: ${res.status}`)
