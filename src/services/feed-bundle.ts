@@ -215,3 +215,8 @@ function isVariantHeader(value: unknown): value is BundleHeader['variants'][numb
     (v.length as number) >= 0
   )
 }
+
+/** Whether an embargo a rendering holds back (or marks) has ended: it must not be served any more. */
+export function isOutdated(bundle: FeedBundle, now: number): boolean {
+  return bundle.nextRelease !== undefined && bundle.nextRelease <= now
+}

@@ -129,9 +129,9 @@ function matches(shown: Map<number, number>, final: Map<number, number | 'retrac
  */
 function startReader(base: string, name: string, report: InstancesReport) {
   const seen = new Map<string, { versions: Map<number, number>; left: Set<number> }>()
-  let reading = true
+  const state = { reading: true }
   const done = (async () => {
-    for (let n = 0; reading; n++) {
+    for (let n = 0; state.reading; n++) {
       const path = STORM_FEEDS[n % STORM_FEEDS.length]!
       report.requests++
       const res = await fetch(`${base}${path}`).catch(() => undefined)
@@ -162,7 +162,7 @@ function startReader(base: string, name: string, report: InstancesReport) {
   })()
   return {
     stop: async () => {
-      reading = false
+      state.reading = false
       await done
     },
   }
