@@ -82,7 +82,10 @@ const emptyRow = (phase: string): Row => ({
 })
 
 /** Several instances sharing one bucket (issue 15.3): bench/chaos-instances.ts. */
-const INSTANCES_PHASE: Phase | undefined = instancesPhase
+const INSTANCES_PHASE: Phase | undefined = async (context) => ({
+  ...emptyRow('instances (3 sharing one bucket)'),
+  ...(await instancesPhase(context)),
+})
 
 const killsPhase: Phase = async ({ entry, directory, seed }) => {
   const row = emptyRow('kills (kill -9 mid-republish, restart)')

@@ -9,7 +9,7 @@ import { buildServeEntry } from '../support/silkfeed-process.ts'
 // Three production processes sharing one bucket, each stormed with webhooks (issue 15, point 3).
 // INSTANCES_SEED and INSTANCES_WEBHOOKS replay or lengthen it.
 const SEED = Number(process.env.INSTANCES_SEED ?? 153)
-const WEBHOOKS = Number(process.env.INSTANCES_WEBHOOKS ?? 8)
+const WEBHOOKS = Number(process.env.INSTANCES_WEBHOOKS ?? 6)
 
 let root: string
 let entry: string

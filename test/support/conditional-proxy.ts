@@ -26,27 +26,19 @@ export function startConditionalProxy(options: {
   upstreamPort: number
   bucket: string
 }): Promise<ConditionalProxy> {
-  const store = storeFor(`http://127.0.0.1:${options.upstreamPort}`, options.bucket)
+  const upstreamUrl = `http://127.0.0.1:${options.upstreamPort}`
+  const store = storeFor(upstreamUrl, options.bucket)
   const counts = { conditional: 0, refused: 0 }
   const tails = new Map<string, Promise<unknown>>()
 
   const forward = (req: IncomingMessage, res: ServerResponse, body?: Buffer) =>
     new Promise<void>((done) => {
-      const upstream = httpRequest(
-        {
-          host: '127.0.0.1',
-          port: options.upstreamPort,
-          path: req.url,
-          method: req.method,
-          headers: req.headers,
-        },
-        (answer) => {
-          res.writeHead(answer.statusCode ?? 502, answer.headers)
-          answer.pipe(res)
-          answer.once('end', done)
-          answer.once('error', () => done())
-        },
-      )
+      const { method, headers } = req
+      const upstream = httpRequest(`${upstreamUrl}${req.url ?? '/'}`, { method, headers }, (answer) => {
+        res.writeHead(answer.statusCode ?? 502, answer.headers)
+        answer.pipe(res).once('finish', done)
+        answer.once('error', () => done())
+      })
       upstream.on('error', () => {
         res.socket?.destroy()
         done()
@@ -92,18 +84,13 @@ export function startConditionalProxy(options: {
     })
   })
 
+  const close = () => {
+    server.closeAllConnections()
+    return new Promise<void>((closed) => server.close(() => closed()))
+  }
   return new Promise((resolve) => {
     server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as AddressInfo
-      resolve({
-        endpoint: `http://127.0.0.1:${port}`,
-        counts,
-        close: () =>
-          new Promise<void>((closed) => {
-            server.closeAllConnections()
-            server.close(() => closed())
-          }),
-      })
+      resolve({ endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, counts, close })
     })
   })
 }

@@ -276,7 +276,7 @@ export async function runInstancesScenario(options: {
     // Every feed on every instance, asked for until it shows what the records say.
     const final = finalStates(acknowledged)
     const finalTexts = new Map<string, string>()
-    const deadline = lastAck + 20 * report.boundMs
+    const deadline = lastAck + 5 * report.boundMs
     await Promise.all(
       servers.flatMap((server, i) =>
         STORM_FEEDS.map(async (path) => {
