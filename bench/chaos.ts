@@ -2,8 +2,8 @@
 // (bundled like `npm run build`) runs over s3rver and is, in turn: killed with SIGKILL mid-republish
 // and restarted (kills), stormed with webhooks and readers while a proxy injects S3 faults (faults),
 // fuzzed by hostile clients (fuzz), and soaked with at least a million requests while its resident
-// memory is sampled (soak). The "instances" row is a hook: a phase with the signature of `Phase`
-// (see INSTANCES_PHASE) fills it. Prints one table; exits non-zero when any lost, backwards,
+// memory is sampled (soak); three instances share one bucket (instances: bench/chaos-instances.ts).
+// Prints one table; exits non-zero when any lost, backwards,
 // invalid or unexpected-5xx count is not 0, or memory grew past its bound after warm-up.
 //
 // Environment: CHAOS_SEED (default 15), CHAOS_KILLS (kill cycles, default 6), CHAOS_WEBHOOKS (fault
@@ -16,6 +16,7 @@ import { cpus, loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { XMLValidator } from 'fast-xml-parser'
 import { NO_FAULTS, startFaultProxy, type FaultRates } from '../test/support/fault-proxy.ts'
+import { instancesPhase } from './chaos-instances.ts'
 import { runHostileCampaign } from '../test/support/hostile-clients.ts'
 import { runKillCampaign } from '../test/support/kill-campaign.ts'
 import { startSeededS3 } from '../test/support/s3.ts'
@@ -80,11 +81,11 @@ const emptyRow = (phase: string): Row => ({
   notes: [],
 })
 
-/**
- * Several instances sharing one bucket (issue 15.3) is built on another branch as a reusable
- * `runInstancesScenario`; wire it here as a Phase returning its row. Until then the row says so.
- */
-const INSTANCES_PHASE: Phase | undefined = undefined
+/** Several instances sharing one bucket (issue 15.3): bench/chaos-instances.ts. */
+const INSTANCES_PHASE: Phase | undefined = async (context) => ({
+  ...emptyRow('instances (3 sharing one bucket)'),
+  ...(await instancesPhase(context)),
+})
 
 const killsPhase: Phase = async ({ entry, directory, seed }) => {
   const row = emptyRow('kills (kill -9 mid-republish, restart)')

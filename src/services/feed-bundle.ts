@@ -1,6 +1,7 @@
 import { brotliCompress, constants, gzip, type BrotliOptions, type ZlibOptions } from 'node:zlib'
 import type { AudienceKey } from '../domain/audience.ts'
 import type { FeedFormat } from '../domain/feed-definition.ts'
+import { changeTime } from '../domain/feed-snapshot.ts'
 import type { Locale } from '../domain/locale.ts'
 import type { Bytes } from '../ports/object-store.ts'
 import type { RenderedFeed } from './render-feed.ts'
@@ -38,6 +39,12 @@ export interface FeedBundle {
   lastRelease?: number
   /** Fingerprint of the feed state it was rendered from, shared by the audiences of one render. */
   source?: string
+  /**
+   * The change-log entries its state held, of those written at or after `appliedSince` (ms): what
+   * another rendering must hold too to replace it without taking a change back (see `covers`).
+   */
+  applied?: readonly string[]
+  appliedSince?: number
   variants: Partial<Record<Encoding, FeedVariant>> & { identity: FeedVariant }
 }
 
@@ -79,11 +86,18 @@ export async function compressVariants(body: Bytes, etag: string): Promise<FeedB
   return variants
 }
 
+/** What a rendering was made from: a fingerprint of its state, and the change-log entries it held. */
+export interface BundleSource {
+  source: string
+  applied: readonly string[]
+  appliedSince: number
+}
+
 /** A rendering with its variants, ready to store and serve. */
 export async function bundleRenderedFeed(
   feed: RenderedFeed,
   renderedWith: string,
-  source?: string,
+  from?: BundleSource,
 ): Promise<FeedBundle> {
   return {
     feedId: feed.feedId,
@@ -96,9 +110,30 @@ export async function bundleRenderedFeed(
     audience: feed.audience,
     ...(feed.nextRelease !== undefined && { nextRelease: feed.nextRelease }),
     ...(feed.lastRelease !== undefined && { lastRelease: feed.lastRelease }),
-    ...(source !== undefined && { source }),
+    ...from,
     variants: await compressVariants(feed.body, feed.etag),
   }
+}
+
+/**
+ * Does a rendering hold every change-log entry of `keys`? An entry older than its window counts as
+ * held (its changes were in the state the window starts from). Renderings that do not say what
+ * they hold (stored before they did) count as holding everything.
+ */
+export function holdsEntries(bundle: FeedBundle, keys: readonly string[]): boolean {
+  if (!bundle.applied || bundle.appliedSince === undefined) return true
+  const held = new Set(bundle.applied)
+  const since = bundle.appliedSince
+  return keys.every((key) => held.has(key) || changeTime(key) < since)
+}
+
+/**
+ * May `next` replace `held` for a reader? Only when it holds every change `held` showed: changes
+ * apply in any order and the newest wins, so a rendering holding more entries shows no story older.
+ * (`held` from before renderings said what they hold: yes.)
+ */
+export function covers(next: FeedBundle, held: FeedBundle): boolean {
+  return holdsEntries(next, held.applied ?? [])
 }
 
 function toBytes(buffer: Uint8Array): Bytes {
@@ -175,6 +210,9 @@ function isBundleHeader(value: unknown): value is BundleHeader {
     typeof h.renderedWith === 'string' &&
     Number.isFinite(h.lastModified) &&
     Number.isInteger(h.itemCount) &&
+    (h.applied === undefined ||
+      (Array.isArray(h.applied) && h.applied.every((key) => typeof key === 'string'))) &&
+    (h.appliedSince === undefined || Number.isFinite(h.appliedSince)) &&
     Array.isArray(h.variants) &&
     h.variants.every(isVariantHeader)
   )
@@ -189,4 +227,9 @@ function isVariantHeader(value: unknown): value is BundleHeader['variants'][numb
     Number.isInteger(v.length) &&
     (v.length as number) >= 0
   )
+}
+
+/** Whether an embargo a rendering holds back (or marks) has ended: it must not be served any more. */
+export function isOutdated(bundle: FeedBundle, now: number): boolean {
+  return bundle.nextRelease !== undefined && bundle.nextRelease <= now
 }
