@@ -8,6 +8,7 @@ import {
   type PartnerInput,
   type PartnerKey,
 } from '../domain/partner.ts'
+import { BoundedCache } from '../domain/bounded-cache.ts'
 import type { Clock } from '../ports/observability.ts'
 import type { ObjectStore } from '../ports/object-store.ts'
 import { Coalescer } from './single-flight.ts'
@@ -28,6 +29,14 @@ interface KeyIndex {
   at: number
   byHash: Map<string, { partnerId: string; key: PartnerKey }>
   byPartner: Map<string, PartnerKey[]>
+  /** Partners as `authenticate` answers them, made once per listing. */
+  partners: Map<string, Partner>
+}
+
+/** An active key's partner, and which of its keys it is (quotas count per key). */
+export interface Authenticated {
+  partner: Partner
+  keyId: string
 }
 
 const encoder = new TextEncoder()
@@ -59,6 +68,9 @@ export class PartnerRegistry {
   // A caller that arrives during a listing joins the next one: it sees every write made before it came.
   readonly #refresh = new Coalescer<KeyIndex>()
   readonly #definitions = new Map<string, PartnerDefinition>()
+  // The digests of keys that were active when last presented: the synchronous check finds them
+  // without hashing again. Only keys found in the index are kept, so junk never fills it.
+  readonly #digests = new BoundedCache<string, string>({ maxEntries: 1024 })
 
   constructor(
     private readonly store: ObjectStore,
@@ -66,7 +78,7 @@ export class PartnerRegistry {
   ) {}
 
   /** The partner a key belongs to, or undefined for any key that is not active (never issued, revoked, rotated out, malformed). */
-  async authenticate(key: string): Promise<{ partner: Partner; keyId: string } | undefined> {
+  async authenticate(key: string): Promise<Authenticated | undefined> {
     const hash = await hashKey(key)
     // A string that is no key's shape is refused without the index: junk costs no storage request.
     // (Its shape is public: refusing it sooner tells a caller nothing about any real key.)
@@ -78,10 +90,31 @@ export class PartnerRegistry {
     if (!found) return undefined
     const definition = await this.#definition(found.partnerId)
     if (!definition) return undefined
-    return {
-      partner: { ...definition, keys: index.byPartner.get(found.partnerId) ?? [] },
-      keyId: found.key.keyId,
+    this.#digests.set(key, hash)
+    return { partner: this.#partnerOf(index, definition), keyId: found.key.keyId }
+  }
+
+  /**
+   * The synchronous half of `authenticate`, for the hot path: an answer only for a key that was active
+   * when last presented, while the key index is younger than `freshMs` (so a revocation still takes
+   * effect within it); undefined otherwise, and then `authenticate` decides.
+   */
+  authenticateHot(key: string): Authenticated | undefined {
+    const index = this.#index
+    if (!index || this.options.now() - index.at >= this.options.freshMs) return undefined
+    const hash = this.#digests.get(key)
+    const found = hash === undefined ? undefined : index.byHash.get(hash)
+    const definition = found && this.#definitions.get(found.partnerId)
+    return definition && { partner: this.#partnerOf(index, definition), keyId: found.key.keyId }
+  }
+
+  #partnerOf(index: KeyIndex, definition: PartnerDefinition): Partner {
+    let partner = index.partners.get(definition.id)
+    if (!partner) {
+      partner = { ...definition, keys: index.byPartner.get(definition.id) ?? [] }
+      index.partners.set(definition.id, partner)
     }
+    return partner
   }
 
   /** Creates a partner with one key; the key is returned here and never again. */
@@ -194,7 +227,7 @@ export class PartnerRegistry {
     return this.#refresh.run('index', async () => {
       const at = this.options.now()
       const names = await this.store.list(KEYS.partnerKeys)
-      const index: KeyIndex = { at, byHash: new Map(), byPartner: new Map() }
+      const index: KeyIndex = { at, byHash: new Map(), byPartner: new Map(), partners: new Map() }
       for (const name of names) {
         const match = /^([^/]+)\/(\d+)-([0-9a-f]+)\.([0-9a-f]{64})$/.exec(name.slice(KEYS.partnerKeys.length))
         if (!match) continue
