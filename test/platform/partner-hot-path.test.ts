@@ -145,6 +145,20 @@ describe("a partner's hot keyed feed on Node", () => {
     expect(revoked.body.toString()).toBe(never.body.toString())
   })
 
+  it('relists the keys ahead of time while a key is read, so a revocation may reach it sooner', async () => {
+    const { id, key } = await createPartner(app, { name: 'Steppe', feeds: ['sco'] })
+    const path = `/p/${key}/ru/sco.rss`
+    expect((await get(path)).status).toBe(200)
+    const other = instance()
+    expect((await adminRequest(other, 'POST', `/admin/partners/${id}/revoke`, {})).status).toBe(200)
+    clock += FRESH_MS * 0.8
+    // Still within HOT_CACHE_MS of the last listing: answered, and the next listing starts meanwhile.
+    const reads = store.requests
+    expect((await get(path)).status).toBe(200)
+    expect(store.requests).toBeGreaterThan(reads)
+    expect((await get(path)).status).toBe(401)
+  })
+
   it('leaves a feed outside the agreement and a spent quota to the app (403, then 429)', async () => {
     const { key } = await createPartner(app, { name: 'Steppe', feeds: ['sco'], locales: ['ru'], quota: 3 })
     const path = `/p/${key}/ru/sco.rss`
