@@ -46,7 +46,8 @@ export interface FeedModelInput {
   items: readonly Article[]
   t: TFunction<'feeds'>
   settings: PublicationSettings
-  tombstones?: readonly { id: string; at: string; reason?: RetractionReason }[]
+  /** `embargoed`: pulled before its release, so only in renderings that show embargoed stories. */
+  tombstones?: readonly { id: string; at: string; reason?: RetractionReason; embargoed?: boolean }[]
   translations?: TranslationIndex
   /** Who the rendering is for; absent means full text, no embargoed stories. */
   audience?: Audience
@@ -57,7 +58,8 @@ export interface FeedModelInput {
 /** The feed-level part of the model (everything but the items). */
 export function buildFeedHead(input: FeedModelInput): FeedHead {
   const { definition, locale, items, t, settings } = input
-  const deleted = deletedEntries(input.tombstones ?? [], t, (id) => itemId(settings, id, locale))
+  const seen = (input.tombstones ?? []).filter((d) => !d.embargoed || input.audience?.embargoed === true)
+  const deleted = deletedEntries(seen, t, (id) => itemId(settings, id, locale))
   // A retraction is a change of the feed too, and so is a release from embargo: both move `updated`
   // and Last-Modified, or a reader polling with If-Modified-Since would never see the story.
   const now = input.now ?? Infinity

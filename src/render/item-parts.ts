@@ -55,7 +55,7 @@ export function rightsWords(
 
 /** Tombstones as the formats show them, each reason worded in the feed's language (Atom `at:comment`). */
 export function deletedEntries(
-  tombstones: readonly { id: string; at: string; reason?: RetractionReason }[],
+  tombstones: readonly { id: string; at: string; reason?: RetractionReason; embargoed?: boolean }[],
   t: TFunction<'feeds'>,
   idOf: (id: string) => string,
 ): { id: string; when: number; reason: RetractionReason; comment: string }[] {
