@@ -4,9 +4,8 @@ import type { Locale } from '../domain/locale.ts'
 import { audienceFor, mayRead } from '../domain/partner.ts'
 import { parseFeedPath, redactPath, RESOURCE_TEMPLATES } from '../domain/url-scheme.ts'
 import type { FeedService } from '../services/feed-service.ts'
-import type { HotFront } from './hot-front.ts'
+import { answerHotRequest, type HotFront } from './hot-front.ts'
 import { chargeQuota, privateRepresentation, type PartnerAccess } from './partner-access.ts'
-import { answerRepresentation } from './representation.ts'
 import type { RequestRecord } from './request-log.ts'
 import { feedRepresentation } from './resources.ts'
 
@@ -74,17 +73,7 @@ export function createPartnerFront(options: PartnerFrontOptions): HotFront {
     if (!admitted) return undefined
     const requestId = requestIdFor(request.cfRay)
     const shared = feedRepresentation(definition, served.bundle, feeds.settings, started)
-    const answer = answerRepresentation(
-      privateRepresentation(shared),
-      {
-        method,
-        acceptEncoding: request.acceptEncoding,
-        ifNoneMatch: request.ifNoneMatch,
-        ifModifiedSince: request.ifModifiedSince,
-        requestId,
-      },
-      started,
-    )
+    const answer = answerHotRequest(privateRepresentation(shared), request, requestId, started)
     for (const name in admitted.headers) answer.rawHeaders.push(name, admitted.headers[name]!)
     record({
       method,

@@ -1,15 +1,13 @@
-import { getRequestListener } from '@hono/node-server'
-import { createServer, request, type Server } from 'node:http'
-import type { AddressInfo } from 'node:net'
+import type { Server } from 'node:http'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import type { Logger } from '../../src/ports/observability.ts'
-import { unreadable, withHotFront } from '../../src/platform/node-server.ts'
 import { PartnerRegistry } from '../../src/services/partner-registry.ts'
 import { storeArticles } from '../../src/services/seed.ts'
 import { ADMIN_SECRET, adminRequest, createPartner } from '../support/admin.ts'
 import { appOver } from '../support/app.ts'
 import { MemoryObjectStore } from '../support/memory-store.ts'
 import { loadSamples } from '../support/samples.ts'
+import { httpGet, serveWithHotFront, type Raw } from '../support/node-front.ts'
 
 // The Node entry answers a partner's hot keyed feed straight from node:http, like a public hot feed:
 // no storage request, the same answer as the app's, and a revocation still stops it within
@@ -49,33 +47,13 @@ beforeEach(async () => {
   store = new MemoryObjectStore()
   await storeArticles(store, loadSamples())
   app = instance()
-  const adapter = getRequestListener(app.fetch, { errorHandler: unreadable })
-  server = createServer(withHotFront((req, res) => void adapter(req, res), app.front))
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  port = (server.address() as AddressInfo).port
+  ;({ server, port } = await serveWithHotFront(app))
 })
 
 afterEach(() => new Promise((resolve) => server.close(resolve)))
 
-interface Raw {
-  status: number
-  headers: Record<string, string | string[] | undefined>
-  body: Buffer
-}
-
-function get(path: string, headers: Record<string, string> = {}, method = 'GET'): Promise<Raw> {
-  return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, path, method, headers }, (res) => {
-      const chunks: Buffer[] = []
-      res.on('data', (chunk: Buffer) => chunks.push(chunk))
-      res.on('end', () =>
-        resolve({ status: res.statusCode!, headers: res.headers, body: Buffer.concat(chunks) }),
-      )
-    })
-    req.on('error', reject)
-    req.end()
-  })
-}
+const get = (path: string, headers: Record<string, string> = {}, method = 'GET') =>
+  httpGet(port, path, headers, method)
 
 /** Headers a client compares between two answers: not the date, request id or the quota left. */
 const comparable = ({ headers }: Raw) => {
