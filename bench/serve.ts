@@ -13,6 +13,11 @@
 // core 1. Besides req/s and latency it reports the server's CPU time per request, which a busy
 // machine disturbs less than req/s.
 //
+// The partner case: a partner (full text, the 50-item feed or the nearest size) reads its keyed URL
+// `/p/{key}/ru/bench-N.rss`, hot, 200 identity, alternating with the public URL of the same feed in
+// the same rounds; the target is ≥ 0.9x the public req/s, with no storage request per hit (the key
+// index is relisted once per HOT_CACHE_MS whatever the traffic: reported apart). BENCH_PARTNER=0 skips it.
+//
 // Environment: BENCH_SECONDS (per run, default 5), BENCH_ROUNDS (runs per cell, the median is kept;
 // default 1), BENCH_CONNECTIONS (default 50), BENCH_ITEMS (default 10,50,500), BENCH_CASES (default
 // "200 identity,200 gzip,304,HEAD"), BENCH_WARMUP_SECONDS (per server and case, default 1),
@@ -37,6 +42,7 @@ import { join } from 'node:path'
 import { createInterface } from 'node:readline'
 import type { Article } from '../src/domain/article.ts'
 import { startEmbeddedS3 } from '../src/platform/embedded-s3.ts'
+import { PartnerRegistry } from '../src/services/partner-registry.ts'
 import { storeArticles } from '../src/services/seed.ts'
 import { loadSamples, ROOT } from '../test/support/samples.ts'
 import { storeFor } from '../test/support/s3.ts'
@@ -53,6 +59,9 @@ const CASES = ALL_CASES.filter((c) => (process.env.BENCH_CASES ?? ALL_CASES.join
 const BUCKET = 'silkfeed-bench'
 const LOCALE = 'ru'
 const METRICS_TOKEN = 'bench-metrics-token-0123456789'
+const PARTNER = process.env.BENCH_PARTNER !== '0'
+// The partner case's feed: the issue's reference size when measured, else the nearest one.
+const PARTNER_ITEMS = [...SIZES].sort((a, b) => Math.abs(a - 50) - Math.abs(b - 50))[0]!
 
 interface Run {
   rps: number
@@ -153,8 +162,8 @@ function generatedArticles(count: number): Article[] {
 interface CountingProxy {
   server: Server
   port: number
-  /** Requests forwarded since the last reset, by kind. */
-  counts: { total: number; conditional: number }
+  /** Requests forwarded since the last reset, by kind (`list`: a listing, as of the partner key index). */
+  counts: { total: number; conditional: number; list: number }
   reset(): void
 }
 
@@ -164,6 +173,7 @@ function startCountingProxy(upstreamPort: number): Promise<CountingProxy> {
     server: createServer((req, res) => {
       proxy.counts.total++
       if (req.method === 'GET' && req.headers['if-none-match']) proxy.counts.conditional++
+      if (req.method === 'GET' && req.url?.includes('list-type=')) proxy.counts.list++
       const upstream = httpRequest(
         { host: '127.0.0.1', port: upstreamPort, path: req.url, method: req.method, headers: req.headers },
         (up) => {
@@ -175,8 +185,8 @@ function startCountingProxy(upstreamPort: number): Promise<CountingProxy> {
       req.pipe(upstream)
     }),
     port: 0,
-    counts: { total: 0, conditional: 0 },
-    reset: () => (proxy.counts = { total: 0, conditional: 0 }),
+    counts: { total: 0, conditional: 0, list: 0 },
+    reset: () => (proxy.counts = { total: 0, conditional: 0, list: 0 }),
   }
   return new Promise((resolve) =>
     proxy.server.listen(0, '127.0.0.1', () => {
@@ -492,7 +502,26 @@ try {
   }
   const s3 = await startEmbeddedS3({ directory: join(directory, 's3'), buckets: [BUCKET] })
   stops.push(() => s3.stop())
-  await storeArticles(storeFor(s3.endpoint, BUCKET, 60_000), generatedArticles(Math.max(...SIZES)))
+  const seeded = storeFor(s3.endpoint, BUCKET, 60_000)
+  await storeArticles(seeded, generatedArticles(Math.max(...SIZES)))
+  // The partner, made in the bucket as the admin API makes one; the most requests a quota allows.
+  const partnerKey = PARTNER
+    ? (
+        await new PartnerRegistry(seeded, {
+          now: Date.now,
+          freshMs: 0,
+          randomBytes: (n) => crypto.getRandomValues(new Uint8Array(n)),
+        }).create({
+          name: 'Bench partner',
+          feeds: [`bench-${PARTNER_ITEMS}`],
+          locales: [LOCALE],
+          fullText: true,
+          embargoed: false,
+          quota: 1_000_000,
+        })
+      ).key
+    : undefined
+  const partnerPath = `/p/${partnerKey}/${LOCALE}/bench-${PARTNER_ITEMS}.rss`
   const proxy = await startCountingProxy(s3.port)
   stops.push(() => new Promise((r) => proxy.server.close(r)))
   const silkfeed = await startSilkfeed(directory, feedsDir, proxy.port)
@@ -527,9 +556,15 @@ try {
         return headViaWrk ? wrk(url, wrkScript(which, 'HEAD', {}), seconds) : headLoad(url, seconds)
     }
   }
-  const measure = async (target: Target, items: number, which: Case, seconds: number): Promise<Run> => {
+  const measure = async (
+    target: Target,
+    items: number,
+    which: Case,
+    seconds: number,
+    path = `/${LOCALE}/bench-${items}.rss`,
+  ): Promise<Run> => {
     const cpuBefore = cpuUs(target.pid)
-    const run = await load(`${target.base}/${LOCALE}/bench-${items}.rss`, items, which, seconds)
+    const run = await load(`${target.base}${path}`, items, which, seconds)
     return { ...run, cpuUsPerRequest: (cpuUs(target.pid) - cpuBefore) / Math.max(1, run.requests) }
   }
 
@@ -550,6 +585,7 @@ try {
     await measure(silkfeed, SIZES[0]!, which, WARMUP_SECONDS)
     await measure(bare, SIZES[0]!, which, WARMUP_SECONDS)
   }
+  if (PARTNER) await measure(silkfeed, PARTNER_ITEMS, '200 identity', WARMUP_SECONDS, partnerPath)
   for (const items of SIZES) await fetch(`${silkfeed.base}/${LOCALE}/bench-${items}.rss`)
 
   const before = await scrape(silkfeed.base)
@@ -573,6 +609,17 @@ try {
       results.push({ items, which, silkfeed: median(ours), bare: median(theirs) })
     }
   }
+  // The partner case: keyed and public URL of the same feed, alternating, in the same rounds.
+  const partnerRuns: Run[] = []
+  const publicRuns: Run[] = []
+  const storageBeforePartner = { ...proxy.counts }
+  for (let round = 0; PARTNER && round < ROUNDS; round++) {
+    const keyedFirst = round % 2 === 0
+    if (!keyedFirst) publicRuns.push(await measure(silkfeed, PARTNER_ITEMS, '200 identity', SECONDS))
+    partnerRuns.push(await measure(silkfeed, PARTNER_ITEMS, '200 identity', SECONDS, partnerPath))
+    if (keyedFirst) publicRuns.push(await measure(silkfeed, PARTNER_ITEMS, '200 identity', SECONDS))
+  }
+  silkfeedRequests += [...partnerRuns, ...publicRuns].reduce((n, r) => n + r.requests, 0)
   const storage = { ...proxy.counts }
   const after = await scrape(silkfeed.base)
   const delta = (pattern: RegExp) => sumMatching(after, pattern) - sumMatching(before, pattern)
@@ -650,13 +697,33 @@ try {
   // Storage during the hot runs, counted at the proxy in front of s3rver: a hit makes no request; a
   // feed older than HOT_CACHE_MS (default 2000) is revalidated with one conditional GET, shared by
   // the requests that arrive meanwhile (they count as "revalidated", not as hits).
-  const byHits = storage.total - storage.conditional
+  const byHits = storage.total - storage.conditional - storage.list
   console.log(
     `  ${byHits === 0 && otherReads === 0 ? 'PASS' : 'FAIL'}  0 storage requests per hot hit: ${byHits} ` +
       `storage requests besides revalidation, for ${hits} hits (${storage.total} storage requests in all during ` +
       `${silkfeedRequests} requests: ${storage.conditional} conditional GETs revalidating after HOT_CACHE_MS, ` +
       `which ${revalidated} requests shared, ${stale} requests answered from memory meanwhile; ${otherReads} misses)`,
   )
+  if (PARTNER) {
+    const keyed = median(partnerRuns)
+    const open = median(publicRuns)
+    console.log(
+      `\nPartner case (${PARTNER_ITEMS} items, 200 identity, median of ${ROUNDS}): keyed ${k(keyed.rps)} req/s ` +
+        `(p50 ${ms(keyed.p50Us)} ms, p99 ${ms(keyed.p99Us)} ms, CPU ${keyed.cpuUsPerRequest.toFixed(1)} µs/req, ` +
+        `errors ${keyed.errors}), public ${k(open.rps)} req/s (p50 ${ms(open.p50Us)} ms, p99 ${ms(open.p99Us)} ms, ` +
+        `CPU ${open.cpuUsPerRequest.toFixed(1)} µs/req, errors ${open.errors})`,
+    )
+    show(`${PARTNER_ITEMS} items: hot partner 200 vs the public hot 200`, keyed.rps / open.rps, 0.9, true)
+    if (keyed.errors > 0) console.log(`  FAIL  the keyed runs had ${keyed.errors} errors (a 429 is one)`)
+    const during = (kind: keyof typeof storage) => storage[kind] - storageBeforePartner[kind]
+    const partnerHitRequests = during('total') - during('conditional') - during('list')
+    const requests = partnerRuns.reduce((n, r) => n + r.requests, 0)
+    console.log(
+      `  ${partnerHitRequests === 0 ? 'PASS' : 'FAIL'}  0 storage requests per hot partner hit: ${partnerHitRequests} ` +
+        `besides revalidation during the partner runs (${requests} keyed requests; ${during('list')} listings of ` +
+        `the key index, once per HOT_CACHE_MS, and ${during('conditional')} conditional GETs revalidating the feed)`,
+    )
+  }
   console.log(
     `\nRequest log: ${logLines} JSON lines for the ${silkfeedRequests} requests wrk counted ` +
       `(a few more: requests still in flight when a run ends are answered and logged, not counted).`,

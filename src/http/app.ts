@@ -8,6 +8,7 @@ import type { FeedService } from '../services/feed-service.ts'
 import { StorageUnavailableError, type ObjectStore } from '../ports/object-store.ts'
 import { AppError, negotiateProblemLanguage, problemResponse } from './errors.ts'
 import { createHotFront, type HotFront } from './hot-front.ts'
+import { createPartnerFront } from './partner-front.ts'
 import { createRequestRecorder } from './request-log.ts'
 import { allowOf, FIXED_ROUTES, honoPath, type FixedRoute } from './route-table.ts'
 import { redactPath } from '../domain/url-scheme.ts'
@@ -200,8 +201,16 @@ export function createApp(deps: AppDeps): Hono<AppEnv> & { front: HotFront } {
     return problemResponse(new AppError('INTERNAL', { requestId }), language, path, texts)
   })
 
-  const front = createHotFront({ feeds: deps.feeds, now: deps.now, requestIdFor, record })
+  const front = firstAnswer(
+    createPartnerFront({ feeds: deps.feeds, partners, now: deps.now, requestIdFor, record }),
+    createHotFront({ feeds: deps.feeds, now: deps.now, requestIdFor, record }),
+  )
   return Object.assign(app, { front })
+}
+
+/** Hot fronts tried in turn: the first answer wins, and none leaves the request to the app. */
+function firstAnswer(first: HotFront, second: HotFront): HotFront {
+  return (request) => first(request) ?? second(request)
 }
 
 /** OPTIONS of a fixed route says what it allows; any method it lacks is a 405 that says the same. */

@@ -86,15 +86,10 @@ export function createHotFront(options: HotFrontOptions): HotFront {
     const served = feeds.getHotFeed(found.definition, found.locale, found.format, found.key)
     if (!served) return undefined
     const requestId = requestIdFor(request.cfRay)
-    const answer = answerRepresentation(
+    const answer = answerHotRequest(
       representationOf(found, served.bundle, started),
-      {
-        method,
-        acceptEncoding: request.acceptEncoding,
-        ifNoneMatch: request.ifNoneMatch,
-        ifModifiedSince: request.ifModifiedSince,
-        requestId,
-      },
+      request,
+      requestId,
       started,
     )
     const { status, bytes } = answer
@@ -110,6 +105,21 @@ export function createHotFront(options: HotFrontOptions): HotFront {
     })
     return answer
   }
+}
+
+/** A hot request answered with a representation (variant, conditional GET, headers), as the app would. */
+export function answerHotRequest(
+  representation: Representation,
+  request: HotRequest,
+  requestId: string,
+  started: number,
+): Answer {
+  const { method, acceptEncoding, ifNoneMatch, ifModifiedSince } = request
+  return answerRepresentation(
+    representation,
+    { method, acceptEncoding, ifNoneMatch, ifModifiedSince, requestId },
+    started,
+  )
 }
 
 /** A URL path (`/…`) when it needs no decoding and carries no query; else undefined. */

@@ -25,7 +25,9 @@ function atomFrame(feed: FeedHead, count: number): Frame {
     `  <author>${textElement('name', feed.newsroom)}</author>`,
     `  ${textElement('rights', feed.copyright, ' type="text"')}`,
     '  <generator>Silkfeed</generator>',
-    `  <link${attrs({ rel: 'self', type: 'application/atom+xml', href: feed.selfUrl.atom })}/>`,
+    ...(feed.selfUrl
+      ? [`  <link${attrs({ rel: 'self', type: 'application/atom+xml', href: feed.selfUrl.atom })}/>`]
+      : []),
     ...feed.hubs.map((hub) => `  <link${attrs({ rel: 'hub', href: hub })}/>`),
     `  <link${attrs({ rel: 'alternate', type: 'text/html', href: feed.homeUrl })}/>`,
     ...feed.alternates.map(

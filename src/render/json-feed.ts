@@ -15,7 +15,7 @@ function jsonFrame(feed: FeedHead, count: number): Frame {
     version: 'https://jsonfeed.org/version/1.1',
     title: feed.title,
     home_page_url: feed.homeUrl,
-    feed_url: feed.selfUrl.json,
+    ...(feed.selfUrl ? { feed_url: feed.selfUrl.json } : {}),
     ...(feed.hubs.length > 0 ? { hubs: feed.hubs.map((url) => ({ type: 'WebSub', url })) } : {}),
     description: feed.description,
     language: feed.languageTag,
