@@ -1,9 +1,10 @@
 import type { Context } from 'hono'
 import type { Locale } from '../../domain/locale.ts'
 import type { CursorCodec } from '../../services/change-cursor.ts'
-import { PUBLIC_READER, type ChangeFeed } from '../../services/change-feed.ts'
+import { PUBLIC_READER, type ChangeFeed, type Reader } from '../../services/change-feed.ts'
 import type { AppEnv } from '../context.ts'
 import { AppError } from '../errors.ts'
+import type { Admitted } from '../partner-access.ts'
 
 /** The longest `?wait=` in seconds (as the agencies' APIs hold a request). */
 export const MAX_WAIT_SECONDS = 15
@@ -16,13 +17,28 @@ const HEADERS = {
   'access-control-expose-headers': 'X-Request-Id',
 }
 
+/** A partner's answer: its quota's headers, and never a shared copy (the key selects it). */
+const PARTNER_HEADERS = { ...HEADERS, vary: 'Authorization' }
+
+/** Who asks for changes: the public, or a partner a key admitted, with its view of the locale. */
+export interface ChangesReader {
+  reader: Reader
+  admitted?: Admitted
+}
+
 /**
- * `GET /{locale}/changes?cursor=&wait=`: the next page of changes (oldest first) and the cursor after
- * it. Validates everything before it reads anything: a bad `wait` or cursor is a 400 saying what to
- * send, a position older than the log's retention a 410 saying to backfill.
+ * `GET /{locale}/changes?cursor=&wait=` (and `/p/{key}/{locale}/changes`): the next page of changes
+ * (oldest first) the reader may see and the cursor after it. Validates everything before it reads
+ * anything: a bad `wait` or cursor is a 400 saying what to send, a position older than the log's
+ * retention a 410 saying to backfill.
  */
 export function changesHandler(feed: ChangeFeed, codec: CursorCodec) {
-  return async (c: Context<AppEnv>, locale: Locale): Promise<Response> => {
+  return async (
+    c: Context<AppEnv>,
+    locale: Locale,
+    { reader, admitted }: ChangesReader = { reader: PUBLIC_READER },
+  ): Promise<Response> => {
+    if (admitted) c.set('partner', admitted.partner.id)
     const waitMs = parseWait(c.req.query('wait'))
     const cursor = c.req.query('cursor')
     let state = feed.start(locale)
@@ -36,7 +52,7 @@ export function changesHandler(feed: ChangeFeed, codec: CursorCodec) {
       state = decoded
     }
     if (feed.expired(state)) throw new AppError('CURSOR_EXPIRED', { locale })
-    const page = await feed.read(state, PUBLIC_READER, waitMs)
+    const page = await feed.read(state, reader, waitMs)
     const body = {
       changes: page.changes,
       next_cursor: await codec.encode(page.next),
@@ -44,7 +60,7 @@ export function changesHandler(feed: ChangeFeed, codec: CursorCodec) {
     }
     return new Response(c.req.method === 'HEAD' ? null : JSON.stringify(body), {
       status: 200,
-      headers: HEADERS,
+      headers: admitted ? { ...PARTNER_HEADERS, ...admitted.headers } : HEADERS,
     })
   }
 }
