@@ -197,7 +197,12 @@ describe('a partner following the change cursor against s3rver', () => {
           : []),
       ]
     }).flat()
-    await Promise.all(operations.map((payload, i) => post(i % 2 ? writer : reader, payload)))
+    // Two waves, each sent at once to both processes: the stories, then their corrections and
+    // retractions (a retraction that overtook its story would pull nothing).
+    const waves = [operations.filter((op) => op.upsert && !op.upsert[0]!.updatedAt)]
+    waves.push(operations.filter((op) => !waves[0]!.includes(op)))
+    for (const wave of waves)
+      await Promise.all(wave.map((payload, i) => post(i % 2 ? writer : reader, payload)))
     storm.done = true
     await following
     // Past every embargo, then until the cursor has nothing more.
