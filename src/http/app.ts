@@ -155,13 +155,14 @@ export function createApp(deps: AppDeps): Hono<AppEnv> & { front: HotFront } {
     // Both attempts the SDK makes at a write: an entry that has not landed by then never will.
     settleMs: 2 * deps.feeds.timing.storageTimeoutMs,
     pollMs: CHANGES_POLL_MS,
+    sharedListingMs: deps.feeds.timing.sharedListingMs,
   })
   app.use(
     serveRepresentations({
       feeds: deps.feeds,
       pages: new PageService(deps.feeds),
       ninjs: new NinjsService(deps.feeds, deps.now),
-      changes: changesHandler(changeFeed, new CursorCodec(deps.webhook.secrets)),
+      changes: changesHandler(changeFeed, new CursorCodec(deps.webhook.secrets), deps.now),
       partners,
       now: deps.now,
     }),

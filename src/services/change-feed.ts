@@ -24,6 +24,11 @@ export interface ChangePage {
   next: CursorState
   /** More entries are already there: ask again at once. */
   more: boolean
+  /**
+   * Until when the same position would get the same answer while `quietToken()` stays the same: the
+   * listing's sharing time, or the next pending release if sooner.
+   */
+  quietUntil: number
 }
 
 export interface ChangeFeedDeps {
@@ -41,6 +46,8 @@ export interface ChangeFeedDeps {
   settleMs: number
   /** How often a waiting request lists the log again for other processes' entries. */
   pollMs: number
+  /** How long a listing of the log serves other requests (`ChangeLog`'s sharing time). */
+  sharedListingMs: number
 }
 
 /** Entries read per page at most (an entry is one republish, in every locale). */
@@ -61,6 +68,15 @@ export class ChangeFeed {
   /** Where a reader without a cursor starts: the oldest part of the log that is safe to page through. */
   start(locale: Locale): CursorState {
     return { locale, from: Math.max(0, this.deps.now() - Math.floor(this.deps.changeLogMs * 0.9)), seen: [] }
+  }
+
+  /**
+   * What an answer computed now depends on besides the position and the time: this process's latest
+   * listing and own append. Undefined where listings are not shared (each request lists alone).
+   */
+  quietToken(): string | undefined {
+    const { signal, changeLog } = this.deps
+    return signal && `${changeLog.mark()}.${signal.lastAppendMark ?? ''}`
   }
 
   /** Has the log possibly dropped entries after this position? */
@@ -141,7 +157,9 @@ export class ChangeFeed {
     ].filter((s) => s.time >= from)
     const position: CursorState = { locale: state.locale, from, seen: next }
     if (releases.size > 0) position.releases = [...releases.values()]
-    return { changes, next: position, more: pending !== undefined }
+    const due = Math.min(...[...releases.values()].map((r) => r.until))
+    const quietUntil = Math.min(listing.at + this.deps.sharedListingMs, due)
+    return { changes, next: position, more: pending !== undefined, quietUntil }
   }
 }
 

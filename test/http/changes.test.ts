@@ -110,6 +110,27 @@ describe('GET /{locale}/changes', () => {
     expect(store.requests - before).toBe(0)
   })
 
+  it('never answers a remembered quiet poll once this process appended, nor once its release is due', async () => {
+    const store = new MemoryObjectStore()
+    let now = Date.now()
+    const app = appOver(store, { now: () => now })
+    const { next_cursor: cursor } = await page(app, '/ru/changes')
+    const quiet = await page(app, `/ru/changes?cursor=${cursor}`)
+    expect(quiet.changes).toEqual([])
+    expect(await page(app, `/ru/changes?cursor=${cursor}`)).toEqual(quiet)
+    const embargoUntil = new Date(now + 500).toISOString()
+    expect(
+      (await postRepublish(app, { upsert: [story, { ...story, id: 'sco-cursor-e', embargoUntil }] })).status,
+    ).toBe(200)
+    const news = await page(app, `/ru/changes?cursor=${cursor}`)
+    expect(news.changes.map((c) => [c.type, c.id])).toEqual([['published', 'sco-cursor']])
+    const waiting = await page(app, `/ru/changes?cursor=${news.next_cursor}`)
+    expect(waiting.changes).toEqual([])
+    now += 500
+    const released = await page(app, `/ru/changes?cursor=${news.next_cursor}`)
+    expect(released.changes.map((c) => [c.type, c.id])).toEqual([['released', 'sco-cursor-e']])
+  })
+
   it('answers an empty page once the wait is over when nothing changed', async () => {
     const { app } = await sampleApp()
     const start = await page(app, '/ru/changes')

@@ -1,4 +1,5 @@
 import type { Context } from 'hono'
+import { BoundedCache } from '../../domain/bounded-cache.ts'
 import type { Locale } from '../../domain/locale.ts'
 import type { CursorCodec } from '../../services/change-cursor.ts'
 import { PUBLIC_READER, type ChangeFeed, type Reader } from '../../services/change-feed.ts'
@@ -32,7 +33,13 @@ export interface ChangesReader {
  * anything: a bad `wait` or cursor is a 400 saying what to send, a position older than the log's
  * retention a 410 saying to backfill.
  */
-export function changesHandler(feed: ChangeFeed, codec: CursorCodec) {
+export function changesHandler(feed: ChangeFeed, codec: CursorCodec, now: () => number) {
+  // The public answers of polls that found nothing new, by cursor: the same cursor polled again is
+  // answered with the same bytes, without a MAC or a listing, while this process has neither listed
+  // the log again nor appended to it, and for no longer than a listing is shared.
+  const quiet = new BoundedCache<string, { body: string; token: string; until: number }>({
+    maxEntries: QUIET_ANSWERS,
+  })
   return async (
     c: Context<AppEnv>,
     locale: Locale,
@@ -41,6 +48,9 @@ export function changesHandler(feed: ChangeFeed, codec: CursorCodec) {
     if (admitted) c.set('partner', admitted.partner.id)
     const waitMs = parseWait(c.req.query('wait'))
     const cursor = c.req.query('cursor')
+    const token = admitted || !cursor || waitMs > 0 ? undefined : feed.quietToken()
+    const known = token === undefined ? undefined : quiet.get(cursor!)
+    if (known && known.token === token && now() < known.until) return respond(c, known.body, HEADERS)
     let state = feed.start(locale)
     if (cursor !== undefined && cursor !== '') {
       const decoded = await codec.decode(cursor, locale)
@@ -53,16 +63,23 @@ export function changesHandler(feed: ChangeFeed, codec: CursorCodec) {
     }
     if (feed.expired(state)) throw new AppError('CURSOR_EXPIRED', { locale })
     const page = await feed.read(state, reader, waitMs)
-    const body = {
+    const body = JSON.stringify({
       changes: page.changes,
       next_cursor: await codec.encode(page.next),
       more: page.more,
-    }
-    return new Response(c.req.method === 'HEAD' ? null : JSON.stringify(body), {
-      status: 200,
-      headers: admitted ? { ...PARTNER_HEADERS, ...admitted.headers } : HEADERS,
     })
+    const after = token && feed.quietToken()
+    if (after && page.changes.length === 0 && !page.more)
+      quiet.set(cursor!, { body, token: after, until: page.quietUntil })
+    return respond(c, body, admitted ? { ...PARTNER_HEADERS, ...admitted.headers } : HEADERS)
   }
+}
+
+/** How many quiet answers are remembered: one per cursor polled within a moment. */
+const QUIET_ANSWERS = 1024
+
+function respond(c: Context<AppEnv>, body: string, headers: Record<string, string>): Response {
+  return new Response(c.req.method === 'HEAD' ? null : body, { status: 200, headers })
 }
 
 /** `?wait=` in milliseconds: absent is 0; a number of seconds from 0 to 15, else a 400. */
