@@ -20,6 +20,7 @@ import { NinjsService } from '../services/ninjs-service.ts'
 import { ChangeFeed } from '../services/change-feed.ts'
 import { CursorCodec } from '../services/change-cursor.ts'
 import { changesHandler } from './routes/changes.ts'
+import { createCursorFront, QuietAnswers } from './cursor-front.ts'
 import { healthRoutes } from './routes/health.ts'
 import { buildOpenApi } from './openapi.ts'
 import { WEBHOOK_LIMITS, webhookRoutes, type WebhookLimits } from './routes/webhook.ts'
@@ -157,12 +158,13 @@ export function createApp(deps: AppDeps): Hono<AppEnv> & { front: HotFront } {
     pollMs: CHANGES_POLL_MS,
     sharedListingMs: deps.feeds.timing.sharedListingMs,
   })
+  const quiet = new QuietAnswers(changeFeed, deps.now)
   app.use(
     serveRepresentations({
       feeds: deps.feeds,
       pages: new PageService(deps.feeds),
       ninjs: new NinjsService(deps.feeds, deps.now),
-      changes: changesHandler(changeFeed, new CursorCodec(deps.webhook.secrets), deps.now),
+      changes: changesHandler(changeFeed, new CursorCodec(deps.webhook.secrets), quiet),
       partners,
       now: deps.now,
     }),
@@ -195,7 +197,9 @@ export function createApp(deps: AppDeps): Hono<AppEnv> & { front: HotFront } {
     return problemResponse(new AppError('INTERNAL', { requestId }), language, path)
   })
 
-  const front = createHotFront({ feeds: deps.feeds, now: deps.now, requestIdFor, record })
+  const feedFront = createHotFront({ feeds: deps.feeds, now: deps.now, requestIdFor, record })
+  const cursorFront = createCursorFront(quiet, { now: deps.now, requestIdFor, record })
+  const front: HotFront = (request) => feedFront(request) ?? cursorFront(request)
   return Object.assign(app, { front })
 }
 

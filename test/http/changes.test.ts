@@ -131,6 +131,40 @@ describe('GET /{locale}/changes', () => {
     expect(released.changes.map((c) => [c.type, c.id])).toEqual([['released', 'sco-cursor-e']])
   })
 
+  it('answers a remembered quiet poll in the Node front with the app’s bytes and headers, until news', async () => {
+    const store = new MemoryObjectStore()
+    const app = appOver(store)
+    const { next_cursor: cursor } = await page(app, '/ru/changes')
+    const request = (target: string, method = 'GET') => ({
+      method,
+      path: undefined,
+      target,
+      cfRay: undefined,
+      ifNoneMatch: undefined,
+      ifModifiedSince: undefined,
+      acceptEncoding: undefined,
+    })
+    expect(app.front(request(`/ru/changes?cursor=${cursor}`))).toBeUndefined() // nothing remembered yet
+    const quiet = await app.request(`/ru/changes?cursor=${cursor}`)
+    const body = await quiet.text()
+    const answer = app.front(request(`/ru/changes?cursor=${cursor}`))!
+    expect(answer.status).toBe(200)
+    expect(new TextDecoder().decode(answer.body!)).toBe(body)
+    const headers = new Map<string, string>()
+    for (let i = 0; i < answer.rawHeaders.length; i += 2)
+      headers.set(answer.rawHeaders[i]!, answer.rawHeaders[i + 1]!)
+    for (const name of ['content-type', 'cache-control', 'access-control-allow-origin'])
+      expect(headers.get(name)).toBe(quiet.headers.get(name))
+    expect(headers.get('x-request-id')).toBe('req-test')
+    // Another locale, a wait or another query is the app's to answer (a 400 for the locale).
+    expect(app.front(request(`/kk/changes?cursor=${cursor}`))).toBeUndefined()
+    expect(app.front(request(`/ru/changes?cursor=${cursor}&wait=5`))).toBeUndefined()
+    expect((await postRepublish(app, { upsert: [story] })).status).toBe(200)
+    expect(app.front(request(`/ru/changes?cursor=${cursor}`))).toBeUndefined()
+    const news = await page(app, `/ru/changes?cursor=${cursor}`)
+    expect(news.changes.map((c) => c.id)).toEqual(['sco-cursor'])
+  })
+
   it('answers an empty page once the wait is over when nothing changed', async () => {
     const { app } = await sampleApp()
     const start = await page(app, '/ru/changes')

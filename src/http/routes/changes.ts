@@ -1,22 +1,14 @@
 import type { Context } from 'hono'
-import { BoundedCache } from '../../domain/bounded-cache.ts'
 import type { Locale } from '../../domain/locale.ts'
 import type { CursorCodec } from '../../services/change-cursor.ts'
 import { PUBLIC_READER, type ChangeFeed, type Reader } from '../../services/change-feed.ts'
 import type { AppEnv } from '../context.ts'
 import { AppError } from '../errors.ts'
 import type { Admitted } from '../partner-access.ts'
+import { CHANGES_HEADERS as HEADERS, type QuietAnswers } from '../cursor-front.ts'
 
 /** The longest `?wait=` in seconds (as the agencies' APIs hold a request). */
 export const MAX_WAIT_SECONDS = 15
-
-const HEADERS = {
-  'content-type': 'application/json; charset=utf-8',
-  // Every answer depends on the cursor and on the moment: nothing may keep one.
-  'cache-control': 'no-store',
-  'access-control-allow-origin': '*',
-  'access-control-expose-headers': 'X-Request-Id',
-}
 
 /** A partner's answer: its quota's headers, and never a shared copy (the key selects it). */
 const PARTNER_HEADERS = { ...HEADERS, vary: 'Authorization' }
@@ -33,13 +25,7 @@ export interface ChangesReader {
  * anything: a bad `wait` or cursor is a 400 saying what to send, a position older than the log's
  * retention a 410 saying to backfill.
  */
-export function changesHandler(feed: ChangeFeed, codec: CursorCodec, now: () => number) {
-  // The public answers of polls that found nothing new, by cursor: the same cursor polled again is
-  // answered with the same bytes, without a MAC or a listing, while this process has neither listed
-  // the log again nor appended to it, and for no longer than a listing is shared.
-  const quiet = new BoundedCache<string, { body: string; token: string; until: number }>({
-    maxEntries: QUIET_ANSWERS,
-  })
+export function changesHandler(feed: ChangeFeed, codec: CursorCodec, quiet: QuietAnswers) {
   return async (
     c: Context<AppEnv>,
     locale: Locale,
@@ -48,9 +34,11 @@ export function changesHandler(feed: ChangeFeed, codec: CursorCodec, now: () => 
     if (admitted) c.set('partner', admitted.partner.id)
     const waitMs = parseWait(c.req.query('wait'))
     const cursor = c.req.query('cursor')
-    const token = admitted || !cursor || waitMs > 0 ? undefined : feed.quietToken()
-    const known = token === undefined ? undefined : quiet.get(cursor!)
-    if (known && known.token === token && now() < known.until) return respond(c, known.body, HEADERS)
+    // A public poll with nothing new, answered a moment ago, is answered the same (see QuietAnswers).
+    const remembered = !admitted && cursor && waitMs === 0
+    const known = remembered ? quiet.find(locale, cursor) : undefined
+    if (known) return respond(c, known.body, HEADERS)
+    const token = remembered ? quiet.token() : undefined
     let state = feed.start(locale)
     if (cursor !== undefined && cursor !== '') {
       const decoded = await codec.decode(cursor, locale)
@@ -68,15 +56,12 @@ export function changesHandler(feed: ChangeFeed, codec: CursorCodec, now: () => 
       next_cursor: await codec.encode(page.next),
       more: page.more,
     })
-    const after = token && feed.quietToken()
-    if (after && page.changes.length === 0 && !page.more)
-      quiet.set(cursor!, { body, token: after, until: page.quietUntil })
+    const after = token && quiet.token()
+    if (after && cursor && page.changes.length === 0 && !page.more)
+      quiet.remember(locale, cursor, { body, token: after, until: page.quietUntil })
     return respond(c, body, admitted ? { ...PARTNER_HEADERS, ...admitted.headers } : HEADERS)
   }
 }
-
-/** How many quiet answers are remembered: one per cursor polled within a moment. */
-const QUIET_ANSWERS = 1024
 
 function respond(c: Context<AppEnv>, body: string, headers: Record<string, string>): Response {
   return new Response(c.req.method === 'HEAD' ? null : body, { status: 200, headers })
