@@ -19,38 +19,26 @@ export type Reader =
   { kind: 'public' } | { kind: 'partner'; feeds: readonly FeedDefinition[]; embargoed: boolean }
 export const PUBLIC_READER: Reader = { kind: 'public' }
 
+/** What every change names: the story in the locale, the version it brings, and when. */
+interface ChangeBase {
+  id: string
+  locale: Locale
+  uri: string
+  version: string
+  at: string
+}
+
 /** One change as the cursor delivers it. */
 export type ChangeView =
-  | {
+  | (ChangeBase & {
       type: 'published' | 'updated'
-      id: string
-      locale: Locale
-      uri: string
-      version: string
-      at: string
       item: string
       /** Only to partners entitled to embargoed stories: the version is not public before this. */
       embargoedUntil?: string
-    }
-  | {
-      /** The version named, met earlier under embargo (or never shown), is public from `at` on. */
-      type: 'released'
-      id: string
-      locale: Locale
-      uri: string
-      version: string
-      at: string
-      item: string
-    }
-  | {
-      type: 'retracted'
-      id: string
-      locale: Locale
-      uri: string
-      version: string
-      at: string
-      reason: RetractionReason
-    }
+    })
+  /** The version named, met earlier under embargo, is public from `at` on. */
+  | (ChangeBase & { type: 'released'; item: string })
+  | (ChangeBase & { type: 'retracted'; reason: RetractionReason })
 
 /**
  * Can this reader see this change at `now`? The public sees every change of its locale but a version

@@ -7,23 +7,9 @@ import { appOver } from '../support/app.ts'
 import { MemoryObjectStore } from '../support/memory-store.ts'
 import { loadSamples } from '../support/samples.ts'
 import { postRepublish } from '../support/webhook.ts'
+import type { ChangesPage } from '../support/changes.ts'
 
-interface Change {
-  type: string
-  id: string
-  locale: string
-  uri: string
-  version: string
-  at: string
-  item?: string
-  embargoedUntil?: string
-  reason?: string
-}
-interface Page {
-  changes: Change[]
-  next_cursor: string
-  more: boolean
-}
+type Page = ChangesPage
 
 let clock: number
 let store: MemoryObjectStore

@@ -3,6 +3,7 @@ import type { Article } from '../../src/domain/article.ts'
 import { appOver, sampleApp } from '../support/app.ts'
 import { MemoryObjectStore } from '../support/memory-store.ts'
 import { postRepublish } from '../support/webhook.ts'
+import type { ChangesPage } from '../support/changes.ts'
 
 const story: Article = {
   id: 'sco-cursor',
@@ -18,19 +19,7 @@ const corrected = {
   updatedAt: '2026-11-24T12:00:00+03:00',
 }
 
-interface Page {
-  changes: {
-    type: string
-    id: string
-    locale: string
-    uri: string
-    version: string
-    at: string
-    item?: string
-  }[]
-  next_cursor: string
-  more: boolean
-}
+type Page = ChangesPage
 
 type App = ReturnType<typeof appOver>
 
