@@ -20,7 +20,7 @@
 //
 // Environment: BENCH_SECONDS (per run, default 5), BENCH_ROUNDS (runs per cell, the median is kept;
 // default 1), BENCH_CONNECTIONS (default 50), BENCH_ITEMS (default 10,50,500), BENCH_CASES (default
-// "200 identity,200 gzip,304,HEAD"), BENCH_WARMUP_SECONDS (per server and case, default 1),
+// "200 identity,200 gzip,304,HEAD,cursor"; `cursor` is the change cursor case below), BENCH_WARMUP_SECONDS (per server and case, default 1),
 // BENCH_SKIP_BUILD=1 to reuse dist/serve.mjs, BENCH_SERVER_NODE_ARGS for Node flags of the server
 // under test (e.g. "--cpu-prof --cpu-prof-dir=prof"), LOG_LEVEL for it (default info, as in production),
 // BENCH_SERVER_ENTRY to measure another build of the entry (say, of another commit; implies no build).
@@ -56,6 +56,11 @@ const SIZES = (process.env.BENCH_ITEMS ?? '10,50,500').split(',').map(Number)
 const ALL_CASES = ['200 identity', '200 gzip', '304', 'HEAD'] as const
 type Case = (typeof ALL_CASES)[number]
 const CASES = ALL_CASES.filter((c) => (process.env.BENCH_CASES ?? ALL_CASES.join(',')).split(',').includes(c))
+/**
+ * The cursor case: `GET /ru/changes?cursor=…` at the end of the log (a poll with nothing new, no
+ * wait), against the bare server answering the same bytes at the same URL.
+ */
+const CURSOR_CASE = (process.env.BENCH_CASES ?? 'cursor').split(',').includes('cursor')
 const BUCKET = 'silkfeed-bench'
 const LOCALE = 'ru'
 const METRICS_TOKEN = 'bench-metrics-token-0123456789'
@@ -285,29 +290,32 @@ interface Captured {
   body?: string
 }
 
-/** The four responses of one feed from Silkfeed, as the bare server will repeat them. */
-async function capture(base: string, path: string) {
-  // node:http, not fetch: fetch would decompress the gzip body.
-  const grab = (method: string, headers: Record<string, string>) =>
-    new Promise<Captured>((resolve, reject) => {
-      const req = httpRequest(`${base}${path}`, { method, headers }, (res) => {
-        const chunks: Buffer[] = []
-        res.on('data', (chunk: Buffer) => chunks.push(chunk))
-        res.on('end', () => {
-          const body = Buffer.concat(chunks)
-          const kept = Object.entries(res.headers).filter(
-            ([name]) => !['date', 'connection', 'keep-alive', 'transfer-encoding'].includes(name),
-          )
-          resolve({
-            status: res.statusCode ?? 0,
-            headers: Object.fromEntries(kept.map(([n, v]) => [n, String(v)])),
-            body: body.byteLength > 0 ? body.toString('base64') : undefined,
-          })
+/** One response of Silkfeed as the bare server will repeat it (node:http, not fetch: fetch would decompress). */
+function grabOne(base: string, path: string, method: string, headers: Record<string, string>) {
+  return new Promise<Captured>((resolve, reject) => {
+    const req = httpRequest(`${base}${path}`, { method, headers }, (res) => {
+      const chunks: Buffer[] = []
+      res.on('data', (chunk: Buffer) => chunks.push(chunk))
+      res.on('end', () => {
+        const body = Buffer.concat(chunks)
+        const kept = Object.entries(res.headers).filter(
+          ([name]) => !['date', 'connection', 'keep-alive', 'transfer-encoding'].includes(name),
+        )
+        resolve({
+          status: res.statusCode ?? 0,
+          headers: Object.fromEntries(kept.map(([n, v]) => [n, String(v)])),
+          body: body.byteLength > 0 ? body.toString('base64') : undefined,
         })
       })
-      req.on('error', reject)
-      req.end()
     })
+    req.on('error', reject)
+    req.end()
+  })
+}
+
+/** The four responses of one feed from Silkfeed, as the bare server will repeat them. */
+async function capture(base: string, path: string) {
+  const grab = (method: string, headers: Record<string, string>) => grabOne(base, path, method, headers)
   // As wrk asks: no Accept-Encoding but for the gzip case.
   const identity = await grab('GET', {})
   const gzip = await grab('GET', { 'accept-encoding': 'gzip' })
@@ -529,14 +537,27 @@ try {
 
   const feeds = new Map<number, Awaited<ReturnType<typeof capture>>>()
   for (const items of SIZES) feeds.set(items, await capture(silkfeed.base, `/${LOCALE}/bench-${items}.rss`))
-  const bare = await startBare(
-    Object.fromEntries(
+  // The change cursor at the end of the log: every poll of it finds nothing new.
+  let cursorPath = `/${LOCALE}/changes`
+  for (;;) {
+    const page = (await (await fetch(silkfeed.base + cursorPath)).json()) as {
+      changes: unknown[]
+      next_cursor: string
+      more: boolean
+    }
+    cursorPath = `/${LOCALE}/changes?cursor=${page.next_cursor}`
+    if (page.changes.length === 0 && !page.more) break
+  }
+  const polled = CURSOR_CASE ? await grabOne(silkfeed.base, cursorPath, 'GET', {}) : undefined
+  const bare = await startBare({
+    ...Object.fromEntries(
       [...feeds].map(([items, f]) => [
         `/${LOCALE}/bench-${items}.rss`,
         { identity: f.identity, gzip: f.gzip, notModified: f.notModified, head: f.head },
       ]),
     ),
-  )
+    ...(polled && { [cursorPath]: { identity: polled, gzip: polled, notModified: polled, head: polled } }),
+  })
   stops.push(() => bare.stop())
   const headViaWrk = await wrkHandlesHead(`${bare.base}/${LOCALE}/bench-${SIZES[0]}.rss`)
 
@@ -728,6 +749,47 @@ try {
     `\nRequest log: ${logLines} JSON lines for the ${silkfeedRequests} requests wrk counted ` +
       `(a few more: requests still in flight when a run ends are answered and logged, not counted).`,
   )
+  if (polled) {
+    // The cursor case: each server polled at the same URL; storage counted at the proxy meanwhile.
+    const script = wrkScript('cursor', 'GET', {})
+    const poll = async (target: Target, seconds: number): Promise<Run> => {
+      const cpuBefore = cpuUs(target.pid)
+      const run = await wrk(`${target.base}${cursorPath}`, script, seconds)
+      return { ...run, cpuUsPerRequest: (cpuUs(target.pid) - cpuBefore) / Math.max(1, run.requests) }
+    }
+    await poll(silkfeed, WARMUP_SECONDS)
+    await poll(bare, WARMUP_SECONDS)
+    proxy.reset()
+    const ours: Run[] = []
+    const theirs: Run[] = []
+    for (let round = 0; round < ROUNDS; round++) {
+      const first = round % 2 === 0
+      if (!first) theirs.push(await poll(bare, SECONDS))
+      ours.push(await poll(silkfeed, SECONDS))
+      if (first) theirs.push(await poll(bare, SECONDS))
+    }
+    const listed = proxy.counts.total
+    const polls = ours.reduce((n, r) => n + r.requests, 0)
+    const [s, b] = [median(ours), median(theirs)]
+    const bodyBytes = length(polled)
+    console.log(
+      `\n| case | body bytes | Silkfeed req/s | p50 ms | p99 ms | CPU µs/req | bare node:http req/s | p50 ms | p99 ms | CPU µs/req | Silkfeed / bare req/s |`,
+    )
+    console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|')
+    console.log(
+      `| cursor poll, nothing new | ${bodyBytes} | ${k(s.rps)} | ${ms(s.p50Us)} | ${ms(s.p99Us)} | ${s.cpuUsPerRequest.toFixed(1)} | ` +
+        `${k(b.rps)} | ${ms(b.p50Us)} | ${ms(b.p99Us)} | ${b.cpuUsPerRequest.toFixed(1)} | ${(s.rps / b.rps).toFixed(2)}x |`,
+    )
+    show('cursor poll with nothing new vs the bare server', s.rps / b.rps, 0.8, true)
+    // A hot poll answers from memory; the process lists the log again at most once per
+    // min(1 s, HOT_CACHE_MS) (other instances' entries), shared by every poll meanwhile.
+    const seconds = SECONDS * ROUNDS
+    console.log(
+      `  ${listed <= seconds + ROUNDS ? 'PASS' : 'FAIL'}  cursor: ${listed} storage requests for ${polls} polls ` +
+        `in ${seconds} s (${(listed / Math.max(1, polls)).toFixed(5)} per poll: only the periodic relist, at most one ` +
+        `per min(1 s, HOT_CACHE_MS))`,
+    )
+  }
   console.log(
     `# load average at the end: ${loadavg()
       .map((l) => l.toFixed(2))

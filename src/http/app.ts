@@ -21,6 +21,7 @@ import { NinjsService } from '../services/ninjs-service.ts'
 import { ChangeFeed } from '../services/change-feed.ts'
 import { CursorCodec } from '../services/change-cursor.ts'
 import { changesHandler } from './routes/changes.ts'
+import { createCursorFront, QuietAnswers } from './cursor-front.ts'
 import { healthRoutes } from './routes/health.ts'
 import { buildOpenApi } from './openapi.ts'
 import type { AppCaches } from './caches.ts'
@@ -161,13 +162,15 @@ export function createApp(deps: AppDeps): Hono<AppEnv> & { front: HotFront } {
     // Both attempts the SDK makes at a write: an entry that has not landed by then never will.
     settleMs: 2 * deps.feeds.timing.storageTimeoutMs,
     pollMs: CHANGES_POLL_MS,
+    sharedListingMs: deps.feeds.timing.sharedListingMs,
   })
+  const quiet = new QuietAnswers(changeFeed, deps.now)
   app.use(
     serveRepresentations({
       feeds: deps.feeds,
       pages: new PageService(deps.feeds),
       ninjs: new NinjsService(deps.feeds, deps.now),
-      changes: changesHandler(changeFeed, new CursorCodec(deps.webhook.secrets)),
+      changes: changesHandler(changeFeed, new CursorCodec(deps.webhook.secrets), quiet),
       partners,
       now: deps.now,
     }),
@@ -203,7 +206,10 @@ export function createApp(deps: AppDeps): Hono<AppEnv> & { front: HotFront } {
 
   const front = firstAnswer(
     createPartnerFront({ feeds: deps.feeds, partners, now: deps.now, requestIdFor, record }),
-    createHotFront({ feeds: deps.feeds, now: deps.now, requestIdFor, record }),
+    firstAnswer(
+      createHotFront({ feeds: deps.feeds, now: deps.now, requestIdFor, record }),
+      createCursorFront(quiet, { now: deps.now, requestIdFor, record }),
+    ),
   )
   return Object.assign(app, { front })
 }

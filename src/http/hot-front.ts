@@ -14,6 +14,8 @@ export interface HotRequest {
   method: string
   /** The URL's path when it has no query and needs no decoding; undefined otherwise. */
   path: string | undefined
+  /** The request target as sent (path and query), for the change cursor's front. */
+  target?: string
   cfRay: string | undefined
   ifNoneMatch: string | undefined
   ifModifiedSince: string | undefined

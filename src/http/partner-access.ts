@@ -1,6 +1,7 @@
 import type { FeedCatalog } from '../domain/feed-definition.ts'
 import type { Locale } from '../domain/locale.ts'
 import { readableFeeds, type Partner } from '../domain/partner.ts'
+import type { Reader } from '../services/change-feed.ts'
 import type { Authenticated, PartnerRegistry } from '../services/partner-registry.ts'
 import type { QuotaCounter, QuotaState } from '../services/quota.ts'
 import { AppError } from './errors.ts'
@@ -74,9 +75,25 @@ export function requireEntitled(
 ): void {
   const readable = readableFeeds(partner, access.catalog)
   if (readable.some((r) => r.definition.id === feedId && r.locale === locale)) return
+  throw forbidden(readable, feedId, locale)
+}
+
+/**
+ * A partner's view of a locale's change cursor: the stories of the feeds it may read there, embargoed
+ * ones if its agreement says so. A locale where it may read no feed is the 403 of the feeds.
+ */
+export function changesReader(access: PartnerAccess, partner: Partner, locale: Locale): Reader {
+  const readable = readableFeeds(partner, access.catalog)
+  const feeds = readable.filter((r) => r.locale === locale).map((r) => r.definition)
+  if (feeds.length === 0) throw forbidden(readable, 'changes', locale)
+  return { kind: 'partner', feeds, embargoed: partner.entitlements.embargoed }
+}
+
+/** The 403 that names what a key may read. */
+function forbidden(readable: ReturnType<typeof readableFeeds>, feedId: string, locale: Locale): AppError {
   const feeds = [...new Set(readable.map((r) => r.definition.id))]
   const locales = [...new Set(readable.map((r) => r.locale))]
-  throw new AppError('PARTNER_FORBIDDEN', {
+  return new AppError('PARTNER_FORBIDDEN', {
     feed: feedId,
     locale,
     feeds: feeds.join(', ') || '-',

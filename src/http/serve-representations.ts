@@ -11,6 +11,7 @@ import {
 import { audienceFor, readableFeeds } from '../domain/partner.ts'
 import type { FeedService } from '../services/feed-service.ts'
 import type { NinjsService } from '../services/ninjs-service.ts'
+import type { ChangesReader } from './routes/changes.ts'
 import type { PageService } from '../services/page-service.ts'
 import { negotiateLocale } from './accept-language.ts'
 import type { AppEnv } from './context.ts'
@@ -20,6 +21,7 @@ import type { Representation } from './representation.ts'
 import {
   admitPartner,
   bearerKey,
+  changesReader,
   requireEntitled,
   type Admitted,
   type PartnerAccess,
@@ -46,7 +48,7 @@ export interface ServeRepresentationsDeps {
   partners: PartnerAccess
   ninjs: NinjsService
   /** `GET /{locale}/changes`: answered by the change cursor, not from a stored representation. */
-  changes: (c: C, locale: Locale) => Promise<Response>
+  changes: (c: C, locale: Locale, reader?: ChangesReader) => Promise<Response>
   now: () => number
 }
 
@@ -90,6 +92,7 @@ function resolve({ feeds }: ServeRepresentationsDeps, c: C, resource: Resource):
       return
     case 'partnerOpml':
     case 'partnerDirectory':
+    case 'partnerChanges':
       return
     case 'preview': {
       const locale = requireLocale(resource.locale)
@@ -122,10 +125,7 @@ async function get(deps: ServeRepresentationsDeps, c: C, resource: Resource): Pr
     case 'feed':
     case 'partnerFeed': {
       // A key in the path is checked first, so a key that does not read learns nothing of the catalogue.
-      const keyed = resource.kind === 'partnerFeed'
-      const authorization = c.req.header('authorization')
-      if (keyed) admitted = await admitPartner(partners, resource.key)
-      else if (authorization !== undefined) admitted = await admitPartner(partners, bearerKey(authorization))
+      admitted = await admitReader(partners, c, resource.kind === 'partnerFeed' ? resource.key : undefined)
       if (!admitted) {
         const target = resolveFeed(feeds, resource)
         return serveFeedFor(deps, c, target, primaryAudience(target.definition))
@@ -186,11 +186,27 @@ async function get(deps: ServeRepresentationsDeps, c: C, resource: Resource): Pr
       break
     }
     case 'changes':
-      return deps.changes(c, requireLocale(resource.locale))
+    case 'partnerChanges': {
+      admitted = await admitReader(partners, c, resource.kind === 'partnerChanges' ? resource.key : undefined)
+      const locale = requireLocale(resource.locale)
+      if (!admitted) return deps.changes(c, locale)
+      const reader = changesReader(partners, admitted.partner, locale)
+      return deps.changes(c, locale, { reader, admitted })
+    }
     case 'redirect':
       return redirect(feeds, c, resource)
   }
   return answer(deps, c, representation, undefined, admitted)
+}
+
+/**
+ * The partner a request reads as: the key in its path (checked first, so a key that does not read
+ * learns nothing of the catalogue), else an `Authorization: Bearer` key; none for the public.
+ */
+async function admitReader(partners: PartnerAccess, c: C, keyInPath: string | undefined) {
+  if (keyInPath !== undefined) return admitPartner(partners, keyInPath)
+  const authorization = c.req.header('authorization')
+  return authorization === undefined ? undefined : admitPartner(partners, bearerKey(authorization))
 }
 
 /** The visitor's language: `?lang=` when given (an unknown one is a 404), else Accept-Language. */

@@ -167,6 +167,7 @@ function hotRequestOfNode(req: IncomingMessage): HotRequest {
   return {
     method: req.method ?? '',
     path: plainPath(req.url ?? ''),
+    target: req.url,
     cfRay: single(headers['cf-ray']),
     ifNoneMatch: single(headers['if-none-match']),
     ifModifiedSince: single(headers['if-modified-since']),
