@@ -118,7 +118,9 @@ export class FeedPublisher {
       // last listed the log: memory then lacks what that process stored, and must not replace it.
       const trustMemory = round === 0 && written.length > 0 && !this.#foreign.has(definition.id)
       if (!trustMemory) this.#foreign.delete(definition.id)
-      const states = await this.materializer.advance(definition, written, trustMemory)
+      // A round after a refusal reads the log anew: the writer that won stored its entries first.
+      const after = round > 0 ? this.materializer.mark() : undefined
+      const states = await this.materializer.advance(definition, written, trustMemory, after)
       let overwrote: boolean
       ;({ bundles, refused, overwrote } = await this.#renderAndStore(definition, states, written, seen))
       if (refused) continue

@@ -56,15 +56,18 @@ export class Materializer {
    * Every locale of a feed advanced to the change log, the entries the caller wrote included. With
    * `trustMemory`, a locale whose snapshot this process rendered recently takes only those entries,
    * without listing the log: the caller then checks `missedAny` after writing, which finds what
-   * other processes appended meanwhile, and advances again with a listing.
+   * other processes appended meanwhile, and advances again with a listing. With `after` (a `mark()`),
+   * the log is read by a listing begun after that mark: one shared from before would miss what
+   * another process appended before it stored the rendering that made the caller go round again.
    */
   advance(
     definition: FeedDefinition,
     written: readonly LogEntry[],
     trustMemory = false,
+    after?: number,
   ): Promise<LocaleState[]> {
     return Promise.all(
-      definition.locales.map((locale) => this.#advance(definition, locale, written, trustMemory)),
+      definition.locales.map((locale) => this.#advance(definition, locale, written, trustMemory, after)),
     )
   }
 
@@ -158,6 +161,7 @@ export class Materializer {
     locale: Locale,
     written: readonly LogEntry[],
     trustMemory: boolean,
+    after: number | undefined,
   ): Promise<LocaleState> {
     const { overlapMs, tombstoneMs, snapshotMemoryMs } = this.timing
     const key = `${definition.id}/${locale}`
@@ -175,7 +179,7 @@ export class Materializer {
     const listed =
       trustMemory && stored === remembered && stored
         ? own
-        : [...new Set([...(await this.log.list(since).keys), ...own])]
+        : [...new Set([...(await this.log.list(since, after).keys), ...own])]
     let base = stored
     if (!base || (!base.complete && base.items.length < definition.limit)) {
       base = applyChanges(
