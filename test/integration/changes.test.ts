@@ -135,7 +135,7 @@ describe('a partner following the change cursor against s3rver', () => {
     const heldLive = new Map([...held].filter(([, h]) => !h.pulled).map(([uri, h]) => [uri, h.version]))
     expect(heldLive).toEqual(live)
     expect(held.get('tag:silkfeed.dev,2026:article/sco-moscow-presentation/ru')?.pulled).toBe(true)
-  }, 90_000)
+  }, 240_000)
 
   it('a partner backfilling from its feed’s ninjs list, then following its keyed cursor, ends with its stories exactly once, embargoes released, kills removed', async () => {
     const [writer, reader] = bases as [string, string]
@@ -242,5 +242,5 @@ describe('a partner following the change cursor against s3rver', () => {
       const n = Number(/proof-(\d+)/.exec(uri)![1])
       expect(h.reason, uri).toBe(n % 8 === 0 ? 'kill' : 'withdrawn')
     }
-  }, 90_000)
+  }, 240_000)
 })

@@ -44,5 +44,5 @@ describe('hostile clients against the running Node server', () => {
       remove()
       await embedded.stop()
     }
-  }, 60_000)
+  }, 240_000)
 })

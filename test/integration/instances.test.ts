@@ -54,6 +54,6 @@ describe('three instances sharing one bucket, each receiving webhooks', () => {
         `instances (${store}): ${report.acknowledged} webhooks acknowledged, ${report.retried} retried after 503, ` +
           `${report.refused} writes refused, converged ${report.convergedMs} ms after the last 200 (bound ${report.boundMs} ms)`,
       )
-    }, 60_000)
+    }, 240_000)
   }
 })

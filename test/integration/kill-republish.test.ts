@@ -38,5 +38,5 @@ describe('kill -9 of the Node server in the middle of republishing', () => {
       remove()
       await embedded.stop()
     }
-  }, 60_000)
+  }, 240_000)
 })

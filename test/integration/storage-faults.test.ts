@@ -163,5 +163,5 @@ describe('storage that fails, throttles, drops and resets connections', () => {
     } finally {
       await clean.stop()
     }
-  }, 60_000)
+  }, 240_000)
 })
