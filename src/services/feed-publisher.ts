@@ -88,13 +88,12 @@ export class FeedPublisher {
 
   /** What, besides the articles, a feed's bytes depend on; computed once per feed. */
   renderKey(definition: FeedDefinition): Promise<string> {
-    let key = this.#renderKeys.get(definition.id)
-    if (!key) {
-      const texts = definition.locales.map((locale) => RESOURCES[locale].feeds)
-      const inputs = JSON.stringify({ RENDERER_VERSION, settings: this.settings, definition, texts })
-      key = strongEtag(encoder.encode(inputs)).then((tag) => `${RENDERER_VERSION}-${tag.slice(1, -1)}`)
-      this.#renderKeys.set(definition.id, key)
-    }
+    const known = this.#renderKeys.get(definition.id)
+    if (known) return known
+    const texts = definition.locales.map((locale) => RESOURCES[locale].feeds)
+    const inputs = JSON.stringify({ RENDERER_VERSION, settings: this.settings, definition, texts })
+    const key = strongEtag(encoder.encode(inputs)).then((tag) => `${RENDERER_VERSION}-${tag.slice(1, -1)}`)
+    this.#renderKeys.set(definition.id, key)
     return key
   }
 
@@ -107,15 +106,13 @@ export class FeedPublisher {
   async #run(definition: FeedDefinition, written: readonly LogEntry[]): Promise<FeedBundle[]> {
     let bundles: FeedBundle[] = []
     let refused = false
-    // Another process may write between our read of the log and our write. Each bundle is written
-    // only over the version seen before the log was read (If-Match), so where the store keeps to
-    // conditions no older render replaces a newer one; a refused write, or a log read again after
-    // writing that holds anything we missed (stores that ignore conditions), sends us round again.
+    // Each bundle is written only over the version seen before the log was read (If-Match): no
+    // older render replaces a newer one where the store keeps to conditions; a refused write, or a
+    // log read after writing that holds what we missed (stores that ignore them), goes round again.
     for (let round = 0; round < MAX_ROUNDS; round++) {
       const seen = new Map(this.#etags)
-      // A republish brings its own entries: the first round renders from memory and them (the
-      // check after writing lists the log) unless another process wrote the feed since this one
-      // last listed the log: memory then lacks what that process stored, and must not replace it.
+      // A republish's first round renders from memory and its own entries (the check after writing
+      // lists the log), unless another process wrote the feed since this one last listed the log.
       const trustMemory = round === 0 && written.length > 0 && !this.#foreign.has(definition.id)
       if (!trustMemory) this.#foreign.delete(definition.id)
       // A round after a refusal reads the log anew: the writer that won stored its entries first.
