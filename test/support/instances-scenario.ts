@@ -35,6 +35,11 @@ export interface InstancesReport {
   backwards: string[]
   /** An answer that was not a whole feed, or a webhook answer other than 200 or 503 with Retry-After. */
   invalid: string[]
+  /**
+   * Where the store keeps to conditional writes: a rendering stored over one that held change-log
+   * entries it lacks (a stale instance overwriting a newer feed), as the store saw each write.
+   */
+  staleOverwrites: string[]
   /** An answer not marked stale (no Age) that still differed from the final feed, asked for after the bound. */
   unconverged: string[]
   /** From the last 200 until every feed on every instance answered its final state (ms). */
@@ -206,6 +211,7 @@ export async function runInstancesScenario(options: {
     backwards: [],
     invalid: [],
     unconverged: [],
+    staleOverwrites: [],
     convergedMs: 0,
     boundMs: hotCacheMs + storageTimeoutMs,
     peakRss: 0,
@@ -306,6 +312,7 @@ export async function runInstancesScenario(options: {
     await Promise.all(readers.map((reader) => reader.stop()))
     for (const server of servers) report.peakRss = Math.max(report.peakRss, await server.rss())
     report.refused = proxy?.counts.refused ?? 0
+    report.staleOverwrites = [...(proxy?.staleOverwrites ?? [])]
     await Promise.all(servers.map((server) => server.stop()))
     servers = []
 
