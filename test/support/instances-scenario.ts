@@ -193,6 +193,8 @@ export async function runInstancesScenario(options: {
   editorsPerInstance?: number
   hotCacheMs?: number
   storageTimeoutMs?: number
+  /** A time (ms since the epoch) after which no more storm webhooks are sent (those sent complete). */
+  stormUntil?: number
   /** Told when each step starts. */
   progress?: (step: string) => void
 }): Promise<InstancesReport> {
@@ -251,9 +253,9 @@ export async function runInstancesScenario(options: {
     }))
     const storm = stormPayloads(random, stories, options.webhooks ?? 30)
     const acknowledged: Payload[] = []
-    const send = async (queue: Payload[]) => {
+    const send = async (queue: Payload[], until = Infinity) => {
       const editor = async (server: SilkfeedProcess) => {
-        for (let payload = queue.shift(); payload; payload = queue.shift()) {
+        for (let payload = queue.shift(); payload && Date.now() < until; payload = queue.shift()) {
           for (let attempt = 1; ; attempt++) {
             report.requests++
             const answer = await postSigned(server.base, payload, options.secret)
@@ -275,7 +277,7 @@ export async function runInstancesScenario(options: {
     progress('preload')
     await send([...preload])
     progress('storm')
-    await send([...storm])
+    await send([...storm], options.stormUntil)
     progress('convergence')
     const lastAck = Date.now()
 

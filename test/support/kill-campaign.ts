@@ -34,6 +34,8 @@ export async function runKillCampaign(options: {
   /** Story numbers start here, so several campaigns on one store do not collide. */
   first?: number
   editors?: number
+  /** A time (ms since the epoch) after which no cycle starts: the last restart and checks follow. */
+  until?: number
 }): Promise<KillReport> {
   const random = seededRandom(options.seed)
   const first = options.first ?? 0
@@ -88,7 +90,7 @@ export async function runKillCampaign(options: {
     const server = await start()
     if (!server) break
     await check(server.base, acknowledged, report.lost)
-    if (cycle === options.cycles) {
+    if (cycle === options.cycles || Date.now() > (options.until ?? Infinity)) {
       // The end: every request the kills left unanswered, sent again, completes.
       for (const n of pending) {
         report.requests++
