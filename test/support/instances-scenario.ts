@@ -193,7 +193,10 @@ export async function runInstancesScenario(options: {
   editorsPerInstance?: number
   hotCacheMs?: number
   storageTimeoutMs?: number
-  /** A time (ms since the epoch) after which no more storm webhooks are sent (those sent complete). */
+  /**
+   * A time (ms since the epoch) after which no more storm webhooks are sent once 6 were (those sent
+   * complete).
+   */
   stormUntil?: number
   /** Told when each step starts. */
   progress?: (step: string) => void
@@ -254,8 +257,10 @@ export async function runInstancesScenario(options: {
     const storm = stormPayloads(random, stories, options.webhooks ?? 30)
     const acknowledged: Payload[] = []
     const send = async (queue: Payload[], until = Infinity) => {
+      const total = queue.length
+      const more = () => total - queue.length < 6 || Date.now() < until
       const editor = async (server: SilkfeedProcess) => {
-        for (let payload = queue.shift(); payload && Date.now() < until; payload = queue.shift()) {
+        for (let payload = more() && queue.shift(); payload; payload = more() && queue.shift()) {
           for (let attempt = 1; ; attempt++) {
             report.requests++
             const answer = await postSigned(server.base, payload, options.secret)
