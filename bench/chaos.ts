@@ -17,7 +17,7 @@
 // (default 100), CHAOS_MEMORY_GROWTH_MB (bound after warm-up, default 96), CHAOS_PHASES
 // (comma-separated subset of kills,faults,instances,fuzz,soak). Needs wrk for the soak.
 import { spawn, spawnSync } from 'node:child_process'
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { cpus, loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { XMLValidator } from 'fast-xml-parser'
@@ -433,6 +433,17 @@ const PHASES_BY_NAME: Record<string, { selector: string; phase: Phase; alone?: b
 /** Longest first, so that the phases run at once end about together. */
 const ORDER = ['instances-conditional', 'instances-plain', 'kills', 'faults', 'fuzz', 'soak']
 const ROW_PREFIX = 'CHAOS_ROW '
+const STAGGER_MS = 3000
+
+/**
+ * CPU seconds this process and the phases' processes (and theirs, once ended) used, from
+ * /proc/self/stat: beside the wall-clock time it tells how much of the machine the campaign had.
+ */
+function cpuSeconds(): number {
+  const fields = readFileSync('/proc/self/stat', 'utf8').split(') ')[1]?.split(' ') ?? []
+  // utime, stime, cutime, cstime: fields 14 to 17 of stat, 12 to 15 after the command; 100 ticks a second.
+  return [11, 12, 13, 14].reduce((sum, i) => sum + Number(fields[i] ?? 0), 0) / 100
+}
 
 /** In a phase's own process: runs it and prints its row. */
 async function child(name: string): Promise<void> {
@@ -480,11 +491,13 @@ function runChild(name: string, entry: string, directory: string): Promise<Row> 
 async function runAtOnce(names: string[], limit: number, entry: string, root: string): Promise<Row[]> {
   const rows: Row[] = []
   let next = 0
-  const worker = async () => {
+  const worker = async (k: number) => {
+    // Starts a few seconds apart: process starts and seeding do not all fall in one moment.
+    await new Promise((resolve) => setTimeout(resolve, k * STAGGER_MS))
     for (let i = next++; i < names.length; i = next++)
       rows[i] = await runChild(names[i]!, entry, join(root, names[i]!))
   }
-  await Promise.all(Array.from({ length: Math.max(1, limit) }, worker))
+  await Promise.all(Array.from({ length: Math.max(1, limit) }, (_, k) => worker(k)))
   return rows
 }
 
@@ -492,7 +505,7 @@ function printTable(rows: Row[], seconds: number): void {
   const mb = (bytes: number) => (bytes > 0 ? `${(bytes / 2 ** 20).toFixed(0)} MB` : '—')
   console.log(
     `\n# ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, node ${process.version}, load average ${loadavg()[0]!.toFixed(2)}, ` +
-      `seed ${SEED}, ${seconds.toFixed(0)} s\n`,
+      `seed ${SEED}, ${seconds.toFixed(0)} s, ${cpuSeconds().toFixed(0)} CPU seconds used (of ${(seconds * cpus().length).toFixed(0)})\n`,
   )
   console.log(
     '| phase | seconds | requests sent | faults injected | kills | instances | acknowledged writes | lost writes | feeds went backwards | invalid documents | 5xx other than 503 | peak memory |',
