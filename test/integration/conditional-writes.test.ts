@@ -107,6 +107,40 @@ describe('two instances racing on one feed', () => {
     )
   })
 
+  it('three instances: a round after a refused write reads the log anew, so no stale rendering lands over the winners', async () => {
+    const shared = new ConditionalStore(store)
+    const versions: string[][] = []
+    shared.onWrite = (key, body) => {
+      if (key === FEED_KEY) versions.push(storiesIn(body))
+    }
+    // A's change-log entry is held on its way to storage: A lists the log and renders meanwhile
+    // (its feed write waits for the entry), and B and C, which list the log then, do not see it.
+    const a = holdingFirstWriteOf(shared, (key) => key.startsWith(KEYS.log))
+    // A's clock stands still through the race, as on a machine fast enough for A to go round again
+    // while the listing it made before B's and C's entries existed could still serve its renders.
+    let stopped: number | undefined
+    const appA = appOver(a.store, { now: () => stopped ?? Date.now() })
+    const [appB, appC] = [appOver(shared), appOver(shared)]
+    for (const app of [appA, appB, appC]) expect((await app.request('/ru/latest.json')).status).toBe(200)
+    stopped = Date.now()
+    const fromA = postRepublish(appA, { upsert: [story('anew-a')] })
+    await a.held
+    // B and C store renderings without A's story over the one A saw; A's write is then refused,
+    // and A goes round again: it must read the log anew, not reuse its listing from before.
+    expect((await postRepublish(appB, { upsert: [story('anew-b')] })).status).toBe(200)
+    expect((await postRepublish(appC, { upsert: [story('anew-c')] })).status).toBe(200)
+    a.release()
+    expect((await fromA).status).toBe(200)
+    stopped = undefined
+    expect(shared.refused).toBeGreaterThan(0)
+    const since = versions.findIndex((v) => v.includes('anew-c'))
+    expect(since).toBeGreaterThanOrEqual(0)
+    expect(versions.slice(since).filter((v) => !v.includes('anew-b') || !v.includes('anew-c'))).toEqual([])
+    expect(storiesIn((await store.get(FEED_KEY))!.body)).toEqual(
+      expect.arrayContaining(['anew-a', 'anew-b', 'anew-c']),
+    )
+  })
+
   it('without them (a store that ignores If-Match, like s3rver) the stale writer overwrites the newer feed', async () => {
     const { versions, final, first, second } = await staleWriterRace(false, 'nc')
     const since = versions.findIndex((v) => v.includes(second))

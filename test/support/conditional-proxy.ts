@@ -1,5 +1,8 @@
 import { createServer, request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
+import type { Bytes } from '../../src/ports/object-store.ts'
+import { covers, decodeBundle } from '../../src/services/feed-bundle.ts'
+import { KEYS } from '../../src/services/storage-keys.ts'
 import { storeFor } from './s3.ts'
 
 /** An S3 endpoint in front of s3rver that keeps to conditional PUTs, for processes that share it. */
@@ -8,6 +11,11 @@ export interface ConditionalProxy {
   endpoint: string
   /** Conditional PUTs that reached the store, and those refused with 412. */
   counts: { conditional: number; refused: number }
+  /**
+   * Rendered feeds whose write the store let through although it lacked change-log entries the
+   * rendering it replaced held: a stale instance overwriting a newer feed (one line each).
+   */
+  staleOverwrites: string[]
   close(): Promise<void>
 }
 
@@ -20,7 +28,8 @@ const PRECONDITION_XML =
  * What test/support/conditional-store.ts does in one process, over HTTP for several: a PUT with
  * `If-Match: <etag>` or `If-None-Match: *` is checked against the object s3rver holds and refused
  * with 412 (as AWS S3 and R2 answer) when it does not hold. The check and the write of a key are one
- * step (PUTs of a key are taken one at a time); everything else passes through unchanged.
+ * step (PUTs of a key are taken one at a time); everything else passes through unchanged. Every
+ * write of a rendered feed that goes through is compared with the one it replaces (`staleOverwrites`).
  */
 export function startConditionalProxy(options: {
   upstreamPort: number
@@ -29,6 +38,7 @@ export function startConditionalProxy(options: {
   const upstreamUrl = `http://127.0.0.1:${options.upstreamPort}`
   const store = storeFor(upstreamUrl, options.bucket)
   const counts = { conditional: 0, refused: 0 }
+  const staleOverwrites: string[] = []
   const tails = new Map<string, Promise<unknown>>()
 
   const forward = (req: IncomingMessage, res: ServerResponse, body?: Buffer) =>
@@ -52,29 +62,42 @@ export function startConditionalProxy(options: {
     const chunks: Buffer[] = []
     for await (const chunk of req) chunks.push(chunk as Buffer)
     const ifMatch = req.headers['if-match']
+    const conditional = ifMatch !== undefined || req.headers['if-none-match'] === '*'
     const current = await store.get(key).catch(() => undefined)
-    counts.conditional++
+    if (conditional) counts.conditional++
     if (current === undefined) {
       res.writeHead(503, { 'content-type': 'application/xml' }).end()
       return
     }
-    const holds = ifMatch !== undefined ? current?.etag === ifMatch : current === null
+    const holds = !conditional || (ifMatch !== undefined ? current?.etag === ifMatch : current === null)
     if (!holds) {
       counts.refused++
       res.writeHead(412, { 'content-type': 'application/xml' }).end(PRECONDITION_XML)
       return
     }
-    await forward(req, res, Buffer.concat(chunks))
+    const body = Buffer.concat(chunks)
+    if (current && key.startsWith(KEYS.renderedAll)) checkNotStale(key, current.body, body)
+    await forward(req, res, body)
+  }
+
+  /** A write the condition let through must still hold every entry the stored rendering held. */
+  const checkNotStale = (key: string, stored: Bytes, body: Buffer) => {
+    const held = decodeBundle(stored)
+    const next = decodeBundle(new Uint8Array(body))
+    if (!held || !next || covers(next, held)) return
+    const missing = (held.applied ?? []).filter((entry) => !next.applied?.includes(entry))
+    staleOverwrites.push(`${key}: stored over a rendering holding ${missing.join(', ')}, which it lacks`)
   }
 
   const server = createServer((req, res) => {
     const conditional = req.headers['if-match'] !== undefined || req.headers['if-none-match'] === '*'
-    if (req.method !== 'PUT' || !conditional) {
+    const path = new URL(req.url ?? '/', 'http://proxy').pathname
+    const key = decodeURIComponent(path.slice(`/${options.bucket}/`.length))
+    // Every write of a rendered feed is checked against the stored one, with a condition or not.
+    if (req.method !== 'PUT' || !(conditional || key.startsWith(KEYS.renderedAll))) {
       void forward(req, res)
       return
     }
-    const path = new URL(req.url ?? '/', 'http://proxy').pathname
-    const key = decodeURIComponent(path.slice(`/${options.bucket}/`.length))
     const run = () => conditionalPut(req, res, key)
     const done = (tails.get(key) ?? Promise.resolve()).then(run, run)
     const tail = done.catch(() => undefined)
@@ -90,7 +113,8 @@ export function startConditionalProxy(options: {
   }
   return new Promise((resolve) => {
     server.listen(0, '127.0.0.1', () => {
-      resolve({ endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, counts, close })
+      const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+      resolve({ endpoint, counts, staleOverwrites, close })
     })
   })
 }

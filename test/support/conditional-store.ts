@@ -65,8 +65,12 @@ export class ConditionalStore implements ObjectStore {
   }
 }
 
-/** A view of a store that holds its first write of `key` until `release()` (a writer paused mid-publish). */
-export function holdingFirstWriteOf(inner: ObjectStore, key: string) {
+/**
+ * A view of a store that holds its first write of `key` (or of the first key `key` accepts) until
+ * `release()`: a writer paused mid-publish.
+ */
+export function holdingFirstWriteOf(inner: ObjectStore, key: string | ((key: string) => boolean)) {
+  const holds = typeof key === 'string' ? (k: string) => k === key : key
   let release!: () => void
   const released = new Promise<void>((resolve) => (release = resolve))
   let reached!: () => void
@@ -76,7 +80,7 @@ export function holdingFirstWriteOf(inner: ObjectStore, key: string) {
     get: (k) => inner.get(k),
     getIfChanged: (k, e) => inner.getIfChanged(k, e),
     put: async (k, body, meta, condition) => {
-      if (k === key && first) {
+      if (first && holds(k)) {
         first = false
         reached()
         await released

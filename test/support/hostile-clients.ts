@@ -319,8 +319,11 @@ export async function runHostileCampaign(options: {
   trickleGapMs?: number
   /** How many generated requests to send with their headers trickled (default 8). */
   trickledHeaders?: number
+  /** How long a request may go without a byte of its answer before it counts as unanswered (default 10 s). */
+  answerTimeoutMs?: number
 }): Promise<HostileReport> {
   const { base } = options
+  const send = (request: HostileRequest) => sendRaw(base, request, options.answerTimeoutMs)
   const report: HostileReport = { requests: 0, violations: [], unexpected5xx: 0 }
   const record = (request: HostileRequest, answer: RawAnswer) => {
     report.requests++
@@ -337,7 +340,7 @@ export async function runHostileCampaign(options: {
 
   await fc.assert(
     fc.asyncProperty(hostileRequest, async (request) => {
-      record(request, await sendRaw(base, request))
+      record(request, await send(request))
     }),
     { numRuns: options.runs, seed: options.seed },
   )
@@ -351,7 +354,7 @@ export async function runHostileCampaign(options: {
   }
   for (const method of ['DELETE', 'PUT', 'PATCH', 'POST']) {
     const request = plain(method, '/ru/latest.rss')
-    const answer = await sendRaw(base, request)
+    const answer = await send(request)
     expect(request, answer, answer.status === 405 && Boolean(answer.headers.allow), '405 with Allow')
   }
   const preflight = plain('OPTIONS', '/ru/sco.json', [
@@ -359,7 +362,7 @@ export async function runHostileCampaign(options: {
     ['Access-Control-Request-Method', 'GET'],
     ['Access-Control-Request-Headers', 'if-none-match'],
   ])
-  const preflightAnswer = await sendRaw(base, preflight)
+  const preflightAnswer = await send(preflight)
   expect(
     preflight,
     preflightAnswer,
@@ -369,7 +372,7 @@ export async function runHostileCampaign(options: {
   )
   for (const date of INVALID_DATES) {
     const request = plain('GET', '/ru/sco.rss', [['If-Modified-Since', date]])
-    const answer = await sendRaw(base, request)
+    const answer = await send(request)
     expect(request, answer, answer.status === 200, `If-Modified-Since ${date} ignored (200)`)
   }
 
@@ -381,7 +384,7 @@ export async function runHostileCampaign(options: {
         }
       : plain('GET', FLOODED[i % FLOODED.length]!),
   )
-  const answers = await Promise.all(flood.map((request) => sendRaw(base, request)))
+  const answers = await Promise.all(flood.map((request) => send(request)))
   flood.forEach((request, i) => record(request, answers[i]!))
 
   const trickle = await trickleBody(base, options.trickleGapMs ?? 100)
@@ -404,10 +407,10 @@ export async function runHostileCampaign(options: {
   })
 
   // The server still serves, and counted no hang-up as a server error.
-  const after = await sendRaw(base, plain('GET', '/ru/sco.rss'))
+  const after = await send(plain('GET', '/ru/sco.rss'))
   report.requests++
   if (after.status !== 200) report.violations.push(`after the campaign a feed answers ${after.status}`)
-  const metrics = await sendRaw(base, plain('GET', '/metrics'))
+  const metrics = await send(plain('GET', '/metrics'))
   report.requests++
   const serverErrors = metrics.body
     .split('\n')

@@ -35,6 +35,11 @@ export interface InstancesReport {
   backwards: string[]
   /** An answer that was not a whole feed, or a webhook answer other than 200 or 503 with Retry-After. */
   invalid: string[]
+  /**
+   * Where the store keeps to conditional writes: a rendering stored over one that held change-log
+   * entries it lacks (a stale instance overwriting a newer feed), as the store saw each write.
+   */
+  staleOverwrites: string[]
   /** An answer not marked stale (no Age) that still differed from the final feed, asked for after the bound. */
   unconverged: string[]
   /** From the last 200 until every feed on every instance answered its final state (ms). */
@@ -188,6 +193,11 @@ export async function runInstancesScenario(options: {
   editorsPerInstance?: number
   hotCacheMs?: number
   storageTimeoutMs?: number
+  /**
+   * A time (ms since the epoch) after which no more storm webhooks are sent once 6 were (those sent
+   * complete).
+   */
+  stormUntil?: number
   /** Told when each step starts. */
   progress?: (step: string) => void
 }): Promise<InstancesReport> {
@@ -206,6 +216,7 @@ export async function runInstancesScenario(options: {
     backwards: [],
     invalid: [],
     unconverged: [],
+    staleOverwrites: [],
     convergedMs: 0,
     boundMs: hotCacheMs + storageTimeoutMs,
     peakRss: 0,
@@ -245,9 +256,11 @@ export async function runInstancesScenario(options: {
     }))
     const storm = stormPayloads(random, stories, options.webhooks ?? 30)
     const acknowledged: Payload[] = []
-    const send = async (queue: Payload[]) => {
+    const send = async (queue: Payload[], until = Infinity) => {
+      const total = queue.length
+      const more = () => total - queue.length < 6 || Date.now() < until
       const editor = async (server: SilkfeedProcess) => {
-        for (let payload = queue.shift(); payload; payload = queue.shift()) {
+        for (let payload = more() && queue.shift(); payload; payload = more() && queue.shift()) {
           for (let attempt = 1; ; attempt++) {
             report.requests++
             const answer = await postSigned(server.base, payload, options.secret)
@@ -269,7 +282,7 @@ export async function runInstancesScenario(options: {
     progress('preload')
     await send([...preload])
     progress('storm')
-    await send([...storm])
+    await send([...storm], options.stormUntil)
     progress('convergence')
     const lastAck = Date.now()
 
@@ -306,6 +319,7 @@ export async function runInstancesScenario(options: {
     await Promise.all(readers.map((reader) => reader.stop()))
     for (const server of servers) report.peakRss = Math.max(report.peakRss, await server.rss())
     report.refused = proxy?.counts.refused ?? 0
+    report.staleOverwrites = [...(proxy?.staleOverwrites ?? [])]
     await Promise.all(servers.map((server) => server.stop()))
     servers = []
 

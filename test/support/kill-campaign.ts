@@ -34,6 +34,12 @@ export async function runKillCampaign(options: {
   /** Story numbers start here, so several campaigns on one store do not collide. */
   first?: number
   editors?: number
+  /**
+   * A time (ms since the epoch) after which no cycle starts once `minCycles` (default 1) have run:
+   * the last restart and checks follow.
+   */
+  until?: number
+  minCycles?: number
 }): Promise<KillReport> {
   const random = seededRandom(options.seed)
   const first = options.first ?? 0
@@ -88,13 +94,21 @@ export async function runKillCampaign(options: {
     const server = await start()
     if (!server) break
     await check(server.base, acknowledged, report.lost)
-    if (cycle === options.cycles) {
-      // The end: every request the kills left unanswered, sent again, completes.
+    const late = cycle >= (options.minCycles ?? 1) && Date.now() > (options.until ?? Infinity)
+    if (cycle === options.cycles || late) {
+      // The end: every request the kills left unanswered, sent again (and again after a 503 with
+      // Retry-After, as a client does, up to 10 times), completes.
       for (const n of pending) {
-        report.requests++
-        const answer = await postSigned(server.base, { upsert: stormStory(n) }, options.secret)
-        if (answer.status === 200) acknowledged.add(n)
-        else report.unfinished.push(`story ${n}: ${answer.status} ${answer.text.slice(0, 120)}`)
+        for (let attempt = 1; ; attempt++) {
+          report.requests++
+          const answer = await postSigned(server.base, { upsert: stormStory(n) }, options.secret)
+          if (answer.status === 200) acknowledged.add(n)
+          else if (answer.status === 503 && answer.retryAfter && attempt < 10) {
+            await new Promise((resolve) => setTimeout(resolve, 1000))
+            continue
+          } else report.unfinished.push(`story ${n}: ${answer.status} ${answer.text.slice(0, 120)}`)
+          break
+        }
       }
       await check(server.base, pending, report.unfinished)
       report.peakRss = Math.max(report.peakRss, await server.rss())

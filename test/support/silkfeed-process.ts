@@ -85,10 +85,12 @@ export async function startSilkfeed(options: {
   const keep = (chunk: Buffer) => (output = (output + chunk.toString()).slice(-20_000))
   child.stdout.on('data', keep)
   child.stderr.on('data', keep)
-  for (const until = Date.now() + 30_000; ;) {
+  // A start that fails ends the process and is reported at once; one that is merely slow (a machine
+  // busy with other processes) is given two minutes.
+  for (const until = Date.now() + 120_000; ;) {
     if (child.exitCode !== null || child.signalCode !== null)
       throw new Error(`silkfeed exited (${child.exitCode ?? child.signalCode}) before listening:\n${output}`)
-    if (Date.now() > until) throw new Error(`silkfeed did not answer within 30 s:\n${output}`)
+    if (Date.now() > until) throw new Error(`silkfeed did not answer within 120 s:\n${output}`)
     const up = await fetch(`${base}/healthz`).then(
       (res) => res.ok,
       () => false,
