@@ -4,6 +4,7 @@ import { appOver, sampleApp } from '../support/app.ts'
 import { MemoryObjectStore } from '../support/memory-store.ts'
 import { postRepublish } from '../support/webhook.ts'
 import type { ChangesPage } from '../support/changes.ts'
+import { QUIET_REFRESH_MS } from '../../src/http/cursor-front.ts'
 
 const story: Article = {
   id: 'sco-cursor',
@@ -152,6 +153,51 @@ describe('GET /{locale}/changes', () => {
     expect(app.front(request(`/ru/changes?cursor=${cursor}`))).toBeUndefined()
     const news = await page(app, `/ru/changes?cursor=${cursor}`)
     expect(news.changes.map((c) => c.id)).toEqual(['sco-cursor'])
+  })
+
+  it('gives the polls the answer in hand while one of them makes it anew, never once this process appended', async () => {
+    const store = new MemoryObjectStore()
+    let now = Date.now()
+    const app = appOver(store, { now: () => now })
+    const { next_cursor: cursor } = await page(app, '/ru/changes')
+    const target = `/ru/changes?cursor=${cursor}`
+    const poll = () => {
+      const answer = app.front({
+        method: 'GET',
+        path: undefined,
+        target,
+        cfRay: undefined,
+        ifNoneMatch: undefined,
+        ifModifiedSince: undefined,
+        acceptEncoding: undefined,
+      })
+      return answer && new TextDecoder().decode(answer.body!)
+    }
+    const quiet = await (await app.request(target)).text()
+    expect(poll()).toBe(quiet)
+    // Past its time: the first poll goes to the app (which lists the log again), the others
+    // meanwhile get the answer in hand, without storage, for a second at most.
+    now += 1000 + QUIET_REFRESH_MS / 2 // a listing is shared for 1 s here (HOT_CACHE_MS 2 s)
+    expect(poll()).toBeUndefined()
+    const before = store.requests
+    expect(poll()).toBe(quiet)
+    expect(poll()).toBe(quiet)
+    expect(store.requests).toBe(before)
+    now += QUIET_REFRESH_MS
+    expect(poll()).toBeUndefined()
+    expect(poll()).toBeUndefined()
+    // The app's answer made anew (nothing new): remembered, and the front gives it.
+    const again = await (await app.request(target)).text()
+    expect(JSON.parse(again)).toMatchObject({ changes: [], more: false })
+    expect(poll()).toBe(again)
+    // This process's own news is never held back: after an append, no poll gets the answer in hand.
+    expect((await postRepublish(app, { upsert: [story] })).status).toBe(200)
+    expect(poll()).toBeUndefined()
+    expect(poll()).toBeUndefined()
+    const news = await page(app, target)
+    expect(news.changes.map((c) => c.id)).toEqual(['sco-cursor'])
+    // A poll that found news forgets the quiet answer: the front no longer gives it.
+    expect(poll()).toBeUndefined()
   })
 
   it('answers an empty page once the wait is over when nothing changed', async () => {
