@@ -409,10 +409,14 @@ function runProcess(argv: string[]): Promise<string> {
 }
 
 let scriptDir = ''
+let scripts = 0
 
-/** A wrk script setting the method and headers, printing the summary as JSON when done. */
+/**
+ * A wrk script setting the method and headers, printing the summary as JSON when done; a file of its
+ * own each time (two runs at once never read one being written).
+ */
 function wrkScript(name: string, method: string, headers: Record<string, string>): string {
-  const path = join(scriptDir, `${name.replace(/\W+/g, '-')}.lua`)
+  const path = join(scriptDir, `${name.replace(/\W+/g, '-')}-${++scripts}.lua`)
   const lua = (s: string) => `"${s.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`
   writeFileSync(
     path,
