@@ -24,6 +24,17 @@ type Page = ChangesPage
 
 type App = ReturnType<typeof appOver>
 
+/** A request as the Node entry hands it to the app's front (a target with a query: no plain path). */
+const frontRequest = (target: string, method = 'GET') => ({
+  method,
+  path: undefined,
+  target,
+  cfRay: undefined,
+  ifNoneMatch: undefined,
+  ifModifiedSince: undefined,
+  acceptEncoding: undefined,
+})
+
 async function page(app: App, path: string): Promise<Page> {
   const res = await app.request(path)
   expect(res.status, await res.clone().text()).toBe(200)
@@ -125,15 +136,7 @@ describe('GET /{locale}/changes', () => {
     const store = new MemoryObjectStore()
     const app = appOver(store)
     const { next_cursor: cursor } = await page(app, '/ru/changes')
-    const request = (target: string, method = 'GET') => ({
-      method,
-      path: undefined,
-      target,
-      cfRay: undefined,
-      ifNoneMatch: undefined,
-      ifModifiedSince: undefined,
-      acceptEncoding: undefined,
-    })
+    const request = frontRequest
     expect(app.front(request(`/ru/changes?cursor=${cursor}`))).toBeUndefined() // nothing remembered yet
     const quiet = await app.request(`/ru/changes?cursor=${cursor}`)
     const body = await quiet.text()
@@ -162,15 +165,7 @@ describe('GET /{locale}/changes', () => {
     const { next_cursor: cursor } = await page(app, '/ru/changes')
     const target = `/ru/changes?cursor=${cursor}`
     const poll = () => {
-      const answer = app.front({
-        method: 'GET',
-        path: undefined,
-        target,
-        cfRay: undefined,
-        ifNoneMatch: undefined,
-        ifModifiedSince: undefined,
-        acceptEncoding: undefined,
-      })
+      const answer = app.front(frontRequest(target))
       return answer && new TextDecoder().decode(answer.body!)
     }
     const quiet = await (await app.request(target)).text()
