@@ -195,6 +195,28 @@ describe('GET /{locale}/changes', () => {
     expect(poll()).toBeUndefined()
   })
 
+  it('never gives the answer in hand past a release the cursor holds, even while a poll makes it anew', async () => {
+    const store = new MemoryObjectStore()
+    let now = Date.now()
+    const app = appOver(store, { now: () => now })
+    const { next_cursor: start } = await page(app, '/ru/changes')
+    const embargoUntil = new Date(now + 500).toISOString()
+    const embargoed = { ...story, id: 'sco-cursor-e', embargoUntil }
+    expect((await postRepublish(app, { upsert: [story, embargoed] })).status).toBe(200)
+    const news = await page(app, `/ru/changes?cursor=${start}`)
+    expect(news.changes.map((c) => c.id)).toEqual(['sco-cursor'])
+    const target = `/ru/changes?cursor=${news.next_cursor}`
+    const quiet = await page(app, target)
+    expect(quiet.changes).toEqual([])
+    const poll = () => app.front(frontRequest(target))
+    expect(poll()).toBeDefined()
+    now += 600 // past the release, within a second of the answer's time
+    expect(poll()).toBeUndefined()
+    expect(poll()).toBeUndefined()
+    const released = await page(app, target)
+    expect(released.changes.map((c) => [c.type, c.id])).toEqual([['released', 'sco-cursor-e']])
+  })
+
   it('answers an empty page once the wait is over when nothing changed', async () => {
     const { app } = await sampleApp()
     const start = await page(app, '/ru/changes')
