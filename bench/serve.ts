@@ -23,7 +23,9 @@
 // "200 identity,200 gzip,304,HEAD,cursor"; `cursor` is the change cursor case below), BENCH_WARMUP_SECONDS (per server and case, default 1),
 // BENCH_SKIP_BUILD=1 to reuse dist/serve.mjs, BENCH_SERVER_NODE_ARGS for Node flags of the server
 // under test (e.g. "--cpu-prof --cpu-prof-dir=prof"), LOG_LEVEL for it (default info, as in production),
-// BENCH_SERVER_ENTRY to measure another build of the entry (say, of another commit; implies no build).
+// BENCH_SERVER_ENTRY to measure another build of the entry (say, of another commit; implies no build),
+// BENCH_TOGETHER=1 to load both servers at the same time instead of in turn (on a shared, busy
+// machine: both then share its load alike; each server's CPU per request is still its own).
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
 import {
   closeSync,
@@ -65,6 +67,27 @@ const BUCKET = 'silkfeed-bench'
 const LOCALE = 'ru'
 const METRICS_TOKEN = 'bench-metrics-token-0123456789'
 const PARTNER = process.env.BENCH_PARTNER !== '0'
+// Both servers loaded at the same time (both on core 0, each by its own wrk on core 1): they share
+// whatever else the machine runs, which on a busy machine disturbs the ratio less than taking turns.
+const TOGETHER = process.env.BENCH_TOGETHER === '1'
+
+/**
+ * One round of a cell: Silkfeed's run and the bare server's, one after the other (Silkfeed first
+ * when `oursFirst`), or with BENCH_TOGETHER=1 at the same time.
+ */
+async function pair<T>(
+  ours: () => Promise<T>,
+  theirs: () => Promise<T>,
+  oursFirst: boolean,
+): Promise<[T, T]> {
+  if (TOGETHER) return Promise.all([ours(), theirs()])
+  if (oursFirst) {
+    const o = await ours()
+    return [o, await theirs()]
+  }
+  const t = await theirs()
+  return [await ours(), t]
+}
 // The partner case's feed: the issue's reference size when measured, else the nearest one.
 const PARTNER_ITEMS = [...SIZES].sort((a, b) => Math.abs(a - 50) - Math.abs(b - 50))[0]!
 
@@ -386,10 +409,14 @@ function runProcess(argv: string[]): Promise<string> {
 }
 
 let scriptDir = ''
+let scripts = 0
 
-/** A wrk script setting the method and headers, printing the summary as JSON when done. */
+/**
+ * A wrk script setting the method and headers, printing the summary as JSON when done; a file of its
+ * own each time (two runs at once never read one being written).
+ */
 function wrkScript(name: string, method: string, headers: Record<string, string>): string {
-  const path = join(scriptDir, `${name.replace(/\W+/g, '-')}.lua`)
+  const path = join(scriptDir, `${name.replace(/\W+/g, '-')}-${++scripts}.lua`)
   const lua = (s: string) => `"${s.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`
   writeFileSync(
     path,
@@ -596,6 +623,7 @@ try {
   )
   console.log(
     `# ${PINNED ? 'servers pinned to core 0, load generator to core 1' : 'one core: NOT pinned, figures are not comparable'}; ` +
+      (TOGETHER ? 'both servers loaded at the same time (BENCH_TOGETHER=1); ' : '') +
       `${CONNECTIONS} connections, ${SECONDS} s per run, median of ${ROUNDS}; load average ${loadavg()
         .map((l) => l.toFixed(2))
         .join(' ')}`,
@@ -621,10 +649,13 @@ try {
       const theirs: Run[] = []
       for (let round = 0; round < ROUNDS; round++) {
         // Alternate which server goes first, so drift in the machine's load favours neither.
-        const first = order++ % 2 === 0
-        if (!first) theirs.push(await measure(bare, items, which, SECONDS))
-        ours.push(await measure(silkfeed, items, which, SECONDS))
-        if (first) theirs.push(await measure(bare, items, which, SECONDS))
+        const [o, t] = await pair(
+          () => measure(silkfeed, items, which, SECONDS),
+          () => measure(bare, items, which, SECONDS),
+          order++ % 2 === 0,
+        )
+        ours.push(o)
+        theirs.push(t)
       }
       silkfeedRequests += ours.reduce((n, r) => n + r.requests, 0)
       results.push({ items, which, silkfeed: median(ours), bare: median(theirs) })
@@ -763,10 +794,13 @@ try {
     const ours: Run[] = []
     const theirs: Run[] = []
     for (let round = 0; round < ROUNDS; round++) {
-      const first = round % 2 === 0
-      if (!first) theirs.push(await poll(bare, SECONDS))
-      ours.push(await poll(silkfeed, SECONDS))
-      if (first) theirs.push(await poll(bare, SECONDS))
+      const [o, t] = await pair(
+        () => poll(silkfeed, SECONDS),
+        () => poll(bare, SECONDS),
+        round % 2 === 0,
+      )
+      ours.push(o)
+      theirs.push(t)
     }
     const listed = proxy.counts.total
     const polls = ours.reduce((n, r) => n + r.requests, 0)

@@ -20,17 +20,31 @@ interface QuietAnswer {
   bytes: Bytes
   token: string
   until: number
+  /** This process's latest own append when the answer was made (see `ChangeFeed.appendToken`). */
+  appended: string | undefined
+  /** The latest the answer may be given while one poll makes it anew: never past a release. */
+  refreshUntil: number
+  /** Whether a poll has gone to the app to make it anew. */
+  refreshing: boolean
 }
 
 /** How many quiet answers are remembered: one per cursor polled within a moment. */
 const QUIET_ANSWERS = 1024
+/**
+ * How long past its time a quiet answer may still be given while one poll (through the app, which
+ * lists the log again) makes it anew, instead of every poll meanwhile waiting on that listing.
+ */
+export const QUIET_REFRESH_MS = 1000
 const encoder = new TextEncoder()
 
 /**
  * The public answers of polls that found nothing new, by locale and cursor: the same cursor polled
  * again gets the same bytes, without a MAC or a listing, while this process has neither listed the
  * log again nor appended to it, for no longer than a listing is shared and never past a release
- * the cursor holds (see `ChangePage.quietUntil`). Where listings are not shared (Workers), none.
+ * the cursor holds (see `ChangePage.quietUntil`). Then one poll goes to the app and makes the answer
+ * anew; the polls meanwhile still get the answer in hand, unless this process appended since (its
+ * own news is never held back), for at most `QUIET_REFRESH_MS` more and never past a release.
+ * Where listings are not shared (Workers), none.
  */
 export class QuietAnswers {
   readonly #answers = new BoundedCache<string, QuietAnswer>({ maxEntries: QUIET_ANSWERS })
@@ -45,15 +59,51 @@ export class QuietAnswers {
     return this.feed.quietToken()
   }
 
-  /** The remembered answer of this cursor, if a poll now would get the same. */
+  /** The remembered answer of this cursor, if a poll now would get the same (the app's check). */
   find(locale: string, cursor: string): QuietAnswer | undefined {
     const token = this.feed.quietToken()
     const known = token === undefined ? undefined : this.#answers.get(`${locale} ${cursor}`)
     return known && known.token === token && this.now() < known.until ? known : undefined
   }
 
-  remember(locale: string, cursor: string, answer: Omit<QuietAnswer, 'bytes'>): void {
-    this.#answers.set(`${locale} ${cursor}`, { ...answer, bytes: encoder.encode(answer.body) })
+  /**
+   * The front's check: the remembered answer if current; if not, undefined for the first poll (which
+   * the app answers anew) and the answer in hand for the polls while it does, within the bounds above.
+   */
+  serve(locale: string, cursor: string): QuietAnswer | undefined {
+    const token = this.feed.quietToken()
+    const known = token === undefined ? undefined : this.#answers.get(`${locale} ${cursor}`)
+    if (!known) return undefined
+    const now = this.now()
+    if (known.token === token && now < known.until) return known
+    if (now >= known.refreshUntil || known.appended !== this.feed.appendToken()) return undefined
+    if (known.refreshing) return known
+    known.refreshing = true
+    return undefined
+  }
+
+  /**
+   * Remembers a quiet answer; `releaseAt` is the cursor's next release, if any (never answered past
+   * it). Its poll's answer made anew, the remembered one refreshes.
+   */
+  remember(
+    locale: string,
+    cursor: string,
+    answer: { body: string; token: string; until: number },
+    releaseAt = Infinity,
+  ): void {
+    this.#answers.set(`${locale} ${cursor}`, {
+      ...answer,
+      bytes: encoder.encode(answer.body),
+      appended: this.feed.appendToken(),
+      refreshUntil: Math.min(answer.until + QUIET_REFRESH_MS, releaseAt),
+      refreshing: false,
+    })
+  }
+
+  /** Forgets the answer of this cursor (a poll of it found news): no poll gets it any more. */
+  forget(locale: string, cursor: string): void {
+    this.#answers.delete(`${locale} ${cursor}`)
   }
 }
 
@@ -78,7 +128,7 @@ export function createCursorFront(
     const { method, target } = request
     if ((method !== 'GET' && method !== 'HEAD') || target === undefined) return undefined
     const match = QUIET_POLL.exec(target)
-    const known = match && quiet.find(match[1]!, match[2]!)
+    const known = match && quiet.serve(match[1]!, match[2]!)
     if (!known) return undefined
     const started = now()
     const requestId = requestIdFor(request.cfRay)

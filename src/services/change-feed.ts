@@ -79,6 +79,11 @@ export class ChangeFeed {
     return signal && `${changeLog.mark()}.${signal.lastAppendMark ?? ''}`
   }
 
+  /** This process's latest own append, as `quietToken` names it ('' before any; undefined where none). */
+  appendToken(): string | undefined {
+    return this.deps.signal && String(this.deps.signal.lastAppendMark ?? '')
+  }
+
   /** Has the log possibly dropped entries after this position? */
   expired(state: CursorState): boolean {
     return state.from < this.deps.now() - this.deps.changeLogMs

@@ -4,6 +4,7 @@ import { appOver, sampleApp } from '../support/app.ts'
 import { MemoryObjectStore } from '../support/memory-store.ts'
 import { postRepublish } from '../support/webhook.ts'
 import type { ChangesPage } from '../support/changes.ts'
+import { QUIET_REFRESH_MS } from '../../src/http/cursor-front.ts'
 
 const story: Article = {
   id: 'sco-cursor',
@@ -22,6 +23,17 @@ const corrected = {
 type Page = ChangesPage
 
 type App = ReturnType<typeof appOver>
+
+/** A request as the Node entry hands it to the app's front (a target with a query: no plain path). */
+const frontRequest = (target: string, method = 'GET') => ({
+  method,
+  path: undefined,
+  target,
+  cfRay: undefined,
+  ifNoneMatch: undefined,
+  ifModifiedSince: undefined,
+  acceptEncoding: undefined,
+})
 
 async function page(app: App, path: string): Promise<Page> {
   const res = await app.request(path)
@@ -124,15 +136,7 @@ describe('GET /{locale}/changes', () => {
     const store = new MemoryObjectStore()
     const app = appOver(store)
     const { next_cursor: cursor } = await page(app, '/ru/changes')
-    const request = (target: string, method = 'GET') => ({
-      method,
-      path: undefined,
-      target,
-      cfRay: undefined,
-      ifNoneMatch: undefined,
-      ifModifiedSince: undefined,
-      acceptEncoding: undefined,
-    })
+    const request = frontRequest
     expect(app.front(request(`/ru/changes?cursor=${cursor}`))).toBeUndefined() // nothing remembered yet
     const quiet = await app.request(`/ru/changes?cursor=${cursor}`)
     const body = await quiet.text()
@@ -152,6 +156,65 @@ describe('GET /{locale}/changes', () => {
     expect(app.front(request(`/ru/changes?cursor=${cursor}`))).toBeUndefined()
     const news = await page(app, `/ru/changes?cursor=${cursor}`)
     expect(news.changes.map((c) => c.id)).toEqual(['sco-cursor'])
+  })
+
+  it('gives the polls the answer in hand while one of them makes it anew, never once this process appended', async () => {
+    const store = new MemoryObjectStore()
+    let now = Date.now()
+    const app = appOver(store, { now: () => now })
+    const { next_cursor: cursor } = await page(app, '/ru/changes')
+    const target = `/ru/changes?cursor=${cursor}`
+    const poll = () => {
+      const answer = app.front(frontRequest(target))
+      return answer && new TextDecoder().decode(answer.body!)
+    }
+    const quiet = await (await app.request(target)).text()
+    expect(poll()).toBe(quiet)
+    // Past its time: the first poll goes to the app (which lists the log again), the others
+    // meanwhile get the answer in hand, without storage, for a second at most.
+    now += 1000 + QUIET_REFRESH_MS / 2 // a listing is shared for 1 s here (HOT_CACHE_MS 2 s)
+    expect(poll()).toBeUndefined()
+    const before = store.requests
+    expect(poll()).toBe(quiet)
+    expect(poll()).toBe(quiet)
+    expect(store.requests).toBe(before)
+    now += QUIET_REFRESH_MS
+    expect(poll()).toBeUndefined()
+    expect(poll()).toBeUndefined()
+    // The app's answer made anew (nothing new): remembered, and the front gives it.
+    const again = await (await app.request(target)).text()
+    expect(JSON.parse(again)).toMatchObject({ changes: [], more: false })
+    expect(poll()).toBe(again)
+    // This process's own news is never held back: after an append, no poll gets the answer in hand.
+    expect((await postRepublish(app, { upsert: [story] })).status).toBe(200)
+    expect(poll()).toBeUndefined()
+    expect(poll()).toBeUndefined()
+    const news = await page(app, target)
+    expect(news.changes.map((c) => c.id)).toEqual(['sco-cursor'])
+    // A poll that found news forgets the quiet answer: the front no longer gives it.
+    expect(poll()).toBeUndefined()
+  })
+
+  it('never gives the answer in hand past a release the cursor holds, even while a poll makes it anew', async () => {
+    const store = new MemoryObjectStore()
+    let now = Date.now()
+    const app = appOver(store, { now: () => now })
+    const { next_cursor: start } = await page(app, '/ru/changes')
+    const embargoUntil = new Date(now + 500).toISOString()
+    const embargoed = { ...story, id: 'sco-cursor-e', embargoUntil }
+    expect((await postRepublish(app, { upsert: [story, embargoed] })).status).toBe(200)
+    const news = await page(app, `/ru/changes?cursor=${start}`)
+    expect(news.changes.map((c) => c.id)).toEqual(['sco-cursor'])
+    const target = `/ru/changes?cursor=${news.next_cursor}`
+    const quiet = await page(app, target)
+    expect(quiet.changes).toEqual([])
+    const poll = () => app.front(frontRequest(target))
+    expect(poll()).toBeDefined()
+    now += 600 // past the release, within a second of the answer's time
+    expect(poll()).toBeUndefined()
+    expect(poll()).toBeUndefined()
+    const released = await page(app, target)
+    expect(released.changes.map((c) => [c.type, c.id])).toEqual([['released', 'sco-cursor-e']])
   })
 
   it('answers an empty page once the wait is over when nothing changed', async () => {

@@ -57,8 +57,10 @@ export function changesHandler(feed: ChangeFeed, codec: CursorCodec, quiet: Quie
       more: page.more,
     })
     const after = token && quiet.token()
-    if (after && cursor && page.changes.length === 0 && !page.more)
-      quiet.remember(locale, cursor, { body, token: after, until: page.quietUntil })
+    if (after && cursor && page.changes.length === 0 && !page.more) {
+      const releaseAt = Math.min(...(page.next.releases ?? []).map((r) => r.until))
+      quiet.remember(locale, cursor, { body, token: after, until: page.quietUntil }, releaseAt)
+    } else if (remembered) quiet.forget(locale, cursor)
     return respond(c, body, admitted ? { ...PARTNER_HEADERS, ...admitted.headers } : HEADERS)
   }
 }
