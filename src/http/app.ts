@@ -17,6 +17,7 @@ import { adminPartnerRoutes } from './routes/admin-partners.ts'
 import { serveRepresentations } from './serve-representations.ts'
 import { PageService } from '../services/page-service.ts'
 import { NinjsService } from '../services/ninjs-service.ts'
+import { ArchiveService } from '../services/archive-service.ts'
 import { ChangeFeed } from '../services/change-feed.ts'
 import { CursorCodec } from '../services/change-cursor.ts'
 import { changesHandler } from './routes/changes.ts'
@@ -161,6 +162,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> & { front: HotFront } {
       feeds: deps.feeds,
       pages: new PageService(deps.feeds),
       ninjs: new NinjsService(deps.feeds, deps.now),
+      archives: new ArchiveService(deps.feeds, deps.now),
       changes: changesHandler(changeFeed, new CursorCodec(deps.webhook.secrets)),
       partners,
       now: deps.now,

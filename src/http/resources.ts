@@ -1,4 +1,5 @@
 import { FORMATS, isFormat, type FeedDefinition, type FeedFormat } from '../domain/feed-definition.ts'
+import { isMonth, monthOf } from '../domain/archive-months.ts'
 import { publicAudience } from '../domain/audience.ts'
 import { LANGUAGE_TAG, LOCALES, isLocale, type Locale } from '../domain/locale.ts'
 import { feedUrl, type Resource } from '../domain/url-scheme.ts'
@@ -66,6 +67,24 @@ export function resolveAnyFeed(
   if (!isLocale(locale)) throw new AppError('LOCALE_NOT_FOUND', { locale, available: LOCALES.join(', ') })
   if (!isFormat(format)) throw new AppError('FORMAT_NOT_FOUND', { format, available: FORMATS.join(', ') })
   return { definition: requireFeed(feeds, feedId, locale), locale, format }
+}
+
+/**
+ * The archive a parsed archive path names, of a feed the public may read: the 404 of a feed path for
+ * what does not exist, and a 400 saying how months are written for a month that is not one.
+ */
+export function resolveArchive(
+  feeds: FeedService,
+  resource: Extract<Resource, { kind: 'archive' }>,
+  now: number,
+): FeedTarget & { month: string } {
+  const target = resolveFeed(feeds, resource)
+  const { month } = resource
+  if (!isMonth(month)) {
+    const params = { month, locale: target.locale, feed: target.definition.id, format: target.format }
+    throw new AppError('ARCHIVE_MONTH_INVALID', { ...params, example: monthOf(now) })
+  }
+  return { ...target, month }
 }
 
 /** A feed the public may read; the 404 for a partners-only feed says how partners read it. */

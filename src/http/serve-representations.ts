@@ -11,6 +11,7 @@ import {
 import { audienceFor, readableFeeds } from '../domain/partner.ts'
 import type { FeedService } from '../services/feed-service.ts'
 import type { NinjsService } from '../services/ninjs-service.ts'
+import type { ArchiveService } from '../services/archive-service.ts'
 import type { PageService } from '../services/page-service.ts'
 import { negotiateLocale } from './accept-language.ts'
 import type { AppEnv } from './context.ts'
@@ -33,6 +34,7 @@ import {
   requireLocale,
   requirePublic,
   resolveAnyFeed,
+  resolveArchive,
   resolveFeed,
 } from './resources.ts'
 
@@ -45,6 +47,7 @@ export interface ServeRepresentationsDeps {
   pages: PageService
   partners: PartnerAccess
   ninjs: NinjsService
+  archives: ArchiveService
   /** `GET /{locale}/changes`: answered by the change cursor, not from a stored representation. */
   changes: (c: C, locale: Locale) => Promise<Response>
   now: () => number
@@ -81,7 +84,7 @@ export function serveRepresentations(deps: ServeRepresentationsDeps): Middleware
 }
 
 /** Finds what a resource names without reading it; throws the 404 when it names nothing that exists. */
-function resolve({ feeds }: ServeRepresentationsDeps, c: C, resource: Resource): void {
+function resolve({ feeds, now }: ServeRepresentationsDeps, c: C, resource: Resource): void {
   switch (resource.kind) {
     case 'feed':
     case 'partnerFeed':
@@ -108,6 +111,9 @@ function resolve({ feeds }: ServeRepresentationsDeps, c: C, resource: Resource):
     case 'ninjsItem':
     case 'changes':
       requireLocale(resource.locale)
+      return
+    case 'archive':
+      resolveArchive(feeds, resource, now())
       return
     default:
       visitorLanguage(c)
@@ -187,10 +193,26 @@ async function get(deps: ServeRepresentationsDeps, c: C, resource: Resource): Pr
     }
     case 'changes':
       return deps.changes(c, requireLocale(resource.locale))
+    case 'archive':
+      representation = await archiveRepresentation(deps, resource)
+      break
     case 'redirect':
       return redirect(feeds, c, resource)
   }
   return answer(deps, c, representation, undefined, admitted)
+}
+
+/** `/{locale}/{feed}/archive/{month}.{format}`: a public feed's archive, or the 404 naming its months. */
+async function archiveRepresentation(
+  deps: ServeRepresentationsDeps,
+  resource: Extract<Resource, { kind: 'archive' }>,
+): Promise<Representation> {
+  const { definition, locale, format, month } = resolveArchive(deps.feeds, resource, deps.now())
+  const found = await deps.archives.month(definition, locale, month, format)
+  if (found.kind === 'document') return pageRepresentation(found.page, VARY_FIXED)
+  const params = { feed: definition.id, locale, format, month }
+  if (found.kind === 'none') throw new AppError('ARCHIVE_NOT_FOUND', params)
+  throw new AppError('ARCHIVE_MONTH_NOT_FOUND', { ...params, first: found.first, last: found.last })
 }
 
 /** The visitor's language: `?lang=` when given (an unknown one is a 404), else Accept-Language. */

@@ -121,6 +121,16 @@ export class ArticleRepository {
     return state?.kind === 'live' ? state.record : null
   }
 
+  /** Every version key of every story of a locale, sorted (one listing: for archives, kept per process). */
+  versionKeys(locale: Locale): Promise<string[]> {
+    return this.store.list(KEYS.articlesOf(locale))
+  }
+
+  /** What is stored under a version key (from a listing): a record, a retraction, or null when gone. */
+  state(key: string): Promise<StoryState> {
+    return this.#read(key)
+  }
+
   /** Stores one version of a story (after its marker); writing the same version twice is harmless. */
   async putVersion(record: Article): Promise<string> {
     const version = versionOf(record)
