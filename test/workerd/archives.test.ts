@@ -1,0 +1,66 @@
+import { exports } from 'cloudflare:workers'
+import { XMLParser } from 'fast-xml-parser'
+import { describe, expect, it } from 'vitest'
+import { signBody } from '../../src/http/signature.ts'
+
+const worker = (exports as { default: { fetch(input: string, init?: RequestInit): Promise<Response> } })
+  .default
+
+const BASE = 'https://feeds.silkfeed.test'
+// The secret the workerd project binds as WEBHOOK_SECRETS (vitest.config.mts).
+const SECRET = 'workerd-test-secret-0123456789abcdef'
+
+describe('archives in workerd, against s3rver', () => {
+  it('serves the archive the current feed links, with its ETag, 304 and gzip', async () => {
+    // 60 Kazakh stories of January and February 2020, older than the samples: `latest` keeps 50
+    // stories (the 6 samples and the 44 newest of these), so January's first 16 are archived.
+    const upsert = Array.from({ length: 60 }, (_, n) => ({
+      id: `workerd-archive-${n}`,
+      locale: 'kk',
+      title: `Мұрағат жаңалығы ${n}`,
+      url: `https://news.silkfeed.dev/kk/workerd-archive-${n}`,
+      publishedAt: new Date(Date.parse('2020-01-01T06:00:00Z') + n * 86_400_000).toISOString(),
+      sections: ['workerd-archive'],
+    }))
+    const body = JSON.stringify({ upsert })
+    const signature = await signBody(new TextEncoder().encode(body), SECRET, Date.now() / 1000)
+    const res = await worker.fetch(`${BASE}/webhooks/republish`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'silkfeed-signature': signature },
+      body,
+    })
+    expect(res.status).toBe(200)
+
+    const xml = new XMLParser({
+      ignoreAttributes: false,
+      attributeNamePrefix: '',
+      isArray: (n) => n === 'link' || n === 'entry',
+    })
+    const current = xml.parse(await (await worker.fetch(`${BASE}/kk/latest.atom`)).text()).feed as {
+      link: { rel: string; href: string }[]
+    }
+    const prev = current.link.find((l) => l.rel === 'prev-archive')?.href
+    expect(prev).toBe(`${BASE}/kk/latest/archive/2020-01.atom`)
+
+    const archive = await worker.fetch(prev!, { headers: { 'accept-encoding': 'identity' } })
+    expect(archive.status).toBe(200)
+    expect(archive.headers.get('content-type')).toBe('application/atom+xml; charset=utf-8')
+    expect(archive.headers.get('cache-control')).toBe('public, max-age=86400, must-revalidate')
+    const text = await archive.text()
+    const feed = xml.parse(text).feed as { entry: { id: string }[]; link: { rel: string; href: string }[] }
+    expect(feed).toHaveProperty('fh:archive')
+    expect(feed.link.find((l) => l.rel === 'current')?.href).toBe(`${BASE}/kk/latest.atom`)
+    expect(feed.entry.map((e) => e.id).sort()).toEqual(
+      Array.from({ length: 16 }, (_, n) => `tag:silkfeed.dev,2026:article/workerd-archive-${n}/kk`).sort(),
+    )
+    const again = await worker.fetch(prev!, { headers: { 'if-none-match': archive.headers.get('etag')! } })
+    expect(again.status).toBe(304)
+    const gzip = await worker.fetch(prev!, { headers: { 'accept-encoding': 'gzip' } })
+    expect(gzip.headers.get('content-encoding')).toBe('gzip')
+    expect(await gzip.text()).toBe(text)
+
+    const outside = await worker.fetch(`${BASE}/kk/latest/archive/2019-12.atom`)
+    expect(outside.status).toBe(404)
+    expect(((await outside.json()) as { code: string }).code).toBe('ARCHIVE_MONTH_NOT_FOUND')
+  }, 90_000)
+})
