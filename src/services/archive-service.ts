@@ -1,21 +1,14 @@
-import {
-  archiveLayout,
-  type ArchiveLayout,
-  type ArchiveMonth,
-  type ArchiveStory,
-} from '../domain/archive-layout.ts'
+import { archiveLayout, type ArchiveLayout, type ArchiveMonth } from '../domain/archive-layout.ts'
 import { publicAudience } from '../domain/audience.ts'
 import { CONTENT_TYPE, type FeedDefinition, type FeedFormat } from '../domain/feed-definition.ts'
 import { LANGUAGE_TAG, type Locale } from '../domain/locale.ts'
 import { BoundedCache } from '../domain/bounded-cache.ts'
 import type { Clock } from '../ports/observability.ts'
-import { REPOSITORY_CONCURRENCY, type StoryState } from './article-repository.ts'
+import { ArchiveStories, type StoryMap } from './archive-stories.ts'
 import { compressVariants } from './feed-bundle.ts'
 import type { FeedService } from './feed-service.ts'
 import type { RenderedPage } from './page-service.ts'
 import { RenderedItems, renderFeedFormats } from './render-feed.ts'
-import { mapWithLimit } from './single-flight.ts'
-import { RETRACTED_SUFFIX } from './storage-keys.ts'
 
 /**
  * Archives are history: caches keep them a day, and ask again after (a correction of an archived
@@ -25,8 +18,6 @@ const ARCHIVE_CACHE_CONTROL = 'public, max-age=86400, must-revalidate'
 
 /** Archive documents kept rendered at once (each in three formats and their codings). */
 const DOCUMENTS_MAX = 500
-/** Stored versions kept read, so a new listing reads only what changed. */
-const VERSIONS_MAX = 200_000
 
 /** What a request for an archive month finds. */
 export type ArchiveAnswer =
@@ -34,11 +25,15 @@ export type ArchiveAnswer =
   | { kind: 'none' }
   | { kind: 'outside'; first: string; last: string }
 
-/** A locale's stories as one listing found them, and the layouts computed from it per feed. */
+/** A locale's stories as last looked up (a listing, then the change log). */
 interface LocaleStories {
   checkedAt: number
-  stories: Promise<ArchiveStory[]>
-  layouts: Map<string, ArchiveLayout>
+  /** When the locale's versions were last listed whole. */
+  listedAt: number
+  stories: Promise<StoryMap>
+  /** Set once the listing is read: this copy may then serve while the next listing runs. */
+  ready?: boolean
+  refreshing?: boolean
 }
 
 /**
@@ -50,7 +45,9 @@ interface LocaleStories {
  */
 export class ArchiveService {
   readonly #locales = new Map<Locale, LocaleStories>()
-  readonly #states = new BoundedCache<string, Promise<StoryState>>({ maxEntries: VERSIONS_MAX })
+  readonly #stories: ArchiveStories
+  /** Per state of a locale's stories, the layout of each feed (computed once per change). */
+  readonly #layouts = new WeakMap<StoryMap, Map<string, ArchiveLayout>>()
   readonly #documents = new BoundedCache<
     string,
     { version: string; pages: Promise<Record<FeedFormat, RenderedPage>> }
@@ -60,7 +57,9 @@ export class ArchiveService {
   constructor(
     private readonly feeds: FeedService,
     private readonly now: Clock,
-  ) {}
+  ) {
+    this.#stories = new ArchiveStories(feeds)
+  }
 
   /** The archive of a public feed for `month`, or why there is none. */
   async month(
@@ -91,64 +90,60 @@ export class ArchiveService {
 
   /** The archive months of a public feed in a locale, from stories at most `freshMs` old. */
   async layout(definition: FeedDefinition, locale: Locale): Promise<ArchiveLayout> {
-    const known = this.#locales.get(locale)
     const now = this.now()
-    let current = known
-    if (!current || now - current.checkedAt >= this.feeds.timing.freshMs) {
-      current = { checkedAt: now, stories: this.#list(locale), layouts: new Map() }
-      this.#locales.set(locale, current)
-      const listed = current
-      listed.stories.catch(() => {
-        if (this.#locales.get(locale) === listed) this.#locales.delete(locale)
+    const { freshMs, freshnessBoundMs } = this.feeds.timing
+    let current = this.#locales.get(locale)
+    const age = current ? now - current.checkedAt : Infinity
+    if (current?.ready && age >= freshMs && age < freshnessBoundMs) {
+      // As hot feeds: served for `freshMs`, then while one refresh runs beside the requests.
+      if (!current.refreshing) {
+        const stale = current
+        stale.refreshing = true
+        const next = this.#refresh(locale, stale, now)
+        next.stories.then(
+          () => this.#locales.set(locale, next),
+          () => (stale.refreshing = false),
+        )
+      }
+    } else if (!current || age >= freshMs) {
+      const next = this.#refresh(locale, current?.ready ? current : undefined, now)
+      this.#locales.set(locale, next)
+      next.stories.catch(() => {
+        if (this.#locales.get(locale) === next) this.#locales.delete(locale)
       })
+      current = next
     }
     const stories = await current.stories
-    let layout = current.layouts.get(definition.id)
+    let layouts = this.#layouts.get(stories)
+    if (!layouts) this.#layouts.set(stories, (layouts = new Map<string, ArchiveLayout>()))
+    let layout = layouts.get(definition.id)
     if (!layout) {
       const audience = publicAudience(definition) ?? { body: 'full', embargoed: false }
-      layout = archiveLayout(definition, stories, audience, now)
-      current.layouts.set(definition.id, layout)
+      layout = archiveLayout(definition, [...stories.values()], audience, now)
+      layouts.set(definition.id, layout)
     }
     return layout
   }
 
-  /** Every story of a locale at its newest version: one listing, then the versions not read before. */
-  async #list(locale: Locale): Promise<ArchiveStory[]> {
-    const keys = await this.feeds.articles.versionKeys(locale)
-    const byStory = new Map<string, string[]>()
-    for (const key of keys) {
-      const folder = key.slice(0, key.lastIndexOf('/'))
-      const versions = byStory.get(folder)
-      if (versions) versions.push(key)
-      else byStory.set(folder, [key])
-    }
-    // A retracted story is read with the version it pulled: that version says its month and sections.
-    const wanted = [...byStory.values()].map((versions) => {
-      const head = versions.at(-1)!
-      const pulled = head.endsWith(`${RETRACTED_SUFFIX}.json`)
-        ? versions.findLast((k) => !k.endsWith(`${RETRACTED_SUFFIX}.json`))
-        : undefined
-      return { head, pulled }
-    })
-    const found = await mapWithLimit(wanted, REPOSITORY_CONCURRENCY, async ({ head, pulled }) => {
-      const [state, before] = await Promise.all([this.#state(head), pulled ? this.#state(pulled) : null])
-      if (state?.kind === 'live') return [{ kind: 'live' as const, key: head, record: state.record }]
-      if (state?.kind !== 'retracted' || before?.kind !== 'live') return []
-      const { at, reason } = state
-      return [{ kind: 'retracted' as const, key: head, at, pulled: before.record, ...(reason && { reason }) }]
-    })
-    return found.flat()
-  }
-
-  /** A stored version, read once per process (versions are never overwritten). */
-  #state(key: string): Promise<StoryState> {
-    let state = this.#states.get(key)
-    if (!state) {
-      state = this.feeds.articles.state(key)
-      this.#states.set(key, state)
-      state.catch(() => this.#states.delete(key))
-    }
-    return state
+  /**
+   * A locale's stories brought up to date: from the change log since the last look (and the
+   * entries that may have landed late, `2 × STORAGE_TIMEOUT_MS` before it), or from a whole listing
+   * when there is none or it is half the log's retention old.
+   */
+  #refresh(locale: Locale, previous: LocaleStories | undefined, now: number): LocaleStories {
+    const { storageTimeoutMs, changeLogMs } = this.feeds.timing
+    const incremental = previous !== undefined && now - previous.listedAt < changeLogMs / 2
+    const stories = incremental
+      ? previous.stories.then((known) =>
+          this.#stories.since(locale, known, previous.checkedAt - 2 * storageTimeoutMs),
+        )
+      : this.#stories.all(locale)
+    const next: LocaleStories = { checkedAt: now, listedAt: incremental ? previous.listedAt : now, stories }
+    stories.then(
+      () => (next.ready = true),
+      () => undefined,
+    )
+    return next
   }
 
   async #render(

@@ -121,9 +121,9 @@ export class ArticleRepository {
     return state?.kind === 'live' ? state.record : null
   }
 
-  /** Every version key of every story of a locale, sorted (one listing: for archives, kept per process). */
-  versionKeys(locale: Locale): Promise<string[]> {
-    return this.store.list(KEYS.articlesOf(locale))
+  /** Every version key of every story of a locale, or of one story, sorted (one listing). */
+  versionKeys(locale: Locale, id?: string): Promise<string[]> {
+    return this.store.list(id === undefined ? KEYS.articlesOf(locale) : KEYS.versionsOf(locale, id))
   }
 
   /** What is stored under a version key (from a listing): a record, a retraction, or null when gone. */
