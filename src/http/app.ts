@@ -147,6 +147,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> & { front: HotFront } {
   for (const route of deps.metrics ? fixed : fixed.filter((r) => r !== FIXED_ROUTES.metrics)) {
     app.all(honoPath(route), (c) => methodNotAllowed(c.req.method, allowOf(route)))
   }
+  const archives = new ArchiveService(deps.feeds, deps.now)
   const changeFeed = new ChangeFeed({
     changeLog: deps.feeds.changeLog,
     signal: deps.feeds.changeSignal,
@@ -162,7 +163,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> & { front: HotFront } {
       feeds: deps.feeds,
       pages: new PageService(deps.feeds),
       ninjs: new NinjsService(deps.feeds, deps.now),
-      archives: new ArchiveService(deps.feeds, deps.now),
+      archives,
       changes: changesHandler(changeFeed, new CursorCodec(deps.webhook.secrets)),
       partners,
       now: deps.now,
@@ -196,7 +197,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> & { front: HotFront } {
     return problemResponse(new AppError('INTERNAL', { requestId }), language, path)
   })
 
-  const front = createHotFront({ feeds: deps.feeds, now: deps.now, requestIdFor, record })
+  const front = createHotFront({ feeds: deps.feeds, archives, now: deps.now, requestIdFor, record })
   return Object.assign(app, { front })
 }
 

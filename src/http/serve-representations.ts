@@ -40,7 +40,7 @@ import {
 
 /** Pages whose language came from Accept-Language vary on it; `?lang=` and path locales do not. */
 const VARY_NEGOTIATED = 'Accept-Language, Accept-Encoding'
-const VARY_FIXED = 'Accept-Encoding'
+export const VARY_FIXED = 'Accept-Encoding'
 
 export interface ServeRepresentationsDeps {
   feeds: FeedService

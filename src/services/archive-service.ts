@@ -31,6 +31,8 @@ interface LocaleStories {
   /** When the locale's versions were last listed whole. */
   listedAt: number
   stories: Promise<StoryMap>
+  /** The stories once read: what a synchronous hot answer needs. */
+  resolved?: StoryMap
   /** Set once the listing is read: this copy may then serve while the next listing runs. */
   ready?: boolean
   refreshing?: boolean
@@ -50,7 +52,11 @@ export class ArchiveService {
   readonly #layouts = new WeakMap<StoryMap, Map<string, ArchiveLayout>>()
   readonly #documents = new BoundedCache<
     string,
-    { version: string; pages: Promise<Record<FeedFormat, RenderedPage>> }
+    {
+      version: string
+      pages: Promise<Record<FeedFormat, RenderedPage>>
+      ready?: Record<FeedFormat, RenderedPage>
+    }
   >({ maxEntries: DOCUMENTS_MAX })
   readonly #renderedItems = new RenderedItems()
 
@@ -79,7 +85,15 @@ export class ArchiveService {
     let document = this.#documents.get(key)
     if (!document || document.version !== found.version) {
       const pages = this.#render(definition, locale, found)
-      document = { version: found.version, pages }
+      const made: { version: string; pages: typeof pages; ready?: Record<FeedFormat, RenderedPage> } = {
+        version: found.version,
+        pages,
+      }
+      document = made
+      pages.then(
+        (ready) => (made.ready = ready),
+        () => undefined,
+      )
       this.#documents.set(key, document)
       pages.catch(() => {
         if (this.#documents.get(key)?.pages === pages) this.#documents.delete(key)
@@ -140,10 +154,31 @@ export class ArchiveService {
       : this.#stories.all(locale)
     const next: LocaleStories = { checkedAt: now, listedAt: incremental ? previous.listedAt : now, stories }
     stories.then(
-      () => (next.ready = true),
+      (resolved) => {
+        next.ready = true
+        next.resolved = resolved
+      },
       () => undefined,
     )
     return next
+  }
+
+  /**
+   * The synchronous half of `month`: the document in hand when the locale's stories were looked up
+   * less than `freshMs` ago and the month is rendered at their versions; else undefined (the app
+   * then answers through `month`).
+   */
+  hotMonth(
+    definition: FeedDefinition,
+    locale: Locale,
+    month: string,
+    format: FeedFormat,
+  ): RenderedPage | undefined {
+    const current = this.#locales.get(locale)
+    if (!current?.resolved || this.now() - current.checkedAt >= this.feeds.timing.freshMs) return undefined
+    const found = this.#layouts.get(current.resolved)?.get(definition.id)?.months.get(month)
+    const document = found && this.#documents.get(`${definition.id}/${locale}/${month}`)
+    return document?.version === found?.version ? document?.ready?.[format] : undefined
   }
 
   async #render(

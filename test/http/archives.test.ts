@@ -157,4 +157,35 @@ describe('RFC 5005 archives', () => {
     expect(json.items.map((i) => i.id)).not.toContain(id('sco-tashkent-presentation'))
     expect((await atom(app, '/ru/latest/archive/2022-10.atom')).etag).toBe(after10.etag)
   })
+
+  it('answers a hot archive from the synchronous front (as Node does), with the bytes and headers of the app', async () => {
+    const store = new MemoryObjectStore()
+    await storeArticles(store, loadSamples())
+    const app = appOver(store, { freshMs: 60_000 }, undefined, {}, catalogWithLimit(2))
+    const path = '/uz/sco/archive/2022-11.json'
+    const request = {
+      method: 'GET',
+      path,
+      cfRay: undefined,
+      ifModifiedSince: undefined,
+      acceptEncoding: undefined,
+    }
+    // Not yet read: the app answers (and renders) it.
+    expect(app.front({ ...request, ifNoneMatch: undefined })).toBeUndefined()
+    const res = await app.request(path)
+    const body = new Uint8Array(await res.arrayBuffer())
+    const answer = app.front({ ...request, ifNoneMatch: undefined })!
+    expect(answer.status).toBe(200)
+    expect(answer.body).toEqual(body)
+    const headers = new Map<string, string>()
+    for (let i = 0; i < answer.rawHeaders.length; i += 2)
+      headers.set(answer.rawHeaders[i]!.toLowerCase(), answer.rawHeaders[i + 1]!)
+    expect(headers.get('etag')).toBe(res.headers.get('etag'))
+    expect(headers.get('cache-control')).toBe(res.headers.get('cache-control'))
+    expect(app.front({ ...request, ifNoneMatch: res.headers.get('etag')! })?.status).toBe(304)
+    // A month outside the archives is the app's 404, never the front's.
+    expect(
+      app.front({ ...request, path: '/uz/sco/archive/2030-01.json', ifNoneMatch: undefined }),
+    ).toBeUndefined()
+  })
 })
