@@ -1,7 +1,6 @@
 import { parseFeedPath, parsePath, RESOURCE_TEMPLATES } from '../domain/url-scheme.ts'
 import { isFormat, type FeedDefinition, type FeedFormat } from '../domain/feed-definition.ts'
 import { isLocale, type Locale } from '../domain/locale.ts'
-import { BoundedCache } from '../domain/bounded-cache.ts'
 import type { ArchiveService } from '../services/archive-service.ts'
 import type { FeedService } from '../services/feed-service.ts'
 import type { FeedBundle } from '../services/feed-bundle.ts'
@@ -94,7 +93,8 @@ export function createHotFront(options: HotFrontOptions): HotFront {
     }
     return found.representation
   }
-  const archivePaths = new BoundedCache<string, ArchiveTarget>({ maxEntries: ARCHIVE_PATHS_MAX })
+  // A plain map, emptied when full: a lookup per request touches no LRU order.
+  const archivePaths = new Map<string, ArchiveTarget>()
   const archiveOf = (path: string): ArchiveTarget | undefined => {
     const known = archivePaths.get(path)
     if (known) return known
@@ -111,7 +111,10 @@ export function createHotFront(options: HotFrontOptions): HotFront {
     const page =
       target && options.archives!.hotMonth(target.definition, target.locale, target.month, target.format)
     if (!page) return undefined
-    archivePaths.set(path, target)
+    if (!archivePaths.has(path)) {
+      if (archivePaths.size >= ARCHIVE_PATHS_MAX) archivePaths.clear()
+      archivePaths.set(path, target)
+    }
     return pageRepresentation(page, VARY_FIXED)
   }
   return (request) => {

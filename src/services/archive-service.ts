@@ -59,6 +59,8 @@ export class ArchiveService {
     }
   >({ maxEntries: DOCUMENTS_MAX })
   readonly #renderedItems = new RenderedItems()
+  /** Each month of a layout with its document once rendered: the hot path's lookups, no LRU touch. */
+  readonly #rendered = new WeakMap<ArchiveMonth, { ready?: Record<FeedFormat, RenderedPage> }>()
 
   constructor(
     private readonly feeds: FeedService,
@@ -99,6 +101,7 @@ export class ArchiveService {
         if (this.#documents.get(key)?.pages === pages) this.#documents.delete(key)
       })
     }
+    this.#rendered.set(found, document)
     return { kind: 'document', page: (await document.pages)[format] }
   }
 
@@ -177,8 +180,7 @@ export class ArchiveService {
     const current = this.#locales.get(locale)
     if (!current?.resolved || this.now() - current.checkedAt >= this.feeds.timing.freshMs) return undefined
     const found = this.#layouts.get(current.resolved)?.get(definition.id)?.months.get(month)
-    const document = found && this.#documents.get(`${definition.id}/${locale}/${month}`)
-    return document?.version === found?.version ? document?.ready?.[format] : undefined
+    return found && this.#rendered.get(found)?.ready?.[format]
   }
 
   async #render(
