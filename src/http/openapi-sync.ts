@@ -5,6 +5,7 @@ import { FORMATS } from '../domain/feed-definition.ts'
 import {
   CACHE_HEADERS,
   CONDITIONAL,
+  feedOk,
   json,
   NOT_MODIFIED,
   problem,
@@ -52,16 +53,9 @@ export function syncOperations(
         ...CONDITIONAL,
       ],
       responses: {
-        '200': {
-          description:
-            'The archive (fh:archive; current, prev-archive and next-archive links; JSON Feed: next_url to the older month)',
-          headers: CACHE_HEADERS,
-          content: {
-            'application/rss+xml': { schema: { type: 'string' } },
-            'application/atom+xml': { schema: { type: 'string' } },
-            'application/feed+json': { schema: { type: 'object' } },
-          },
-        },
+        '200': feedOk(
+          'The archive (fh:archive; current, prev-archive and next-archive links; JSON Feed: next_url to the older month)',
+        ),
         '304': NOT_MODIFIED,
         '400': problem('Not a month: YYYY-MM'),
         '404': problem(

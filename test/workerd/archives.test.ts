@@ -1,14 +1,8 @@
-import { exports } from 'cloudflare:workers'
 import { XMLParser } from 'fast-xml-parser'
 import { describe, expect, it } from 'vitest'
-import { signBody } from '../../src/http/signature.ts'
-
-const worker = (exports as { default: { fetch(input: string, init?: RequestInit): Promise<Response> } })
-  .default
+import { postSignedRepublish, worker } from './signed-republish.ts'
 
 const BASE = 'https://feeds.silkfeed.test'
-// The secret the workerd project binds as WEBHOOK_SECRETS (vitest.config.mts).
-const SECRET = 'workerd-test-secret-0123456789abcdef'
 
 describe('archives in workerd, against s3rver', () => {
   it('serves the archive the current feed links, with its ETag, 304 and gzip', async () => {
@@ -23,12 +17,7 @@ describe('archives in workerd, against s3rver', () => {
       sections: ['workerd-archive'],
     }))
     const body = JSON.stringify({ upsert })
-    const signature = await signBody(new TextEncoder().encode(body), SECRET, Date.now() / 1000)
-    const res = await worker.fetch(`${BASE}/webhooks/republish`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', 'silkfeed-signature': signature },
-      body,
-    })
+    const res = await postSignedRepublish(body)
     expect(res.status).toBe(200)
 
     const xml = new XMLParser({

@@ -1,12 +1,5 @@
-import { exports } from 'cloudflare:workers'
 import { describe, expect, it } from 'vitest'
-import { signBody } from '../../src/http/signature.ts'
-
-const worker = (exports as { default: { fetch(input: string, init?: RequestInit): Promise<Response> } })
-  .default
-
-// The secret the workerd project binds as WEBHOOK_SECRETS (vitest.config.mts).
-const SECRET = 'workerd-test-secret-0123456789abcdef'
+import { postSignedRepublish, worker } from './signed-republish.ts'
 const BASE = 'https://feeds.silkfeed.test'
 
 async function upsert(id: string): Promise<void> {
@@ -23,12 +16,7 @@ async function upsert(id: string): Promise<void> {
       },
     ],
   })
-  const signature = await signBody(new TextEncoder().encode(body), SECRET, Date.now() / 1000)
-  const res = await worker.fetch(`${BASE}/webhooks/republish`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', 'silkfeed-signature': signature },
-    body,
-  })
+  const res = await postSignedRepublish(body)
   expect(res.status).toBe(200)
 }
 
