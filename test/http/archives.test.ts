@@ -188,4 +188,20 @@ describe('RFC 5005 archives', () => {
       app.front({ ...request, path: '/uz/sco/archive/2030-01.json', ifNoneMatch: undefined }),
     ).toBeUndefined()
   })
+
+  it('lets the preview and the directory pages autodiscover the newest archive of each feed', async () => {
+    const app = await archivedApp()
+    const links = (html: string) =>
+      [
+        ...html.matchAll(
+          /<link rel="prev-archive" type="application\/atom\+xml" hreflang="([^"]+)" href="([^"]+)"\/>/g,
+        ),
+      ].map((m) => m[2])
+    expect(links(await (await app.request('/ru/latest')).text())).toEqual([
+      `${BASE}/ru/latest/archive/2022-11.atom`,
+    ])
+    const directory = links(await (await app.request('/?lang=kk')).text())
+    expect(directory).toContain(`${BASE}/kk/sco/archive/2022-11.atom`)
+    expect(directory).toContain(`${BASE}/zh-hant/latest/archive/2022-11.atom`)
+  })
 })
