@@ -2,13 +2,13 @@
 // (bundled like `npm run build`) runs over s3rver and is, in turn: killed with SIGKILL mid-republish
 // and restarted (kills), stormed with webhooks and readers while a proxy injects S3 faults (faults),
 // fuzzed by hostile clients (fuzz), and soaked with at least a million requests while its resident
-// memory is sampled (soak). The "instances" row is a hook: a phase with the signature of `Phase`
-// (see INSTANCES_PHASE) fills it. Prints one table; exits non-zero when any lost, backwards,
+// memory is sampled (soak); three instances share one bucket (instances: bench/chaos-instances.ts).
+// Prints one table; exits non-zero when any lost, backwards,
 // invalid or unexpected-5xx count is not 0, or memory grew past its bound after warm-up.
 //
 // Environment: CHAOS_SEED (default 15), CHAOS_KILLS (kill cycles, default 6), CHAOS_WEBHOOKS (fault
 // storm, default 16), CHAOS_FUZZ_RUNS (default 2000), CHAOS_SOAK_REQUESTS (default 1000000),
-// CHAOS_SOAK_MAX_SECONDS (default 170), CHAOS_MEMORY_GROWTH_MB (bound after warm-up, default 64),
+// CHAOS_SOAK_MAX_SECONDS (default 240), CHAOS_MEMORY_GROWTH_MB (bound after warm-up, default 96),
 // CHAOS_PHASES (comma-separated subset of kills,faults,instances,fuzz,soak). Needs wrk for the soak.
 import { spawn, spawnSync } from 'node:child_process'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
@@ -16,6 +16,7 @@ import { cpus, loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { XMLValidator } from 'fast-xml-parser'
 import { NO_FAULTS, startFaultProxy, type FaultRates } from '../test/support/fault-proxy.ts'
+import { instancesPhase } from './chaos-instances.ts'
 import { runHostileCampaign } from '../test/support/hostile-clients.ts'
 import { runKillCampaign } from '../test/support/kill-campaign.ts'
 import { startSeededS3 } from '../test/support/s3.ts'
@@ -33,8 +34,8 @@ const KILLS = Number(process.env.CHAOS_KILLS ?? 6)
 const WEBHOOKS = Number(process.env.CHAOS_WEBHOOKS ?? 16)
 const FUZZ_RUNS = Number(process.env.CHAOS_FUZZ_RUNS ?? 2000)
 const SOAK_REQUESTS = Number(process.env.CHAOS_SOAK_REQUESTS ?? 1_000_000)
-const SOAK_MAX_SECONDS = Number(process.env.CHAOS_SOAK_MAX_SECONDS ?? 170)
-const MEMORY_GROWTH_MB = Number(process.env.CHAOS_MEMORY_GROWTH_MB ?? 64)
+const SOAK_MAX_SECONDS = Number(process.env.CHAOS_SOAK_MAX_SECONDS ?? 240)
+const MEMORY_GROWTH_MB = Number(process.env.CHAOS_MEMORY_GROWTH_MB ?? 96)
 const PHASES = (process.env.CHAOS_PHASES ?? 'kills,faults,instances,fuzz,soak').split(',')
 const SECRET = 'chaos-webhook-secret-0123456789'
 /** A system tool (apt-get install wrk), not an npm binary. */
@@ -80,11 +81,11 @@ const emptyRow = (phase: string): Row => ({
   notes: [],
 })
 
-/**
- * Several instances sharing one bucket (issue 15.3) is built on another branch as a reusable
- * `runInstancesScenario`; wire it here as a Phase returning its row. Until then the row says so.
- */
-const INSTANCES_PHASE: Phase | undefined = undefined
+/** Several instances sharing one bucket (issue 15.3): bench/chaos-instances.ts. */
+const INSTANCES_PHASE: Phase | undefined = async (context) => ({
+  ...emptyRow('instances (3 sharing one bucket)'),
+  ...(await instancesPhase(context)),
+})
 
 const killsPhase: Phase = async ({ entry, directory, seed }) => {
   const row = emptyRow('kills (kill -9 mid-republish, restart)')
@@ -214,7 +215,7 @@ const fuzzPhase: Phase = async ({ entry, directory, seed }) => {
     s3Endpoint: embedded.endpoint,
     bucket: 'chaos-fuzz',
     secret: SECRET,
-    env: { LOG_LEVEL: 'silent', WEBHOOK_BODY_TIMEOUT_MS: '1000' },
+    env: { LOG_LEVEL: 'silent', WEBHOOK_BODY_TIMEOUT_MS: '1000', HEADERS_TIMEOUT_MS: '1000' },
   })
   try {
     const report = await runHostileCampaign({ base: server.base, runs: FUZZ_RUNS, seed, floodSize: 1000 })
@@ -230,17 +231,46 @@ const fuzzPhase: Phase = async ({ entry, directory, seed }) => {
   return row
 }
 
-/** wrk's script for the soak: hot hits, 304s, and misses on 10,000 distinct junk paths. */
+/** Requests wrk sends per write on each connection (HTTP/1.1 pipelining): far fewer syscalls a request. */
+const SOAK_PIPELINE = 16
+/** Distinct junk paths (half under an unknown locale, half unknown feeds of a known one). */
+const SOAK_JUNK_PATHS = 10_000
+/** The soak's warm-up: until every junk path was asked once (2 misses a batch of 16). */
+const SOAK_WARMUP_REQUESTS = (SOAK_JUNK_PATHS * SOAK_PIPELINE) / 2
+/** wrk's connections (one thread): with pipelining, 16 keep the server busy without queueing much. */
+const SOAK_CONNECTIONS = 16
+
+/** A feed the soak's webhooks (Russian stories) leave alone, so that its revalidations stay 304s. */
+const SOAK_STILL_FEED = '/zh/sco.rss'
+
+/**
+ * wrk's script for the soak, pipelined: per batch of 16, 7 hot hits (6 of them gzip, as feed readers
+ * ask; 4 on the feed the webhooks change), 7 revalidations answered 304, 2 misses that walk 10,000 distinct junk paths (an unknown
+ * locale, and unknown feeds of a known one).
+ */
 function soakScript(etag: string): string {
+  const tag = etag.replace(/'/g, '')
   return `local threads = {}
 function setup(thread) table.insert(threads, thread) end
-function init(args) n = 0; bad = 0; ok = 0 end
+function init(args) n = 0; j = 0; bad = 0 end
 request = function()
-  n = n + 1
-  local k = n % 10
-  if k < 5 then return wrk.format("GET", "/ru/sco.rss") end
-  if k < 8 then return wrk.format("GET", "/ru/sco.rss", { ["If-None-Match"] = '${etag.replace(/'/g, '')}' }) end
-  return wrk.format("GET", "/zz/junk-" .. ((n * 7919) % 10000) .. ".rss")
+  local batch = {}
+  for i = 1, ${SOAK_PIPELINE} do
+    n = n + 1
+    local k = i % 16
+    if k < 1 then batch[i] = wrk.format("GET", "/ru/sco.rss")
+    elseif k < 4 then batch[i] = wrk.format("GET", "/ru/sco.rss", { ["Accept-Encoding"] = "gzip" })
+    elseif k < 7 then batch[i] = wrk.format("GET", "${SOAK_STILL_FEED}", { ["Accept-Encoding"] = "gzip" })
+    elseif k < 14 then batch[i] = wrk.format("GET", "${SOAK_STILL_FEED}", { ["If-None-Match"] = '${tag}' })
+    else
+      -- The junk paths in a scattered order, every one of the 10,000 once per 10,000 misses.
+      j = j + 1
+      local m = (j * 7919) % ${SOAK_JUNK_PATHS}
+      if m % 2 == 0 then batch[i] = wrk.format("GET", "/zz/junk-" .. m .. ".rss")
+      else batch[i] = wrk.format("GET", "/ru/junk-" .. m .. ".json") end
+    end
+  end
+  return table.concat(batch)
 end
 response = function(status, headers, body)
   if status >= 500 and status ~= 503 then bad = bad + 1 end
@@ -256,7 +286,7 @@ end
 function runWrk(url: string, script: string, seconds: number): Promise<{ requests: number; bad: number }> {
   return new Promise((resolve) => {
     let out = ''
-    const child = spawn(WRK, ['-t2', '-c32', `-d${seconds}s`, '-s', script, url], {
+    const child = spawn(WRK, ['-t1', `-c${SOAK_CONNECTIONS}`, `-d${seconds}s`, '-s', script, url], {
       stdio: ['ignore', 'pipe', 'inherit'],
     })
     child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()))
@@ -286,7 +316,7 @@ const soakPhase: Phase = async ({ entry, directory }) => {
   })
   const script = join(directory, 'soak.lua')
   try {
-    const etag = (await fetch(`${server.base}/ru/sco.rss`)).headers.get('etag') ?? '"none"'
+    const etag = (await fetch(`${server.base}${SOAK_STILL_FEED}`)).headers.get('etag') ?? '"none"'
     writeFileSync(script, soakScript(etag))
     const soak = { on: true }
     let story = 1000
@@ -303,21 +333,41 @@ const soakPhase: Phase = async ({ entry, directory }) => {
     const samples: number[] = []
     const sampler = setInterval(() => void server.rss().then((rss) => samples.push(rss)), 500)
     const started = Date.now()
+    // Warm-up rounds until every junk path was asked once (their peak memory is the baseline of the
+    // bound), then rounds sized from the rate measured so far to land just past SOAK_REQUESTS,
+    // within SOAK_MAX_SECONDS. Resident memory is noted at the end of each round.
+    const trajectory: string[] = []
     for (let round = 0; row.requests < SOAK_REQUESTS; round++) {
-      if ((Date.now() - started) / 1000 > SOAK_MAX_SECONDS) {
+      const elapsed = (Date.now() - started) / 1000
+      const left = SOAK_MAX_SECONDS - elapsed
+      if (left < 1) {
         row.notes.push(`stopped at ${SOAK_MAX_SECONDS} s before ${SOAK_REQUESTS} requests`)
         break
       }
-      const { requests, bad } = await runWrk(`${server.base}/`, script, round === 0 ? 10 : 30)
+      const warming = warmRss === 0
+      const rate = row.requests / Math.max(1, elapsed)
+      const seconds = warming
+        ? Math.min(5, left)
+        : Math.min(left, 30, Math.max(2, ((SOAK_REQUESTS - row.requests) / rate) * 1.05))
+      const { requests, bad } = await runWrk(`${server.base}/`, script, Math.ceil(seconds))
       row.requests += requests
       row.unexpected5xx += bad
-      if (round === 0) warmRss = Math.max(...samples, await server.rss())
+      const rss = await server.rss()
+      if (warming && row.requests >= SOAK_WARMUP_REQUESTS) warmRss = Math.max(...samples, rss)
+      trajectory.push(`${Math.round(row.requests / 1000)}k: ${(rss / 2 ** 20).toFixed(0)}`)
     }
+    if (warmRss === 0) warmRss = Math.max(...samples)
+    const soakSeconds = (Date.now() - started) / 1000
+    row.notes.push(
+      `${row.requests} requests in ${soakSeconds.toFixed(0)} s (${(row.requests / soakSeconds).toFixed(0)}/s, ` +
+        `wrk -t1 -c${SOAK_CONNECTIONS}, ${SOAK_PIPELINE} pipelined)`,
+    )
     soak.on = false
     await editor
     clearInterval(sampler)
     row.peakRssBytes = Math.max(...samples)
     const growth = (row.peakRssBytes - warmRss) / 2 ** 20
+    row.notes.push(`resident MB by requests sent: ${trajectory.join(', ')}`)
     row.notes.push(
       `resident memory after warm-up ${(warmRss / 2 ** 20).toFixed(0)} MB, peak ${(row.peakRssBytes / 2 ** 20).toFixed(0)} MB ` +
         `(growth ${growth.toFixed(0)} MB, bound ${MEMORY_GROWTH_MB} MB)`,

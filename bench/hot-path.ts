@@ -4,6 +4,7 @@
 // same run that does what bench/bare-server.mjs does per request (pick the captured answer by path,
 // method, If-None-Match and Accept-Encoding). Prints ns per request for both and the ratio; the
 // median of BENCH_ROUNDS (default 7) rounds of BENCH_REQUESTS (default 300,000) requests.
+import { createAppCaches } from '../src/http/caches.ts'
 import { cpus } from 'node:os'
 import { createApp } from '../src/http/app.ts'
 import { requestIdsFrom } from '../src/http/request-log.ts'
@@ -47,6 +48,7 @@ const app = createApp({
   // As the Node entry makes them (src/platform/build-deps.ts).
   newRequestId: requestIdsFrom(crypto.randomUUID().replace(/-/g, '').slice(0, 12)),
   retryAfterSeconds: 5,
+  caches: createAppCaches(),
   telemetry,
   publish: feeds.publishService(Date.now),
   hubs: new HubNotifier({ hubs: [], logger, attempts: 1, backoffMs: 1, timeoutMs: 1 }),

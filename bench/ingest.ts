@@ -14,7 +14,7 @@
 // One uncounted webhook of 25 other stories comes first (the JIT's warm-up).
 //
 // Environment: BENCH_STORIES, BENCH_BATCH, BENCH_SKIP_BUILD=1 to reuse dist/serve.mjs, LOG_LEVEL for
-// the server (default info).
+// the server (default info), BENCH_SERVER_NODE_ARGS for Node flags of the server (e.g. `--cpu-prof`).
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
 import { mkdtempSync, openSync, rmSync } from 'node:fs'
 import { createServer } from 'node:http'
@@ -70,7 +70,8 @@ async function startSilkfeed(
 ): Promise<{ base: string; child: ChildProcess }> {
   const port = await freePort()
   const base = `http://127.0.0.1:${port}`
-  const child = spawn(process.execPath, [join(ROOT, 'dist/serve.mjs')], {
+  const nodeArgs = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean)
+  const child = spawn(process.execPath, [...nodeArgs, join(ROOT, 'dist/serve.mjs')], {
     cwd: ROOT,
     env: silkfeedEnv({
       port,

@@ -173,8 +173,8 @@ async function measureRound(
   t = performance.now()
   let putBytes = 0
   await Promise.all(
-    bodies.map(({ body, etag }, i) => {
-      const variants = compressVariants(body, etag)
+    bodies.map(async ({ body, etag }, i) => {
+      const variants = await compressVariants(body, etag)
       const parts = [variants.identity.body, variants.gzip!.body, ...(variants.br ? [variants.br.body] : [])]
       const out = new Uint8Array(parts.reduce((n, p) => n + p.byteLength, 0))
       let at = 0

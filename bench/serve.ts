@@ -13,9 +13,14 @@
 // core 1. Besides req/s and latency it reports the server's CPU time per request, which a busy
 // machine disturbs less than req/s.
 //
+// The partner case: a partner (full text, the 50-item feed or the nearest size) reads its keyed URL
+// `/p/{key}/ru/bench-N.rss`, hot, 200 identity, alternating with the public URL of the same feed in
+// the same rounds; the target is ≥ 0.9x the public req/s, with no storage request per hit (the key
+// index is relisted once per HOT_CACHE_MS whatever the traffic: reported apart). BENCH_PARTNER=0 skips it.
+//
 // Environment: BENCH_SECONDS (per run, default 5), BENCH_ROUNDS (runs per cell, the median is kept;
 // default 1), BENCH_CONNECTIONS (default 50), BENCH_ITEMS (default 10,50,500), BENCH_CASES (default
-// "200 identity,200 gzip,304,HEAD"), BENCH_WARMUP_SECONDS (per server and case, default 1),
+// "200 identity,200 gzip,304,HEAD,cursor"; `cursor` is the change cursor case below), BENCH_WARMUP_SECONDS (per server and case, default 1),
 // BENCH_SKIP_BUILD=1 to reuse dist/serve.mjs, BENCH_SERVER_NODE_ARGS for Node flags of the server
 // under test (e.g. "--cpu-prof --cpu-prof-dir=prof"), LOG_LEVEL for it (default info, as in production),
 // BENCH_SERVER_ENTRY to measure another build of the entry (say, of another commit; implies no build).
@@ -37,6 +42,7 @@ import { join } from 'node:path'
 import { createInterface } from 'node:readline'
 import type { Article } from '../src/domain/article.ts'
 import { startEmbeddedS3 } from '../src/platform/embedded-s3.ts'
+import { PartnerRegistry } from '../src/services/partner-registry.ts'
 import { storeArticles } from '../src/services/seed.ts'
 import { loadSamples, ROOT } from '../test/support/samples.ts'
 import { storeFor } from '../test/support/s3.ts'
@@ -50,9 +56,17 @@ const SIZES = (process.env.BENCH_ITEMS ?? '10,50,500').split(',').map(Number)
 const ALL_CASES = ['200 identity', '200 gzip', '304', 'HEAD'] as const
 type Case = (typeof ALL_CASES)[number]
 const CASES = ALL_CASES.filter((c) => (process.env.BENCH_CASES ?? ALL_CASES.join(',')).split(',').includes(c))
+/**
+ * The cursor case: `GET /ru/changes?cursor=…` at the end of the log (a poll with nothing new, no
+ * wait), against the bare server answering the same bytes at the same URL.
+ */
+const CURSOR_CASE = (process.env.BENCH_CASES ?? 'cursor').split(',').includes('cursor')
 const BUCKET = 'silkfeed-bench'
 const LOCALE = 'ru'
 const METRICS_TOKEN = 'bench-metrics-token-0123456789'
+const PARTNER = process.env.BENCH_PARTNER !== '0'
+// The partner case's feed: the issue's reference size when measured, else the nearest one.
+const PARTNER_ITEMS = [...SIZES].sort((a, b) => Math.abs(a - 50) - Math.abs(b - 50))[0]!
 
 interface Run {
   rps: number
@@ -153,8 +167,8 @@ function generatedArticles(count: number): Article[] {
 interface CountingProxy {
   server: Server
   port: number
-  /** Requests forwarded since the last reset, by kind. */
-  counts: { total: number; conditional: number; listings: number }
+  /** Requests forwarded since the last reset, by kind (`list`: a listing, as of the partner key index or an archive's locale). */
+  counts: { total: number; conditional: number; list: number }
   reset(): void
 }
 
@@ -164,8 +178,8 @@ function startCountingProxy(upstreamPort: number): Promise<CountingProxy> {
     server: createServer((req, res) => {
       proxy.counts.total++
       if (req.method === 'GET' && req.headers['if-none-match']) proxy.counts.conditional++
-      // Archives list their locale's stories again after HOT_CACHE_MS (their revalidation).
-      if (req.method === 'GET' && req.url?.includes('list-type=')) proxy.counts.listings++
+      // Archives list their locale's stories again after HOT_CACHE_MS (their revalidation), as the key index.
+      if (req.method === 'GET' && req.url?.includes('list-type=')) proxy.counts.list++
       const upstream = httpRequest(
         { host: '127.0.0.1', port: upstreamPort, path: req.url, method: req.method, headers: req.headers },
         (up) => {
@@ -177,8 +191,8 @@ function startCountingProxy(upstreamPort: number): Promise<CountingProxy> {
       req.pipe(upstream)
     }),
     port: 0,
-    counts: { total: 0, conditional: 0, listings: 0 },
-    reset: () => (proxy.counts = { total: 0, conditional: 0, listings: 0 }),
+    counts: { total: 0, conditional: 0, list: 0 },
+    reset: () => (proxy.counts = { total: 0, conditional: 0, list: 0 }),
   }
   return new Promise((resolve) =>
     proxy.server.listen(0, '127.0.0.1', () => {
@@ -277,29 +291,32 @@ interface Captured {
   body?: string
 }
 
-/** The four responses of one feed from Silkfeed, as the bare server will repeat them. */
-async function capture(base: string, path: string) {
-  // node:http, not fetch: fetch would decompress the gzip body.
-  const grab = (method: string, headers: Record<string, string>) =>
-    new Promise<Captured>((resolve, reject) => {
-      const req = httpRequest(`${base}${path}`, { method, headers }, (res) => {
-        const chunks: Buffer[] = []
-        res.on('data', (chunk: Buffer) => chunks.push(chunk))
-        res.on('end', () => {
-          const body = Buffer.concat(chunks)
-          const kept = Object.entries(res.headers).filter(
-            ([name]) => !['date', 'connection', 'keep-alive', 'transfer-encoding'].includes(name),
-          )
-          resolve({
-            status: res.statusCode ?? 0,
-            headers: Object.fromEntries(kept.map(([n, v]) => [n, String(v)])),
-            body: body.byteLength > 0 ? body.toString('base64') : undefined,
-          })
+/** One response of Silkfeed as the bare server will repeat it (node:http, not fetch: fetch would decompress). */
+function grabOne(base: string, path: string, method: string, headers: Record<string, string>) {
+  return new Promise<Captured>((resolve, reject) => {
+    const req = httpRequest(`${base}${path}`, { method, headers }, (res) => {
+      const chunks: Buffer[] = []
+      res.on('data', (chunk: Buffer) => chunks.push(chunk))
+      res.on('end', () => {
+        const body = Buffer.concat(chunks)
+        const kept = Object.entries(res.headers).filter(
+          ([name]) => !['date', 'connection', 'keep-alive', 'transfer-encoding'].includes(name),
+        )
+        resolve({
+          status: res.statusCode ?? 0,
+          headers: Object.fromEntries(kept.map(([n, v]) => [n, String(v)])),
+          body: body.byteLength > 0 ? body.toString('base64') : undefined,
         })
       })
-      req.on('error', reject)
-      req.end()
     })
+    req.on('error', reject)
+    req.end()
+  })
+}
+
+/** The four responses of one feed from Silkfeed, as the bare server will repeat them. */
+async function capture(base: string, path: string) {
+  const grab = (method: string, headers: Record<string, string>) => grabOne(base, path, method, headers)
   // As wrk asks: no Accept-Encoding but for the gzip case.
   const identity = await grab('GET', {})
   const gzip = await grab('GET', { 'accept-encoding': 'gzip' })
@@ -504,8 +521,27 @@ try {
   }
   const s3 = await startEmbeddedS3({ directory: join(directory, 's3'), buckets: [BUCKET] })
   stops.push(() => s3.stop())
+  const seeded = storeFor(s3.endpoint, BUCKET, 60_000)
   // 20 stories more than the largest feed holds: every feed then has an archive (the archive case).
-  await storeArticles(storeFor(s3.endpoint, BUCKET, 60_000), generatedArticles(Math.max(...SIZES) + 20))
+  await storeArticles(seeded, generatedArticles(Math.max(...SIZES) + 20))
+  // The partner, made in the bucket as the admin API makes one; the most requests a quota allows.
+  const partnerKey = PARTNER
+    ? (
+        await new PartnerRegistry(seeded, {
+          now: Date.now,
+          freshMs: 0,
+          randomBytes: (n) => crypto.getRandomValues(new Uint8Array(n)),
+        }).create({
+          name: 'Bench partner',
+          feeds: [`bench-${PARTNER_ITEMS}`],
+          locales: [LOCALE],
+          fullText: true,
+          embargoed: false,
+          quota: 1_000_000,
+        })
+      ).key
+    : undefined
+  const partnerPath = `/p/${partnerKey}/${LOCALE}/bench-${PARTNER_ITEMS}.rss`
   const proxy = await startCountingProxy(s3.port)
   stops.push(() => new Promise((r) => proxy.server.close(r)))
   const silkfeed = await startSilkfeed(directory, feedsDir, proxy.port)
@@ -513,30 +549,39 @@ try {
 
   const feeds = new Map<number, Awaited<ReturnType<typeof capture>>>()
   for (const items of SIZES) feeds.set(items, await capture(silkfeed.base, `/${LOCALE}/bench-${items}.rss`))
+  // The change cursor at the end of the log: every poll of it finds nothing new.
+  let cursorPath = `/${LOCALE}/changes`
+  for (;;) {
+    const page = (await (await fetch(silkfeed.base + cursorPath)).json()) as {
+      changes: unknown[]
+      next_cursor: string
+      more: boolean
+    }
+    cursorPath = `/${LOCALE}/changes?cursor=${page.next_cursor}`
+    if (page.changes.length === 0 && !page.more) break
+  }
+  const polled = CURSOR_CASE ? await grabOne(silkfeed.base, cursorPath, 'GET', {}) : undefined
   // The archive case: the newest archive of the smallest feed that has one (its current feed's prev-archive).
   const archivePath = await newestArchive(silkfeed.base)
   const archive = archivePath === undefined ? undefined : await capture(silkfeed.base, archivePath)
-  const bare = await startBare(
-    Object.fromEntries([
-      ...[...feeds].map(([items, f]) => [
+  const bare = await startBare({
+    ...Object.fromEntries(
+      [...feeds].map(([items, f]) => [
         `/${LOCALE}/bench-${items}.rss`,
         { identity: f.identity, gzip: f.gzip, notModified: f.notModified, head: f.head },
       ]),
-      ...(archive && archivePath
-        ? [
-            [
-              archivePath,
-              {
-                identity: archive.identity,
-                gzip: archive.gzip,
-                notModified: archive.notModified,
-                head: archive.head,
-              },
-            ],
-          ]
-        : []),
-    ]),
-  )
+    ),
+    ...(archive &&
+      archivePath && {
+        [archivePath]: {
+          identity: archive.identity,
+          gzip: archive.gzip,
+          notModified: archive.notModified,
+          head: archive.head,
+        },
+      }),
+    ...(polled && { [cursorPath]: { identity: polled, gzip: polled, notModified: polled, head: polled } }),
+  })
   stops.push(() => bare.stop())
   const headViaWrk = await wrkHandlesHead(`${bare.base}/${LOCALE}/bench-${SIZES[0]}.rss`)
 
@@ -585,6 +630,7 @@ try {
     await measure(silkfeed, SIZES[0]!, which, WARMUP_SECONDS)
     await measure(bare, SIZES[0]!, which, WARMUP_SECONDS)
   }
+  if (PARTNER) await measure(silkfeed, PARTNER_ITEMS, '200 identity', WARMUP_SECONDS, partnerPath)
   for (const items of SIZES) await fetch(`${silkfeed.base}/${LOCALE}/bench-${items}.rss`)
 
   const before = await scrape(silkfeed.base)
@@ -624,6 +670,17 @@ try {
     silkfeedRequests += ours.reduce((n, r) => n + r.requests, 0)
     archiveResult = { silkfeed: median(ours), bare: median(theirs) }
   }
+  // The partner case: keyed and public URL of the same feed, alternating, in the same rounds.
+  const partnerRuns: Run[] = []
+  const publicRuns: Run[] = []
+  const storageBeforePartner = { ...proxy.counts }
+  for (let round = 0; PARTNER && round < ROUNDS; round++) {
+    const keyedFirst = round % 2 === 0
+    if (!keyedFirst) publicRuns.push(await measure(silkfeed, PARTNER_ITEMS, '200 identity', SECONDS))
+    partnerRuns.push(await measure(silkfeed, PARTNER_ITEMS, '200 identity', SECONDS, partnerPath))
+    if (keyedFirst) publicRuns.push(await measure(silkfeed, PARTNER_ITEMS, '200 identity', SECONDS))
+  }
+  silkfeedRequests += [...partnerRuns, ...publicRuns].reduce((n, r) => n + r.requests, 0)
   const storage = { ...proxy.counts }
   const after = await scrape(silkfeed.base)
   const delta = (pattern: RegExp) => sumMatching(after, pattern) - sumMatching(before, pattern)
@@ -714,18 +771,79 @@ try {
   // Storage during the hot runs, counted at the proxy in front of s3rver: a hit makes no request; a
   // feed older than HOT_CACHE_MS (default 2000) is revalidated with one conditional GET, shared by
   // the requests that arrive meanwhile (they count as "revalidated", not as hits).
-  const byHits = storage.total - storage.conditional - storage.listings
+  const byHits = storage.total - storage.conditional - storage.list
   console.log(
     `  ${byHits === 0 && otherReads === 0 ? 'PASS' : 'FAIL'}  0 storage requests per hot hit: ${byHits} ` +
       `storage requests besides revalidation, for ${hits} hits (${storage.total} storage requests in all during ` +
       `${silkfeedRequests} requests: ${storage.conditional} conditional GETs revalidating after HOT_CACHE_MS, ` +
       `which ${revalidated} requests shared, ${stale} requests answered from memory meanwhile; ${otherReads} misses; ` +
-      `${storage.listings} listings of the locale's stories revalidating the archive after HOT_CACHE_MS, beside its requests)`,
+      `${storage.list} listings of the locale's stories revalidating the archive after HOT_CACHE_MS, beside its requests)`,
   )
+  if (PARTNER) {
+    const keyed = median(partnerRuns)
+    const open = median(publicRuns)
+    console.log(
+      `\nPartner case (${PARTNER_ITEMS} items, 200 identity, median of ${ROUNDS}): keyed ${k(keyed.rps)} req/s ` +
+        `(p50 ${ms(keyed.p50Us)} ms, p99 ${ms(keyed.p99Us)} ms, CPU ${keyed.cpuUsPerRequest.toFixed(1)} µs/req, ` +
+        `errors ${keyed.errors}), public ${k(open.rps)} req/s (p50 ${ms(open.p50Us)} ms, p99 ${ms(open.p99Us)} ms, ` +
+        `CPU ${open.cpuUsPerRequest.toFixed(1)} µs/req, errors ${open.errors})`,
+    )
+    show(`${PARTNER_ITEMS} items: hot partner 200 vs the public hot 200`, keyed.rps / open.rps, 0.9, true)
+    if (keyed.errors > 0) console.log(`  FAIL  the keyed runs had ${keyed.errors} errors (a 429 is one)`)
+    const during = (kind: keyof typeof storage) => storage[kind] - storageBeforePartner[kind]
+    const partnerHitRequests = during('total') - during('conditional') - during('list')
+    const requests = partnerRuns.reduce((n, r) => n + r.requests, 0)
+    console.log(
+      `  ${partnerHitRequests === 0 ? 'PASS' : 'FAIL'}  0 storage requests per hot partner hit: ${partnerHitRequests} ` +
+        `besides revalidation during the partner runs (${requests} keyed requests; ${during('list')} listings of ` +
+        `the key index, once per HOT_CACHE_MS, and ${during('conditional')} conditional GETs revalidating the feed)`,
+    )
+  }
   console.log(
     `\nRequest log: ${logLines} JSON lines for the ${silkfeedRequests} requests wrk counted ` +
       `(a few more: requests still in flight when a run ends are answered and logged, not counted).`,
   )
+  if (polled) {
+    // The cursor case: each server polled at the same URL; storage counted at the proxy meanwhile.
+    const script = wrkScript('cursor', 'GET', {})
+    const poll = async (target: Target, seconds: number): Promise<Run> => {
+      const cpuBefore = cpuUs(target.pid)
+      const run = await wrk(`${target.base}${cursorPath}`, script, seconds)
+      return { ...run, cpuUsPerRequest: (cpuUs(target.pid) - cpuBefore) / Math.max(1, run.requests) }
+    }
+    await poll(silkfeed, WARMUP_SECONDS)
+    await poll(bare, WARMUP_SECONDS)
+    proxy.reset()
+    const ours: Run[] = []
+    const theirs: Run[] = []
+    for (let round = 0; round < ROUNDS; round++) {
+      const first = round % 2 === 0
+      if (!first) theirs.push(await poll(bare, SECONDS))
+      ours.push(await poll(silkfeed, SECONDS))
+      if (first) theirs.push(await poll(bare, SECONDS))
+    }
+    const listed = proxy.counts.total
+    const polls = ours.reduce((n, r) => n + r.requests, 0)
+    const [s, b] = [median(ours), median(theirs)]
+    const bodyBytes = length(polled)
+    console.log(
+      `\n| case | body bytes | Silkfeed req/s | p50 ms | p99 ms | CPU µs/req | bare node:http req/s | p50 ms | p99 ms | CPU µs/req | Silkfeed / bare req/s |`,
+    )
+    console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|')
+    console.log(
+      `| cursor poll, nothing new | ${bodyBytes} | ${k(s.rps)} | ${ms(s.p50Us)} | ${ms(s.p99Us)} | ${s.cpuUsPerRequest.toFixed(1)} | ` +
+        `${k(b.rps)} | ${ms(b.p50Us)} | ${ms(b.p99Us)} | ${b.cpuUsPerRequest.toFixed(1)} | ${(s.rps / b.rps).toFixed(2)}x |`,
+    )
+    show('cursor poll with nothing new vs the bare server', s.rps / b.rps, 0.8, true)
+    // A hot poll answers from memory; the process lists the log again at most once per
+    // min(1 s, HOT_CACHE_MS) (other instances' entries), shared by every poll meanwhile.
+    const seconds = SECONDS * ROUNDS
+    console.log(
+      `  ${listed <= seconds + ROUNDS ? 'PASS' : 'FAIL'}  cursor: ${listed} storage requests for ${polls} polls ` +
+        `in ${seconds} s (${(listed / Math.max(1, polls)).toFixed(5)} per poll: only the periodic relist, at most one ` +
+        `per min(1 s, HOT_CACHE_MS))`,
+    )
+  }
   console.log(
     `# load average at the end: ${loadavg()
       .map((l) => l.toFixed(2))

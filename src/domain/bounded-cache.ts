@@ -72,3 +72,27 @@ export class BoundedCache<K, V> {
     }
   }
 }
+
+/**
+ * The bound of every cache the process keeps across requests, in one table: each is a
+ * {@link BoundedCache} made with one of these by whoever owns it: the composition root
+ * (`buildDeps`, through `createAppCaches`), a logger, or the object holding the data. Everything
+ * else held across requests is bounded by what it is keyed by: the catalogue (feeds × locales ×
+ * formats), the configured secrets, or an object it is attached to (a WeakMap).
+ */
+export const CACHE_BOUNDS = {
+  /** Problem titles and details by language, code and parameters (the app's; `AppCaches`). */
+  problemTexts: { maxEntries: 1000 },
+  /** Imported HMAC keys by secret: the configured ones, a few during a rotation (the app's). */
+  hmacKeys: { maxEntries: 16 },
+  /** A logger's `"level","message"` text by message, per level: messages come from code. */
+  logMessages: { maxEntries: 1000 },
+  /** A logger's `,"name":` text by field name: names come from code. */
+  logFieldNames: { maxEntries: 1000 },
+  /** Change-log entries read, by key (the change log's, one per FeedService). */
+  changeLogEntries: { maxEntries: 10_000 },
+  /** Which variant each Accept-Encoding value gets, per stored representation. */
+  variantChoices: { maxEntries: 64 },
+  /** Wall-clock fields by time zone and instant (render/dates.ts: a memo of a pure function). */
+  wallClocks: { maxEntries: 20_000 },
+} as const satisfies Record<string, CacheBounds<never>>

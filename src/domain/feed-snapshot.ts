@@ -1,4 +1,4 @@
-import { lastChangeOf, type Article } from './article.ts'
+import { embargoOf, lastChangeOf, type Article } from './article.ts'
 import type { FeedDefinition } from './feed-definition.ts'
 import type { Locale } from './locale.ts'
 import { feedSelects, selectItems } from './select-items.ts'
@@ -26,6 +26,11 @@ interface Tombstone {
   at: string
   derived?: boolean
   reason?: RetractionReason
+  /**
+   * Pulled while still under embargo: only readers who see embargoed stories ever saw it, so only
+   * their feeds carry the tombstone (the public never learns the story existed).
+   */
+  embargoed?: boolean
 }
 
 /**
@@ -123,7 +128,7 @@ export function applyChanges(
     if (retraction && (!version || retractionBeats(retraction, version))) {
       items.delete(id)
       // A feed remembers a retraction only of a story it showed (or could have).
-      if (current || known || story.shown) tombstones.set(id, retraction)
+      if (current || known || story.shown) tombstones.set(id, withEmbargo(retraction, version, known))
     } else if (upserted) {
       tombstones.delete(id)
       if (feedSelects(definition, upserted)) items.set(id, upserted)
@@ -144,6 +149,19 @@ export function applyChanges(
     complete: snapshot.complete && ordered.length <= capacity,
     listedAt: Math.max(snapshot.listedAt, options.listedAt),
   }
+}
+
+/** A tombstone marked `embargoed` when the story it pulls was never released: pulled before its embargo ended. */
+function withEmbargo(
+  retraction: Tombstone,
+  version: Article | undefined,
+  known: Tombstone | undefined,
+): Tombstone {
+  const embargo = version && embargoOf(version)
+  const unreleased =
+    (embargo !== undefined && Date.parse(retraction.at) < embargo) || known?.embargoed === true
+  const { embargoed: _embargoed, ...rest } = retraction
+  return unreleased ? { ...rest, embargoed: true } : rest
 }
 
 function outranks(a: Tombstone, b: Tombstone): boolean {

@@ -136,3 +136,22 @@ export function formatKey(random: Uint8Array): string {
 export function looksLikeKey(value: string): boolean {
   return /^sf_[A-Za-z0-9_-]{43}$/.test(value)
 }
+
+// A key longer than any real key is cut before hashing: the work per request stays bounded, and the
+// cut key is as unknown as the whole one.
+const KEY_MAX_CHARS = 256
+
+/**
+ * SHA-256 of a key, hex: what is stored of it. A fast hash is enough: a key is 256 random bits, so
+ * there is no dictionary to try and a stored hash cannot be reversed by guessing; slow hashes exist
+ * for low-entropy passwords.
+ */
+export async function keyDigest(key: string): Promise<string> {
+  const bytes = new TextEncoder().encode(key.slice(0, KEY_MAX_CHARS))
+  return hexOf(new Uint8Array(await crypto.subtle.digest('SHA-256', bytes)))
+}
+
+/** Bytes as lower-case hex. */
+export function hexOf(bytes: Uint8Array): string {
+  return [...bytes].map((b) => b.toString(16).padStart(2, '0')).join('')
+}

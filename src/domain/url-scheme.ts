@@ -114,6 +114,7 @@ export const RESOURCE_TEMPLATES = {
   partnerFeed: '/p/{key}/{locale}/{feed}.{format}',
   partnerOpml: '/p/{key}/feeds.opml',
   partnerDirectory: '/p/{key}/',
+  partnerChanges: '/p/{key}/{locale}/changes',
 } as const
 
 export type ResourceKind = keyof typeof RESOURCE_TEMPLATES
@@ -135,6 +136,7 @@ export type Resource =
   | { kind: 'ninjsFeed'; locale: string; feedId: string }
   | { kind: 'ninjsItem'; locale: string; id: string }
   | { kind: 'changes'; locale: string }
+  | { kind: 'partnerChanges'; key: string; locale: string }
   /** `month` and `format` as sent: the caller says whether they name an archive that exists. */
   | { kind: 'archive'; locale: string; feedId: string; month: string; format: string }
 
@@ -195,7 +197,10 @@ function parseArchiveFile(locale: string, file: string): Resource | undefined {
   }
 }
 
-/** `/p/{key}/…`: the partner's directory, OPML list or one of its feeds; the key is checked later, by the caller. */
+/**
+ * `/p/{key}/…`: the partner's directory, OPML list, one of its feeds or a locale's change cursor; the
+ * key is checked later, by the caller.
+ */
 function parsePartnerPath(path: string): Resource | undefined {
   const slash = path.indexOf('/', 3)
   if (slash < 0) return undefined
@@ -205,6 +210,7 @@ function parsePartnerPath(path: string): Resource | undefined {
   if (rest === '/') return { kind: 'partnerDirectory', key }
   if (rest === '/feeds.opml') return { kind: 'partnerOpml', key }
   const inner = parsePath(rest)
+  if (inner?.kind === 'changes') return { kind: 'partnerChanges', key, locale: inner.locale }
   return inner?.kind === 'feed' ? { ...inner, kind: 'partnerFeed', key } : undefined
 }
 

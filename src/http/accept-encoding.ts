@@ -1,6 +1,6 @@
 import { parseWeightedList } from './q-values.ts'
 import { ENCODINGS, type Encoding, type FeedBundle, type FeedVariant } from '../services/feed-bundle.ts'
-import { BoundedCache } from '../domain/bounded-cache.ts'
+import { BoundedCache, CACHE_BOUNDS } from '../domain/bounded-cache.ts'
 
 /**
  * Picks the content coding for a request from the codings available (RFC 9110 §12.5.3): the highest
@@ -47,8 +47,9 @@ export function clientAcceptEncoding(request: Request): string | undefined {
  */
 export const PRECOMPRESSED = { encodeBody: 'manual' } as ResponseInit
 
-// Per set of variants (a feed bundle, a page): which variant each Accept-Encoding value gets.
-// Clients send few distinct values; the cap keeps a client that varies it from growing the map.
+// Per set of variants (a feed bundle, a page): which variant each Accept-Encoding value gets, kept
+// with the set (it goes when the set does). Clients send few distinct values; the bound keeps a
+// client that varies it from growing the map.
 const variantChoices = new WeakMap<object, BoundedCache<string, FeedVariant>>()
 
 /** The variant a request's Accept-Encoding asks for (identity without one), worked out once per value. */
@@ -59,7 +60,7 @@ export function variantFor(
   const { variants } = owner
   if (!acceptEncoding) return variants.identity
   let choices = variantChoices.get(owner)
-  if (!choices) variantChoices.set(owner, (choices = new BoundedCache({ maxEntries: 64 })))
+  if (!choices) variantChoices.set(owner, (choices = new BoundedCache(CACHE_BOUNDS.variantChoices)))
   let variant = choices.get(acceptEncoding)
   if (!variant) {
     const available = ENCODINGS.filter((e) => variants[e] !== undefined)

@@ -8,6 +8,7 @@ import type { FeedService } from '../services/feed-service.ts'
 import { StorageUnavailableError, type ObjectStore } from '../ports/object-store.ts'
 import { AppError, negotiateProblemLanguage, problemResponse } from './errors.ts'
 import { createHotFront, type HotFront } from './hot-front.ts'
+import { createPartnerFront } from './partner-front.ts'
 import { createRequestRecorder } from './request-log.ts'
 import { allowOf, FIXED_ROUTES, honoPath, type FixedRoute } from './route-table.ts'
 import { redactPath } from '../domain/url-scheme.ts'
@@ -21,8 +22,10 @@ import { ArchiveService } from '../services/archive-service.ts'
 import { ChangeFeed } from '../services/change-feed.ts'
 import { CursorCodec } from '../services/change-cursor.ts'
 import { changesHandler } from './routes/changes.ts'
+import { createCursorFront, QuietAnswers } from './cursor-front.ts'
 import { healthRoutes } from './routes/health.ts'
 import { buildOpenApi } from './openapi.ts'
+import type { AppCaches } from './caches.ts'
 import { WEBHOOK_LIMITS, webhookRoutes, type WebhookLimits } from './routes/webhook.ts'
 import type { PublishService } from '../services/publish.ts'
 import type { HubNotifier } from '../services/websub.ts'
@@ -52,6 +55,8 @@ export interface AppDeps {
   partners?: PartnerRegistry
   /** ADMIN_SECRETS, for `/admin/partners`; none refuses every admin request. */
   adminSecrets?: readonly string[]
+  /** The app's caches (`createAppCaches`), made by the composition root. */
+  caches: AppCaches
 }
 
 /**
@@ -124,6 +129,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> & { front: HotFront } {
       ...deps.webhook,
       retryAfterSeconds: deps.retryAfterSeconds,
       now: deps.now,
+      keys: deps.caches.hmacKeys,
     }),
   )
   app.route(
@@ -133,6 +139,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> & { front: HotFront } {
       catalog: deps.feeds.feeds,
       secrets: deps.adminSecrets ?? [],
       now: deps.now,
+      keys: deps.caches.hmacKeys,
     }),
   )
   let openApi: string | undefined
@@ -157,35 +164,38 @@ export function createApp(deps: AppDeps): Hono<AppEnv> & { front: HotFront } {
     // Both attempts the SDK makes at a write: an entry that has not landed by then never will.
     settleMs: 2 * deps.feeds.timing.storageTimeoutMs,
     pollMs: CHANGES_POLL_MS,
+    sharedListingMs: deps.feeds.timing.sharedListingMs,
   })
+  const quiet = new QuietAnswers(changeFeed, deps.now)
   app.use(
     serveRepresentations({
       feeds: deps.feeds,
       pages: new PageService(deps.feeds),
       ninjs: new NinjsService(deps.feeds, deps.now),
       archives,
-      changes: changesHandler(changeFeed, new CursorCodec(deps.webhook.secrets)),
+      changes: changesHandler(changeFeed, new CursorCodec(deps.webhook.secrets), quiet),
       partners,
       now: deps.now,
     }),
   )
 
   // Problem documents and error logs quote the path with any partner key taken out.
+  const texts = deps.caches.problemTexts
   app.notFound((c) => {
     const path = redactPath(c.req.path)
     const error = new AppError('ROUTE_NOT_FOUND', { path })
-    return problemResponse(error, negotiateProblemLanguage(c.req.header('accept-language')), path)
+    return problemResponse(error, negotiateProblemLanguage(c.req.header('accept-language')), path, texts)
   })
 
   app.onError((err, c) => {
     const language = negotiateProblemLanguage(c.req.header('accept-language'))
     const path = redactPath(c.req.path)
-    if (err instanceof AppError) return problemResponse(err, language, path)
+    if (err instanceof AppError) return problemResponse(err, language, path, texts)
     if (err instanceof StorageUnavailableError) {
       deps.logger.error('storage unavailable', { path, reason: err.message })
       const retryAfter = String(deps.retryAfterSeconds)
       const error = new AppError('STORAGE_UNAVAILABLE', { retryAfter }, [], { 'retry-after': retryAfter })
-      return problemResponse(error, language, path)
+      return problemResponse(error, language, path, texts)
     }
     const requestId = c.req.header('cf-ray') ?? deps.newRequestId()
     deps.logger.error('unhandled error', {
@@ -194,11 +204,22 @@ export function createApp(deps: AppDeps): Hono<AppEnv> & { front: HotFront } {
       error: String(err),
       stack: err.stack,
     })
-    return problemResponse(new AppError('INTERNAL', { requestId }), language, path)
+    return problemResponse(new AppError('INTERNAL', { requestId }), language, path, texts)
   })
 
-  const front = createHotFront({ feeds: deps.feeds, archives, now: deps.now, requestIdFor, record })
+  const front = firstAnswer(
+    createPartnerFront({ feeds: deps.feeds, partners, now: deps.now, requestIdFor, record }),
+    firstAnswer(
+      createHotFront({ feeds: deps.feeds, archives, now: deps.now, requestIdFor, record }),
+      createCursorFront(quiet, { now: deps.now, requestIdFor, record }),
+    ),
+  )
   return Object.assign(app, { front })
+}
+
+/** Hot fronts tried in turn: the first answer wins, and none leaves the request to the app. */
+function firstAnswer(first: HotFront, second: HotFront): HotFront {
+  return (request) => first(request) ?? second(request)
 }
 
 /** OPTIONS of a fixed route says what it allows; any method it lacks is a 405 that says the same. */

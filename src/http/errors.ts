@@ -3,7 +3,7 @@ import { excerpt, type Problem } from '../domain/problem.ts'
 import { candidatesFor } from './accept-language.ts'
 import { byPreference, parseWeightedList } from './q-values.ts'
 import { problemTranslatorFor, type ProblemLanguage } from '../i18n/translator.ts'
-import { BoundedCache } from '../domain/bounded-cache.ts'
+import type { BoundedCache } from '../domain/bounded-cache.ts'
 
 /** Every failure a client can cause or meet, with its HTTP status. */
 const STATUS = {
@@ -35,6 +35,9 @@ const STATUS = {
   METRICS_UNAUTHORIZED: 401,
   NOT_CONFIGURED: 503,
   REQUEST_TIMEOUT: 408,
+  /** Node's parser: headers not in within HEADERS_TIMEOUT_MS, or the request within REQUEST_TIMEOUT_MS. */
+  REQUEST_TOO_SLOW: 408,
+  HEADERS_TOO_LARGE: 431,
   WEBHOOK_BUSY: 503,
   PARTNER_KEY_INVALID: 401,
   PARTNER_FORBIDDEN: 403,
@@ -67,8 +70,13 @@ export class AppError extends Error {
 }
 
 /** The RFC 9457 problem document for an error, in the client's language. */
-export function problemResponse(error: AppError, language: ProblemLanguage, instance: string): Response {
-  const { title, detail } = problemText(error, language)
+export function problemResponse(
+  error: AppError,
+  language: ProblemLanguage,
+  instance: string,
+  texts?: ProblemTexts,
+): Response {
+  const { title, detail } = problemText(error, language, texts)
   const body = {
     type: `urn:silkfeed:problem:${error.code.toLowerCase().replace(/_/g, '-')}`,
     title,
@@ -103,18 +111,26 @@ const ECHOED_MESSAGE_MAX = 400
 /** Params that hold the service's own lists (what exists, what is allowed), never the client's input. */
 const OWN_PARAMS = new Set(['available', 'allowed', 'logs', 'feeds', 'locales'])
 
-// Translating costs more than the rest of a problem answer; a flood of the same refusals (unsigned
-// webhooks, one unknown URL) gets its texts from here.
-const problemTexts = new BoundedCache<string, { title: string; detail: string }>({ maxEntries: 1000 })
+/**
+ * Problem texts already translated, by language, code and parameters: translating costs more than
+ * the rest of a problem answer, and a flood of the same refusals (unsigned webhooks, one unknown URL)
+ * gets its texts from here. The app owns one (see `AppCaches`); without one, every text is translated.
+ */
+export type ProblemTexts = BoundedCache<string, { title: string; detail: string }>
 
 /** The localized title and detail of an error. */
-function problemText(error: AppError, language: ProblemLanguage): { title: string; detail: string } {
-  const key = `${language} ${error.code} ${JSON.stringify(error.params)} ${error.translatedParams.join(',')}`
-  let text = problemTexts.get(key)
+function problemText(
+  error: AppError,
+  language: ProblemLanguage,
+  texts: ProblemTexts | undefined,
+): { title: string; detail: string } {
+  const key =
+    texts && `${language} ${error.code} ${JSON.stringify(error.params)} ${error.translatedParams.join(',')}`
+  let text = key === undefined ? undefined : texts?.get(key)
   if (!text) {
     const t = problemTranslatorFor(language)
     text = { title: t(`${error.code}.title`), detail: t(`${error.code}.detail`, localizeParams(error, t)) }
-    if (key.length <= 2000) problemTexts.set(key, text)
+    if (key !== undefined && key.length <= 2000) texts?.set(key, text)
   }
   return text
 }

@@ -4,10 +4,9 @@ import { isLocale, type Locale } from '../domain/locale.ts'
 import type { ArchiveService } from '../services/archive-service.ts'
 import type { FeedService } from '../services/feed-service.ts'
 import type { FeedBundle } from '../services/feed-bundle.ts'
-import { answerRepresentation, type Answer, type Representation } from './representation.ts'
+import { answerRepresentation, VARY_FIXED, type Answer, type Representation } from './representation.ts'
 import type { RequestRecord } from './request-log.ts'
 import { feedRepresentation, pageRepresentation, type FeedTarget } from './resources.ts'
-import { VARY_FIXED } from './serve-representations.ts'
 
 /**
  * The little of a request the hot front reads, copied from the platform's request as plain values:
@@ -18,6 +17,8 @@ export interface HotRequest {
   method: string
   /** The URL's path when it has no query and needs no decoding; undefined otherwise. */
   path: string | undefined
+  /** The request target as sent (path and query), for the change cursor's front. */
+  target?: string
   cfRay: string | undefined
   ifNoneMatch: string | undefined
   ifModifiedSince: string | undefined
@@ -127,17 +128,7 @@ export function createHotFront(options: HotFrontOptions): HotFront {
       found && served ? representationOf(found, served.bundle, started) : hotArchive(path)
     if (!representation) return undefined
     const requestId = requestIdFor(request.cfRay)
-    const answer = answerRepresentation(
-      representation,
-      {
-        method,
-        acceptEncoding: request.acceptEncoding,
-        ifNoneMatch: request.ifNoneMatch,
-        ifModifiedSince: request.ifModifiedSince,
-        requestId,
-      },
-      started,
-    )
+    const answer = answerHotRequest(representation, request, requestId, started)
     const { status, bytes } = answer
     record({
       method,
@@ -151,6 +142,21 @@ export function createHotFront(options: HotFrontOptions): HotFront {
     })
     return answer
   }
+}
+
+/** A hot request answered with a representation (variant, conditional GET, headers), as the app would. */
+export function answerHotRequest(
+  representation: Representation,
+  request: HotRequest,
+  requestId: string,
+  started: number,
+): Answer {
+  const { method, acceptEncoding, ifNoneMatch, ifModifiedSince } = request
+  return answerRepresentation(
+    representation,
+    { method, acceptEncoding, ifNoneMatch, ifModifiedSince, requestId },
+    started,
+  )
 }
 
 /** A URL path (`/…`) when it needs no decoding and carries no query; else undefined. */

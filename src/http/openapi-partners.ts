@@ -16,7 +16,8 @@ interface Parts {
   json: (description: string, schema: object) => object
 }
 
-const key = {
+/** The `{key}` of keyed paths. */
+export const KEY_PARAM = {
   name: 'key',
   in: 'path',
   required: true,
@@ -50,7 +51,7 @@ export function partnerOperations(parts: Parts): Record<string, Operation> {
   const { locale, feed, format, conditional, problem, json } = parts
   const keyed = (summary: string, content: string): Operation => ({
     summary,
-    parameters: [key, ...conditional],
+    parameters: [KEY_PARAM, ...conditional],
     responses: {
       '200': {
         description: 'Cache-Control: private; RateLimit-Policy and RateLimit',
@@ -73,7 +74,7 @@ export function partnerOperations(parts: Parts): Record<string, Operation> {
   return {
     partnerFeed: {
       summary: 'A feed as a partner reads it (also: Authorization: Bearer <key> on the public URL)',
-      parameters: [key, locale, feed, format, ...conditional],
+      parameters: [KEY_PARAM, locale, feed, format, ...conditional],
       responses: {
         ...keyed('', 'application/rss+xml').responses,
         '403': problem('Outside the key’s agreement; the detail names what it may read'),

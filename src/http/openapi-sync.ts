@@ -13,18 +13,24 @@ import {
   type Operation,
 } from './openapi-parts.ts'
 import { MAX_WAIT_SECONDS } from './routes/changes.ts'
+import { KEY_PARAM } from './openapi-partners.ts'
+import { RetractionReasonSchema } from '../domain/retraction.ts'
 
 /** `GET /{locale}/changes`, as documented in the README. */
 export const ChangePageSchema = z.object({
   changes: z.array(
     z.object({
-      type: z.enum(['published', 'updated', 'retracted']),
+      type: z.enum(['published', 'updated', 'released', 'retracted']),
       id: z.string(),
       locale: z.enum(LOCALES),
       uri: z.string(),
       version: z.string(),
       at: z.string(),
       item: z.string().optional(),
+      /** Partners entitled to embargoed stories: the version is not public before this time. */
+      embargoedUntil: z.string().optional(),
+      /** Retractions: why the story was pulled. */
+      reason: RetractionReasonSchema.optional(),
     }),
   ),
   next_cursor: z.string(),
@@ -36,11 +42,35 @@ export function syncOperations(
   locale: object,
   feed: object,
   param: (name: string, schema: z.ZodType) => object,
-): Record<'ninjsFeed' | 'ninjsItem' | 'changes' | 'archive', Operation> {
+): Record<'ninjsFeed' | 'ninjsItem' | 'changes' | 'partnerChanges' | 'archive', Operation> {
   const ninjs = (description: string) => ({
     ...json(description, { type: 'object' }),
     headers: CACHE_HEADERS,
   })
+  const changes: Operation & { parameters: object[] } = {
+    summary: 'Changes of a locale’s stories, oldest first, with an opaque next_cursor (no-store)',
+    parameters: [
+      locale,
+      {
+        name: 'cursor',
+        in: 'query',
+        description: 'next_cursor of the previous page',
+        schema: { type: 'string' },
+      },
+      {
+        name: 'wait',
+        in: 'query',
+        description: `seconds (0–${MAX_WAIT_SECONDS}) to hold the request open while nothing is new`,
+        schema: { type: 'number', minimum: 0, maximum: MAX_WAIT_SECONDS },
+      },
+    ],
+    responses: {
+      '200': json('A page of changes', ref('ChangePage')),
+      '400': problem('Malformed, altered or foreign cursor, or a wait that is not 0–15 seconds'),
+      '404': problem('Unknown locale'),
+      '410': problem('The cursor is older than the change log’s retention: backfill, then start again'),
+    },
+  }
   return {
     archive: {
       summary:
@@ -82,28 +112,20 @@ export function syncOperations(
         '404': problem('No story with this id in this locale'),
       },
     },
-    changes: {
-      summary: 'Changes of a locale’s stories, oldest first, with an opaque next_cursor (no-store)',
-      parameters: [
-        locale,
-        {
-          name: 'cursor',
-          in: 'query',
-          description: 'next_cursor of the previous page',
-          schema: { type: 'string' },
-        },
-        {
-          name: 'wait',
-          in: 'query',
-          description: `seconds (0–${MAX_WAIT_SECONDS}) to hold the request open while nothing is new`,
-          schema: { type: 'number', minimum: 0, maximum: MAX_WAIT_SECONDS },
-        },
-      ],
+    changes,
+    partnerChanges: {
+      summary:
+        'The change cursor as a partner sees it (also: Authorization: Bearer <key> on /{locale}/changes)',
+      parameters: [KEY_PARAM, ...changes.parameters],
       responses: {
-        '200': json('A page of changes', ref('ChangePage')),
-        '400': problem('Malformed, altered or foreign cursor, or a wait that is not 0–15 seconds'),
-        '404': problem('Unknown locale'),
-        '410': problem('The cursor is older than the change log’s retention: backfill, then start again'),
+        ...changes.responses,
+        '200': json(
+          'A page of the changes the key may read; RateLimit-Policy and RateLimit',
+          ref('ChangePage'),
+        ),
+        '401': problem('Not an active key (unknown, malformed, revoked or rotated out: one answer)'),
+        '403': problem('No feed of the key’s agreement in this locale; the detail names what it may read'),
+        '429': problem('Over the key’s quota; Retry-After, RateLimit-Policy, RateLimit'),
       },
     },
   }

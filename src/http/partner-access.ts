@@ -1,7 +1,8 @@
 import type { FeedCatalog } from '../domain/feed-definition.ts'
 import type { Locale } from '../domain/locale.ts'
 import { readableFeeds, type Partner } from '../domain/partner.ts'
-import type { PartnerRegistry } from '../services/partner-registry.ts'
+import type { Reader } from '../services/change-feed.ts'
+import type { Authenticated, PartnerRegistry } from '../services/partner-registry.ts'
 import type { QuotaCounter, QuotaState } from '../services/quota.ts'
 import { AppError } from './errors.ts'
 import type { Representation } from './representation.ts'
@@ -43,16 +44,26 @@ function rateLimitHeaders({ limit, remaining, resetSeconds }: QuotaState): Recor
 export async function admitPartner(access: PartnerAccess, key: string): Promise<Admitted> {
   const found = await access.registry.authenticate(key)
   if (!found) throw new AppError('PARTNER_KEY_INVALID', {}, [], INVALID_KEY_HEADERS)
+  const { admitted, quota } = chargeQuota(access, found)
+  if (admitted) return admitted
+  const retryAfter = String(quota.resetSeconds)
+  throw new AppError('QUOTA_EXCEEDED', { quota: quota.limit, retryAfter }, [], {
+    ...rateLimitHeaders(quota),
+    'retry-after': retryAfter,
+  })
+}
+
+/**
+ * Counts a request of an active key against its quota: the partner admitted with its RateLimit
+ * headers, or no one when the quota is spent (a refused request is not counted).
+ */
+export function chargeQuota(
+  access: PartnerAccess,
+  found: Authenticated,
+): { admitted: Admitted | undefined; quota: QuotaState } {
   const quota = access.quotas.take(found.keyId, found.partner.entitlements.quotaPerMinute)
-  const headers = rateLimitHeaders(quota)
-  if (!quota.allowed) {
-    const retryAfter = String(quota.resetSeconds)
-    throw new AppError('QUOTA_EXCEEDED', { quota: quota.limit, retryAfter }, [], {
-      ...headers,
-      'retry-after': retryAfter,
-    })
-  }
-  return { partner: found.partner, headers }
+  const admitted = quota.allowed ? { partner: found.partner, headers: rateLimitHeaders(quota) } : undefined
+  return { admitted, quota }
 }
 
 /** Throws the 403 that names what the key may read when a feed or locale is outside its agreement. */
@@ -64,9 +75,25 @@ export function requireEntitled(
 ): void {
   const readable = readableFeeds(partner, access.catalog)
   if (readable.some((r) => r.definition.id === feedId && r.locale === locale)) return
+  throw forbidden(readable, feedId, locale)
+}
+
+/**
+ * A partner's view of a locale's change cursor: the stories of the feeds it may read there, embargoed
+ * ones if its agreement says so. A locale where it may read no feed is the 403 of the feeds.
+ */
+export function changesReader(access: PartnerAccess, partner: Partner, locale: Locale): Reader {
+  const readable = readableFeeds(partner, access.catalog)
+  const feeds = readable.filter((r) => r.locale === locale).map((r) => r.definition)
+  if (feeds.length === 0) throw forbidden(readable, 'changes', locale)
+  return { kind: 'partner', feeds, embargoed: partner.entitlements.embargoed }
+}
+
+/** The 403 that names what a key may read. */
+function forbidden(readable: ReturnType<typeof readableFeeds>, feedId: string, locale: Locale): AppError {
   const feeds = [...new Set(readable.map((r) => r.definition.id))]
   const locales = [...new Set(readable.map((r) => r.locale))]
-  throw new AppError('PARTNER_FORBIDDEN', {
+  return new AppError('PARTNER_FORBIDDEN', {
     feed: feedId,
     locale,
     feeds: feeds.join(', ') || '-',

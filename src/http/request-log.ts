@@ -20,8 +20,8 @@ export function createRequestRecorder(logger: Logger, telemetry: Telemetry): (re
   // A logger that can hold request lines takes the record itself (it keeps only the line's fields).
   const line: (record: RequestRecord) => void =
     logger.request?.bind(logger) ??
-    (({ method, path, status, bytes, durationMs, cache, requestId }) =>
-      logger.info('request', { method, path, status, bytes, durationMs, cache, requestId }))
+    (({ method, path, status, bytes, durationMs, cache, requestId, partner }) =>
+      logger.info('request', { method, path, status, bytes, durationMs, cache, requestId, partner }))
   // One series per partner and status: partners are few, and keys never become labels.
   const partnerCounter = boundBy((partner) =>
     boundBy((status) => telemetry.counter('silkfeed_partner_requests_total', { partner, status })),
@@ -31,13 +31,8 @@ export function createRequestRecorder(logger: Logger, telemetry: Telemetry): (re
     const status = record.status
     ;(metrics.byStatus[status] ??= metrics.counterFor(status))()
     metrics.timer(record.durationMs / 1000)
-    if (record.partner === undefined) {
-      line(record)
-      return
-    }
-    partnerCounter(record.partner)(String(status))()
-    const { method, path, bytes, durationMs, cache, requestId, partner } = record
-    logger.info('request', { method, path, status, bytes, durationMs, cache, requestId, partner })
+    if (record.partner !== undefined) partnerCounter(record.partner)(String(status))()
+    line(record)
   }
 }
 

@@ -4,11 +4,12 @@ import { publicAudience } from '../domain/audience.ts'
 import { LANGUAGE_TAG, LOCALES, isLocale, type Locale } from '../domain/locale.ts'
 import { feedUrl, type Resource } from '../domain/url-scheme.ts'
 import type { PublicationSettings } from '../render/feed-model.ts'
+import type { ArchiveService } from '../services/archive-service.ts'
 import type { FeedBundle } from '../services/feed-bundle.ts'
 import type { FeedService } from '../services/feed-service.ts'
 import { HTML_CONTENT_TYPE, type RenderedPage } from '../services/page-service.ts'
 import { AppError } from './errors.ts'
-import type { Representation } from './representation.ts'
+import { VARY_FIXED, type Representation } from './representation.ts'
 
 /** The methods every representation answers; anything else is a 405 naming them. */
 export const REPRESENTATION_METHODS = 'GET, HEAD, OPTIONS'
@@ -85,6 +86,21 @@ export function resolveArchive(
     throw new AppError('ARCHIVE_MONTH_INVALID', { ...params, example: monthOf(now) })
   }
   return { ...target, month }
+}
+
+/** `/{locale}/{feed}/archive/{month}.{format}`: a public feed's archive, or the 404 naming its months. */
+export async function archiveRepresentation(
+  feeds: FeedService,
+  archives: ArchiveService,
+  resource: Extract<Resource, { kind: 'archive' }>,
+  now: number,
+): Promise<Representation> {
+  const { definition, locale, format, month } = resolveArchive(feeds, resource, now)
+  const found = await archives.month(definition, locale, month, format)
+  if (found.kind === 'document') return pageRepresentation(found.page, VARY_FIXED)
+  const params = { feed: definition.id, locale, format, month }
+  if (found.kind === 'none') throw new AppError('ARCHIVE_NOT_FOUND', params)
+  throw new AppError('ARCHIVE_MONTH_NOT_FOUND', { ...params, first: found.first, last: found.last })
 }
 
 /** A feed the public may read; the 404 for a partners-only feed says how partners read it. */

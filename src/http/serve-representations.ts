@@ -12,20 +12,23 @@ import { audienceFor, readableFeeds } from '../domain/partner.ts'
 import type { FeedService } from '../services/feed-service.ts'
 import type { NinjsService } from '../services/ninjs-service.ts'
 import type { ArchiveService } from '../services/archive-service.ts'
+import type { ChangesReader } from './routes/changes.ts'
 import type { PageService } from '../services/page-service.ts'
 import { negotiateLocale } from './accept-language.ts'
 import type { AppEnv } from './context.ts'
 import { answer, serveFeedFor } from './serve-answer.ts'
 import { AppError } from './errors.ts'
-import type { Representation } from './representation.ts'
+import { VARY_FIXED, type Representation } from './representation.ts'
 import {
   admitPartner,
   bearerKey,
+  changesReader,
   requireEntitled,
   type Admitted,
   type PartnerAccess,
 } from './partner-access.ts'
 import {
+  archiveRepresentation,
   isCrossOrigin,
   pageRepresentation,
   PREFLIGHT_HEADERS,
@@ -40,7 +43,6 @@ import {
 
 /** Pages whose language came from Accept-Language vary on it; `?lang=` and path locales do not. */
 const VARY_NEGOTIATED = 'Accept-Language, Accept-Encoding'
-export const VARY_FIXED = 'Accept-Encoding'
 
 export interface ServeRepresentationsDeps {
   feeds: FeedService
@@ -49,19 +51,18 @@ export interface ServeRepresentationsDeps {
   ninjs: NinjsService
   archives: ArchiveService
   /** `GET /{locale}/changes`: answered by the change cursor, not from a stored representation. */
-  changes: (c: C, locale: Locale) => Promise<Response>
+  changes: (c: C, locale: Locale, reader?: ChangesReader) => Promise<Response>
   now: () => number
 }
 
 type C = Context<AppEnv>
 
 /**
- * The one serving pipeline of every stored representation the URL scheme names (feeds, previews,
- * the directory, OPML) and of the language redirect: the path is read by the URL codec, the
- * resource found (404 naming what exists), then GET and HEAD are answered by `answerRepresentation`
- * (variant, conditional GET, headers), OPTIONS with `Allow` (and the CORS leave of a preflight),
- * any other method with 405 and `Allow`. Paths the scheme does not name go on to the next handler.
- * The Node entry's hot front (`hot-front.ts`) answers hot feeds with the same functions.
+ * The one serving pipeline of every stored representation the URL scheme names (feeds, archives,
+ * previews, the directory, OPML) and of the language redirect: path read by the URL codec, resource
+ * found (404 naming what exists), GET and HEAD answered by `answerRepresentation` (variant,
+ * conditional GET, headers), OPTIONS with `Allow` (a preflight's CORS leave), other methods 405 with
+ * `Allow`; other paths go on. The Node hot front (`hot-front.ts`) answers hot ones the same way.
  */
 export function serveRepresentations(deps: ServeRepresentationsDeps): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
@@ -93,21 +94,20 @@ function resolve({ feeds, now }: ServeRepresentationsDeps, c: C, resource: Resou
       return
     case 'partnerOpml':
     case 'partnerDirectory':
+    case 'partnerChanges':
       return
     case 'preview': {
       const locale = requireLocale(resource.locale)
       requirePublic(feeds, requireFeed(feeds, resource.feedId, locale), locale)
       return
     }
-    case 'localeOpml':
-      requireLocale(resource.locale)
-      return
     case 'redirect':
       redirectTarget(feeds, resource.feedId)
       return
     case 'ninjsFeed':
       requireFeed(feeds, resource.feedId, requireLocale(resource.locale))
       return
+    case 'localeOpml':
     case 'ninjsItem':
     case 'changes':
       requireLocale(resource.locale)
@@ -121,17 +121,14 @@ function resolve({ feeds, now }: ServeRepresentationsDeps, c: C, resource: Resou
 }
 
 async function get(deps: ServeRepresentationsDeps, c: C, resource: Resource): Promise<Response> {
-  const { feeds, pages, partners } = deps
+  const { feeds, pages, partners, now } = deps
   let representation: Representation
   let admitted: Admitted | undefined
   switch (resource.kind) {
     case 'feed':
     case 'partnerFeed': {
       // A key in the path is checked first, so a key that does not read learns nothing of the catalogue.
-      const keyed = resource.kind === 'partnerFeed'
-      const authorization = c.req.header('authorization')
-      if (keyed) admitted = await admitPartner(partners, resource.key)
-      else if (authorization !== undefined) admitted = await admitPartner(partners, bearerKey(authorization))
+      admitted = await admitReader(partners, c, resource.kind === 'partnerFeed' ? resource.key : undefined)
       if (!admitted) {
         const target = resolveFeed(feeds, resource)
         return serveFeedFor(deps, c, target, primaryAudience(target.definition))
@@ -192,9 +189,15 @@ async function get(deps: ServeRepresentationsDeps, c: C, resource: Resource): Pr
       break
     }
     case 'changes':
-      return deps.changes(c, requireLocale(resource.locale))
+    case 'partnerChanges': {
+      admitted = await admitReader(partners, c, resource.kind === 'partnerChanges' ? resource.key : undefined)
+      const locale = requireLocale(resource.locale)
+      if (!admitted) return deps.changes(c, locale)
+      const reader = changesReader(partners, admitted.partner, locale)
+      return deps.changes(c, locale, { reader, admitted })
+    }
     case 'archive':
-      representation = await archiveRepresentation(deps, resource)
+      representation = await archiveRepresentation(feeds, deps.archives, resource, now())
       break
     case 'redirect':
       return redirect(feeds, c, resource)
@@ -202,17 +205,14 @@ async function get(deps: ServeRepresentationsDeps, c: C, resource: Resource): Pr
   return answer(deps, c, representation, undefined, admitted)
 }
 
-/** `/{locale}/{feed}/archive/{month}.{format}`: a public feed's archive, or the 404 naming its months. */
-async function archiveRepresentation(
-  deps: ServeRepresentationsDeps,
-  resource: Extract<Resource, { kind: 'archive' }>,
-): Promise<Representation> {
-  const { definition, locale, format, month } = resolveArchive(deps.feeds, resource, deps.now())
-  const found = await deps.archives.month(definition, locale, month, format)
-  if (found.kind === 'document') return pageRepresentation(found.page, VARY_FIXED)
-  const params = { feed: definition.id, locale, format, month }
-  if (found.kind === 'none') throw new AppError('ARCHIVE_NOT_FOUND', params)
-  throw new AppError('ARCHIVE_MONTH_NOT_FOUND', { ...params, first: found.first, last: found.last })
+/**
+ * The partner a request reads as: the key in its path (checked first, so a key that does not read
+ * learns nothing of the catalogue), else an `Authorization: Bearer` key; none for the public.
+ */
+async function admitReader(partners: PartnerAccess, c: C, keyInPath: string | undefined) {
+  if (keyInPath !== undefined) return admitPartner(partners, keyInPath)
+  const authorization = c.req.header('authorization')
+  return authorization === undefined ? undefined : admitPartner(partners, bearerKey(authorization))
 }
 
 /** The visitor's language: `?lang=` when given (an unknown one is a 404), else Accept-Language. */

@@ -1,4 +1,4 @@
-import { BoundedCache } from '../domain/bounded-cache.ts'
+import type { BoundedCache } from '../domain/bounded-cache.ts'
 
 /** Why a Silkfeed-Signature was refused; each has a localized explanation in problems.json. */
 export type SignatureFailure = 'missing' | 'malformed' | 'stale' | 'mismatch' | 'unconfigured'
@@ -7,16 +7,22 @@ export type SignatureFailure = 'missing' | 'malformed' | 'stale' | 'mismatch' | 
 const SIGNATURE_TOLERANCE_SECONDS = 300
 
 const encoder = new TextEncoder()
-// Keyed by the configured secrets (a few, during a rotation); the bound covers a misconfiguration.
-const keyCache = new BoundedCache<string, Promise<CryptoKey>>({ maxEntries: 16 })
 
-function hmacKey(secret: string): Promise<CryptoKey> {
-  return keyCache.getOrCreate(secret, () =>
-    crypto.subtle.importKey('raw', encoder.encode(secret), { name: 'HMAC', hash: 'SHA-256' }, false, [
-      'sign',
-      'verify',
-    ]),
-  )
+/**
+ * Imported HMAC keys by secret, so a verification does not import its key again: the app owns one
+ * (see `AppCaches`), keyed by the configured secrets. Without one, each key is imported when used.
+ */
+export type HmacKeys = BoundedCache<string, Promise<CryptoKey>>
+
+function importKey(secret: string): Promise<CryptoKey> {
+  return crypto.subtle.importKey('raw', encoder.encode(secret), { name: 'HMAC', hash: 'SHA-256' }, false, [
+    'sign',
+    'verify',
+  ])
+}
+
+function hmacKey(secret: string, keys: HmacKeys | undefined): Promise<CryptoKey> {
+  return keys ? keys.getOrCreate(secret, importKey) : importKey(secret)
 }
 
 function hexToBytes(hex: string): Uint8Array<ArrayBuffer> | null {
@@ -79,10 +85,11 @@ export async function verifyBodySignature(
   { t, signatures }: PlausibleSignature,
   body: Uint8Array,
   secrets: readonly string[],
+  keys?: HmacKeys,
 ): Promise<'mismatch' | null> {
   const message = signedMessage(t, body)
   for (const secret of secrets) {
-    const key = await hmacKey(secret)
+    const key = await hmacKey(secret, keys)
     for (const signature of signatures) {
       if (await crypto.subtle.verify('HMAC', key, signature, message)) return null
     }
@@ -96,15 +103,18 @@ export async function verifySignature(
   body: Uint8Array,
   secrets: readonly string[],
   nowSeconds: number,
+  keys?: HmacKeys,
 ): Promise<SignatureFailure | null> {
   const plausible = checkSignatureHeader(header, secrets, nowSeconds)
-  return typeof plausible === 'string' ? plausible : verifyBodySignature(plausible, body, secrets)
+  return typeof plausible === 'string' ? plausible : verifyBodySignature(plausible, body, secrets, keys)
 }
 
 /** Signs a body as the CMS does: the header value for Silkfeed-Signature. */
 export async function signBody(body: Uint8Array, secret: string, nowSeconds: number): Promise<string> {
   const t = String(Math.floor(nowSeconds))
-  const mac = new Uint8Array(await crypto.subtle.sign('HMAC', await hmacKey(secret), signedMessage(t, body)))
+  const mac = new Uint8Array(
+    await crypto.subtle.sign('HMAC', await importKey(secret), signedMessage(t, body)),
+  )
   return `t=${t},v1=${[...mac].map((b) => b.toString(16).padStart(2, '0')).join('')}`
 }
 

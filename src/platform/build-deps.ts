@@ -1,9 +1,11 @@
 import { requestIdsFrom } from '../http/request-log.ts'
+import { createAppCaches } from '../http/caches.ts'
 import type { FeedCatalog } from '../domain/feed-definition.ts'
 import type { AppDeps } from '../http/app.ts'
 import type { PrometheusTelemetry } from '../http/prometheus.ts'
 import { FeedService } from '../services/feed-service.ts'
 import type { Logger } from '../ports/observability.ts'
+import type { ObjectStore } from '../ports/object-store.ts'
 import { HubNotifier } from '../services/websub.ts'
 import { instrumentStore } from '../storage/instrumented-object-store.ts'
 import { LimitedObjectStore, requestShare, StorageLimiter } from '../storage/limited-object-store.ts'
@@ -37,6 +39,22 @@ export interface PlatformParts {
   s3RequestHandler?: S3Settings['requestHandler']
   /** Node: wakes change-cursor waiters when this process appends (workerd polls instead). */
   changeSignal?: ChangeSignal
+  /**
+   * Workers: the bucket through a native binding (R2's `FEEDS_BUCKET`) instead of the S3 API, and a
+   * name for it that keeps its copies apart in the shared Cache API.
+   */
+  bucket?: { store: ObjectStore; name: string }
+}
+
+/** The bucket through the S3 API, with the configured credentials. */
+function s3Store(config: Config, requestHandler: S3Settings['requestHandler']): ObjectStore {
+  const { accessKeyId, secretAccessKey } = config.s3
+  if (!accessKeyId || !secretAccessKey) {
+    throw new Error(
+      'Invalid configuration:\n  S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY must be set for the store',
+    )
+  }
+  return new S3ObjectStore({ ...config.s3, accessKeyId, secretAccessKey, requestHandler })
 }
 
 /** Wires the app's dependencies from validated configuration; shared by both entries. */
@@ -49,21 +67,11 @@ export function buildDeps(
     logger = createJsonLogger(config.logLevel),
     s3RequestHandler,
     changeSignal,
+    bucket,
   }: PlatformParts = {},
 ): AppDeps {
-  const { accessKeyId, secretAccessKey } = config.s3
-  if (!accessKeyId || !secretAccessKey) {
-    throw new Error(
-      'Invalid configuration:\n  S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY must be set for the store',
-    )
-  }
-  const s3 = new S3ObjectStore({
-    ...config.s3,
-    accessKeyId,
-    secretAccessKey,
-    requestHandler: s3RequestHandler,
-  })
-  const timed = telemetry ? instrumentStore(s3, telemetry, Date.now) : s3
+  const base = bucket?.store ?? s3Store(config, s3RequestHandler)
+  const timed = telemetry ? instrumentStore(base, telemetry, Date.now) : base
   const slots =
     config.s3.concurrency ?? (s3RequestHandler ? NODE_STORAGE_CONCURRENCY : FETCH_STORAGE_CONCURRENCY)
   const limited = new LimitedObjectStore(
@@ -77,7 +85,7 @@ export function buildDeps(
     ? new EdgeCachedObjectStore(limited, edgeCache, {
         ttlSeconds: Math.max(1, Math.ceil(config.hotCacheMs / 1000)),
         prefixes: [KEYS.renderedAll],
-        namespace: `${config.s3.endpoint ?? `aws:${config.s3.region}`}/${config.s3.bucket}`,
+        namespace: bucket?.name ?? `${config.s3.endpoint ?? `aws:${config.s3.region}`}/${config.s3.bucket}`,
       })
     : limited
   const settings = {
@@ -100,6 +108,7 @@ export function buildDeps(
   return {
     store,
     logger,
+    caches: createAppCaches(),
     feeds,
     publish: feeds.publishService(),
     hubs: new HubNotifier({ hubs: config.websubHubs, logger, attempts: 4, backoffMs: 500, timeoutMs: 5000 }),

@@ -81,6 +81,14 @@ export const RawEnvSchema = z.object({
     .min(100)
     .max(300_000)
     .default(WEBHOOK_LIMITS.bodyTimeoutMs),
+  HEADERS_TIMEOUT_MS: z.coerce.number().int().min(100).max(300_000).default(10_000),
+  REQUEST_TIMEOUT_MS: z.coerce.number().int().min(100).max(3_600_000).default(60_000),
+  HEADERS_MAX_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .max(1024 * 1024)
+    .default(16 * 1024),
   READY_CACHE_MS: z.coerce.number().int().min(0).max(300_000).default(READY_CACHE_MS),
   RETRY_AFTER_SECONDS: z.coerce.number().int().min(1).max(3600).default(5),
   METRICS_TOKEN: z.string().min(16, 'must have at least 16 characters').optional(),
@@ -132,6 +140,12 @@ function toConfig(env: z.infer<typeof RawEnvSchema>, raw: Record<string, unknown
     /** ADMIN_SECRETS, for `/admin/partners`. */
     adminSecrets: env.ADMIN_SECRETS ?? [],
     readyCacheMs: env.READY_CACHE_MS,
+    /** Node's HTTP server: slow senders and header size (node-server.ts). */
+    http: {
+      headersTimeoutMs: env.HEADERS_TIMEOUT_MS,
+      requestTimeoutMs: env.REQUEST_TIMEOUT_MS,
+      maxHeaderBytes: env.HEADERS_MAX_BYTES,
+    },
     retryAfterSeconds: env.RETRY_AFTER_SECONDS,
     logLevel: env.LOG_LEVEL,
     feedsDir: env.FEEDS_DIR,
@@ -187,6 +201,11 @@ export function parseConfig(env: Record<string, unknown>): Config {
       (p) => `  ${p.path.replace(/^env\./, '')}: ${p.message}`,
     )
     throw new Error(`Invalid configuration:\n${lines.join('\n')}`)
+  }
+  if (result.data.HEADERS_TIMEOUT_MS > result.data.REQUEST_TIMEOUT_MS) {
+    throw new Error(
+      'Invalid configuration:\n  HEADERS_TIMEOUT_MS: must not exceed REQUEST_TIMEOUT_MS (the headers are part of the request)',
+    )
   }
   return toConfig(result.data, cleaned)
 }

@@ -1,5 +1,5 @@
 import type { Logger, RequestLine } from '../ports/observability.ts'
-import { BoundedCache } from '../domain/bounded-cache.ts'
+import { BoundedCache, CACHE_BOUNDS } from '../domain/bounded-cache.ts'
 import { HeldRequestLines, isoTimes, jsonString, requestLineText } from './request-lines.ts'
 
 const LEVELS = { debug: 10, info: 20, warn: 30, error: 40, silent: 100 } as const
@@ -54,11 +54,13 @@ export function createJsonLogger(
   }
   // `"level":"info","message":"request"` is the same text line after line: made once per message.
   const heads = {
-    debug: new BoundedCache<string, string>({ maxEntries: 1000 }),
-    info: new BoundedCache<string, string>({ maxEntries: 1000 }),
-    warn: new BoundedCache<string, string>({ maxEntries: 1000 }),
-    error: new BoundedCache<string, string>({ maxEntries: 1000 }),
+    debug: new BoundedCache<string, string>(CACHE_BOUNDS.logMessages),
+    info: new BoundedCache<string, string>(CACHE_BOUNDS.logMessages),
+    warn: new BoundedCache<string, string>(CACHE_BOUNDS.logMessages),
+    error: new BoundedCache<string, string>(CACHE_BOUNDS.logMessages),
   }
+  // `,"key":` per field name, made once: names come from code, a small set (bounded all the same).
+  const keys = new BoundedCache<string, string>(CACHE_BOUNDS.logFieldNames)
   const log = (lvl: Exclude<LogLevel, 'silent'>, message: string, fields?: Record<string, unknown>) => {
     if (LEVELS[lvl] < LEVELS[level]) return
     release()
@@ -72,7 +74,7 @@ export function createJsonLogger(
       head = `","level":"${lvl}","message":${JSON.stringify(message)}`
       known.set(message, head)
     }
-    write(`{"time":"${time()}${head}${fields ? membersOf(fields) : ''}}`)
+    write(`{"time":"${time()}${head}${fields ? membersOf(fields, keys) : ''}}`)
   }
   return {
     info: (m, f) => log('info', m, f),
@@ -82,15 +84,12 @@ export function createJsonLogger(
   }
 }
 
-// `,"key":` per field name, made once: names come from code, a small set (bounded all the same).
-const keys = new BoundedCache<string, string>({ maxEntries: 1000 })
-
 /**
  * The fields as JSON members, each after a comma: what JSON.stringify writes, made by hand for the
  * strings, numbers and booleans a request line holds (several times cheaper on Node 20, and every
  * request writes one). Anything else, or text that needs escaping, goes through JSON.stringify.
  */
-function membersOf(fields: Record<string, unknown>): string {
+function membersOf(fields: Record<string, unknown>, keys: BoundedCache<string, string>): string {
   let out = ''
   for (const name in fields) {
     const value = fields[name]

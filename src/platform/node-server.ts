@@ -22,7 +22,22 @@ export interface NodeServerOptions {
   log: { info(message: string, fields?: Record<string, unknown>): void }
   /** Runs after the server has closed (e.g. stop timers, the embedded store). */
   onClosed?: () => Promise<void>
+  /** Slow senders and header size (HEADERS_TIMEOUT_MS, REQUEST_TIMEOUT_MS, HEADERS_MAX_BYTES). */
+  limits: HttpLimits
 }
+
+/** What Node's HTTP parser enforces before the app sees a request. */
+export interface HttpLimits {
+  /** The request line and headers must have arrived within this time; then a 408 problem. */
+  headersTimeoutMs: number
+  /** The whole request, body included, must have arrived within this time; then a 408 problem. */
+  requestTimeoutMs: number
+  /** Largest request line and headers; more is a 431 problem. */
+  maxHeaderBytes: number
+}
+
+/** How often Node looks for requests past their timeouts (its default, 30 s, would let them run 30 s over). */
+const TIMEOUT_CHECK_MS = 250
 
 /**
  * Serves the app on Node and shuts down gracefully on SIGTERM/SIGINT: stops accepting connections,
@@ -33,8 +48,19 @@ export function startNodeServer(options: NodeServerOptions): Promise<Server> {
     const adapter = getRequestListener(options.fetch, { hostname: options.host, errorHandler: unreadable })
     // The adapter answers its own failures (errorHandler); node:http has no use for its promise.
     const listener: RequestListener = (req, res) => void adapter(req, res)
-    const server = createServer(options.front ? withHotFront(listener, options.front) : listener)
-    server.on('clientError', answerClientError)
+    const { limits } = options
+    const server = createServer(
+      {
+        headersTimeout: limits.headersTimeoutMs,
+        requestTimeout: limits.requestTimeoutMs,
+        maxHeaderSize: limits.maxHeaderBytes,
+        connectionsCheckingInterval: Math.min(TIMEOUT_CHECK_MS, limits.headersTimeoutMs),
+      },
+      options.front ? withHotFront(listener, options.front) : listener,
+    )
+    server.on('clientError', (error: Error & { code?: string }, socket: Duplex) =>
+      answerClientError(error, socket, limits),
+    )
     server.listen(options.port, options.host, () => {
       const { port } = server.address() as AddressInfo
       options.log.info('silkfeed listening', { url: `http://${options.host}:${port}` })
@@ -83,18 +109,26 @@ export function unreadable(error: unknown): Response {
 
 /**
  * What Node's parser refuses before any listener sees a request (an unknown method, a malformed
- * request line or header, a request that timed out) gets a problem document, as every other error
- * does, instead of Node's bare status line. Oversized headers keep Node's own 431.
+ * request line or header, headers too large, a request too slow to arrive) gets a problem document,
+ * as every other error does, instead of Node's bare status line; in English, since no header of the
+ * request could be read.
  */
-function answerClientError(error: Error & { code?: string }, socket: Duplex): void {
-  if (!socket.writable || error.code === 'ECONNRESET' || error.code === 'HPE_HEADER_OVERFLOW') {
-    if (error.code === 'HPE_HEADER_OVERFLOW' && socket.writable)
-      socket.end('HTTP/1.1 431 Request Header Fields Too Large\r\nConnection: close\r\n\r\n')
-    else socket.destroy()
+function answerClientError(error: Error & { code?: string }, socket: Duplex, limits: HttpLimits): void {
+  if (!socket.writable || error.code === 'ECONNRESET') {
+    socket.destroy()
     return
   }
-  const code = error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 'REQUEST_TIMEOUT' : 'BAD_REQUEST'
-  const response = problemResponse(new AppError(code, { requestId: '-' }), 'en', '/')
+  const seconds = (ms: number) => Math.round(ms / 100) / 10
+  const problem =
+    error.code === 'HPE_HEADER_OVERFLOW'
+      ? new AppError('HEADERS_TOO_LARGE', { kib: Math.floor(limits.maxHeaderBytes / 1024) })
+      : error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+        ? new AppError('REQUEST_TOO_SLOW', {
+            headersSeconds: seconds(limits.headersTimeoutMs),
+            requestSeconds: seconds(limits.requestTimeoutMs),
+          })
+        : new AppError('BAD_REQUEST', { requestId: '-' })
+  const response = problemResponse(problem, 'en', '/')
   void response.arrayBuffer().then((body) => {
     const head = [`HTTP/1.1 ${response.status} ${STATUS_CODES[response.status] ?? ''}`]
     response.headers.forEach((value, name) => head.push(`${name}: ${value}`))
@@ -133,6 +167,7 @@ function hotRequestOfNode(req: IncomingMessage): HotRequest {
   return {
     method: req.method ?? '',
     path: plainPath(req.url ?? ''),
+    target: req.url,
     cfRay: single(headers['cf-ray']),
     ifNoneMatch: single(headers['if-none-match']),
     ifModifiedSince: single(headers['if-modified-since']),

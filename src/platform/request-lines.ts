@@ -23,10 +23,14 @@ function headOf(method: string, path: string, status: number, bytes: number | un
 const cachePart = (cache: string | undefined) =>
   cache === undefined ? ',"requestId":' : `,"cache":${jsonString(cache)},"requestId":`
 
+/** The end of a request's line after the request id: the partner whose key read, if any. */
+const partnerPart = (partner: string | undefined) =>
+  partner === undefined ? '' : `,"partner":${jsonString(partner)}`
+
 /** A request's line at `time` (ISO 8601): what JSON.stringify writes for the same entry. */
 export function requestLineText(time: string, line: RequestLine): string {
   const head = headOf(line.method, line.path, line.status, line.bytes)
-  return `{"time":"${time}${head}${jsonNumber(line.durationMs)}${cachePart(line.cache)}${jsonString(line.requestId)}}`
+  return `{"time":"${time}${head}${jsonNumber(line.durationMs)}${cachePart(line.cache)}${jsonString(line.requestId)}${partnerPart(line.partner)}}`
 }
 
 // The last day representable as `YYYY-MM-DDTHH:mm:ss.sssZ` (later years take six digits and a sign).
@@ -65,6 +69,7 @@ export class HeldRequestLines {
   readonly #durations: Float64Array
   readonly #caches: (string | undefined)[]
   readonly #ids: string[]
+  readonly #partners: (string | undefined)[]
   #count = 0
 
   constructor(readonly capacity = 256) {
@@ -76,6 +81,7 @@ export class HeldRequestLines {
     this.#ids = new Array<string>(capacity).fill('')
     this.#bytes = new Array<number | undefined>(capacity).fill(undefined)
     this.#caches = new Array<string | undefined>(capacity).fill(undefined)
+    this.#partners = new Array<string | undefined>(capacity).fill(undefined)
   }
 
   get size(): number {
@@ -98,6 +104,7 @@ export class HeldRequestLines {
     this.#durations[at] = line.durationMs
     this.#caches[at] = line.cache
     this.#ids[at] = line.requestId
+    this.#partners[at] = line.partner
     this.#count = at + 1
   }
 
@@ -127,7 +134,7 @@ export class HeldRequestLines {
       if (at === 0 || c !== cache) afterDuration = cachePart((cache = c))
       const line =
         `{"time":"${isoTime(this.#times[at]!)}${head}${jsonNumber(this.#durations[at]!)}` +
-        `${afterDuration}${jsonString(this.#ids[at]!)}}`
+        `${afterDuration}${jsonString(this.#ids[at]!)}${partnerPart(this.#partners[at])}}`
       text += at === 0 ? line : `\n${line}`
     }
     this.#count = 0

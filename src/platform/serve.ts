@@ -50,6 +50,7 @@ async function main(): Promise<void> {
     host: config.host,
     port: config.port,
     shutdownTimeoutMs: config.shutdownTimeoutMs,
+    limits: config.http,
     log,
     onClosed: () => {
       maintenance.stop()

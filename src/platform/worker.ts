@@ -7,6 +7,7 @@ import type { AppDeps } from '../http/app.ts'
 import { runMaintenance } from '../services/maintenance.ts'
 import { announceReleases } from '../services/releases.ts'
 import type { EdgeCache } from '../storage/edge-cached-object-store.ts'
+import { isR2Bucket, R2ObjectStore } from '../storage/r2-object-store.ts'
 import { AppError, negotiateProblemLanguage, problemResponse } from '../http/errors.ts'
 import { createJsonLogger } from './logger.ts'
 
@@ -33,6 +34,15 @@ const built = new WeakMap<object, { config: Config; deps: AppDeps; app: ReturnTy
 /** The data centre's Cache API (`caches.default`); absent outside Workers. */
 function edgeCache(): EdgeCache | undefined {
   return (globalThis as { caches?: { default?: EdgeCache } }).caches?.default
+}
+
+/** The name of the R2 binding (wrangler.toml `[[r2_buckets]]`) that replaces the S3 API when present. */
+const R2_BINDING = 'FEEDS_BUCKET'
+
+/** The bucket through its R2 binding, when one is configured; else the S3 API is used. */
+function r2Bucket(env: RawEnv) {
+  const binding = env[R2_BINDING]
+  return isR2Bucket(binding) ? { store: new R2ObjectStore(binding), name: `r2:${R2_BINDING}` } : undefined
 }
 
 /** Why an environment could not be wired (its configuration is invalid), remembered per isolate. */
@@ -74,7 +84,7 @@ function wiredFor(env: RawEnv) {
   let wired = built.get(env)
   if (!wired) {
     const config = parseConfig(env)
-    const deps = buildDeps(config, bundledCatalog(), { edgeCache: edgeCache() })
+    const deps = buildDeps(config, bundledCatalog(), { edgeCache: edgeCache(), bucket: r2Bucket(env) })
     wired = { config, deps, app: createApp(deps) }
     built.set(env, wired)
     for (const name of unknownVariables(env)) {

@@ -21,6 +21,12 @@ export class StorageUnavailableError extends Error {
   override readonly name = 'StorageUnavailableError'
 }
 
+/** The StorageUnavailableError of an adapter's failed `operation` on `key`, saying why (never a secret). */
+export function storageUnavailable(operation: string, key: string, error: unknown): StorageUnavailableError {
+  const reason = error instanceof Error ? `${error.name}: ${error.message}` : String(error)
+  return new StorageUnavailableError(`storage ${operation} ${key} failed: ${reason}`, { cause: error })
+}
+
 /**
  * Raised by a conditional write the store refused (HTTP 412): the object is not what the writer
  * last saw. Stores that ignore conditions (s3rver) never raise it.

@@ -20,6 +20,8 @@ export interface RequestLine {
   durationMs: number
   cache: string | undefined
   requestId: string
+  /** The partner whose key was admitted, if any: its id, never its key. */
+  partner?: string
 }
 
 /** The current time in ms since the epoch, injected so that tests and benchmarks can move it. */

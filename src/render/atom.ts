@@ -34,7 +34,9 @@ function atomFrame(feed: FeedHead, count: number): Frame {
     `  <author>${textElement('name', feed.newsroom)}</author>`,
     `  ${textElement('rights', feed.copyright, ' type="text"')}`,
     '  <generator>Silkfeed</generator>',
-    `  <link${attrs({ rel: 'self', type: 'application/atom+xml', href: feed.selfUrl.atom })}/>`,
+    ...(feed.selfUrl
+      ? [`  <link${attrs({ rel: 'self', type: 'application/atom+xml', href: feed.selfUrl.atom })}/>`]
+      : []),
     ...feed.hubs.map((hub) => `  <link${attrs({ rel: 'hub', href: hub })}/>`),
     ...historyLinks(feed.history, 'atom').map(
       ([rel, href]) => `  <link${attrs({ rel, type: 'application/atom+xml', href })}/>`,

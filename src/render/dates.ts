@@ -1,4 +1,4 @@
-import { BoundedCache } from '../domain/bounded-cache.ts'
+import { BoundedCache, CACHE_BOUNDS } from '../domain/bounded-cache.ts'
 
 /**
  * Feed dates in a newsroom's time zone. Only the `en-US` locale and offsets are asked of Intl, which
@@ -43,8 +43,11 @@ interface WallClock {
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec']
 
 // The same few dates are written over and over (every render, every format, every locale of a
-// zone): formatToParts is the costly part of a render, so its answers are kept, within a bound.
-const clocks = new BoundedCache<string, WallClock>({ maxEntries: 20_000 })
+// zone): formatToParts is the costly part of a render, so its answers are kept, within a bound. A
+// memo of a pure function (the same zone and instant always give the same fields), so whichever
+// app asks shares it; it lives here rather than in the composition root because every renderer
+// reaches it through the date functions below, which take no context.
+const clocks = new BoundedCache<string, WallClock>(CACHE_BOUNDS.wallClocks)
 
 function wallClock(instant: number, timeZone: string): WallClock {
   const key = `${timeZone} ${instant}`
@@ -109,7 +112,8 @@ export function formatHttpDate(instant: number): string {
   return new Date(instant).toUTCString()
 }
 
-// Formatters are costly to make: one per time zone, made on first use.
+// Formatters are costly to make: one per time zone, made on first use. Keyed by the newsroom time
+// zones of TIME_ZONE: finite by construction, so a plain Map.
 const yearFormats = new Map<string, Intl.DateTimeFormat>()
 
 /** The calendar year of an instant in a time zone, as digits (for copyright lines). */

@@ -11,6 +11,7 @@ import {
   langIf,
   languageNav,
   renderDocument,
+  rightsLine,
   subscribeList,
   timeElement,
 } from './html.ts'
@@ -26,7 +27,11 @@ function feedCard(summary: FeedSummary, page: Locale): string {
     headlines.length === 0
       ? `<p>${escapeHtml(t('directory.empty'))}</p>`
       : `<ol class="headlines"${attrs({ lang })}>${headlines
-          .map((item) => `<li>${headlineLink(item)}${timeElement(item.published, summary.locale)}</li>`)
+          .map(
+            (item) =>
+              `<li>${headlineLink(item)}${timeElement(item.published, summary.locale)}` +
+              `${item.rights ? rightsLine(item.rights, summary.locale) : ''}</li>`,
+          )
           .join('')}</ol>`
   return [
     '<article class="feed">',

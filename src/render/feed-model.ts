@@ -2,7 +2,7 @@ import type { TFunction } from 'i18next'
 import { embargoOf, lastChangeOf, type Article } from '../domain/article.ts'
 import { FORMATS, type FeedDefinition, type FeedFormat } from '../domain/feed-definition.ts'
 import { LANGUAGE_TAG, RSS_LANGUAGE, TIME_ZONE, type Locale } from '../domain/locale.ts'
-import type { Audience } from '../domain/audience.ts'
+import { publicAudience, type Audience } from '../domain/audience.ts'
 import { isEmbargoed, releasedAt } from '../domain/embargo.ts'
 import type { RetractionReason } from '../domain/retraction.ts'
 import { archiveUrl, feedUrl } from '../domain/url-scheme.ts'
@@ -86,7 +86,8 @@ export interface FeedModelInput {
   items: readonly Article[]
   t: TFunction<'feeds'>
   settings: PublicationSettings
-  tombstones?: readonly { id: string; at: string; reason?: RetractionReason }[]
+  /** `embargoed`: pulled before its release, so only in renderings that show embargoed stories. */
+  tombstones?: readonly { id: string; at: string; reason?: RetractionReason; embargoed?: boolean }[]
   translations?: TranslationIndex
   /** Who the rendering is for; absent means full text, no embargoed stories. */
   audience?: Audience
@@ -99,7 +100,8 @@ export interface FeedModelInput {
 /** The feed-level part of the model (everything but the items). */
 export function buildFeedHead(input: FeedModelInput): FeedHead {
   const { definition, locale, items, t, settings } = input
-  const deleted = deletedEntries(input.tombstones ?? [], t, (id) => itemId(settings, id, locale))
+  const seen = (input.tombstones ?? []).filter((d) => !d.embargoed || input.audience?.embargoed === true)
+  const deleted = deletedEntries(seen, t, (id) => itemId(settings, id, locale))
   // A retraction is a change of the feed too, and so is a release from embargo: both move `updated`
   // and Last-Modified, or a reader polling with If-Modified-Since would never see the story.
   const now = input.now ?? Infinity
@@ -108,6 +110,8 @@ export function buildFeedHead(input: FeedModelInput): FeedHead {
     ...deleted.map((d) => d.when),
   )
   const newsroom = t('newsroom')
+  // The public rendering names its URLs; a partner's rendering, shared by many keys, names none.
+  const isPublic = isPublicRendering(definition, input.audience)
   // An archive document is its month's: its own self link, no hubs, no other locales (months differ).
   const archive = input.history?.month
   const year = formatYear(updated, TIME_ZONE[locale])
@@ -123,19 +127,36 @@ export function buildFeedHead(input: FeedModelInput): FeedHead {
     newsroom,
     copyright: t('copyright', { year, newsroom }),
     homeUrl: `${settings.publicBaseUrl}/`,
-    selfUrl:
-      archive === undefined
-        ? feedUrls(settings, definition.id, locale)
-        : archiveUrls(settings, definition.id, locale, archive),
-    hubs: archive === undefined ? (settings.hubs ?? []) : [],
-    alternates: definition.locales
-      .filter((other) => other !== locale && archive === undefined)
-      .map((other) => ({ hreflang: LANGUAGE_TAG[other], url: feedUrls(settings, definition.id, other) })),
+    ...(isPublic && {
+      selfUrl:
+        archive === undefined
+          ? feedUrls(settings, definition.id, locale)
+          : archiveUrls(settings, definition.id, locale, archive),
+    }),
+    hubs: isPublic && archive === undefined ? (settings.hubs ?? []) : [],
+    alternates:
+      isPublic && archive === undefined
+        ? definition.locales
+            .filter((other) => other !== locale)
+            .map((other) => ({
+              hreflang: LANGUAGE_TAG[other],
+              url: feedUrls(settings, definition.id, other),
+            }))
+        : [],
     deleted,
     ttlMinutes: Math.max(1, Math.ceil(definition.cache.maxAge / 60)),
     updated,
     history: historyOf(settings, definition.id, locale, input.history),
   }
+}
+
+/** Whether a rendering is what the public reads at the feed's URL (absent audience: the public's, full). */
+function isPublicRendering(
+  definition: FeedDefinition,
+  { body, embargoed }: Audience = { body: 'full', embargoed: false },
+): boolean {
+  const open = publicAudience(definition)
+  return open !== undefined && open.body === body && open.embargoed === embargoed
 }
 
 /**

@@ -52,8 +52,13 @@ export interface FeedHead {
   newsroom: string
   copyright: string
   homeUrl: string
-  selfUrl: Record<FeedFormat, string>
-  /** WebSub hubs to advertise. */
+  /**
+   * The feed's public URL per format, in the public rendering only: a partner's rendering is shared
+   * by every partner of its audience, so it names no URL of its own (a keyed URL holds a key, and the
+   * public one serves another document or none).
+   */
+  selfUrl?: Record<FeedFormat, string>
+  /** WebSub hubs to advertise (none in a partner's rendering: hubs fetch the public URL). */
   hubs: readonly string[]
   /** The same feed in the other locales that offer it. */
   alternates: { hreflang: string; url: Record<FeedFormat, string> }[]

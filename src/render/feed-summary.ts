@@ -1,3 +1,4 @@
+import type { Article } from '../domain/article.ts'
 import type { Locale } from '../domain/locale.ts'
 
 /** One story as the human pages show it: plain text only (article HTML is never put on a page). */
@@ -8,6 +9,8 @@ export interface Headline {
   summary?: string
   /** The localized "Source: …" line. */
   attribution?: string
+  /** The story's rights (IPTC ninjs names), in the feed's language and script. */
+  rights?: NonNullable<Article['rights']>
 }
 
 /** What the directory, preview pages and OPML need of one feed in one locale. */
@@ -29,7 +32,7 @@ interface JsonFeedItem {
   url?: unknown
   summary?: unknown
   date_published?: unknown
-  _silkfeed?: { attribution?: unknown }
+  _silkfeed?: { attribution?: unknown; rights?: unknown }
 }
 
 const text = (value: unknown): string | undefined => (typeof value === 'string' ? value : undefined)
@@ -62,6 +65,7 @@ export function summarizeJsonFeed(
       if (title === undefined || url === undefined || Number.isNaN(published)) return []
       const summary = text(item.summary)
       const attribution = text(item._silkfeed?.attribution)
+      const rights = rightsOf(item._silkfeed?.rights)
       return [
         {
           title,
@@ -69,8 +73,21 @@ export function summarizeJsonFeed(
           published,
           ...(summary !== undefined && { summary }),
           ...(attribution !== undefined && { attribution }),
+          ...(rights && { rights }),
         },
       ]
     }),
   }
+}
+
+const RIGHTS_FIELDS = ['copyrightHolder', 'copyrightNotice', 'usageTerms', 'licenseUrl'] as const
+
+/** The rights fields of a JSON Feed item's `_silkfeed.rights` that are text; undefined when none is. */
+function rightsOf(value: unknown): NonNullable<Article['rights']> | undefined {
+  if (typeof value !== 'object' || value === null) return undefined
+  const fields = value as Record<string, unknown>
+  const rights = Object.fromEntries(
+    RIGHTS_FIELDS.flatMap((name) => (typeof fields[name] === 'string' ? [[name, fields[name]]] : [])),
+  ) as NonNullable<Article['rights']>
+  return Object.keys(rights).length > 0 ? rights : undefined
 }

@@ -4,6 +4,7 @@ import { archiveUrl, feedPath, feedUrl } from '../domain/url-scheme.ts'
 import { pagesTranslatorFor, translatorFor } from '../i18n/translator.ts'
 import { calendarFields, formatRfc3339 } from './dates.ts'
 import type { Headline } from './feed-summary.ts'
+import { rightsWords } from './item-parts.ts'
 import { formatLocalDate } from './local-dates.ts'
 import { attrs, escapeXml } from './xml.ts'
 
@@ -152,6 +153,23 @@ export function headlineLink(item: Headline, hreflang?: string): string {
   const href = safeHref(item.url)
   const title = escapeXml(item.title)
   return href ? `<a${attrs({ href, hreflang })}>${title}</a>` : title
+}
+
+/**
+ * A story's rights on a page, in the feed's language: the notice (or "© holder"), the usage terms,
+ * and the licence as a `rel="license"` link (plain text when its URL is no web address).
+ */
+export function rightsLine(rights: NonNullable<Headline['rights']>, locale: Locale): string {
+  const { claim, terms, license } = rightsWords(rights, translatorFor(locale))
+  const href = rights.licenseUrl !== undefined ? safeHref(rights.licenseUrl) : undefined
+  const licence =
+    license === undefined
+      ? undefined
+      : href
+        ? `<a${attrs({ rel: 'license', href })}>${escapeXml(license)}</a>`
+        : escapeXml(license)
+  const parts = [claim, terms].filter((part) => part !== undefined).map(escapeXml)
+  return `<p class="muted rights">${[...parts, ...(licence !== undefined ? [licence] : [])].join(' ')}</p>`
 }
 
 /** The newsroom's copyright line for the year of `instant` (in the locale's time zone), in `locale`. */

@@ -30,20 +30,32 @@ export interface RightsModel {
 /** The rights of a story, with its one-line text worded from the feed locale's resources. */
 export function rightsModel(rights: Article['rights'], t: TFunction<'feeds'>): RightsModel | undefined {
   if (!rights) return undefined
-  const { copyrightHolder, copyrightNotice, usageTerms, licenseUrl } = rights
-  const text = [
-    copyrightNotice ?? (copyrightHolder !== undefined ? t('rights.holder', { holder: copyrightHolder }) : ''),
-    usageTerms ?? '',
-    licenseUrl !== undefined ? t('rights.license', { url: licenseUrl }) : '',
-  ]
-    .filter((part) => part !== '')
-    .join(' ')
+  const { claim, terms, license } = rightsWords(rights, t)
+  const text = [claim, terms, license].filter((part) => part !== undefined).join(' ')
   return { ...rights, text }
+}
+
+/**
+ * The words of a story's rights in a locale, as feeds and pages show them: the notice (or "© holder"),
+ * the usage terms, and "Licence: URL".
+ */
+export function rightsWords(
+  { copyrightHolder, copyrightNotice, usageTerms, licenseUrl }: NonNullable<Article['rights']>,
+  t: TFunction<'feeds'>,
+): { claim?: string; terms?: string; license?: string } {
+  const claim =
+    copyrightNotice ??
+    (copyrightHolder !== undefined ? t('rights.holder', { holder: copyrightHolder }) : undefined)
+  return {
+    ...(claim !== undefined && { claim }),
+    ...(usageTerms !== undefined && { terms: usageTerms }),
+    ...(licenseUrl !== undefined && { license: t('rights.license', { url: licenseUrl }) }),
+  }
 }
 
 /** Tombstones as the formats show them, each reason worded in the feed's language (Atom `at:comment`). */
 export function deletedEntries(
-  tombstones: readonly { id: string; at: string; reason?: RetractionReason }[],
+  tombstones: readonly { id: string; at: string; reason?: RetractionReason; embargoed?: boolean }[],
   t: TFunction<'feeds'>,
   idOf: (id: string) => string,
 ): { id: string; when: number; reason: RetractionReason; comment: string }[] {

@@ -15,7 +15,7 @@ function jsonFrame(feed: FeedHead, count: number): Frame {
     version: 'https://jsonfeed.org/version/1.1',
     title: feed.title,
     home_page_url: feed.homeUrl,
-    feed_url: feed.selfUrl.json,
+    ...(feed.selfUrl ? { feed_url: feed.selfUrl.json } : {}),
     // Older stories page on: the current feed to its newest archive, each archive to the one before.
     ...(feed.history?.prev ? { next_url: feed.history.prev.json } : {}),
     ...(feed.hubs.length > 0 ? { hubs: feed.hubs.map((url) => ({ type: 'WebSub', url })) } : {}),

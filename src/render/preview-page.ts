@@ -10,6 +10,7 @@ import {
   headlineLink,
   languageNav,
   renderDocument,
+  rightsLine,
   subscribeList,
   timeElement,
 } from './html.ts'
@@ -41,6 +42,7 @@ export function renderPreviewPage(input: {
               ...(item.attribution !== undefined
                 ? [`<p class="muted">${escapeHtml(item.attribution)}</p>`]
                 : []),
+              ...(item.rights ? [rightsLine(item.rights, locale)] : []),
               '</article></li>',
             ].join('\n'),
           )

@@ -41,7 +41,9 @@ function rssFrame(feed: FeedHead, count: number): Frame {
     '    <generator>Silkfeed</generator>',
     '    <docs>https://www.rssboard.org/rss-specification</docs>',
     `    <ttl>${feed.ttlMinutes}</ttl>`,
-    `    <atom:link${attrs({ href: feed.selfUrl.rss, rel: 'self', type: 'application/rss+xml' })}/>`,
+    ...(feed.selfUrl
+      ? [`    <atom:link${attrs({ href: feed.selfUrl.rss, rel: 'self', type: 'application/rss+xml' })}/>`]
+      : []),
     ...feed.hubs.map((hub) => `    <atom:link${attrs({ href: hub, rel: 'hub' })}/>`),
     ...historyLinks(feed.history, 'rss').map(
       ([rel, href]) => `    <atom:link${attrs({ href, rel, type: 'application/rss+xml' })}/>`,

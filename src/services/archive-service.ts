@@ -200,16 +200,18 @@ export class ArchiveService {
       history: { month: month.month, prev: month.prev, next: month.next },
     })
     const pages = {} as Record<FeedFormat, RenderedPage>
-    for (const feed of rendered) {
-      pages[feed.format] = {
-        contentType: CONTENT_TYPE[feed.format],
-        language: LANGUAGE_TAG[locale],
-        // An empty month changed when its links did; its first instant stands for that.
-        lastModified: Math.max(feed.lastModified, Date.parse(`${month.month}-01T00:00:00Z`)),
-        cacheControl: ARCHIVE_CACHE_CONTROL,
-        variants: compressVariants(feed.body, feed.etag),
-      }
-    }
+    await Promise.all(
+      rendered.map(async (feed) => {
+        pages[feed.format] = {
+          contentType: CONTENT_TYPE[feed.format],
+          language: LANGUAGE_TAG[locale],
+          // An empty month changed when its links did; its first instant stands for that.
+          lastModified: Math.max(feed.lastModified, Date.parse(`${month.month}-01T00:00:00Z`)),
+          cacheControl: ARCHIVE_CACHE_CONTROL,
+          variants: await compressVariants(feed.body, feed.etag),
+        }
+      }),
+    )
     return pages
   }
 }

@@ -9,6 +9,15 @@ export interface CursorState {
   locale: Locale
   from: number
   seen: readonly { time: number; tag: string }[]
+  /** Embargoed versions the reader passed in the log, to announce as `released` at their time. */
+  releases?: readonly PendingRelease[]
+}
+
+/** A story version under embargo until `until` (ms), met in the log before it was public. */
+export interface PendingRelease {
+  id: string
+  until: number
+  version: string
 }
 
 /** Why a cursor was refused: not one of ours (malformed, altered, other server) or another locale's. */
@@ -40,6 +49,7 @@ export class CursorCodec {
       f: state.from,
       // Relative to `from` and in base 36: a cursor stays short under a burst of entries.
       s: state.seen.map(({ time, tag }) => `${(time - state.from).toString(36)}.${tag}`),
+      ...(state.releases?.length && { r: state.releases.map((r) => [r.id, r.until, r.version]) }),
     }
     const payload = toBase64Url(encoder.encode(JSON.stringify(body)))
     const [key] = await this.#keys
@@ -65,7 +75,7 @@ export class CursorCodec {
 
 function parseState(json: string): CursorState | undefined {
   try {
-    const body = JSON.parse(json) as { v?: unknown; l?: unknown; f?: unknown; s?: unknown }
+    const body = JSON.parse(json) as { v?: unknown; l?: unknown; f?: unknown; s?: unknown; r?: unknown }
     if (body.v !== VERSION || typeof body.l !== 'string' || !isLocale(body.l)) return undefined
     if (typeof body.f !== 'number' || !Number.isSafeInteger(body.f) || !Array.isArray(body.s))
       return undefined
@@ -75,10 +85,22 @@ function parseState(json: string): CursorState | undefined {
       if (!offset || !tag) throw new Error('bad seen entry')
       return { time: from + parseInt(offset, 36), tag }
     })
-    return { locale: body.l, from, seen }
+    const releases = body.r === undefined ? [] : parseReleases(body.r)
+    return { locale: body.l, from, seen, ...(releases.length > 0 && { releases }) }
   } catch {
     return undefined
   }
+}
+
+/** The pending releases of a cursor (`[id, until, version]` each); throws on anything else. */
+function parseReleases(raw: unknown): PendingRelease[] {
+  if (!Array.isArray(raw)) throw new Error('bad releases')
+  return raw.map((entry: unknown) => {
+    const [id, until, version] = Array.isArray(entry) ? (entry as unknown[]) : []
+    if (typeof id !== 'string' || typeof version !== 'string' || !Number.isSafeInteger(until))
+      throw new Error('bad release entry')
+    return { id, until: until as number, version }
+  })
 }
 
 async function deriveKey(secret: string): Promise<CryptoKey> {

@@ -1,32 +1,22 @@
-import { isEmbargoed } from '../domain/embargo.ts'
-import { changeTime, localeOfChange, type Change } from '../domain/feed-snapshot.ts'
+import { changeTime, localeOfChange } from '../domain/feed-snapshot.ts'
 import type { Locale } from '../domain/locale.ts'
-import { fingerprint, versionOf } from '../domain/version.ts'
-import { itemId, type PublicationSettings } from '../render/feed-model.ts'
-import { ninjsItemPath } from '../domain/url-scheme.ts'
+import { fingerprint } from '../domain/version.ts'
+import type { PublicationSettings } from '../render/feed-model.ts'
 import type { Clock } from '../ports/observability.ts'
-import { retractionVersion } from './article-repository.ts'
 import type { CursorState } from './change-cursor.ts'
 import type { ChangeLog } from './change-log.ts'
 import type { ChangeSignal } from './change-signal.ts'
+import {
+  changeView,
+  releaseView,
+  trackRelease,
+  visible,
+  type ChangeView,
+  type Reader,
+} from './change-view.ts'
 import { mapWithLimit } from './single-flight.ts'
 
-/** Who reads the cursor: the public today; a partner's entitlements decide `visible` later. */
-export type Reader = { kind: 'public' }
-export const PUBLIC_READER: Reader = { kind: 'public' }
-
-/** One change as the cursor delivers it. */
-export type ChangeView =
-  | {
-      type: 'published' | 'updated'
-      id: string
-      locale: Locale
-      uri: string
-      version: string
-      at: string
-      item: string
-    }
-  | { type: 'retracted'; id: string; locale: Locale; uri: string; version: string; at: string }
+export { PUBLIC_READER, type Reader } from './change-view.ts'
 
 /** A page of changes and the position after it. */
 export interface ChangePage {
@@ -34,6 +24,11 @@ export interface ChangePage {
   next: CursorState
   /** More entries are already there: ask again at once. */
   more: boolean
+  /**
+   * Until when the same position would get the same answer while `quietToken()` stays the same: the
+   * listing's sharing time, or the next pending release if sooner.
+   */
+  quietUntil: number
 }
 
 export interface ChangeFeedDeps {
@@ -51,20 +46,14 @@ export interface ChangeFeedDeps {
   settleMs: number
   /** How often a waiting request lists the log again for other processes' entries. */
   pollMs: number
+  /** How long a listing of the log serves other requests (`ChangeLog`'s sharing time). */
+  sharedListingMs: number
 }
 
 /** Entries read per page at most (an entry is one republish, in every locale). */
 const PAGE_ENTRIES = 100
 /** Changes per page, beyond which no further entry is started. */
 const PAGE_CHANGES = 200
-
-/**
- * Can this reader see this change at `now`? The public sees every change of its locale but a version
- * still under embargo (its release is not yet announced here: a gap). Partners' entitlements filter here.
- */
-function visible(change: Change, _reader: Reader, now: number): boolean {
-  return change.type !== 'upsert' || !isEmbargoed(change.record, now)
-}
 
 /**
  * The change cursor: the change log read oldest to newest for one locale. Positions live in the
@@ -81,6 +70,15 @@ export class ChangeFeed {
     return { locale, from: Math.max(0, this.deps.now() - Math.floor(this.deps.changeLogMs * 0.9)), seen: [] }
   }
 
+  /**
+   * What an answer computed now depends on besides the position and the time: this process's latest
+   * listing and own append. Undefined where listings are not shared (each request lists alone).
+   */
+  quietToken(): string | undefined {
+    const { signal, changeLog } = this.deps
+    return signal && `${changeLog.mark()}.${signal.lastAppendMark ?? ''}`
+  }
+
   /** Has the log possibly dropped entries after this position? */
   expired(state: CursorState): boolean {
     return state.from < this.deps.now() - this.deps.changeLogMs
@@ -88,23 +86,26 @@ export class ChangeFeed {
 
   /**
    * The changes after a position; when there are none, waits up to `waitMs` for some (woken by this
-   * process's appends, and listing the log every `pollMs` for other processes').
+   * process's appends, listing the log every `pollMs` for other processes', and at the next pending
+   * release from embargo).
    */
   async read(state: CursorState, reader: Reader, waitMs = 0): Promise<ChangePage> {
     const { now, changeLog, signal, pollMs } = this.deps
     const deadline = now() + waitMs
     let page = await this.#page(state, reader)
-    while (page.changes.length === 0 && now() < deadline) {
+    while (page.changes.length === 0 && !page.more && now() < deadline) {
       const mark = changeLog.mark()
-      const ms = Math.min(pollMs, deadline - now())
+      const release = Math.min(...(page.next.releases ?? []).map((r) => r.until))
+      const ms = Math.max(0, Math.min(pollMs, deadline - now(), release - now()))
       await (signal ? signal.wait(ms) : new Promise((resolve) => setTimeout(resolve, ms)))
-      page = await this.#page(state, reader, mark)
+      // On from where the empty page left off, as the client would with its next_cursor.
+      page = await this.#page(page.next, reader, mark)
     }
     return page
   }
 
   async #page(state: CursorState, reader: Reader, after?: number): Promise<ChangePage> {
-    const { changeLog, settleMs, signal } = this.deps
+    const { changeLog, settleMs, signal, settings } = this.deps
     // A listing shared by the requests of a moment spares storage, unless it began before this
     // process's own last append: a reader must see what the webhook has confirmed.
     const appended = signal?.lastAppendMark
@@ -113,6 +114,7 @@ export class ChangeFeed {
       ? changeLog.list(state.from, after ?? (stale ? appended : undefined))
       : changeLog.listAlone(state.from)
     const keys = await listing.keys
+    const now = this.deps.now()
     const seen = new Set(state.seen.map((s) => `${s.time}.${s.tag}`))
     const fresh = keys.filter((key) => {
       const time = changeTime(key)
@@ -122,15 +124,27 @@ export class ChangeFeed {
     const entries = await mapWithLimit(batch, 8, (key) => changeLog.read(key))
     const changes: ChangeView[] = []
     const delivered: string[] = []
+    const releases = new Map((state.releases ?? []).map((r) => [r.id, r]))
+    // Releases fall between entries by time: each is announced before the first entry written after it.
+    const releaseUpTo = (time: number) => {
+      for (const release of [...releases.values()].sort((x, y) => x.until - y.until)) {
+        if (release.until > Math.min(time, now)) break
+        releases.delete(release.id)
+        changes.push(releaseView(settings, release, state.locale))
+      }
+    }
     for (const [index, key] of batch.entries()) {
       if (changes.length >= PAGE_CHANGES) break
       delivered.push(key)
+      releaseUpTo(changeTime(key) - 1)
       for (const change of entries[index] ?? []) {
-        if (localeOfChange(change) === state.locale && visible(change, reader, this.deps.now()))
-          changes.push(this.#view(change))
+        if (localeOfChange(change) !== state.locale) continue
+        trackRelease(releases, change, reader, now)
+        if (visible(change, reader, now)) changes.push(changeView(settings, change, now))
       }
     }
     const pending = fresh[delivered.length]
+    releaseUpTo(pending === undefined ? now : changeTime(pending) - 1)
     // Entries older than the settle window that are not listed by now are not coming.
     const horizon = listing.at - settleMs
     const from = Math.max(
@@ -141,27 +155,11 @@ export class ChangeFeed {
       ...state.seen,
       ...delivered.map((key) => ({ time: changeTime(key), tag: tagOf(key) })),
     ].filter((s) => s.time >= from)
-    return { changes, next: { locale: state.locale, from, seen: next }, more: pending !== undefined }
-  }
-
-  #view(change: Change): ChangeView {
-    const { settings } = this.deps
-    if (change.type === 'retract') {
-      const version = retractionVersion(change.at, change.derived === true)
-      const { id, locale, at } = change
-      return { type: 'retracted', id, locale, uri: itemId(settings, id, locale), version, at }
-    }
-    const { record } = change
-    const updated = record.updatedAt !== undefined && record.updatedAt !== record.publishedAt
-    return {
-      type: updated ? 'updated' : 'published',
-      id: record.id,
-      locale: record.locale,
-      uri: itemId(settings, record.id, record.locale),
-      version: versionOf(record),
-      at: record.updatedAt ?? record.publishedAt,
-      item: settings.publicBaseUrl + ninjsItemPath(record.locale, record.id),
-    }
+    const position: CursorState = { locale: state.locale, from, seen: next }
+    if (releases.size > 0) position.releases = [...releases.values()]
+    const due = Math.min(...[...releases.values()].map((r) => r.until))
+    const quietUntil = Math.min(listing.at + this.deps.sharedListingMs, due)
+    return { changes, next: position, more: pending !== undefined, quietUntil }
   }
 }
 

@@ -3,7 +3,7 @@ import { sortableTime } from '../domain/version.ts'
 import type { ObjectStore } from '../ports/object-store.ts'
 import type { Clock } from '../ports/observability.ts'
 import { KEYS } from './storage-keys.ts'
-import { BoundedCache } from '../domain/bounded-cache.ts'
+import { BoundedCache, CACHE_BOUNDS } from '../domain/bounded-cache.ts'
 
 const encoder = new TextEncoder()
 const decoder = new TextDecoder()
@@ -24,16 +24,16 @@ export interface Listing {
   keys: Promise<string[]>
 }
 
-/** How many entries a process keeps read: far more than one overlap window holds in practice. */
-const REMEMBERED_ENTRIES = 10_000
-
 /**
  * The append-only change log (`log/<time>-<id>.json`): one entry per republish with its changes in
  * every locale. Entries are never rewritten, so each is read at most once per process; a listing
  * may be shared by the renders that start within `sharedListingMs` of it.
  */
 export class ChangeLog {
-  readonly #entries = new BoundedCache<string, readonly Change[]>({ maxEntries: REMEMBERED_ENTRIES })
+  readonly #entries = new BoundedCache<string, readonly Change[]>(
+    // Far more entries than one overlap window holds in practice.
+    CACHE_BOUNDS.changeLogEntries,
+  )
   #listing?: Listing
   #seq = 0
 

@@ -1,6 +1,7 @@
-import { brotliCompressSync, constants, gzipSync } from 'node:zlib'
+import { brotliCompress, constants, gzip, type BrotliOptions, type ZlibOptions } from 'node:zlib'
 import type { AudienceKey } from '../domain/audience.ts'
 import type { FeedFormat } from '../domain/feed-definition.ts'
+import { changeTime } from '../domain/feed-snapshot.ts'
 import type { Locale } from '../domain/locale.ts'
 import type { Bytes } from '../ports/object-store.ts'
 import type { RenderedFeed } from './render-feed.ts'
@@ -38,25 +39,44 @@ export interface FeedBundle {
   lastRelease?: number
   /** Fingerprint of the feed state it was rendered from, shared by the audiences of one render. */
   source?: string
+  /**
+   * The change-log entries its state held, of those written at or after `appliedSince` (ms): what
+   * another rendering must hold too to replace it without taking a change back (see `covers`).
+   */
+  applied?: readonly string[]
+  appliedSince?: number
   variants: Partial<Record<Encoding, FeedVariant>> & { identity: FeedVariant }
 }
+
+const gzipAsync = (body: Bytes, options: ZlibOptions) =>
+  new Promise<Uint8Array>((resolve, reject) =>
+    gzip(body, options, (error, out) => (error ? reject(error) : resolve(out))),
+  )
+const brotliAsync = (body: Bytes, options: BrotliOptions) =>
+  new Promise<Uint8Array>((resolve, reject) =>
+    brotliCompress(body, options, (error, out) => (error ? reject(error) : resolve(out))),
+  )
 
 /**
  * Compresses an encoding once (gzip, and brotli where it beats gzip): requests only pick bytes. The
  * variants' ETags derive from the identity ETag. Brotli quality 5 and gzip level 6: higher settings
  * cost many times the CPU for a few percent of bytes on feed text (README, "Performance"). node:zlib
  * runs in Node and, with nodejs_compat, in workerd. Used for feeds and for the human pages alike.
+ * Asynchronous: on Node the work runs on libuv's thread pool, so a webhook's renders do not hold
+ * the event loop (readers, storage requests) for the hundreds of milliseconds a batch compresses.
  */
-export function compressVariants(body: Bytes, etag: string): FeedBundle['variants'] {
-  const gzip = toBytes(gzipSync(body, { level: 6 }))
-  const br = toBytes(
-    brotliCompressSync(body, {
+export async function compressVariants(body: Bytes, etag: string): Promise<FeedBundle['variants']> {
+  const [gzipped, brotli] = await Promise.all([
+    gzipAsync(body, { level: 6 }),
+    brotliAsync(body, {
       params: {
         [constants.BROTLI_PARAM_QUALITY]: 5,
         [constants.BROTLI_PARAM_SIZE_HINT]: body.byteLength,
       },
     }),
-  )
+  ])
+  const gzip = toBytes(gzipped)
+  const br = toBytes(brotli)
   const base = etag.slice(0, -1)
   const variants: FeedBundle['variants'] = {
     identity: { encoding: 'identity', body, etag },
@@ -66,8 +86,19 @@ export function compressVariants(body: Bytes, etag: string): FeedBundle['variant
   return variants
 }
 
+/** What a rendering was made from: a fingerprint of its state, and the change-log entries it held. */
+export interface BundleSource {
+  source: string
+  applied: readonly string[]
+  appliedSince: number
+}
+
 /** A rendering with its variants, ready to store and serve. */
-export function bundleRenderedFeed(feed: RenderedFeed, renderedWith: string, source?: string): FeedBundle {
+export async function bundleRenderedFeed(
+  feed: RenderedFeed,
+  renderedWith: string,
+  from?: BundleSource,
+): Promise<FeedBundle> {
   return {
     feedId: feed.feedId,
     locale: feed.locale,
@@ -79,9 +110,30 @@ export function bundleRenderedFeed(feed: RenderedFeed, renderedWith: string, sou
     audience: feed.audience,
     ...(feed.nextRelease !== undefined && { nextRelease: feed.nextRelease }),
     ...(feed.lastRelease !== undefined && { lastRelease: feed.lastRelease }),
-    ...(source !== undefined && { source }),
-    variants: compressVariants(feed.body, feed.etag),
+    ...from,
+    variants: await compressVariants(feed.body, feed.etag),
   }
+}
+
+/**
+ * Does a rendering hold every change-log entry of `keys`? An entry older than its window counts as
+ * held (its changes were in the state the window starts from). Renderings that do not say what
+ * they hold (stored before they did) count as holding everything.
+ */
+export function holdsEntries(bundle: FeedBundle, keys: readonly string[]): boolean {
+  if (!bundle.applied || bundle.appliedSince === undefined) return true
+  const held = new Set(bundle.applied)
+  const since = bundle.appliedSince
+  return keys.every((key) => held.has(key) || changeTime(key) < since)
+}
+
+/**
+ * May `next` replace `held` for a reader? Only when it holds every change `held` showed: changes
+ * apply in any order and the newest wins, so a rendering holding more entries shows no story older.
+ * (`held` from before renderings said what they hold: yes.)
+ */
+export function covers(next: FeedBundle, held: FeedBundle): boolean {
+  return holdsEntries(next, held.applied ?? [])
 }
 
 function toBytes(buffer: Uint8Array): Bytes {
@@ -158,6 +210,9 @@ function isBundleHeader(value: unknown): value is BundleHeader {
     typeof h.renderedWith === 'string' &&
     Number.isFinite(h.lastModified) &&
     Number.isInteger(h.itemCount) &&
+    (h.applied === undefined ||
+      (Array.isArray(h.applied) && h.applied.every((key) => typeof key === 'string'))) &&
+    (h.appliedSince === undefined || Number.isFinite(h.appliedSince)) &&
     Array.isArray(h.variants) &&
     h.variants.every(isVariantHeader)
   )
@@ -172,4 +227,9 @@ function isVariantHeader(value: unknown): value is BundleHeader['variants'][numb
     Number.isInteger(v.length) &&
     (v.length as number) >= 0
   )
+}
+
+/** Whether an embargo a rendering holds back (or marks) has ended: it must not be served any more. */
+export function isOutdated(bundle: FeedBundle, now: number): boolean {
+  return bundle.nextRelease !== undefined && bundle.nextRelease <= now
 }

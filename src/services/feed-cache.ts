@@ -8,7 +8,7 @@ import {
   type StoredObject,
 } from '../ports/object-store.ts'
 import { DamageLog } from './damage-log.ts'
-import { decodeBundle, type FeedBundle } from './feed-bundle.ts'
+import { covers, decodeBundle, isOutdated, type FeedBundle } from './feed-bundle.ts'
 import type { Clock, Logger, Telemetry } from '../ports/observability.ts'
 import { strongEtag } from './render-feed.ts'
 import { withTimeout } from './single-flight.ts'
@@ -121,8 +121,13 @@ export class FeedCache {
     return KEYS.rendered(definition.id, locale, format, audience)
   }
 
-  /** Keeps a bundle the write side has just made durable. */
+  /**
+   * Keeps a bundle the write side has just made durable, unless the copy in hand holds a change it
+   * lacks (another instance's, read meanwhile): readers of this process never see a story go back.
+   */
   remember(key: string, bundle: FeedBundle, storeEtag: string): void {
+    const held = this.#entries.get(key)
+    if (held && !covers(bundle, held.bundle)) return
     const hit: ServedFeed = Object.freeze({ bundle, stale: false, ageSeconds: 0, outcome: 'hit' })
     this.#entries.set(key, { bundle, storeEtag, validatedAt: this.now(), hit })
   }
@@ -141,9 +146,11 @@ export class FeedCache {
     const running = this.#refreshes.get(key)
     const now = this.now()
     if (running && now - running.startedAt < 2 * this.timing.storageTimeoutMs) return running.promise
-    const promise = this.#read(definition, format, key, this.#entries.get(key)).finally(() => {
-      if (this.#refreshes.get(key)?.promise === promise) this.#refreshes.delete(key)
-    })
+    const promise = this.#read(definition, format, key, this.#entries.get(key))
+      .then((served) => this.#newest(key, served))
+      .finally(() => {
+        if (this.#refreshes.get(key)?.promise === promise) this.#refreshes.delete(key)
+      })
     this.#refreshes.set(key, { promise, startedAt: now })
     return promise
   }
@@ -173,11 +180,6 @@ export class FeedCache {
         (b) => b.format === format && key === this.hotKey(definition, b.locale, b.format, b.audience),
       )
       if (!bundle) throw new Error(`renderer produced no ${format}`)
-      // A render from what this process knows never replaces a newer copy in hand (another
-      // instance's write read before storage stumbled): readers must not see the feed go back.
-      if (entry && bundle.lastModified < entry.bundle.lastModified) {
-        return { bundle: entry.bundle, stale: false, ageSeconds: 0, outcome: 'revalidated' }
-      }
       return { bundle, stale: false, ageSeconds: 0, outcome: 'rendered' }
     } catch (error) {
       const age = entry ? this.now() - entry.validatedAt : Infinity
@@ -191,6 +193,14 @@ export class FeedCache {
       }
       throw error
     }
+  }
+
+  /** What a refresh answers, unless the copy in hand now holds a change-log entry it lacks (see `covers`). */
+  #newest(key: string, served: ServedFeed): ServedFeed {
+    const held = this.#entries.get(key)
+    if (!held || held.bundle === served.bundle || covers(served.bundle, held.bundle)) return served
+    if (!served.stale) held.validatedAt = this.now()
+    return { ...served, bundle: held.bundle }
   }
 
   /**
@@ -213,34 +223,26 @@ export class FeedCache {
   /** The stored bundle when it is whole, of this feed and rendered with today's settings; else null. */
   async #usable(definition: FeedDefinition, key: string, body: Bytes): Promise<FeedBundle | null> {
     const bundle = decodeBundle(body)
-    if (!bundle || key !== this.hotKey(definition, bundle.locale, bundle.format, bundle.audience)) {
-      this.#damage.report(key, 'stored feed is damaged; rendering it again')
-      return null
-    }
-    if (bundle.renderedWith !== (await this.renderer.renderKey(definition))) {
-      this.logger.info('stored feed was rendered with other settings; rendering again', { key })
-      return null
-    }
-    // Bytes changed in storage (a bit flip, a partial overwrite) no longer match their own ETag.
-    if ((await strongEtag(bundle.variants.identity.body)) !== bundle.variants.identity.etag) {
+    const whole =
+      bundle !== null &&
+      key === this.hotKey(definition, bundle.locale, bundle.format, bundle.audience) &&
+      // Bytes changed in storage (a bit flip, a partial overwrite) no longer match their own ETag.
+      (await strongEtag(bundle.variants.identity.body)) === bundle.variants.identity.etag
+    if (!whole) {
       this.#damage.report(key, 'stored feed is damaged; rendering it again')
       return null
     }
     this.#damage.healthy(key)
+    if (bundle.renderedWith !== (await this.renderer.renderKey(definition))) {
+      this.logger.info('stored feed was rendered with other settings; rendering again', { key })
+      return null
+    }
     return bundle
   }
 
   #withTimeout<T>(promise: Promise<T>): Promise<T> {
     const ms = this.timing.storageTimeoutMs
-    return withTimeout(
-      promise,
-      ms,
-      () => new StorageUnavailableError(`storage did not answer within ${ms} ms`),
-    )
+    const late = () => new StorageUnavailableError(`storage did not answer within ${ms} ms`)
+    return withTimeout(promise, ms, late)
   }
-}
-
-/** Whether an embargo a rendering holds back (or marks) has ended: it must not be served any more. */
-export function isOutdated(bundle: FeedBundle, now: number): boolean {
-  return bundle.nextRelease !== undefined && bundle.nextRelease <= now
 }

@@ -1,15 +1,21 @@
 import { audienceOf, primaryAudience, type AudienceKey } from '../domain/audience.ts'
 import type { FeedDefinition } from '../domain/feed-definition.ts'
-import { fingerprint, versionOf } from '../domain/version.ts'
 import type { Locale } from '../domain/locale.ts'
 import { RESOURCES } from '../i18n/translator.ts'
-import type { PublicationSettings, TranslationIndex } from '../render/feed-model.ts'
+import type { PublicationSettings } from '../render/feed-model.ts'
 import { PreconditionFailedError, StorageUnavailableError, type ObjectStore } from '../ports/object-store.ts'
 import type { LogEntry } from './change-log.ts'
-import { bundleRenderedFeed, encodeBundle, type FeedBundle } from './feed-bundle.ts'
+import {
+  bundleRenderedFeed,
+  decodeBundle,
+  encodeBundle,
+  holdsEntries,
+  type FeedBundle,
+} from './feed-bundle.ts'
 import type { LocaleState, Materializer } from './materializer.ts'
 import type { Clock, Telemetry } from '../ports/observability.ts'
 import { RENDERER_VERSION, RenderedItems, renderFeedFormats, strongEtag } from './render-feed.ts'
+import { feedOfKey, sourceOf, translationIndex } from './render-sources.ts'
 import { allSettled, Coalescer } from './single-flight.ts'
 import { KEYS } from './storage-keys.ts'
 
@@ -36,6 +42,12 @@ export class FeedPublisher {
   readonly #renderedItems = new RenderedItems()
   /** The store's ETag of each bundle as this process last wrote or read it. */
   readonly #etags = new Map<string, string>()
+  /** The store's ETag of each bundle this process wrote last. */
+  readonly #written = new Map<string, string>()
+  /** Feeds with a bundle another process wrote since this one last read the log for them. */
+  readonly #foreign = new Set<string>()
+  /** Has the store ever refused a conditional write? Then it keeps to them (AWS S3, R2). */
+  #conditional = false
   /** Audiences besides each feed's primary one that readers asked for here: rendered by every run. */
   readonly #requested = new Map<string, Set<AudienceKey>>()
 
@@ -89,6 +101,7 @@ export class FeedPublisher {
   /** The cache read a bundle from storage: its ETag is what this process may overwrite next. */
   observed(key: string, storeEtag: string): void {
     this.#etags.set(key, storeEtag)
+    if (this.#written.get(key) !== storeEtag) this.#foreign.add(feedOfKey(key))
   }
 
   async #run(definition: FeedDefinition, written: readonly LogEntry[]): Promise<FeedBundle[]> {
@@ -101,10 +114,19 @@ export class FeedPublisher {
     for (let round = 0; round < MAX_ROUNDS; round++) {
       const seen = new Map(this.#etags)
       // A republish brings its own entries: the first round renders from memory and them (the
-      // check after writing lists the log); a further round lists the log before rendering.
-      const states = await this.materializer.advance(definition, written, round === 0 && written.length > 0)
-      ;({ bundles, refused } = await this.#renderAndStore(definition, states, written, seen))
+      // check after writing lists the log) unless another process wrote the feed since this one
+      // last listed the log: memory then lacks what that process stored, and must not replace it.
+      const trustMemory = round === 0 && written.length > 0 && !this.#foreign.has(definition.id)
+      if (!trustMemory) this.#foreign.delete(definition.id)
+      // A round after a refusal reads the log anew: the writer that won stored its entries first.
+      const after = round > 0 ? this.materializer.mark() : undefined
+      const states = await this.materializer.advance(definition, written, trustMemory, after)
+      let overwrote: boolean
+      ;({ bundles, refused, overwrote } = await this.#renderAndStore(definition, states, written, seen))
       if (refused) continue
+      // Where the store keeps to conditions, a write that went through replaced only what was seen
+      // before the log was read: nothing of another process can have been lost.
+      if (!overwrote || this.#conditional) break
       if (!(await this.materializer.missedAny(states, this.materializer.mark()))) break
     }
     if (refused) {
@@ -122,7 +144,7 @@ export class FeedPublisher {
     states: readonly LocaleState[],
     written: readonly LogEntry[],
     seen: ReadonlyMap<string, string>,
-  ): Promise<{ bundles: FeedBundle[]; refused: boolean }> {
+  ): Promise<{ bundles: FeedBundle[]; refused: boolean; overwrote: boolean }> {
     const started = this.now()
     // Rendering may start while the changes are being stored, but a feed never reaches storage
     // before what it shows is durable in the change log.
@@ -133,10 +155,12 @@ export class FeedPublisher {
     const bundles: FeedBundle[] = []
     const writes: Promise<unknown>[] = []
     let refused = false
+    let overwrote = false
+    const mine = written.map((entry) => entry.key)
     const audiences = [primaryAudience(definition), ...(this.#requested.get(definition.id) ?? [])]
     const now = this.now()
     for (const state of states) {
-      const source = sourceOf(state)
+      const source = sourceOf(state, this.materializer.overlapMs)
       const own: FeedBundle[] = []
       for (const audience of audiences) {
         const rendered = await renderFeedFormats({
@@ -150,14 +174,19 @@ export class FeedPublisher {
           audience: audienceOf(audience),
           now,
         })
-        own.push(...rendered.map((feed) => bundleRenderedFeed(feed, renderedWith, source)))
+        own.push(
+          ...(await Promise.all(rendered.map((feed) => bundleRenderedFeed(feed, renderedWith, source)))),
+        )
       }
+      const first = bundles.length
       bundles.push(...own)
       const stored = durable.then(() =>
         allSettled([
-          ...own.map((bundle) =>
-            this.#store(bundle, seen).then((stored) => {
-              refused ||= !stored
+          ...own.map((bundle, i) =>
+            this.#store(bundle, seen, mine).then((stored) => {
+              if (stored === bundle) overwrote = true
+              else if (stored) bundles[first + i] = stored
+              else refused = true
             }),
           ),
           this.materializer.checkpoint(definition.id, state),
@@ -170,11 +199,19 @@ export class FeedPublisher {
     this.telemetry?.observe('silkfeed_render_seconds', (this.now() - started) / 1000, { feed: definition.id })
     await allSettled(writes)
     this.materializer.remember(definition.id, states)
-    return { bundles, refused }
+    return { bundles, refused, overwrote }
   }
 
-  /** Stores a bundle over the version seen before its render; false when the store refused it. */
-  async #store(bundle: FeedBundle, seen: ReadonlyMap<string, string>): Promise<boolean> {
+  /**
+   * Stores a bundle over the version seen before its render, and returns it. When the store refuses
+   * (another process wrote meanwhile), returns what that process stored if it holds `mine` (the
+   * entries this run must make visible) and was rendered alike; else null: the run goes round again.
+   */
+  async #store(
+    bundle: FeedBundle,
+    seen: ReadonlyMap<string, string>,
+    mine: readonly string[],
+  ): Promise<FeedBundle | null> {
     const key = KEYS.rendered(bundle.feedId, bundle.locale, bundle.format, bundle.audience)
     const before = seen.get(key)
     let etag: string
@@ -194,36 +231,23 @@ export class FeedPublisher {
       ))
     } catch (error) {
       if (!(error instanceof PreconditionFailedError)) throw error
+      this.#conditional = true
+      this.#foreign.add(bundle.feedId)
       // Learnt before the next round reads the log, so that round may write over it.
       const current = await this.store.get(key)
-      if (current) this.#etags.set(key, current.etag)
-      else this.#etags.delete(key)
-      return false
+      if (!current) {
+        this.#etags.delete(key)
+        return null
+      }
+      this.#etags.set(key, current.etag)
+      const theirs = decodeBundle(current.body)
+      if (!theirs || theirs.renderedWith !== bundle.renderedWith || !holdsEntries(theirs, mine)) return null
+      this.onStored(key, theirs, current.etag)
+      return theirs
     }
     this.#etags.set(key, etag)
+    this.#written.set(key, etag)
     this.onStored(key, bundle, etag)
-    return true
+    return bundle
   }
-}
-
-/**
- * What a locale's renderings were made from (every version and tombstone in its snapshot): a
- * rendering for another audience made from something else is out of date, whoever stored it.
- */
-function sourceOf(state: LocaleState): string {
-  const { items, tombstones } = state.snapshot
-  return fingerprint(`${items.map(versionOf).join(' ')}\u0000${JSON.stringify(tombstones)}`)
-}
-
-/** Every story of a feed by id: where it can be read in each locale that carries it. */
-function translationIndex(states: readonly LocaleState[]): TranslationIndex {
-  const index = new Map<string, { locale: Locale; url: string; title: string }[]>()
-  for (const { locale, snapshot } of states) {
-    for (const item of snapshot.items) {
-      let versions = index.get(item.id)
-      if (!versions) index.set(item.id, (versions = []))
-      versions.push({ locale, url: item.url, title: item.title })
-    }
-  }
-  return index
 }

@@ -2,7 +2,13 @@ import type { Article } from '../domain/article.ts'
 import type { FeedDefinition } from '../domain/feed-definition.ts'
 import { applyChanges, EMPTY_SNAPSHOT, localeOfChange, type FeedSnapshot } from '../domain/feed-snapshot.ts'
 import type { Locale } from '../domain/locale.ts'
-import { StorageUnavailableError, type ObjectStore, type StoredObject } from '../ports/object-store.ts'
+import {
+  PreconditionFailedError,
+  StorageUnavailableError,
+  type ObjectStore,
+  type PutCondition,
+  type StoredObject,
+} from '../ports/object-store.ts'
 import type { DamageLog } from './damage-log.ts'
 import type { ArticleRepository } from './article-repository.ts'
 import type { ChangeLog, LogEntry } from './change-log.ts'
@@ -32,6 +38,8 @@ export class Materializer {
   readonly #snapshots = new Map<string, FeedSnapshot>()
   /** When (listedAt) the stored snapshot was taken, per feed and locale, as far as this process knows. */
   readonly #checkpoints = new Map<string, number>()
+  /** The store's ETag of each stored snapshot as this process last read or wrote it (null: none). */
+  readonly #snapshotEtags = new Map<string, string | null>()
   /** Full scans of a locale's stories, shared by the feeds built at the same time (a cold start). */
   readonly #scans = new SingleFlight<Article[]>()
 
@@ -48,16 +56,24 @@ export class Materializer {
    * Every locale of a feed advanced to the change log, the entries the caller wrote included. With
    * `trustMemory`, a locale whose snapshot this process rendered recently takes only those entries,
    * without listing the log: the caller then checks `missedAny` after writing, which finds what
-   * other processes appended meanwhile, and advances again with a listing.
+   * other processes appended meanwhile, and advances again with a listing. With `after` (a `mark()`),
+   * the log is read by a listing begun after that mark: one shared from before would miss what
+   * another process appended before it stored the rendering that made the caller go round again.
    */
   advance(
     definition: FeedDefinition,
     written: readonly LogEntry[],
     trustMemory = false,
+    after?: number,
   ): Promise<LocaleState[]> {
     return Promise.all(
-      definition.locales.map((locale) => this.#advance(definition, locale, written, trustMemory)),
+      definition.locales.map((locale) => this.#advance(definition, locale, written, trustMemory, after)),
     )
+  }
+
+  /** How far back each read of the log starts before the last: a snapshot's `applied` spans it. */
+  get overlapMs(): number {
+    return this.timing.overlapMs
   }
 
   /** A mark to pass to `missedAny` once the states' renders are durable. */
@@ -89,9 +105,23 @@ export class Materializer {
     const key = `${feedId}/${locale}`
     const stored = this.#checkpoints.get(key)
     if (stored !== undefined && snapshot.listedAt - stored < this.timing.checkpointMs) return undefined
-    return writeSnapshot(this.store, feedId, locale, snapshot).then(() => {
-      this.#checkpoints.set(key, snapshot.listedAt)
-    })
+    // Only over the checkpoint this process knows of: one another instance stored meanwhile stays
+    // (where the store keeps to conditions), and is learnt so that the next one is due from it.
+    const seen = this.#snapshotEtags.get(key)
+    const condition: PutCondition | undefined =
+      seen === undefined ? undefined : seen === null ? { ifNoneMatch: '*' } : { ifMatch: seen }
+    return writeSnapshot(this.store, feedId, locale, snapshot, condition).then(
+      ({ etag }) => {
+        this.#checkpoints.set(key, snapshot.listedAt)
+        this.#snapshotEtags.set(key, etag)
+      },
+      async (error: unknown) => {
+        if (!(error instanceof PreconditionFailedError)) throw error
+        const theirs = await this.#readSnapshot(feedId, locale)
+        if (theirs) this.#checkpoints.set(key, theirs.listedAt)
+        else this.#checkpoints.delete(key)
+      },
+    )
   }
 
   /** Remembers the states a render made durable, to stand in for the stored snapshots. */
@@ -118,6 +148,7 @@ export class Materializer {
       )
       return null
     }
+    this.#snapshotEtags.set(`${feedId}/${locale}`, object?.etag ?? null)
     if (!object) return null
     const snapshot = decodeSnapshot(object.body)
     if (snapshot) this.damage?.healthy(key)
@@ -130,6 +161,7 @@ export class Materializer {
     locale: Locale,
     written: readonly LogEntry[],
     trustMemory: boolean,
+    after: number | undefined,
   ): Promise<LocaleState> {
     const { overlapMs, tombstoneMs, snapshotMemoryMs } = this.timing
     const key = `${definition.id}/${locale}`
@@ -147,7 +179,7 @@ export class Materializer {
     const listed =
       trustMemory && stored === remembered && stored
         ? own
-        : [...new Set([...(await this.log.list(since).keys), ...own])]
+        : [...new Set([...(await this.log.list(since, after).keys), ...own])]
     let base = stored
     if (!base || (!base.complete && base.items.length < definition.limit)) {
       base = applyChanges(

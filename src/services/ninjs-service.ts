@@ -132,7 +132,7 @@ export class NinjsService {
       language: LANGUAGE_TAG[locale],
       lastModified,
       cacheControl: this.#cacheControl,
-      variants: compressVariants(body, await strongEtag(body)),
+      variants: await compressVariants(body, await strongEtag(body)),
     }
   }
 }

@@ -28,7 +28,7 @@ const decoder = new TextDecoder()
 /** Encodes a page once, with its compressed variants; requests only pick bytes. */
 async function encodePage(text: string, meta: Omit<RenderedPage, 'variants'>): Promise<RenderedPage> {
   const body = encoder.encode(text)
-  return { ...meta, variants: compressVariants(body, await strongEtag(body)) }
+  return { ...meta, variants: await compressVariants(body, await strongEtag(body)) }
 }
 
 /**

@@ -1,6 +1,8 @@
 import {
   entitlementsOf,
   formatKey,
+  keyDigest,
+  hexOf,
   KEY_BYTES,
   looksLikeKey,
   MAX_ACTIVE_KEYS,
@@ -8,6 +10,7 @@ import {
   type PartnerInput,
   type PartnerKey,
 } from '../domain/partner.ts'
+import { BoundedCache } from '../domain/bounded-cache.ts'
 import type { Clock } from '../ports/observability.ts'
 import type { ObjectStore } from '../ports/object-store.ts'
 import { Coalescer } from './single-flight.ts'
@@ -28,24 +31,21 @@ interface KeyIndex {
   at: number
   byHash: Map<string, { partnerId: string; key: PartnerKey }>
   byPartner: Map<string, PartnerKey[]>
+  /** Partners as `authenticate` answers them, made once per listing. */
+  partners: Map<string, Partner>
+}
+
+/** An active key's partner, and which of its keys it is (quotas count per key). */
+export interface Authenticated {
+  partner: Partner
+  keyId: string
 }
 
 const encoder = new TextEncoder()
 const decoder = new TextDecoder()
 const JSON_META = { contentType: 'application/json' }
-// A key longer than any real key is cut before hashing: the work per request stays bounded, and the
-// cut key is as unknown as the whole one.
-const KEY_MAX_CHARS = 256
-
-/**
- * SHA-256 of a key, hex. A fast hash is enough: a key is 256 random bits, so there is no dictionary to
- * try and a stored hash cannot be reversed by guessing; slow hashes exist for low-entropy passwords.
- */
-async function hashKey(key: string): Promise<string> {
-  const digest = await crypto.subtle.digest('SHA-256', encoder.encode(key.slice(0, KEY_MAX_CHARS)))
-  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, '0')).join('')
-}
-
+// The age, as a share of `freshMs`, at which a read of a known key starts the next listing.
+const REFRESH_AHEAD = 0.75
 /**
  * Partners and their keys, in the bucket so every instance and the Worker see the same ones: a
  * definition per partner, and an empty object per active key whose name carries the key's hash.
@@ -59,6 +59,10 @@ export class PartnerRegistry {
   // A caller that arrives during a listing joins the next one: it sees every write made before it came.
   readonly #refresh = new Coalescer<KeyIndex>()
   readonly #definitions = new Map<string, PartnerDefinition>()
+  // The digests of keys that were active when last presented: the synchronous check finds them
+  // without hashing again. Only keys found in the index are kept, so junk never fills it.
+  readonly #digests = new BoundedCache<string, string>({ maxEntries: 1024 })
+  #ahead: Promise<unknown> | undefined
 
   constructor(
     private readonly store: ObjectStore,
@@ -66,8 +70,8 @@ export class PartnerRegistry {
   ) {}
 
   /** The partner a key belongs to, or undefined for any key that is not active (never issued, revoked, rotated out, malformed). */
-  async authenticate(key: string): Promise<{ partner: Partner; keyId: string } | undefined> {
-    const hash = await hashKey(key)
+  async authenticate(key: string): Promise<Authenticated | undefined> {
+    const hash = await keyDigest(key)
     // A string that is no key's shape is refused without the index: junk costs no storage request.
     // (Its shape is public: refusing it sooner tells a caller nothing about any real key.)
     if (!looksLikeKey(key)) return undefined
@@ -78,15 +82,45 @@ export class PartnerRegistry {
     if (!found) return undefined
     const definition = await this.#definition(found.partnerId)
     if (!definition) return undefined
-    return {
-      partner: { ...definition, keys: index.byPartner.get(found.partnerId) ?? [] },
-      keyId: found.key.keyId,
+    this.#digests.set(key, hash)
+    return { partner: this.#partnerOf(index, definition), keyId: found.key.keyId }
+  }
+
+  /**
+   * The synchronous half of `authenticate`, for the hot path: an answer only for a key that was active
+   * when last presented, while the key index is younger than `freshMs` (so a revocation still takes
+   * effect within it); undefined otherwise, and then `authenticate` decides.
+   */
+  authenticateHot(key: string): Authenticated | undefined {
+    const index = this.#index
+    const age = index ? this.options.now() - index.at : Infinity
+    if (!index || age >= this.options.freshMs) return undefined
+    // Relisted ahead of time while keys are read, so that reads do not wait for the listing; the
+    // index answering is still never older than `freshMs`.
+    if (age >= this.options.freshMs * REFRESH_AHEAD && !this.#ahead) {
+      // A failed listing is met again by the next read that needs one.
+      this.#ahead = this.#loadIndex()
+        .catch(() => undefined)
+        .finally(() => (this.#ahead = undefined))
     }
+    const hash = this.#digests.get(key)
+    const found = hash === undefined ? undefined : index.byHash.get(hash)
+    const definition = found && this.#definitions.get(found.partnerId)
+    return definition && { partner: this.#partnerOf(index, definition), keyId: found.key.keyId }
+  }
+
+  #partnerOf(index: KeyIndex, definition: PartnerDefinition): Partner {
+    let partner = index.partners.get(definition.id)
+    if (!partner) {
+      partner = { ...definition, keys: index.byPartner.get(definition.id) ?? [] }
+      index.partners.set(definition.id, partner)
+    }
+    return partner
   }
 
   /** Creates a partner with one key; the key is returned here and never again. */
   async create(input: PartnerInput): Promise<{ partner: Partner; key: string }> {
-    const id = `p-${hex(this.options.randomBytes(6))}`
+    const id = `p-${hexOf(this.options.randomBytes(6))}`
     const definition: PartnerDefinition = {
       id,
       name: input.name,
@@ -148,8 +182,8 @@ export class PartnerRegistry {
     const newest = Math.max(0, ...existing.map((k) => Number(k.keyId.split('-')[0])))
     const now = Math.max(this.options.now(), newest + 1)
     const record = {
-      keyId: `${now}-${hex(this.options.randomBytes(3))}`,
-      hash: await hashKey(key),
+      keyId: `${now}-${hexOf(this.options.randomBytes(3))}`,
+      hash: await keyDigest(key),
       createdAt: new Date(now).toISOString(),
     }
     await this.store.put(
@@ -194,7 +228,7 @@ export class PartnerRegistry {
     return this.#refresh.run('index', async () => {
       const at = this.options.now()
       const names = await this.store.list(KEYS.partnerKeys)
-      const index: KeyIndex = { at, byHash: new Map(), byPartner: new Map() }
+      const index: KeyIndex = { at, byHash: new Map(), byPartner: new Map(), partners: new Map() }
       for (const name of names) {
         const match = /^([^/]+)\/(\d+)-([0-9a-f]+)\.([0-9a-f]{64})$/.exec(name.slice(KEYS.partnerKeys.length))
         if (!match) continue
@@ -209,8 +243,4 @@ export class PartnerRegistry {
       return index
     })
   }
-}
-
-function hex(bytes: Uint8Array): string {
-  return [...bytes].map((b) => b.toString(16).padStart(2, '0')).join('')
 }

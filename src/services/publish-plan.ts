@@ -39,24 +39,57 @@ export interface PublishPlan {
 
 /** Normalizes the payload's records and derives the script variants the editor did not send. */
 export function expandPayload(payload: RepublishPayload): ExpandedPayload {
-  const sent = new Set((payload.upsert ?? []).map((r) => `${r.id}\u0000${r.locale}`))
-  return {
-    upsert: (payload.upsert ?? []).map((raw) => {
-      const record = normalizeRecord(raw)
-      const variants = derivedLocalesOf(record.locale)
-        .filter((target) => !sent.has(`${record.id}\u0000${target}`))
-        .map((target) => deriveRecord(record, target))
-      return { record, variants }
-    }),
-    retract: payload.retract ?? [],
+  const expand = expanderOf(payload)
+  return { upsert: (payload.upsert ?? []).map(expand), retract: payload.retract ?? [] }
+}
+
+/**
+ * The same, a record at a time, letting the event loop run every few milliseconds: deriving a
+ * thousand records is the longest stretch of CPU a webhook has, and storage requests started
+ * before it (the lookups) make progress meanwhile.
+ */
+export async function expandPayloadInTurns(payload: RepublishPayload, turnMs = 8): Promise<ExpandedPayload> {
+  const expand = expanderOf(payload)
+  const upsert: ExpandedPayload['upsert'] = []
+  let turn = performance.now()
+  for (const raw of payload.upsert ?? []) {
+    upsert.push(expand(raw))
+    if (performance.now() - turn < turnMs) continue
+    await new Promise((resolve) => setTimeout(resolve, 0))
+    turn = performance.now()
+  }
+  return { upsert, retract: payload.retract ?? [] }
+}
+
+/** Expands one editor's record of `payload`: normalized, with the variants the payload lacks. */
+function expanderOf(payload: RepublishPayload): (raw: Article) => ExpandedPayload['upsert'][number] {
+  const sent = sentOf(payload)
+  return (raw) => {
+    const record = normalizeRecord(raw)
+    const variants = derivedLocalesOf(record.locale)
+      .filter((target) => !sent.has(`${record.id}\u0000${target}`))
+      .map((target) => deriveRecord(record, target))
+    return { record, variants }
   }
 }
 
-/** The stories to look up: heads of every version sent or derived, states of every retraction target. */
-export function lookupsOf(payload: ExpandedPayload): { heads: StoryRef[]; states: StoryRef[] } {
+const sentOf = (payload: RepublishPayload) =>
+  new Set((payload.upsert ?? []).map((r) => `${r.id}\u0000${r.locale}`))
+
+/**
+ * The stories to look up: heads of every version sent or to be derived, states of every retraction
+ * target. Known from the payload as sent (ids and locales), before anything is derived.
+ */
+export function lookupsOf(payload: RepublishPayload): { heads: StoryRef[]; states: StoryRef[] } {
+  const sent = sentOf(payload)
   return {
-    heads: payload.upsert.flatMap(({ record, variants }) => [record, ...variants]),
-    states: payload.retract.flatMap(({ id, locale }) =>
+    heads: (payload.upsert ?? []).flatMap(({ id, locale }) => [
+      { id, locale },
+      ...derivedLocalesOf(locale)
+        .filter((target) => !sent.has(`${id}\u0000${target}`))
+        .map((target) => ({ id, locale: target })),
+    ]),
+    states: (payload.retract ?? []).flatMap(({ id, locale }) =>
       (locale ? [locale, ...derivedLocalesOf(locale)] : LOCALES).map((l) => ({ id, locale: l })),
     ),
   }

@@ -8,7 +8,7 @@ import type { ChangeLog, LogEntry } from './change-log.ts'
 import type { FeedBundle } from './feed-bundle.ts'
 import type { ObjectStore } from '../ports/object-store.ts'
 import type { Clock } from '../ports/observability.ts'
-import { decide, expandPayload, lookupsOf, type PublishPlan } from './publish-plan.ts'
+import { decide, expandPayloadInTurns, lookupsOf, type PublishPlan } from './publish-plan.ts'
 import { allSettled, mapWithLimit } from './single-flight.ts'
 
 /** What a republish needs: the articles, the change log, the catalogue and a render of a feed. */
@@ -41,9 +41,12 @@ export class PublishService {
   async apply(payload: RepublishPayload, signedAt = this.deps.now()): Promise<PublishReport> {
     const { requestStore } = this.deps
     const articles = requestStore ? this.deps.articles.within(requestStore()) : this.deps.articles
-    const expanded = expandPayload(payload)
-    const wanted = lookupsOf(expanded)
-    const [heads, states] = await allSettled([articles.heads(wanted.heads), articles.currents(wanted.states)])
+    // What is stored is looked up while the variants are derived: neither needs the other.
+    const wanted = lookupsOf(payload)
+    const lookups = allSettled([articles.heads(wanted.heads), articles.currents(wanted.states)])
+    lookups.catch(() => undefined) // awaited below, after the derivation
+    const expanded = await expandPayloadInTurns(payload)
+    const [heads, states] = await lookups
     const plan = decide(expanded, { heads, states }, new Date(signedAt).toISOString())
     const { entry, durable, previous } = this.#write(plan, articles)
     // Feeds are rendered while the writes are under way; none is stored before they are durable.

@@ -10,13 +10,13 @@ import {
 import { monthOf } from '../domain/archive-months.ts'
 import { isEmbargoed, nextRelease, releasedAt } from '../domain/embargo.ts'
 import type { Locale } from '../domain/locale.ts'
-import type { RetractionReason } from '../domain/retraction.ts'
 import { feedSelects, selectItems } from '../domain/select-items.ts'
 import { translatorFor } from '../i18n/translator.ts'
 import { ATOM } from '../render/atom.ts'
 import {
   buildFeedHead,
   itemModelBuilder,
+  type FeedModelInput,
   type HistoryMonths,
   type PublicationSettings,
   type TranslationIndex,
@@ -50,7 +50,7 @@ export interface RenderedFeed {
  * Bump when the renderers' output changes for the same content and settings: feeds stored by an
  * older release are then rendered again on first read instead of being served as they are.
  */
-export const RENDERER_VERSION = 1
+export const RENDERER_VERSION = 2
 
 const RENDERERS: Record<FeedFormat, FeedRenderer> = { rss: RSS, atom: ATOM, json: JSON_FEED }
 
@@ -87,7 +87,7 @@ export async function renderFeedFormats(input: {
   locale: Locale
   articles: readonly Article[]
   settings: PublicationSettings
-  tombstones?: readonly { id: string; at: string; reason?: RetractionReason }[]
+  tombstones?: FeedModelInput['tombstones']
   /** The feed's stories in every locale, for per-item translation links. */
   translations?: TranslationIndex
   /** Items rendered before, made under the same settings. */

@@ -1,7 +1,7 @@
 import { recordJson } from '../domain/version.ts'
 import type { FeedSnapshot } from '../domain/feed-snapshot.ts'
 import type { Locale } from '../domain/locale.ts'
-import type { Bytes, ObjectStore } from '../ports/object-store.ts'
+import type { Bytes, ObjectStore, PutCondition } from '../ports/object-store.ts'
 import { KEYS } from './storage-keys.ts'
 
 const encoder = new TextEncoder()
@@ -56,18 +56,25 @@ function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null
 }
 
-/** Stores a snapshot: JSON.stringify(snapshot), with each record's JSON made once (most are the last one's). */
+/**
+ * Stores a snapshot: JSON.stringify(snapshot), with each record's JSON made once (most are the last
+ * one's); with a condition, only over the version it names (see ObjectStore.put).
+ */
 export async function writeSnapshot(
   store: ObjectStore,
   feedId: string,
   locale: Locale,
   snapshot: FeedSnapshot,
-): Promise<void> {
+  condition?: PutCondition,
+): Promise<{ etag: string }> {
   const { items, ...rest } = snapshot
   const others = JSON.stringify(rest)
   const members = others === '{}' ? '' : `,${others.slice(1, -1)}`
   const json = `{"items":[${items.map(recordJson).join(',')}]${members}}`
-  await store.put(KEYS.snapshot(feedId, locale), encoder.encode(json), {
-    contentType: 'application/json; charset=utf-8',
-  })
+  return store.put(
+    KEYS.snapshot(feedId, locale),
+    encoder.encode(json),
+    { contentType: 'application/json; charset=utf-8' },
+    condition,
+  )
 }

@@ -3,8 +3,8 @@ import type { FeedDefinition, FeedFormat } from '../domain/feed-definition.ts'
 import type { Locale } from '../domain/locale.ts'
 import { StorageUnavailableError, type ObjectStore } from '../ports/object-store.ts'
 import type { Clock } from '../ports/observability.ts'
-import { decodeBundle, type FeedBundle } from './feed-bundle.ts'
-import { isOutdated, type FeedCache, type FeedRenderer, type ServedFeed } from './feed-cache.ts'
+import { decodeBundle, isOutdated, type FeedBundle } from './feed-bundle.ts'
+import type { FeedCache, FeedRenderer, ServedFeed } from './feed-cache.ts'
 import { withTimeout } from './single-flight.ts'
 
 /**

@@ -11,7 +11,7 @@ import {
 import { FetchHttpHandler } from '@smithy/fetch-http-handler'
 import {
   PreconditionFailedError,
-  StorageUnavailableError,
+  storageUnavailable,
   type PutCondition,
   type Bytes,
   type ObjectMeta,
@@ -80,7 +80,7 @@ export class S3ObjectStore implements ObjectStore {
       if (isNotFound(error)) return null
       // The SDK reports a 304 as an error.
       if (ifNoneMatch !== undefined && statusOf(error) === 304) return 'unchanged'
-      throw unavailable('get', key, error)
+      throw storageUnavailable('get', key, error)
     }
   }
 
@@ -105,7 +105,7 @@ export class S3ObjectStore implements ObjectStore {
       if (condition && (status === 412 || status === 409)) {
         throw new PreconditionFailedError(`storage put ${key}: precondition failed`, { cause: error })
       }
-      throw unavailable('put', key, error)
+      throw storageUnavailable('put', key, error)
     }
   }
 
@@ -126,7 +126,7 @@ export class S3ObjectStore implements ObjectStore {
         token = out.IsTruncated ? out.NextContinuationToken : undefined
       } while (token)
     } catch (error) {
-      throw unavailable('list', prefix, error)
+      throw storageUnavailable('list', prefix, error)
     }
     return keys.sort()
   }
@@ -143,7 +143,7 @@ export class S3ObjectStore implements ObjectStore {
         )
       }
     } catch (error) {
-      throw unavailable('delete', keys[0] ?? '', error)
+      throw storageUnavailable('delete', keys[0] ?? '', error)
     }
   }
 
@@ -151,7 +151,7 @@ export class S3ObjectStore implements ObjectStore {
     try {
       await this.#client.send(new HeadBucketCommand({ Bucket: this.#bucket }))
     } catch (error) {
-      throw unavailable('ping', this.#bucket, error)
+      throw storageUnavailable('ping', this.#bucket, error)
     }
   }
 }
@@ -165,9 +165,4 @@ function isNotFound(error: unknown): boolean {
     return error.name === 'NoSuchKey' || error.name === 'NotFound' || error.$metadata.httpStatusCode === 404
   }
   return false
-}
-
-function unavailable(operation: string, key: string, error: unknown): StorageUnavailableError {
-  const reason = error instanceof Error ? `${error.name}: ${error.message}` : String(error)
-  return new StorageUnavailableError(`storage ${operation} ${key} failed: ${reason}`, { cause: error })
 }

@@ -3,6 +3,7 @@ import type { Article } from '../../src/domain/article.ts'
 import { appOver, sampleApp } from '../support/app.ts'
 import { MemoryObjectStore } from '../support/memory-store.ts'
 import { postRepublish } from '../support/webhook.ts'
+import type { ChangesPage } from '../support/changes.ts'
 
 const story: Article = {
   id: 'sco-cursor',
@@ -18,19 +19,7 @@ const corrected = {
   updatedAt: '2026-11-24T12:00:00+03:00',
 }
 
-interface Page {
-  changes: {
-    type: string
-    id: string
-    locale: string
-    uri: string
-    version: string
-    at: string
-    item?: string
-  }[]
-  next_cursor: string
-  more: boolean
-}
+type Page = ChangesPage
 
 type App = ReturnType<typeof appOver>
 
@@ -108,6 +97,61 @@ describe('GET /{locale}/changes', () => {
     const again = await page(app, `/ru/changes?cursor=${first.next_cursor}`)
     expect(again.changes).toEqual([])
     expect(store.requests - before).toBe(0)
+  })
+
+  it('never answers a remembered quiet poll once this process appended, nor once its release is due', async () => {
+    const store = new MemoryObjectStore()
+    let now = Date.now()
+    const app = appOver(store, { now: () => now })
+    const { next_cursor: cursor } = await page(app, '/ru/changes')
+    const quiet = await page(app, `/ru/changes?cursor=${cursor}`)
+    expect(quiet.changes).toEqual([])
+    expect(await page(app, `/ru/changes?cursor=${cursor}`)).toEqual(quiet)
+    const embargoUntil = new Date(now + 500).toISOString()
+    expect(
+      (await postRepublish(app, { upsert: [story, { ...story, id: 'sco-cursor-e', embargoUntil }] })).status,
+    ).toBe(200)
+    const news = await page(app, `/ru/changes?cursor=${cursor}`)
+    expect(news.changes.map((c) => [c.type, c.id])).toEqual([['published', 'sco-cursor']])
+    const waiting = await page(app, `/ru/changes?cursor=${news.next_cursor}`)
+    expect(waiting.changes).toEqual([])
+    now += 500
+    const released = await page(app, `/ru/changes?cursor=${news.next_cursor}`)
+    expect(released.changes.map((c) => [c.type, c.id])).toEqual([['released', 'sco-cursor-e']])
+  })
+
+  it('answers a remembered quiet poll in the Node front with the app’s bytes and headers, until news', async () => {
+    const store = new MemoryObjectStore()
+    const app = appOver(store)
+    const { next_cursor: cursor } = await page(app, '/ru/changes')
+    const request = (target: string, method = 'GET') => ({
+      method,
+      path: undefined,
+      target,
+      cfRay: undefined,
+      ifNoneMatch: undefined,
+      ifModifiedSince: undefined,
+      acceptEncoding: undefined,
+    })
+    expect(app.front(request(`/ru/changes?cursor=${cursor}`))).toBeUndefined() // nothing remembered yet
+    const quiet = await app.request(`/ru/changes?cursor=${cursor}`)
+    const body = await quiet.text()
+    const answer = app.front(request(`/ru/changes?cursor=${cursor}`))!
+    expect(answer.status).toBe(200)
+    expect(new TextDecoder().decode(answer.body!)).toBe(body)
+    const headers = new Map<string, string>()
+    for (let i = 0; i < answer.rawHeaders.length; i += 2)
+      headers.set(answer.rawHeaders[i]!, answer.rawHeaders[i + 1]!)
+    for (const name of ['content-type', 'cache-control', 'access-control-allow-origin'])
+      expect(headers.get(name)).toBe(quiet.headers.get(name))
+    expect(headers.get('x-request-id')).toBe('req-test')
+    // Another locale, a wait or another query is the app's to answer (a 400 for the locale).
+    expect(app.front(request(`/kk/changes?cursor=${cursor}`))).toBeUndefined()
+    expect(app.front(request(`/ru/changes?cursor=${cursor}&wait=5`))).toBeUndefined()
+    expect((await postRepublish(app, { upsert: [story] })).status).toBe(200)
+    expect(app.front(request(`/ru/changes?cursor=${cursor}`))).toBeUndefined()
+    const news = await page(app, `/ru/changes?cursor=${cursor}`)
+    expect(news.changes.map((c) => c.id)).toEqual(['sco-cursor'])
   })
 
   it('answers an empty page once the wait is over when nothing changed', async () => {

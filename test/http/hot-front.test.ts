@@ -1,3 +1,4 @@
+import { createAppCaches } from '../../src/http/caches.ts'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { createApp } from '../../src/http/app.ts'
@@ -62,6 +63,7 @@ async function wiredApp() {
     now: Date.now,
     newRequestId: () => `req-${++ids}`,
     retryAfterSeconds: 7,
+    caches: createAppCaches(),
     telemetry,
     metrics: { render: () => telemetry.render() },
   })

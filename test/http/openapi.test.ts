@@ -36,6 +36,7 @@ describe('GET /openapi.json', () => {
       '/p/{key}/{locale}/{feed}.{format}': ['get', 'head', 'options'],
       '/p/{key}/feeds.opml': ['get', 'head', 'options'],
       '/p/{key}/': ['get', 'head', 'options'],
+      '/p/{key}/{locale}/changes': ['get', 'head', 'options'],
       '/{locale}/{feed}.ninjs.json': ['get', 'head', 'options'],
       '/{locale}/items/{id}.ninjs.json': ['get', 'head', 'options'],
       '/{locale}/changes': ['get', 'head', 'options'],

@@ -1,3 +1,4 @@
+import { createAppCaches } from '../../src/http/caches.ts'
 import { describe, expect, it } from 'vitest'
 import type { Article } from '../../src/domain/article.ts'
 import { parseFeedCatalog, type FeedCatalog } from '../../src/domain/feed-definition.ts'
@@ -36,6 +37,7 @@ async function partnerApp(catalog: FeedCatalog = loadCatalog()) {
     now,
     newRequestId: () => 'req-test',
     retryAfterSeconds: 7,
+    caches: createAppCaches(),
   })
   const post = (payload: unknown, headers: Record<string, string> = {}) =>
     postRepublish(app, payload, { t: clock.now / 1000, headers })

@@ -1,7 +1,5 @@
-import { serve, type ServerType } from '@hono/node-server'
 import { XMLParser } from 'fast-xml-parser'
 import { mkdtempSync, rmSync } from 'node:fs'
-import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -9,6 +7,7 @@ import type { Article } from '../../src/domain/article.ts'
 import { parseFeedCatalog } from '../../src/domain/feed-definition.ts'
 import type { EmbeddedS3 } from '../../src/platform/embedded-s3.ts'
 import { appOver } from '../support/app.ts'
+import { serveOnNode, type ServedApp } from '../support/node-server.ts'
 import { startSeededS3, storeFor } from '../support/s3.ts'
 import { postRepublish } from '../support/webhook.ts'
 
@@ -30,7 +29,7 @@ const xml = new XMLParser({
 })
 const STORIES = 130
 let s3: EmbeddedS3
-let server: ServerType
+let server: ServedApp
 let base: string
 let directory: string
 
@@ -94,10 +93,9 @@ beforeAll(async () => {
   ;({ embedded: s3 } = await startSeededS3(directory, 'silkfeed-archives'))
   const store = storeFor(s3.endpoint, 'silkfeed-archives', 5000)
   const served = appOver(store, { freshMs: 0 }, undefined, {}, catalog)
-  server = await new Promise<ServerType>((resolve) => {
-    const s = serve({ fetch: served.fetch, port: 0, hostname: '127.0.0.1' }, () => resolve(s))
-  })
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+  // The Node entry's server: archives in hand are answered by its hot front, the rest by the app.
+  server = await serveOnNode(served)
+  base = `http://127.0.0.1:${server.port}`
   for (let from = 0; from < STORIES; from += 45) {
     const batch = Array.from({ length: Math.min(45, STORIES - from) }, (_, i) => from + i)
     const upsert = batch.flatMap((n) => [story(n, 'ru'), story(n, 'uz')])
@@ -106,7 +104,7 @@ beforeAll(async () => {
 }, 120_000)
 
 afterAll(async () => {
-  await new Promise((resolve) => server.close(resolve))
+  await server.close()
   await s3.stop()
   rmSync(directory, { recursive: true, force: true })
 })

@@ -75,13 +75,36 @@ async function staleWriterRace(honour: boolean, tag: string) {
 }
 
 describe('two instances racing on one feed', () => {
-  // What holds today: the stale write is refused and the feed ends holding both stories. Not yet: a
-  // retried round may still store a render without the other instance's story for a moment.
-  it('with conditional writes, the stale render is refused and the feed ends with both stories', async () => {
+  it('with conditional writes, the stale render is refused, and no later version lacks the other story', async () => {
     const { versions, final, first, second, refused } = await staleWriterRace(true, 'cw')
     expect(refused).toBeGreaterThan(0)
-    expect(versions.some((v) => v.includes(second))).toBe(true)
+    const since = versions.findIndex((v) => v.includes(second))
+    expect(since).toBeGreaterThanOrEqual(0)
+    // The refused writer takes the stored rendering, which holds its story too: nothing goes back.
+    expect(versions.slice(since).filter((v) => !v.includes(second))).toEqual([])
     expect(final).toEqual(expect.arrayContaining([first, second]))
+  })
+
+  it("an instance that has read another instance's rendering does not store one without its story", async () => {
+    const shared = new ConditionalStore(store)
+    const versions: string[][] = []
+    shared.onWrite = (key, body) => {
+      if (key === FEED_KEY) versions.push(storiesIn(body))
+    }
+    // A asks storage at every read (HOT_CACHE_MS=0), so it reads B's rendering as soon as it is stored.
+    const appA = appOver(shared, { freshMs: 0 })
+    const appB = appOver(shared)
+    expect((await postRepublish(appA, { upsert: [story('seen-a1')] })).status).toBe(200)
+    expect((await postRepublish(appB, { upsert: [story('seen-b')] })).status).toBe(200)
+    expect((await appA.request('/ru/latest.json')).status).toBe(200)
+    // A's memory of the feed lacks B's story; what A stores next must not.
+    expect((await postRepublish(appA, { upsert: [story('seen-a2')] })).status).toBe(200)
+    const since = versions.findIndex((v) => v.includes('seen-b'))
+    expect(since).toBeGreaterThanOrEqual(0)
+    expect(versions.slice(since).filter((v) => !v.includes('seen-b'))).toEqual([])
+    expect(storiesIn((await store.get(FEED_KEY))!.body)).toEqual(
+      expect.arrayContaining(['seen-a1', 'seen-b', 'seen-a2']),
+    )
   })
 
   it('without them (a store that ignores If-Match, like s3rver) the stale writer overwrites the newer feed', async () => {

@@ -24,7 +24,7 @@ describe('hostile clients against the running Node server', () => {
       s3Endpoint: embedded.endpoint,
       bucket: 'fuzz',
       secret: TEST_SECRET,
-      env: { LOG_LEVEL: 'silent', WEBHOOK_BODY_TIMEOUT_MS: '1000' },
+      env: { LOG_LEVEL: 'silent', WEBHOOK_BODY_TIMEOUT_MS: '1000', HEADERS_TIMEOUT_MS: '1000' },
     })
     try {
       // Node's parser refuses these before the app sees them; the answer is still a problem document.

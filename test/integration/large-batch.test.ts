@@ -1,4 +1,5 @@
-import { mkdtempSync, rmSync } from 'node:fs'
+import { mkdtempSync } from 'node:fs'
+import { rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -52,7 +53,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await s3.stop()
-  rmSync(directory, { recursive: true, force: true })
+  await rm(directory, { recursive: true, force: true })
 })
 
 describe('a webhook with the documented maximum of 1000 records', () => {

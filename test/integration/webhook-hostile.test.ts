@@ -1,16 +1,14 @@
 import { mkdtempSync, rmSync } from 'node:fs'
-import type { Server } from 'node:http'
 import { connect, type Socket } from 'node:net'
-import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { PrometheusTelemetry } from '../../src/http/prometheus.ts'
 import type { EmbeddedS3 } from '../../src/platform/embedded-s3.ts'
-import { startNodeServer } from '../../src/platform/node-server.ts'
 import type { Logger } from '../../src/ports/observability.ts'
 import { instrumentStore } from '../../src/storage/instrumented-object-store.ts'
 import { appOver } from '../support/app.ts'
+import { serveOnNode } from '../support/node-server.ts'
 import { startSeededS3, storeFor } from '../support/s3.ts'
 
 interface LogEntry {
@@ -20,7 +18,7 @@ interface LogEntry {
 }
 
 let s3: EmbeddedS3
-let server: Server
+let closeServer: () => Promise<void>
 let port: number
 let directory: string
 const logs: LogEntry[] = []
@@ -40,20 +38,11 @@ beforeAll(async () => {
     telemetry,
     metrics: { render: () => telemetry.render() },
   })
-  server = await startNodeServer({
-    fetch: app.fetch,
-    front: app.front,
-    host: '127.0.0.1',
-    port: 0,
-    shutdownTimeoutMs: 1000,
-    log: { info: () => {} },
-  })
-  port = (server.address() as AddressInfo).port
+  ;({ port, close: closeServer } = await serveOnNode(app))
 })
 
 afterAll(async () => {
-  server.closeAllConnections()
-  await new Promise((resolve) => server.close(resolve))
+  await closeServer()
   await s3.stop()
   rmSync(directory, { recursive: true, force: true })
 })

@@ -1,13 +1,11 @@
-import { getRequestListener } from '@hono/node-server'
-import { createServer, request, type Server } from 'node:http'
+import type { Server } from 'node:http'
 import { connect } from 'node:net'
-import type { AddressInfo } from 'node:net'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { unreadable, withHotFront } from '../../src/platform/node-server.ts'
 import { storeArticles } from '../../src/services/seed.ts'
 import { appOver } from '../support/app.ts'
 import { MemoryObjectStore } from '../support/memory-store.ts'
 import { loadSamples } from '../support/samples.ts'
+import { httpGet, serveWithHotFront, type Raw } from '../support/node-front.ts'
 
 // The Node entry answers hot feeds straight from node:http, before the fetch adapter. Over real HTTP
 // a client must not be able to tell which path answered.
@@ -19,34 +17,13 @@ let store: MemoryObjectStore
 beforeAll(async () => {
   store = new MemoryObjectStore()
   await storeArticles(store, loadSamples())
-  const app = appOver(store)
-  const adapter = getRequestListener(app.fetch, { errorHandler: unreadable })
-  server = createServer(withHotFront((req, res) => void adapter(req, res), app.front))
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  port = (server.address() as AddressInfo).port
+  ;({ server, port } = await serveWithHotFront(appOver(store)))
 })
 
 afterAll(() => new Promise((resolve) => server.close(resolve)))
 
-interface Raw {
-  status: number
-  headers: Record<string, string | string[] | undefined>
-  body: Buffer
-}
-
-function get(path: string, headers: Record<string, string> = {}, method = 'GET'): Promise<Raw> {
-  return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, path, method, headers }, (res) => {
-      const chunks: Buffer[] = []
-      res.on('data', (chunk: Buffer) => chunks.push(chunk))
-      res.on('end', () =>
-        resolve({ status: res.statusCode!, headers: res.headers, body: Buffer.concat(chunks) }),
-      )
-    })
-    req.on('error', reject)
-    req.end()
-  })
-}
+const get = (path: string, headers: Record<string, string> = {}, method = 'GET') =>
+  httpGet(port, path, headers, method)
 
 const comparable = ({ headers }: Raw) => {
   const { date: _date, 'x-request-id': _id, ...rest } = headers

@@ -12,6 +12,7 @@ const lines: fc.Arbitrary<RequestLine> = fc.record({
   durationMs: fc.double(),
   cache: fc.option(text, { nil: undefined }),
   requestId: text,
+  partner: fc.option(text, { nil: undefined }),
 })
 
 /** What JSON.stringify writes for the entry a request line stands for. */
@@ -27,6 +28,7 @@ const stringified = (time: string, line: RequestLine) =>
     durationMs: line.durationMs,
     cache: line.cache,
     requestId: line.requestId,
+    partner: line.partner,
   })
 
 describe('request lines written by hand', () => {

@@ -6,7 +6,7 @@ import type { Locale } from '../../src/domain/locale.ts'
 import type { RepublishPayload } from '../../src/domain/republish.ts'
 import { versionOf } from '../../src/domain/version.ts'
 import { storyKey, type StoryHead, type StoryState } from '../../src/services/article-repository.ts'
-import { decide, expandPayload, lookupsOf } from '../../src/services/publish-plan.ts'
+import { decide, expandPayload, expandPayloadInTurns, lookupsOf } from '../../src/services/publish-plan.ts'
 
 const T0 = Date.parse('2026-12-01T00:00:00Z')
 const minute = (n: number) => new Date(T0 + n * 60_000).toISOString()
@@ -50,7 +50,7 @@ const payload: fc.Arbitrary<RepublishPayload> = fc.record({
 /** A payload with what storage holds for every story it names. */
 const scenario = payload.chain((p) => {
   const expanded = expandPayload(p)
-  const wanted = lookupsOf(expanded)
+  const wanted = lookupsOf(p)
   const refs = [...wanted.heads, ...wanted.states]
   return fc
     .tuple(fc.constant(expanded), fc.array(stored, { minLength: refs.length, maxLength: refs.length }))
@@ -130,6 +130,19 @@ describe('deciding a republish', () => {
         expect(decide(expanded, lookups, SIGNED)).toEqual(plan)
       }),
       { numRuns: 200, seed: 20261207 },
+    )
+  })
+
+  it('looks up, before deriving anything, exactly the stories the expanded payload holds', async () => {
+    await fc.assert(
+      fc.asyncProperty(payload, async (p) => {
+        const expanded = expandPayload(p)
+        const held = expanded.upsert.flatMap(({ record, variants }) => [record, ...variants])
+        expect(lookupsOf(p).heads).toEqual(held.map(({ id, locale }) => ({ id, locale })))
+        // Derived a record at a time, letting the event loop run between turns: the same records.
+        expect(await expandPayloadInTurns(p, 0)).toEqual(expanded)
+      }),
+      { numRuns: 100, seed: 20261208 },
     )
   })
 

@@ -1,3 +1,4 @@
+import { createAppCaches } from '../../src/http/caches.ts'
 import { createApp, type AppDeps } from '../../src/http/app.ts'
 import { FeedService, type FeedServiceOptions } from '../../src/services/feed-service.ts'
 import type { Logger } from '../../src/ports/observability.ts'
@@ -61,6 +62,7 @@ export function appOver(
     now: options.now ?? (() => Date.now()),
     newRequestId: () => 'req-test',
     retryAfterSeconds: 7,
+    caches: createAppCaches(),
     ...extra,
   })
 }

@@ -1,4 +1,5 @@
 import fc from 'fast-check'
+import { METHODS } from 'node:http'
 import { connect } from 'node:net'
 
 /** One HTTP exchange over a raw socket, as a client that may send anything sees it. */
@@ -15,19 +16,29 @@ export interface HostileRequest {
   body: string
 }
 
-/** Sends a request as written (Connection: close) and reads the whole answer; status 0 if none came. */
-export function sendRaw(base: string, request: HostileRequest, timeoutMs = 10_000): Promise<RawAnswer> {
+/** The bytes of a request as written (Connection: close), with a Host and, where needed, Content-Length. */
+function requestBytes(base: string, request: HostileRequest, extraHeaders: string[] = []): Buffer {
   const { hostname, port } = new URL(base)
   const body = Buffer.from(request.body)
   const head = [
     `${request.method} ${request.target} HTTP/1.1`,
     `Host: ${hostname}:${port}`,
     'Connection: close',
+    ...extraHeaders,
     ...request.headers.map(([name, value]) => `${name}: ${value}`),
     ...(body.byteLength > 0 || ['POST', 'PUT', 'PATCH'].includes(request.method)
       ? [`Content-Length: ${body.byteLength}`]
       : []),
   ].join('\r\n')
+  return Buffer.concat([Buffer.from(`${head}\r\n\r\n`), body])
+}
+
+/**
+ * Writes `bytes` on a new connection, all at once or (with `gapMs`) one byte at a time, and reads the
+ * whole answer; status 0 if none came.
+ */
+function exchange(base: string, bytes: Buffer, timeoutMs: number, gapMs?: number): Promise<RawAnswer> {
+  const { hostname, port } = new URL(base)
   return new Promise((resolve) => {
     const chunks: Buffer[] = []
     const socket = connect(Number(port), hostname)
@@ -36,8 +47,31 @@ export function sendRaw(base: string, request: HostileRequest, timeoutMs = 10_00
     socket.on('error', () => {})
     socket.on('close', () => resolve(parseAnswer(Buffer.concat(chunks))))
     // Not end(): a client that half-closes has hung up as far as the server is concerned.
-    socket.write(Buffer.concat([Buffer.from(`${head}\r\n\r\n`), body]))
+    if (gapMs === undefined) {
+      socket.write(bytes)
+      return
+    }
+    let sent = 0
+    const timer = setInterval(() => {
+      if (sent >= bytes.length || !socket.writable) clearInterval(timer)
+      else socket.write(bytes.subarray(sent, ++sent))
+    }, gapMs)
+    socket.on('close', () => clearInterval(timer))
   })
+}
+
+/** Sends a request as written (Connection: close) and reads the whole answer; status 0 if none came. */
+export function sendRaw(base: string, request: HostileRequest, timeoutMs = 10_000): Promise<RawAnswer> {
+  return exchange(base, requestBytes(base, request), timeoutMs)
+}
+
+/**
+ * Sends a request's line and headers one byte every `gapMs`, padded so that they take at least a
+ * minute to arrive: the server's headers timeout (HEADERS_TIMEOUT_MS) must cut it off first.
+ */
+function trickleHeaders(base: string, request: HostileRequest, gapMs: number): Promise<RawAnswer> {
+  const pad = `X-Slow: ${'s'.repeat(Math.ceil(60_000 / gapMs))}`
+  return exchange(base, requestBytes(base, request, [pad]), 90_000, gapMs)
 }
 
 function parseAnswer(raw: Buffer): RawAnswer {
@@ -256,6 +290,11 @@ function trickleBody(base: string, gapMs: number): Promise<RawAnswer> {
   })
 }
 
+/** Would Node's parser refuse this request line (unknown method, a byte a URL may not hold)? */
+function refusedLine(request: HostileRequest): boolean {
+  return !METHODS.includes(request.method) || /[^\x21-\x7e]/.test(request.target)
+}
+
 const FLOODED = ['/readyz', '/healthz', '/metrics', '/zz/nope.rss', '/', '/ru/latest', '/feeds.opml']
 
 export interface HostileReport {
@@ -269,7 +308,8 @@ export interface HostileReport {
  * The hostile-client campaign against a running server: `runs` fuzzed requests (fast-check, seeded),
  * then the classes of issue 17 on purpose: disconnects mid-body, a trickled body (the server must run
  * with WEBHOOK_BODY_TIMEOUT_MS far below 1000 × `trickleGapMs`), unsupported methods, preflights,
- * invalid dates, and a flood of `floodSize` concurrent unauthenticated requests.
+ * invalid dates, a flood of `floodSize` concurrent unauthenticated requests, and generated requests
+ * with their headers trickled (cut off by HEADERS_TIMEOUT_MS; the campaign takes about that long).
  */
 export async function runHostileCampaign(options: {
   base: string
@@ -277,6 +317,8 @@ export async function runHostileCampaign(options: {
   seed: number
   floodSize?: number
   trickleGapMs?: number
+  /** How many generated requests to send with their headers trickled (default 8). */
+  trickledHeaders?: number
 }): Promise<HostileReport> {
   const { base } = options
   const report: HostileReport = { requests: 0, violations: [], unexpected5xx: 0 }
@@ -346,6 +388,20 @@ export async function runHostileCampaign(options: {
   report.requests++
   if (trickle.status !== 408)
     report.violations.push(`a trickled webhook body was not cut off with 408 (${trickle.status})`)
+
+  // Generated requests whose line and headers are trickled byte by byte, all at once: each is cut
+  // off by the headers timeout with a 408 problem document.
+  const slow = fc.sample(hostileRequest, { numRuns: options.trickledHeaders ?? 8, seed: options.seed })
+  const slowAnswers = await Promise.all(
+    slow.map((request) => trickleHeaders(base, request, options.trickleGapMs ?? 100)),
+  )
+  slow.forEach((request, i) => {
+    const answer = slowAnswers[i]!
+    // A request line Node's parser refuses (an unknown method, a byte not allowed in a URL) gets its
+    // 400 as soon as it is in; any other is cut off by the headers timeout.
+    const cutOff = answer.status === 408 || (answer.status === 400 && refusedLine(request))
+    expect(request, answer, cutOff, 'trickled headers cut off with 408')
+  })
 
   // The server still serves, and counted no hang-up as a server error.
   const after = await sendRaw(base, plain('GET', '/ru/sco.rss'))

@@ -7,7 +7,7 @@ import type { PartnerRegistry } from '../../services/partner-registry.ts'
 import type { AppEnv } from '../context.ts'
 import { AppError } from '../errors.ts'
 import { FIXED_ROUTES, honoPath } from '../route-table.ts'
-import { adminSignedBytes, verifySignature } from '../signature.ts'
+import { adminSignedBytes, verifySignature, type HmacKeys } from '../signature.ts'
 
 export interface AdminDeps {
   registry: PartnerRegistry
@@ -15,6 +15,8 @@ export interface AdminDeps {
   /** ADMIN_SECRETS: several during a rotation; none refuses every admin request. */
   secrets: readonly string[]
   now: () => number
+  /** The app's imported keys of those secrets. */
+  keys?: HmacKeys
 }
 
 /** A partner definition is a few hundred bytes; anything much larger is not one. */
@@ -49,6 +51,7 @@ export function adminPartnerRoutes(deps: AdminDeps): Hono<AppEnv> {
       adminSignedBytes(c.req.method, c.req.path, body),
       deps.secrets,
       deps.now() / 1000,
+      deps.keys,
     )
     if (failure) {
       const reason = failure === 'unconfigured' ? 'adminUnconfigured' : failure

@@ -1,30 +1,44 @@
 import type { Context } from 'hono'
 import type { Locale } from '../../domain/locale.ts'
 import type { CursorCodec } from '../../services/change-cursor.ts'
-import { PUBLIC_READER, type ChangeFeed } from '../../services/change-feed.ts'
+import { PUBLIC_READER, type ChangeFeed, type Reader } from '../../services/change-feed.ts'
 import type { AppEnv } from '../context.ts'
 import { AppError } from '../errors.ts'
+import type { Admitted } from '../partner-access.ts'
+import { CHANGES_HEADERS as HEADERS, type QuietAnswers } from '../cursor-front.ts'
 
 /** The longest `?wait=` in seconds (as the agencies' APIs hold a request). */
 export const MAX_WAIT_SECONDS = 15
 
-const HEADERS = {
-  'content-type': 'application/json; charset=utf-8',
-  // Every answer depends on the cursor and on the moment: nothing may keep one.
-  'cache-control': 'no-store',
-  'access-control-allow-origin': '*',
-  'access-control-expose-headers': 'X-Request-Id',
+/** A partner's answer: its quota's headers, and never a shared copy (the key selects it). */
+const PARTNER_HEADERS = { ...HEADERS, vary: 'Authorization' }
+
+/** Who asks for changes: the public, or a partner a key admitted, with its view of the locale. */
+export interface ChangesReader {
+  reader: Reader
+  admitted?: Admitted
 }
 
 /**
- * `GET /{locale}/changes?cursor=&wait=`: the next page of changes (oldest first) and the cursor after
- * it. Validates everything before it reads anything: a bad `wait` or cursor is a 400 saying what to
- * send, a position older than the log's retention a 410 saying to backfill.
+ * `GET /{locale}/changes?cursor=&wait=` (and `/p/{key}/{locale}/changes`): the next page of changes
+ * (oldest first) the reader may see and the cursor after it. Validates everything before it reads
+ * anything: a bad `wait` or cursor is a 400 saying what to send, a position older than the log's
+ * retention a 410 saying to backfill.
  */
-export function changesHandler(feed: ChangeFeed, codec: CursorCodec) {
-  return async (c: Context<AppEnv>, locale: Locale): Promise<Response> => {
+export function changesHandler(feed: ChangeFeed, codec: CursorCodec, quiet: QuietAnswers) {
+  return async (
+    c: Context<AppEnv>,
+    locale: Locale,
+    { reader, admitted }: ChangesReader = { reader: PUBLIC_READER },
+  ): Promise<Response> => {
+    if (admitted) c.set('partner', admitted.partner.id)
     const waitMs = parseWait(c.req.query('wait'))
     const cursor = c.req.query('cursor')
+    // A public poll with nothing new, answered a moment ago, is answered the same (see QuietAnswers).
+    const remembered = !admitted && cursor && waitMs === 0
+    const known = remembered ? quiet.find(locale, cursor) : undefined
+    if (known) return respond(c, known.body, HEADERS)
+    const token = remembered ? quiet.token() : undefined
     let state = feed.start(locale)
     if (cursor !== undefined && cursor !== '') {
       const decoded = await codec.decode(cursor, locale)
@@ -36,17 +50,21 @@ export function changesHandler(feed: ChangeFeed, codec: CursorCodec) {
       state = decoded
     }
     if (feed.expired(state)) throw new AppError('CURSOR_EXPIRED', { locale })
-    const page = await feed.read(state, PUBLIC_READER, waitMs)
-    const body = {
+    const page = await feed.read(state, reader, waitMs)
+    const body = JSON.stringify({
       changes: page.changes,
       next_cursor: await codec.encode(page.next),
       more: page.more,
-    }
-    return new Response(c.req.method === 'HEAD' ? null : JSON.stringify(body), {
-      status: 200,
-      headers: HEADERS,
     })
+    const after = token && quiet.token()
+    if (after && cursor && page.changes.length === 0 && !page.more)
+      quiet.remember(locale, cursor, { body, token: after, until: page.quietUntil })
+    return respond(c, body, admitted ? { ...PARTNER_HEADERS, ...admitted.headers } : HEADERS)
   }
+}
+
+function respond(c: Context<AppEnv>, body: string, headers: Record<string, string>): Response {
+  return new Response(c.req.method === 'HEAD' ? null : body, { status: 200, headers })
 }
 
 /** `?wait=` in milliseconds: absent is 0; a number of seconds from 0 to 15, else a 400. */

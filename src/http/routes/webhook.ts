@@ -9,7 +9,12 @@ import { KEYS } from '../../services/storage-keys.ts'
 import type { ObjectStore } from '../../ports/object-store.ts'
 import type { AppEnv } from '../context.ts'
 import { AppError } from '../errors.ts'
-import { checkSignatureHeader, verifyBodySignature, type SignatureFailure } from '../signature.ts'
+import {
+  checkSignatureHeader,
+  verifyBodySignature,
+  type HmacKeys,
+  type SignatureFailure,
+} from '../signature.ts'
 
 /** How many webhook bodies are read at once, and how long one may take to arrive. */
 export interface WebhookLimits {
@@ -32,6 +37,8 @@ export interface WebhookDeps extends WebhookLimits {
   retryAfterSeconds: number
   now: () => number
   settings: PublicationSettings
+  /** The app's imported keys of the secrets. */
+  keys?: HmacKeys
 }
 
 const encoder = new TextEncoder()
@@ -68,7 +75,7 @@ export function webhookRoutes(deps: WebhookDeps): Hono<AppEnv> {
       reading--
     }
     if (Number.isFinite(declared) && declared > body.byteLength) throw new AppError('CLIENT_CLOSED')
-    const failure = await verifyBodySignature(plausible, body, deps.secrets)
+    const failure = await verifyBodySignature(plausible, body, deps.secrets, deps.keys)
     if (failure) throw badSignature(failure)
 
     const idempotencyKey = c.req.header('idempotency-key')

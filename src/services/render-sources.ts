@@ -1,0 +1,37 @@
+import type { Locale } from '../domain/locale.ts'
+import { fingerprint, versionOf } from '../domain/version.ts'
+import type { TranslationIndex } from '../render/feed-model.ts'
+import type { BundleSource } from './feed-bundle.ts'
+import type { LocaleState } from './materializer.ts'
+import { KEYS } from './storage-keys.ts'
+
+/**
+ * What a locale's renderings were made from (every version and tombstone in its snapshot): a
+ * rendering for another audience made from something else is out of date, whoever stored it.
+ */
+export function sourceOf(state: LocaleState, overlapMs: number): BundleSource {
+  const { items, tombstones, applied, listedAt } = state.snapshot
+  return {
+    source: fingerprint(`${items.map(versionOf).join(' ')}\u0000${JSON.stringify(tombstones)}`),
+    applied,
+    appliedSince: listedAt - overlapMs,
+  }
+}
+
+/** The feed of a rendered bundle's key (`rendered/<feed>/…`). */
+export function feedOfKey(key: string): string {
+  return key.slice(KEYS.renderedAll.length, key.indexOf('/', KEYS.renderedAll.length))
+}
+
+/** Every story of a feed by id: where it can be read in each locale that carries it. */
+export function translationIndex(states: readonly LocaleState[]): TranslationIndex {
+  const index = new Map<string, { locale: Locale; url: string; title: string }[]>()
+  for (const { locale, snapshot } of states) {
+    for (const item of snapshot.items) {
+      let versions = index.get(item.id)
+      if (!versions) index.set(item.id, (versions = []))
+      versions.push({ locale, url: item.url, title: item.title })
+    }
+  }
+  return index
+}

@@ -1,0 +1,234 @@
+import { beforeEach, describe, expect, it } from 'vitest'
+import type { Article } from '../../src/domain/article.ts'
+import { PartnerRegistry } from '../../src/services/partner-registry.ts'
+import { storeArticles } from '../../src/services/seed.ts'
+import { ADMIN_SECRET, adminRequest, createPartner } from '../support/admin.ts'
+import { appOver } from '../support/app.ts'
+import { MemoryObjectStore } from '../support/memory-store.ts'
+import { loadSamples } from '../support/samples.ts'
+import { postRepublish } from '../support/webhook.ts'
+import type { ChangesPage } from '../support/changes.ts'
+
+type Page = ChangesPage
+
+let clock: number
+let store: MemoryObjectStore
+let app: ReturnType<typeof appOver>
+
+beforeEach(async () => {
+  clock = Date.now()
+  store = new MemoryObjectStore()
+  await storeArticles(store, loadSamples())
+  const registry = new PartnerRegistry(store, {
+    now: () => clock,
+    freshMs: 2000,
+    randomBytes: (n) => crypto.getRandomValues(new Uint8Array(n)),
+  })
+  app = appOver(store, { now: () => clock }, undefined, {}, undefined, {
+    partners: registry,
+    adminSecrets: [ADMIN_SECRET],
+  })
+})
+
+const post = async (payload: unknown) => {
+  const res = await postRepublish(app, payload, { t: clock / 1000 })
+  expect(res.status, await res.clone().text()).toBe(200)
+  clock += 1 // the log orders entries by write time: one per millisecond keeps them in sending order
+}
+
+function story(id: string, overrides: Partial<Article> = {}): Article {
+  return {
+    id,
+    locale: 'ru',
+    title: `Новость ${id}`,
+    url: `https://news.silkfeed.dev/ru/2026/12/05/${id}`,
+    publishedAt: new Date(clock - 3_600_000).toISOString(),
+    sections: ['sco'],
+    ...overrides,
+  }
+}
+
+async function page(path: string, headers: Record<string, string> = {}): Promise<Page> {
+  const res = await app.request(path, { headers })
+  expect(res.status, await res.clone().text()).toBe(200)
+  expect(res.headers.get('cache-control')).toBe('no-store')
+  return (await res.json()) as Page
+}
+
+const types = (p: Page) => p.changes.map((c) => [c.type, c.id])
+
+describe('release from embargo on the change cursor', () => {
+  it('announces an embargoed story to the public as released exactly at its time, never before', async () => {
+    const start = await page('/ru/changes')
+    const until = new Date(clock + 120_000).toISOString()
+    await post({ upsert: [story('cursor-embargo', { embargoUntil: until })] })
+    const hidden = await page(`/ru/changes?cursor=${start.next_cursor}`)
+    expect(hidden.changes).toEqual([])
+    // A second before the release, following the cursor still shows nothing.
+    clock += 119_000
+    const still = await page(`/ru/changes?cursor=${hidden.next_cursor}`)
+    expect(still.changes).toEqual([])
+    clock += 1_000
+    const released = await page(`/ru/changes?cursor=${still.next_cursor}`)
+    expect(types(released)).toEqual([['released', 'cursor-embargo']])
+    const [change] = released.changes
+    expect(Date.parse(change!.at)).toBe(Date.parse(until))
+    expect(change!.embargoedUntil).toBeUndefined()
+    // The version announced is the one the item now serves, and it is announced once.
+    const item = (await (await app.request('/ru/items/cursor-embargo.ninjs.json')).json()) as {
+      version: string
+    }
+    expect(change!.version).toBe(item.version)
+    expect((await page(`/ru/changes?cursor=${released.next_cursor}`)).changes).toEqual([])
+  })
+
+  it('holds a ?wait= request until the release and answers with it', async () => {
+    // A clock that follows real time: the wait ends at the release, not at the next poll.
+    const live = appOver(store)
+    const start = (await (await live.request('/ru/changes')).json()) as Page
+    const until = Date.now() + 3_000
+    const embargoed = story('cursor-embargo-wait', { embargoUntil: new Date(until).toISOString() })
+    expect((await postRepublish(live, { upsert: [embargoed] })).status).toBe(200)
+    const res = await live.request(`/ru/changes?cursor=${start.next_cursor}&wait=10`)
+    const body = (await res.json()) as Page
+    expect(Date.now()).toBeGreaterThanOrEqual(until)
+    expect(types(body)).toEqual([['released', 'cursor-embargo-wait']])
+  })
+
+  it('announces no release for a version replaced or retracted before its time', async () => {
+    const start = await page('/ru/changes')
+    await post({ upsert: [story('cursor-moved', { embargoUntil: new Date(clock + 60_000).toISOString() })] })
+    await post({ upsert: [story('cursor-pulled', { embargoUntil: new Date(clock + 60_000).toISOString() })] })
+    clock += 10_000
+    // Postponed by 20 minutes (a newer version), and pulled before release.
+    await post({
+      upsert: [
+        story('cursor-moved', {
+          embargoUntil: new Date(clock + 1_200_000).toISOString(),
+          updatedAt: new Date(clock).toISOString(),
+        }),
+      ],
+    })
+    await post({ retract: [{ id: 'cursor-pulled', locale: 'ru', reason: 'kill' }] })
+    const before = await page(`/ru/changes?cursor=${start.next_cursor}`)
+    expect(types(before)).toEqual([['retracted', 'cursor-pulled']])
+    clock += 120_000
+    expect((await page(`/ru/changes?cursor=${before.next_cursor}`)).changes).toEqual([])
+    clock += 1_200_000
+    expect(types(await page(`/ru/changes?cursor=${before.next_cursor}`))).toEqual([
+      ['released', 'cursor-moved'],
+    ])
+  })
+})
+
+describe('retraction reasons on the change cursor', () => {
+  it('carries the reason stored with each retraction (a retraction without one is a withdrawal)', async () => {
+    const start = await page('/ru/changes')
+    for (const id of ['cursor-kill', 'cursor-withheld', 'cursor-plain']) await post({ upsert: [story(id)] })
+    await post({ retract: [{ id: 'cursor-kill', locale: 'ru', reason: 'kill' }] })
+    await post({ retract: [{ id: 'cursor-withheld', locale: 'ru', reason: 'correction-pending' }] })
+    await post({ retract: [{ id: 'cursor-plain', locale: 'ru' }] })
+    const { changes } = await page(`/ru/changes?cursor=${start.next_cursor}`)
+    const reasons = changes.filter((c) => c.type === 'retracted').map((c) => [c.id, c.reason])
+    expect(reasons).toEqual([
+      ['cursor-kill', 'kill'],
+      ['cursor-withheld', 'correction-pending'],
+      ['cursor-plain', 'withdrawn'],
+    ])
+    expect(changes.filter((c) => c.type !== 'retracted').every((c) => c.reason === undefined)).toBe(true)
+  })
+})
+
+describe('the change cursor as a partner reads it', () => {
+  async function storm() {
+    const start = await page('/ru/changes')
+    const until = new Date(clock + 120_000).toISOString()
+    await post({
+      upsert: [
+        story('cursor-sco'),
+        story('cursor-economy', { sections: ['economy'] }),
+        story('cursor-sco-embargoed', { embargoUntil: until }),
+        story('cursor-sco', { locale: 'kk', title: 'Жаңалық' }),
+      ],
+    })
+    await post({ retract: [{ id: 'cursor-economy', locale: 'ru', reason: 'kill' }] })
+    return { start, until }
+  }
+
+  it('by keyed URL or bearer key: only the stories of its feeds, embargoed ones marked if entitled', async () => {
+    const wire = await createPartner(app, { name: 'Wire', feeds: ['wire'], locales: ['ru'], embargoed: true })
+    const plain = await createPartner(app, { name: 'Plain', feeds: ['sco'], locales: ['ru'] })
+    const { start, until } = await storm()
+    const cursor = start.next_cursor
+
+    const keyed = await page(`/p/${wire.key}/ru/changes?cursor=${cursor}`)
+    expect(types(keyed)).toEqual([
+      ['published', 'cursor-sco'],
+      ['published', 'cursor-sco-embargoed'],
+    ])
+    expect(keyed.changes[1]!.embargoedUntil).toBe(until)
+    expect(keyed.changes[0]!.embargoedUntil).toBeUndefined()
+    // The same cursor, position and answer by header on the public URL.
+    const bearer = await page(`/ru/changes?cursor=${cursor}`, { authorization: `Bearer ${wire.key}` })
+    expect(bearer.changes).toEqual(keyed.changes)
+
+    const notEntitled = await page(`/p/${plain.key}/ru/changes?cursor=${cursor}`)
+    expect(types(notEntitled)).toEqual([['published', 'cursor-sco']])
+    // The public sees every story of the locale but the embargoed one, and the kill with its reason.
+    const open = await page(`/ru/changes?cursor=${cursor}`)
+    expect(types(open)).toEqual([
+      ['published', 'cursor-sco'],
+      ['published', 'cursor-economy'],
+      ['retracted', 'cursor-economy'],
+    ])
+    expect(open.changes.some((c) => c.embargoedUntil !== undefined)).toBe(false)
+
+    // At the release, the entitled partner and the plain one both hear of it.
+    clock += 120_000
+    const released = await page(`/p/${wire.key}/ru/changes?cursor=${keyed.next_cursor}`)
+    expect(types(released)).toEqual([['released', 'cursor-sco-embargoed']])
+    expect(released.changes[0]!.version).toBe(keyed.changes[1]!.version)
+    const plainReleased = await page(`/p/${plain.key}/ru/changes?cursor=${notEntitled.next_cursor}`)
+    expect(types(plainReleased)).toEqual([['released', 'cursor-sco-embargoed']])
+  })
+
+  it('answers private with the key’s quota headers and logs no key', async () => {
+    const partner = await createPartner(app, { name: 'Q', feeds: ['sco'], quota: 2 })
+    const first = await app.request(`/p/${partner.key}/ru/changes`)
+    expect(first.status).toBe(200)
+    expect(first.headers.get('ratelimit-policy')).toBe('"per-minute";q=2;w=60')
+    expect(first.headers.get('vary')).toBe('Authorization')
+    expect(
+      (await app.request('/ru/changes', { headers: { authorization: `Bearer ${partner.key}` } })).status,
+    ).toBe(200)
+    // Counted like feeds: the third request this minute is over the quota.
+    const over = await app.request(`/p/${partner.key}/ru/changes`)
+    expect(over.status).toBe(429)
+    expect(over.headers.get('retry-after')).toMatch(/^\d+$/)
+    expect(((await over.json()) as { code: string }).code).toBe('QUOTA_EXCEEDED')
+  })
+
+  it('refuses an unknown or revoked key with the feeds’ 401, and a locale outside the agreement with a 403', async () => {
+    const partner = await createPartner(app, { name: 'R', feeds: ['sco'], locales: ['ru', 'kk'] })
+    const forbidden = await app.request(`/p/${partner.key}/zh/changes`)
+    expect(forbidden.status).toBe(403)
+    const problem = (await forbidden.json()) as { code: string; detail: string }
+    expect(problem.code).toBe('PARTNER_FORBIDDEN')
+    expect(problem.detail).toContain('ru, kk')
+    expect(
+      (await app.request('/zh/changes', { headers: { authorization: `Bearer ${partner.key}` } })).status,
+    ).toBe(403)
+
+    const unknown = await app.request(`/p/sf_${'A'.repeat(43)}/ru/changes`)
+    expect(unknown.status).toBe(401)
+    const unknownBody = await unknown.text()
+    expect((await adminRequest(app, 'POST', `/admin/partners/${partner.id}/revoke`, {})).status).toBe(200)
+    clock += 3_000 // past the key index's freshness
+    const revoked = await app.request(`/p/${partner.key}/ru/changes`)
+    expect(revoked.status).toBe(401)
+    expect(await revoked.text()).toBe(unknownBody)
+    expect(unknownBody).not.toContain(partner.key)
+    const bearer = await app.request('/ru/changes', { headers: { authorization: `Bearer ${partner.key}` } })
+    expect(bearer.status).toBe(401)
+  })
+})

@@ -1,0 +1,111 @@
+import { createExecutionContext, waitOnExecutionContext } from 'cloudflare:test'
+import { env } from 'cloudflare:workers'
+import { describe, expect, it } from 'vitest'
+import { adminSignedBytes, signBody } from '../../src/http/signature.ts'
+import worker from '../../src/platform/worker.ts'
+
+// What partners read in workerd: full text or excerpt by their agreement, an embargoed story before
+// its release (marked) only with that entitlement, and a kill reaching the partner's feed as a
+// tombstone. The release at its time is releases.test.ts's: a faked clock's reads store state dated
+// in the future in the bucket the workerd tests share, so only one test may move the clock.
+
+const SECRET = 'workerd-test-secret-0123456789abcdef'
+const ADMIN = 'workerd-admin-secret-0123456789abcdef'
+const BASE = 'https://feeds.silkfeed.test'
+const encoder = new TextEncoder()
+
+async function call(vars: Record<string, unknown>, path: string, init?: RequestInit) {
+  const ctx = createExecutionContext()
+  const res = await worker.fetch(new Request(`${BASE}${path}`, init), vars, ctx)
+  await waitOnExecutionContext(ctx)
+  return res
+}
+
+async function admin(vars: Record<string, unknown>, payload: unknown): Promise<{ key: string }> {
+  const body = JSON.stringify(payload)
+  const bytes = adminSignedBytes('POST', '/admin/partners', encoder.encode(body))
+  const signature = await signBody(bytes, ADMIN, Date.now() / 1000)
+  const res = await call(vars, '/admin/partners', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'silkfeed-signature': signature },
+    body,
+  })
+  expect(res.status).toBe(201)
+  return (await res.json()) as { key: string }
+}
+
+async function republish(vars: Record<string, unknown>, payload: unknown) {
+  const body = JSON.stringify(payload)
+  const signature = await signBody(encoder.encode(body), SECRET, Date.now() / 1000)
+  const res = await call(vars, '/webhooks/republish', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'silkfeed-signature': signature },
+    body,
+  })
+  expect(res.status).toBe(200)
+}
+
+interface Feed {
+  items: { id: string; content_html?: string; _silkfeed: { embargoedUntil?: string } }[]
+  _silkfeed: { deleted?: { id: string; reason: string }[] }
+}
+
+async function feed(vars: Record<string, unknown>, path: string): Promise<Feed> {
+  const res = await call(vars, path)
+  expect(res.status).toBe(200)
+  return (await res.json()) as Feed
+}
+
+describe('partner content in workerd', () => {
+  it('full text or excerpt, embargoed stories early, and a kill under embargo', async () => {
+    const id = `partner-${crypto.randomUUID().slice(0, 8)}`
+    const tag = `tag:silkfeed.dev,2026:article/${id}/ru`
+    const releaseAt = Math.ceil((Date.now() + 3_600_000) / 1000) * 1000
+    const today = { ...env }
+    const early = await admin(today, { name: 'Early', feeds: ['sco'], fullText: true, embargoed: true })
+    const brief = await admin(today, { name: 'Brief', feeds: ['sco'] })
+    const story = {
+      id,
+      locale: 'ru',
+      title: 'Соглашение подпишут в Ташкенте',
+      summary: 'Краткое содержание.',
+      contentHtml: '<p>Полный текст под эмбарго.</p>',
+      url: `https://news.silkfeed.dev/ru/${id}`,
+      publishedAt: new Date(Date.now() - 60_000).toISOString(),
+      sections: ['sco'],
+      embargoUntil: new Date(releaseAt).toISOString(),
+    }
+    await republish(today, { upsert: [story] })
+
+    // Before the release: only the partner entitled to embargoed stories has it, marked.
+    const publicBefore = await feed(today, '/ru/sco.json')
+    expect(publicBefore.items.map((i) => i.id)).not.toContain(tag)
+    // Full text for the public (other workerd tests share the bucket and may add stories without a body).
+    expect(publicBefore.items.some((i) => i.content_html !== undefined)).toBe(true)
+    const earlyBefore = await feed(today, `/p/${early.key}/ru/sco.json`)
+    const marked = earlyBefore.items.find((i) => i.id === tag)
+    expect(marked?._silkfeed.embargoedUntil).toBeDefined()
+    expect(marked?.content_html).toContain('Полный текст')
+    const briefBefore = await feed(today, `/p/${brief.key}/ru/sco.json`)
+    expect(briefBefore.items.map((i) => i.id)).not.toContain(tag)
+    expect(briefBefore.items.length).toBeGreaterThan(0)
+    expect(briefBefore.items.every((i) => i.content_html === undefined)).toBe(true)
+
+    // A kill while still under embargo reaches the partner who saw the story, as a tombstone with
+    // its reason; the public and the partner without embargoed stories never learn of it.
+    const killed = `${id}-killed`
+    const killedTag = `tag:silkfeed.dev,2026:article/${killed}/ru`
+    await republish(today, { upsert: [{ ...story, id: killed, url: `${story.url}-killed` }] })
+    expect((await feed(today, `/p/${early.key}/ru/sco.json`)).items.map((i) => i.id)).toContain(killedTag)
+    await republish(today, { retract: [{ id: killed, locale: 'ru', reason: 'kill' }] })
+    const earlyKilled = await feed(today, `/p/${early.key}/ru/sco.json`)
+    expect(earlyKilled.items.map((i) => i.id)).not.toContain(killedTag)
+    expect(earlyKilled._silkfeed.deleted).toContainEqual(
+      expect.objectContaining({ id: killedTag, reason: 'kill' }),
+    )
+    const atom = await (await call(today, `/p/${early.key}/ru/sco.atom`)).text()
+    expect(atom).toContain(`<at:deleted-entry ref="${killedTag}"`)
+    expect(await (await call(today, '/ru/sco.atom')).text()).not.toContain(killedTag)
+    expect(await (await call(today, `/p/${brief.key}/ru/sco.atom`)).text()).not.toContain(killedTag)
+  })
+})
