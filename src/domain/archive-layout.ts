@@ -1,6 +1,7 @@
 import { embargoOf, type Article } from './article.ts'
 import { addMonths, monthOf } from './archive-months.ts'
 import { showsStory, type Audience } from './audience.ts'
+import { nextRelease } from './embargo.ts'
 import type { FeedDefinition } from './feed-definition.ts'
 import type { RetractionReason } from './retraction.ts'
 import { feedOrder, feedSelects } from './select-items.ts'
@@ -9,6 +10,8 @@ import { feedOrder, feedSelects } from './select-items.ts'
 export type ArchiveStory =
   | { kind: 'live'; key: string; record: Article }
   | { kind: 'retracted'; key: string; at: string; reason?: RetractionReason; pulled: Article }
+
+type Live = Extract<ArchiveStory, { kind: 'live' }>
 
 /** One month of a feed's archives: its stories (newest first), its tombstones, and its neighbours. */
 export interface ArchiveMonth {
@@ -26,6 +29,10 @@ export interface ArchiveLayout {
   first?: string
   last?: string
   months: Map<string, ArchiveMonth>
+  /** The live stories the feed shows, in feed order: what the next update starts from. */
+  live: readonly Live[]
+  /** When a story the feed holds back leaves its embargo: the layout is out of date from then on. */
+  releaseAt?: number
 }
 
 /**
@@ -43,9 +50,91 @@ export function archiveLayout(
   const shown = (a: Article) => feedSelects(definition, a) && showsStory(audience, embargoOf(a), now)
   const live = stories.flatMap((s) => (s.kind === 'live' && shown(s.record) ? [s] : []))
   live.sort((a, b) => feedOrder(a.record, b.record))
+  const held = stories.flatMap((s) =>
+    s.kind === 'live' && feedSelects(definition, s.record) && !shown(s.record) ? [s.record] : [],
+  )
+  return monthsOf(definition, stories, live, shown, nextRelease(held, now))
+}
+
+/**
+ * `previous` (the layout of `before`) brought to `stories`, which differ from `before` in the
+ * stories `changed` only: each changed story leaves and re-enters the feed order at its place (no
+ * sort of the rest). When every change stays inside the window and the window keeps its size and
+ * last story, the months are the previous ones, objects and all (rendered documents stay valid);
+ * otherwise they are laid out again from the order. A release from embargo since, or a retraction
+ * among the changes, lays the feed out anew.
+ */
+export function updateLayout(
+  previous: ArchiveLayout,
+  definition: FeedDefinition,
+  change: { before: ReadonlyMap<string, ArchiveStory>; stories: ReadonlyMap<string, ArchiveStory> },
+  changed: Iterable<string>,
+  audience: Audience,
+  now: number,
+): ArchiveLayout {
+  const { before, stories } = change
+  const full = () => archiveLayout(definition, [...stories.values()], audience, now)
+  if (previous.releaseAt !== undefined && previous.releaseAt <= now) return full()
+  const shown = (a: Article) => feedSelects(definition, a) && showsStory(audience, embargoOf(a), now)
+  const { limit } = definition
+  const live = previous.live.slice()
+  const cutoff = live[limit - 1]
+  let releaseAt = previous.releaseAt
+  let moved = false
+  let shift = 0
+  for (const id of changed) {
+    const old = before.get(id)
+    const next = stories.get(id)
+    if (old?.kind === 'retracted' || next?.kind === 'retracted') return full()
+    if (old && shown(old.record)) {
+      const at = placeOf(live, old.record)
+      if (live[at] !== old) return full()
+      live.splice(at, 1)
+      if (at >= limit) moved = true
+      else shift--
+    }
+    if (!next || !feedSelects(definition, next.record)) continue
+    if (!shown(next.record)) {
+      const release = nextRelease([next.record], now)
+      if (release !== undefined) releaseAt = Math.min(releaseAt ?? release, release)
+      continue
+    }
+    const at = placeOf(live, next.record)
+    live.splice(at, 0, next)
+    if (at >= limit) moved = true
+    else shift++
+  }
+  const archived = Math.max(previous.live.length, live.length) > limit
+  if (moved || (archived && (shift !== 0 || live[limit - 1] !== cutoff))) {
+    return monthsOf(definition, [...stories.values()], live, shown, releaseAt)
+  }
+  return { ...previous, live, ...(releaseAt !== undefined && { releaseAt }) }
+}
+
+/** Where `record` goes in the feed order `live` (the first place it sorts before). */
+function placeOf(live: readonly Live[], record: Article): number {
+  let low = 0
+  let high = live.length
+  while (low < high) {
+    const mid = (low + high) >>> 1
+    if (feedOrder(live[mid]!.record, record) < 0) low = mid + 1
+    else high = mid
+  }
+  return low
+}
+
+/** The months of a feed whose shown live stories, in feed order, are `live`. */
+function monthsOf(
+  definition: FeedDefinition,
+  stories: readonly ArchiveStory[],
+  live: readonly Live[],
+  shown: (a: Article) => boolean,
+  releaseAt: number | undefined,
+): ArchiveLayout {
   const cutoff = live[definition.limit - 1]?.record
   const months = new Map<string, ArchiveMonth>()
-  if (!cutoff || live.length <= definition.limit) return { months }
+  const base = { live, ...(releaseAt !== undefined && { releaseAt }) }
+  if (!cutoff || live.length <= definition.limit) return { months, ...base }
   const archived = live.slice(definition.limit)
   const monthOfStory = (a: Article) => monthOf(Date.parse(a.publishedAt))
   const last = monthOfStory(archived[0]!.record)
@@ -63,7 +152,7 @@ export function archiveLayout(
     const month = months.get(monthOfStory(s.pulled)) ?? months.get(last)!
     month.tombstones.push({ id: s.pulled.id, at: s.at, ...(s.reason && { reason: s.reason }) })
   }
-  const keys = new Map(stories.map((s) => [s.kind === 'live' ? s.record : s.pulled, s.key]))
+  const keys = new Map(archived.map((s) => [s.record, s.key]))
   for (const month of months.values()) {
     if (month.month > first) month.prev = addMonths(month.month, -1)
     if (month.month < last) month.next = addMonths(month.month, 1)
@@ -75,5 +164,5 @@ export function archiveLayout(
       ...month.tombstones.map((t) => `${t.id} ${t.at} ${t.reason ?? ''}`),
     ].join('\n')
   }
-  return { first, last, months }
+  return { first, last, months, ...base }
 }

@@ -1,4 +1,9 @@
-import { archiveLayout, type ArchiveLayout, type ArchiveMonth } from '../domain/archive-layout.ts'
+import {
+  archiveLayout,
+  updateLayout,
+  type ArchiveLayout,
+  type ArchiveMonth,
+} from '../domain/archive-layout.ts'
 import { publicAudience } from '../domain/audience.ts'
 import { CONTENT_TYPE, type FeedDefinition, type FeedFormat } from '../domain/feed-definition.ts'
 import { LANGUAGE_TAG, type Locale } from '../domain/locale.ts'
@@ -39,11 +44,12 @@ interface LocaleStories {
 }
 
 /**
- * RFC 5005 archive documents, rendered lazily: nothing at republish. A request lists the locale's
- * story versions (at most once per `freshMs` per process, shared by every feed and request), reads
- * only versions it has not read before, lays the feed's archived stories out by month, and renders a
- * month in every format once per content version (its stories' versions, tombstones and links),
- * compressed once. So a month's ETag changes only when a story in it changes, or its links move.
+ * RFC 5005 archive documents, rendered lazily: nothing at republish. A locale's stories are listed
+ * once, then followed in the change log (at most once per `freshMs` per process, one refresh shared
+ * by every feed and request of the locale; see `ArchiveStories`); a feed's months are laid out once
+ * per change of its stories, moving only the changed ones, and a month is rendered in every format
+ * once per content version (its stories' versions, tombstones and links), compressed once. So a
+ * month's ETag changes only when a story in it changes, or its links move.
  */
 export class ArchiveService {
   readonly #locales = new Map<Locale, LocaleStories>()
@@ -122,8 +128,9 @@ export class ArchiveService {
           () => (stale.refreshing = false),
         )
       }
-    } else if (!current || age >= freshMs) {
-      const next = this.#refresh(locale, current?.ready ? current : undefined, now)
+    } else if (!current || (age >= freshMs && current.ready)) {
+      // A refresh under way is shared: every request that finds one waits for it (single-flight).
+      const next = this.#refresh(locale, current, now)
       this.#locales.set(locale, next)
       next.stories.catch(() => {
         if (this.#locales.get(locale) === next) this.#locales.delete(locale)
@@ -136,7 +143,20 @@ export class ArchiveService {
     let layout = layouts.get(definition.id)
     if (!layout) {
       const audience = publicAudience(definition) ?? { body: 'full', embargoed: false }
-      layout = archiveLayout(definition, [...stories.values()], audience, now)
+      // From the layout before the last changes when there is one: only the changed stories move.
+      const delta = this.#stories.deltaOf(stories)
+      const previous = delta && this.#layouts.get(delta.before)?.get(definition.id)
+      layout =
+        delta && previous
+          ? updateLayout(
+              previous,
+              definition,
+              { before: delta.before, stories },
+              delta.changed,
+              audience,
+              now,
+            )
+          : archiveLayout(definition, [...stories.values()], audience, now)
       layouts.set(definition.id, layout)
     }
     return layout
@@ -152,7 +172,7 @@ export class ArchiveService {
     const incremental = previous !== undefined && now - previous.listedAt < changeLogMs / 2
     const stories = incremental
       ? previous.stories.then((known) =>
-          this.#stories.since(locale, known, previous.checkedAt - 2 * storageTimeoutMs),
+          this.#stories.since(locale, known, previous.checkedAt - 2 * storageTimeoutMs, now),
         )
       : this.#stories.all(locale)
     const next: LocaleStories = { checkedAt: now, listedAt: incremental ? previous.listedAt : now, stories }

@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest'
 import type { Article } from '../../src/domain/article.ts'
-import { archiveLayout, type ArchiveStory } from '../../src/domain/archive-layout.ts'
+import {
+  archiveLayout,
+  updateLayout,
+  type ArchiveLayout,
+  type ArchiveStory,
+} from '../../src/domain/archive-layout.ts'
 import { addMonths, isMonth, monthOf } from '../../src/domain/archive-months.ts'
 import { loadCatalog } from '../support/samples.ts'
 
@@ -70,5 +75,47 @@ describe('archive months and layout', () => {
     // x sorts past the window but is newer than every archived story: the newest archive keeps it.
     expect(layout.months.get('2026-04')!.tombstones.map((t) => t.id)).toEqual(['x', 'y'])
     expect(layout.months.get('2026-04')!.items.map((a) => a.id)).toEqual(['c'])
+  })
+  it('moves only the changed stories and lays out the same months as a layout from scratch', () => {
+    // A feed of 5, 40 stories over three months; then 300 changes one at a time, as the log brings
+    // them: new stories, corrections that move a story, embargoes, stories leaving the feed's section.
+    const feed = { ...definition, limit: 5 }
+    const at = (day: number) => new Date(Date.UTC(2026, 2, 1) + day * 86_400_000).toISOString()
+    let seed = 7
+    const random = (n: number) => ((seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31), seed % n)
+    let stories = new Map<string, ArchiveStory>()
+    for (let n = 0; n < 40; n++) stories.set(`s${n}`, story(`s${n}`, at(random(90))))
+    let now = Date.parse('2026-07-01T00:00:00Z')
+    let layout = archiveLayout(feed, [...stories.values()], FULL, now)
+    const view = (l: ArchiveLayout) =>
+      [...l.months.values()].map((m) => ({
+        month: m.month,
+        ids: m.items.map((a) => a.id),
+        version: m.version,
+        links: [m.prev, m.next],
+      }))
+    let kept = 0
+    for (let step = 0; step < 300; step++) {
+      const id = `s${random(60)}`
+      const kind = random(10)
+      const extra: Partial<Article> =
+        kind === 0
+          ? { embargoUntil: new Date(now + 3_600_000).toISOString() }
+          : kind === 1
+            ? { sections: ['elsewhere'] }
+            : { updatedAt: new Date(now).toISOString() }
+      const next = new Map(stories)
+      next.set(id, { ...story(id, at(random(90)), extra), key: `${id}/v${step}` })
+      now += 600_000
+      const moved = updateLayout(layout, feed, { before: stories, stories: next }, [id], FULL, now)
+      const fresh = archiveLayout(feed, [...next.values()], FULL, now)
+      expect(view(moved), `step ${step}`).toEqual(view(fresh))
+      expect([moved.first, moved.last]).toEqual([fresh.first, fresh.last])
+      if (moved.months === layout.months) kept++
+      layout = moved
+      stories = next
+    }
+    // Changes inside the window (or outside the feed) left the months as they were, objects and all.
+    expect(kept).toBeGreaterThan(0)
   })
 })
