@@ -204,4 +204,37 @@ describe('RFC 5005 archives', () => {
     expect(directory).toContain(`${BASE}/kk/sco/archive/2022-11.atom`)
     expect(directory).toContain(`${BASE}/zh-hant/latest/archive/2022-11.atom`)
   })
+
+  it('follows the change log after a webhook: readers of every archive share one look, the locale is not listed again', async () => {
+    const store = new (class extends MemoryObjectStore {
+      listed: string[] = []
+      read: string[] = []
+      override list(prefix: string, options?: { startAfter?: string }) {
+        this.listed.push(prefix)
+        return super.list(prefix, options)
+      }
+      override get(key: string) {
+        this.read.push(key)
+        return super.get(key)
+      }
+    })()
+    await storeArticles(store, loadSamples())
+    const app = appOver(store, { freshMs: 0 }, undefined, {}, catalogWithLimit(2))
+    const paths = ['latest', 'sco'].flatMap((feed) =>
+      ['2022-10.atom', '2022-11.atom', '2022-11.json'].map((file) => `/ru/${feed}/archive/${file}`),
+    )
+    for (const path of paths) expect((await app.request(path)).status, path).toBe(200)
+    const moscow = loadSamples().find((a) => a.id === 'sco-moscow-presentation' && a.locale === 'ru')!
+    const corrected = { ...moscow, title: 'Исправлено', updatedAt: '2022-12-01T10:00:00+03:00' }
+    expect((await postRepublish(app, { upsert: [corrected] })).status).toBe(200)
+    store.listed = []
+    store.read = []
+    const answers = await Promise.all(paths.map(async (path) => app.request(path)))
+    expect(answers.map((res) => res.status)).toEqual(paths.map(() => 200))
+    // One listing of the log for all six requests; the story came with its entry: no story read or listed.
+    expect(store.listed).toEqual(['log/'])
+    expect(store.read.filter((key) => key.startsWith('articles/'))).toEqual([])
+    const october = await atom(app, '/ru/sco/archive/2022-10.atom')
+    expect(october.feed.entry?.map((e) => e.title['#text'])).toEqual(['Исправлено'])
+  })
 })
