@@ -37,6 +37,8 @@ export class ArchiveStories {
   readonly #deltas = new WeakMap<StoryMap, StoryDelta>()
   /** The last listing of the change log: shared by the refreshes of every locale begun with it. */
   #listing?: { at: number; since: number; keys: Promise<string[]> }
+  /** Log entries being read (the change log keeps them once read). */
+  readonly #reading = new Map<string, Promise<readonly Change[] | null>>()
 
   constructor(private readonly feeds: FeedService) {}
 
@@ -64,11 +66,10 @@ export class ArchiveStories {
    * not reflect yet (a listing begun at `now` or later). The same map when they change no story.
    */
   async since(locale: Locale, previous: StoryMap, since: number, now: number): Promise<StoryMap> {
-    const { changeLog } = this.feeds
     const keys = await this.#list(since, now)
     const applied = this.#applied.get(previous)
     const fresh = applied ? keys.filter((key) => !applied.has(key)) : keys
-    const entries = await mapWithLimit(fresh, REPOSITORY_CONCURRENCY, (key) => changeLog.read(key))
+    const entries = await mapWithLimit(fresh, REPOSITORY_CONCURRENCY, (key) => this.#read(key))
     // The last change of each story, in the log's order.
     const changes = new Map<string, Change>()
     for (const change of entries.flatMap((list) => list ?? [])) {
@@ -107,6 +108,18 @@ export class ArchiveStories {
       return known && key <= known.key ? known : { kind: 'live', key, record: change.record }
     }
     return this.#story(await this.feeds.articles.versionKeys(locale, id))
+  }
+
+  /** A log entry, read once however many locales ask for it at the same time. */
+  #read(key: string): Promise<readonly Change[] | null> {
+    let reading = this.#reading.get(key)
+    if (!reading) {
+      reading = this.feeds.changeLog.read(key)
+      this.#reading.set(key, reading)
+      const done = () => this.#reading.delete(key)
+      reading.then(done, done)
+    }
+    return reading
   }
 
   /** The keys of the log written at or after `since`, from a listing begun at `now` or later. */
