@@ -76,11 +76,11 @@ async function atomPage(url: string): Promise<Page> {
 }
 
 /** The current feed, then every archive by prev-archive, as a subscriber starting from nothing. */
-async function walk(locale: string): Promise<{ current: Page; archives: Map<string, Page> }> {
-  const current = await atomPage(`${base}/${locale}/desk.atom`)
+async function walk(locale: string, at = base): Promise<{ current: Page; archives: Map<string, Page> }> {
+  const current = await atomPage(`${at}/${locale}/desk.atom`)
   const archives = new Map<string, Page>()
   for (let url = current.prev; url !== undefined;) {
-    const page = await atomPage(url.replace('https://feeds.silkfeed.test', base))
+    const page = await atomPage(url.replace('https://feeds.silkfeed.test', at))
     expect(page.fhArchive, url).toBe(true)
     archives.set(url.slice(-'YYYY-MM.atom'.length, -'.atom'.length), page)
     url = page.prev
@@ -164,5 +164,42 @@ describe('archives against s3rver over HTTP', () => {
       headers: { 'if-none-match': before.get('2026-08')!.etag! },
     })
     expect(revalidated.status).toBe(304)
+  })
+  it('another process on the same bucket follows these webhooks in the change log', async () => {
+    const reader = appOver(
+      storeFor(s3.endpoint, 'silkfeed-archives', 5000),
+      { freshMs: 0 },
+      undefined,
+      {},
+      catalog,
+    )
+    const other = await serveOnNode(reader)
+    const at = `http://127.0.0.1:${other.port}`
+    try {
+      // Laid out from a listing; then this process's webhooks: a newest story pushes the window's
+      // oldest into September, an archived story is corrected, another retracted.
+      const before = await walk('uz-cyrl', at)
+      const corrected = story(30, 'uz', {
+        title: 'Tuzatilgan yangilik 30',
+        updatedAt: '2026-12-03T00:00:00Z',
+      })
+      expect((await postRepublish(app(), { upsert: [story(STORIES, 'uz'), corrected] })).status).toBe(200)
+      expect((await postRepublish(app(), { retract: [{ id: 'desk-40', locale: 'uz' }] })).status).toBe(200)
+      const after = await walk('uz-cyrl', at)
+      const pages = [after.current, ...after.archives.values()]
+      const seen = pages.flatMap((p) => [...p.entries.keys()])
+      const live = Array.from({ length: STORIES + 1 }, (_, n) => n).filter((n) => n !== 40)
+      expect(seen.sort()).toEqual(live.map((n) => id(n, 'uz-cyrl')).sort())
+      expect(after.current.entries.has(id(STORIES, 'uz-cyrl'))).toBe(true)
+      // Story 80 (2026-09-29) left the window; story 40 (2026-09-09) is September's tombstone.
+      expect(after.archives.get('2026-09')!.entries.has(id(80, 'uz-cyrl'))).toBe(true)
+      expect(after.archives.get('2026-09')!.deleted).toEqual([id(40, 'uz-cyrl')])
+      const title = (page: { archives: Map<string, Page> }) =>
+        page.archives.get('2026-09')!.entries.get(id(30, 'uz-cyrl'))
+      expect(title(after)).not.toBe(title(before))
+      expect(after.archives.get('2026-08')!.etag).toBe(before.archives.get('2026-08')!.etag)
+    } finally {
+      await other.close()
+    }
   })
 })
