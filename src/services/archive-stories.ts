@@ -70,11 +70,12 @@ export class ArchiveStories {
     const applied = this.#applied.get(previous)
     const fresh = applied ? keys.filter((key) => !applied.has(key)) : keys
     const entries = await mapWithLimit(fresh, REPOSITORY_CONCURRENCY, (key) => this.#read(key))
-    // The last change of each story, in the log's order.
+    // The last change of each story in the log's order; a retraction stays (storage decides then).
     const changes = new Map<string, Change>()
     for (const change of entries.flatMap((list) => list ?? [])) {
-      if (localeOfChange(change) === locale)
-        changes.set(change.type === 'upsert' ? change.record.id : change.id, change)
+      if (localeOfChange(change) !== locale) continue
+      const id = change.type === 'upsert' ? change.record.id : change.id
+      if (changes.get(id)?.type !== 'retract') changes.set(id, change)
     }
     const next = new Map(previous)
     const changed = new Set<string>()
