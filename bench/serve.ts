@@ -178,7 +178,7 @@ function startCountingProxy(upstreamPort: number): Promise<CountingProxy> {
     server: createServer((req, res) => {
       proxy.counts.total++
       if (req.method === 'GET' && req.headers['if-none-match']) proxy.counts.conditional++
-      // Archives list their locale's stories again after HOT_CACHE_MS (their revalidation), as the key index.
+      // Listings: archives follow the change log after HOT_CACHE_MS (their revalidation), partners the key index.
       if (req.method === 'GET' && req.url?.includes('list-type=')) proxy.counts.list++
       const upstream = httpRequest(
         { host: '127.0.0.1', port: upstreamPort, path: req.url, method: req.method, headers: req.headers },
@@ -777,7 +777,7 @@ try {
       `storage requests besides revalidation, for ${hits} hits (${storage.total} storage requests in all during ` +
       `${silkfeedRequests} requests: ${storage.conditional} conditional GETs revalidating after HOT_CACHE_MS, ` +
       `which ${revalidated} requests shared, ${stale} requests answered from memory meanwhile; ${otherReads} misses; ` +
-      `${storage.list} listings of the locale's stories revalidating the archive after HOT_CACHE_MS, beside its requests)`,
+      `${storage.list} listings (of the change log, as archives revalidate after HOT_CACHE_MS, or of the key index), beside the requests)`,
   )
   if (PARTNER) {
     const keyed = median(partnerRuns)
