@@ -190,7 +190,7 @@ function generatedArticles(count: number): Article[] {
 interface CountingProxy {
   server: Server
   port: number
-  /** Requests forwarded since the last reset, by kind (`list`: a listing, as of the partner key index). */
+  /** Requests forwarded since the last reset, by kind (`list`: a listing, as of the partner key index or an archive's locale). */
   counts: { total: number; conditional: number; list: number }
   reset(): void
 }
@@ -201,6 +201,7 @@ function startCountingProxy(upstreamPort: number): Promise<CountingProxy> {
     server: createServer((req, res) => {
       proxy.counts.total++
       if (req.method === 'GET' && req.headers['if-none-match']) proxy.counts.conditional++
+      // Listings: archives follow the change log after HOT_CACHE_MS (their revalidation), partners the key index.
       if (req.method === 'GET' && req.url?.includes('list-type=')) proxy.counts.list++
       const upstream = httpRequest(
         { host: '127.0.0.1', port: upstreamPort, path: req.url, method: req.method, headers: req.headers },
@@ -361,6 +362,16 @@ async function capture(base: string, path: string) {
     etag,
     bytes: { identity: length(identity), gzip: length(gzip) },
   }
+}
+
+/** The newest archive of the feed nearest 50 items, from its current RSS feed's prev-archive link. */
+async function newestArchive(base: string): Promise<string | undefined> {
+  for (const items of [...SIZES].sort((a, b) => Math.abs(a - 50) - Math.abs(b - 50))) {
+    const text = await (await fetch(`${base}/${LOCALE}/bench-${items}.rss`)).text()
+    const href = /<atom:link href="([^"]+)" rel="prev-archive"/.exec(text)?.[1]
+    if (href) return new URL(href).pathname
+  }
+  return undefined
 }
 
 const length = (c: Captured) => (c.body ? Buffer.from(c.body, 'base64').byteLength : 0)
@@ -538,7 +549,8 @@ try {
   const s3 = await startEmbeddedS3({ directory: join(directory, 's3'), buckets: [BUCKET] })
   stops.push(() => s3.stop())
   const seeded = storeFor(s3.endpoint, BUCKET, 60_000)
-  await storeArticles(seeded, generatedArticles(Math.max(...SIZES)))
+  // 20 stories more than the largest feed holds: every feed then has an archive (the archive case).
+  await storeArticles(seeded, generatedArticles(Math.max(...SIZES) + 20))
   // The partner, made in the bucket as the admin API makes one; the most requests a quota allows.
   const partnerKey = PARTNER
     ? (
@@ -576,6 +588,9 @@ try {
     if (page.changes.length === 0 && !page.more) break
   }
   const polled = CURSOR_CASE ? await grabOne(silkfeed.base, cursorPath, 'GET', {}) : undefined
+  // The archive case: the newest archive of the smallest feed that has one (its current feed's prev-archive).
+  const archivePath = await newestArchive(silkfeed.base)
+  const archive = archivePath === undefined ? undefined : await capture(silkfeed.base, archivePath)
   const bare = await startBare({
     ...Object.fromEntries(
       [...feeds].map(([items, f]) => [
@@ -583,6 +598,15 @@ try {
         { identity: f.identity, gzip: f.gzip, notModified: f.notModified, head: f.head },
       ]),
     ),
+    ...(archive &&
+      archivePath && {
+        [archivePath]: {
+          identity: archive.identity,
+          gzip: archive.gzip,
+          notModified: archive.notModified,
+          head: archive.head,
+        },
+      }),
     ...(polled && { [cursorPath]: { identity: polled, gzip: polled, notModified: polled, head: polled } }),
   })
   stops.push(() => bare.stop())
@@ -661,6 +685,22 @@ try {
       results.push({ items, which, silkfeed: median(ours), bare: median(theirs) })
     }
   }
+  // The archive: a hot 200 (identity) beside the bare server serving the same bytes.
+  let archiveResult: { silkfeed: Run; bare: Run } | undefined
+  if (archive && archivePath) {
+    await measure(silkfeed, 0, '200 identity', WARMUP_SECONDS, archivePath)
+    await measure(bare, 0, '200 identity', WARMUP_SECONDS, archivePath)
+    const ours: Run[] = []
+    const theirs: Run[] = []
+    for (let round = 0; round < ROUNDS; round++) {
+      const first = order++ % 2 === 0
+      if (!first) theirs.push(await measure(bare, 0, '200 identity', SECONDS, archivePath))
+      ours.push(await measure(silkfeed, 0, '200 identity', SECONDS, archivePath))
+      if (first) theirs.push(await measure(bare, 0, '200 identity', SECONDS, archivePath))
+    }
+    silkfeedRequests += ours.reduce((n, r) => n + r.requests, 0)
+    archiveResult = { silkfeed: median(ours), bare: median(theirs) }
+  }
   // The partner case: keyed and public URL of the same feed, alternating, in the same rounds.
   const partnerRuns: Run[] = []
   const publicRuns: Run[] = []
@@ -699,6 +739,16 @@ try {
     console.log(
       `| ${r.items} | ${r.which} | ${bytes(r.items, r.which)} | ${k(s.rps)} | ${ms(s.p50Us)} | ${ms(s.p99Us)} | ${s.cpuUsPerRequest.toFixed(1)} | ` +
         `${k(b.rps)} | ${ms(b.p50Us)} | ${ms(b.p99Us)} | ${b.cpuUsPerRequest.toFixed(1)} | ${(s.rps / b.rps).toFixed(2)}x${flag} | ` +
+        `${(b.cpuUsPerRequest / s.cpuUsPerRequest).toFixed(2)}x |`,
+    )
+  }
+
+  if (archiveResult && archive) {
+    const s = archiveResult.silkfeed
+    const b = archiveResult.bare
+    console.log(
+      `| archive ${archivePath} | 200 identity | ${archive.bytes.identity} | ${k(s.rps)} | ${ms(s.p50Us)} | ${ms(s.p99Us)} | ${s.cpuUsPerRequest.toFixed(1)} | ` +
+        `${k(b.rps)} | ${ms(b.p50Us)} | ${ms(b.p99Us)} | ${b.cpuUsPerRequest.toFixed(1)} | ${(s.rps / b.rps).toFixed(2)}x | ` +
         `${(b.cpuUsPerRequest / s.cpuUsPerRequest).toFixed(2)}x |`,
     )
   }
@@ -746,6 +796,9 @@ try {
       )
     }
   }
+  if (archiveResult) {
+    show('archive: hot 200 vs the bare server', ratio(archiveResult.silkfeed, archiveResult.bare), 0.8, true)
+  }
   // Storage during the hot runs, counted at the proxy in front of s3rver: a hit makes no request; a
   // feed older than HOT_CACHE_MS (default 2000) is revalidated with one conditional GET, shared by
   // the requests that arrive meanwhile (they count as "revalidated", not as hits).
@@ -754,7 +807,8 @@ try {
     `  ${byHits === 0 && otherReads === 0 ? 'PASS' : 'FAIL'}  0 storage requests per hot hit: ${byHits} ` +
       `storage requests besides revalidation, for ${hits} hits (${storage.total} storage requests in all during ` +
       `${silkfeedRequests} requests: ${storage.conditional} conditional GETs revalidating after HOT_CACHE_MS, ` +
-      `which ${revalidated} requests shared, ${stale} requests answered from memory meanwhile; ${otherReads} misses)`,
+      `which ${revalidated} requests shared, ${stale} requests answered from memory meanwhile; ${otherReads} misses; ` +
+      `${storage.list} listings (of the change log, as archives revalidate after HOT_CACHE_MS, or of the key index), beside the requests)`,
   )
   if (PARTNER) {
     const keyed = median(partnerRuns)

@@ -15,11 +15,15 @@ export function feedSelects(definition: FeedDefinition, article: Pick<Article, '
 export function selectItems(definition: FeedDefinition, articles: readonly Article[]): Article[] {
   return articles
     .filter((a) => feedSelects(definition, a))
-    .sort(
-      (a, b) =>
-        Date.parse(b.publishedAt) - Date.parse(a.publishedAt) ||
-        lastChangeOf(b) - lastChangeOf(a) ||
-        (a.id < b.id ? -1 : a.id > b.id ? 1 : 0),
-    )
+    .sort(feedOrder)
     .slice(0, definition.limit)
+}
+
+/** The order of a feed's items: negative when `a` comes before `b`. */
+export function feedOrder(a: Article, b: Article): number {
+  return (
+    Date.parse(b.publishedAt) - Date.parse(a.publishedAt) ||
+    lastChangeOf(b) - lastChangeOf(a) ||
+    (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)
+  )
 }

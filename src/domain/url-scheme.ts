@@ -75,6 +75,26 @@ export function changesPath(locale: Locale): string {
   return `/${locale}/changes`
 }
 
+/**
+ * An RFC 5005 archive document of a feed: the stories of one month (UTC, by `publishedAt`) that left
+ * the feed's window, `/{locale}/{feed}/archive/{YYYY-MM}.{format}`.
+ */
+export function archivePath(locale: Locale, feedId: string, month: string, format: FeedFormat): string {
+  return `/${locale}/${feedId}/${ARCHIVE_SEGMENT}/${month}.${format}`
+}
+
+/** The absolute URL of an archive document under a public base URL. */
+export function archiveUrl(
+  baseUrl: string,
+  locale: Locale,
+  feedId: string,
+  month: string,
+  format: FeedFormat,
+): string {
+  return baseUrl + archivePath(locale, feedId, month, format)
+}
+
+const ARCHIVE_SEGMENT = 'archive'
 const NINJS_SUFFIX = '.ninjs.json'
 /** A story id as a path may carry it (the article schema's pattern). */
 const ITEM_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/
@@ -84,6 +104,7 @@ export const RESOURCE_TEMPLATES = {
   ninjsFeed: '/{locale}/{feed}.ninjs.json',
   ninjsItem: '/{locale}/items/{id}.ninjs.json',
   changes: '/{locale}/changes',
+  archive: '/{locale}/{feed}/archive/{month}.{format}',
   feed: '/{locale}/{feed}.{format}',
   preview: '/{locale}/{feed}',
   localeOpml: '/{locale}/feeds.opml',
@@ -116,6 +137,8 @@ export type Resource =
   | { kind: 'ninjsItem'; locale: string; id: string }
   | { kind: 'changes'; locale: string }
   | { kind: 'partnerChanges'; key: string; locale: string }
+  /** `month` and `format` as sent: the caller says whether they name an archive that exists. */
+  | { kind: 'archive'; locale: string; feedId: string; month: string; format: string }
 
 /**
  * Reads a decoded URL path (no query). Feed-shaped paths (`/{segment}/{name}.{ext}`) are feeds
@@ -142,6 +165,8 @@ export function parsePath(path: string): Resource | undefined {
     const id = file.slice('items/'.length, -NINJS_SUFFIX.length)
     return ITEM_ID.test(id) ? { kind: 'ninjsItem', locale, id } : undefined
   }
+  const archive = parseArchiveFile(locale, file)
+  if (archive) return archive
   if (file === '' || file.includes('/')) return undefined
   if (file === 'feeds.opml') return { kind: 'localeOpml', locale }
   // `changes` is not a feed id a catalogue may use: the cursor owns the name in every locale.
@@ -154,6 +179,22 @@ export function parsePath(path: string): Resource | undefined {
   if (dot < 0) return SLUG.test(file) ? { kind: 'preview', locale, feedId: file } : undefined
   if (dot === 0) return undefined
   return { kind: 'feed', locale, feedId: file.slice(0, dot), format: file.slice(dot + 1), file }
+}
+
+/** `{feed}/archive/{month}.{format}` below a locale, whatever the month and format say. */
+function parseArchiveFile(locale: string, file: string): Resource | undefined {
+  const parts = file.split('/')
+  if (parts.length !== 3 || parts[1] !== ARCHIVE_SEGMENT || !SLUG.test(parts[0]!)) return undefined
+  const name = parts[2]!
+  const dot = name.lastIndexOf('.')
+  if (dot <= 0) return undefined
+  return {
+    kind: 'archive',
+    locale,
+    feedId: parts[0]!,
+    month: name.slice(0, dot),
+    format: name.slice(dot + 1),
+  }
 }
 
 /**

@@ -18,6 +18,7 @@ import { adminPartnerRoutes } from './routes/admin-partners.ts'
 import { serveRepresentations } from './serve-representations.ts'
 import { PageService } from '../services/page-service.ts'
 import { NinjsService } from '../services/ninjs-service.ts'
+import { ArchiveService } from '../services/archive-service.ts'
 import { ChangeFeed } from '../services/change-feed.ts'
 import { CursorCodec } from '../services/change-cursor.ts'
 import { changesHandler } from './routes/changes.ts'
@@ -153,6 +154,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> & { front: HotFront } {
   for (const route of deps.metrics ? fixed : fixed.filter((r) => r !== FIXED_ROUTES.metrics)) {
     app.all(honoPath(route), (c) => methodNotAllowed(c.req.method, allowOf(route)))
   }
+  const archives = new ArchiveService(deps.feeds, deps.now)
   const changeFeed = new ChangeFeed({
     changeLog: deps.feeds.changeLog,
     signal: deps.feeds.changeSignal,
@@ -170,6 +172,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> & { front: HotFront } {
       feeds: deps.feeds,
       pages: new PageService(deps.feeds),
       ninjs: new NinjsService(deps.feeds, deps.now),
+      archives,
       changes: changesHandler(changeFeed, new CursorCodec(deps.webhook.secrets), quiet),
       partners,
       now: deps.now,
@@ -207,7 +210,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> & { front: HotFront } {
   const front = firstAnswer(
     createPartnerFront({ feeds: deps.feeds, partners, now: deps.now, requestIdFor, record }),
     firstAnswer(
-      createHotFront({ feeds: deps.feeds, now: deps.now, requestIdFor, record }),
+      createHotFront({ feeds: deps.feeds, archives, now: deps.now, requestIdFor, record }),
       createCursorFront(quiet, { now: deps.now, requestIdFor, record }),
     ),
   )

@@ -17,6 +17,11 @@ const STATUS = {
   CURSOR_INVALID: 400,
   CURSOR_EXPIRED: 410,
   WAIT_INVALID: 400,
+  ARCHIVE_MONTH_INVALID: 400,
+  /** A month before the first archived story or after the last (the future included). */
+  ARCHIVE_MONTH_NOT_FOUND: 404,
+  /** A feed whose stories all fit its window: no archive yet. */
+  ARCHIVE_NOT_FOUND: 404,
   METHOD_NOT_ALLOWED: 405,
   BAD_REQUEST: 400,
   STORAGE_UNAVAILABLE: 503,

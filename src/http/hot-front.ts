@@ -1,9 +1,12 @@
-import { parseFeedPath, RESOURCE_TEMPLATES } from '../domain/url-scheme.ts'
+import { parseFeedPath, parsePath, RESOURCE_TEMPLATES } from '../domain/url-scheme.ts'
+import { isFormat, type FeedDefinition, type FeedFormat } from '../domain/feed-definition.ts'
+import { isLocale, type Locale } from '../domain/locale.ts'
+import type { ArchiveService } from '../services/archive-service.ts'
 import type { FeedService } from '../services/feed-service.ts'
 import type { FeedBundle } from '../services/feed-bundle.ts'
-import { answerRepresentation, type Answer, type Representation } from './representation.ts'
+import { answerRepresentation, VARY_FIXED, type Answer, type Representation } from './representation.ts'
 import type { RequestRecord } from './request-log.ts'
-import { feedRepresentation, type FeedTarget } from './resources.ts'
+import { feedRepresentation, pageRepresentation, type FeedTarget } from './resources.ts'
 
 /**
  * The little of a request the hot front reads, copied from the platform's request as plain values:
@@ -27,6 +30,8 @@ export type HotFront = (request: HotRequest) => Answer | undefined
 
 export interface HotFrontOptions {
   feeds: FeedService
+  /** Archives held in memory are answered here too. */
+  archives?: ArchiveService
   now: () => number
   /** The request id for a request with this `cf-ray` header (absent outside Cloudflare). */
   requestIdFor: (cfRay: string | undefined) => string
@@ -35,6 +40,16 @@ export interface HotFrontOptions {
 }
 
 const FEED_TEMPLATE = RESOURCE_TEMPLATES.feed
+const ARCHIVE_TEMPLATE = RESOURCE_TEMPLATES.archive
+/** Archive paths remembered: only ones whose archive was in hand, so at most the months that exist. */
+const ARCHIVE_PATHS_MAX = 1000
+
+interface ArchiveTarget {
+  definition: FeedDefinition
+  locale: Locale
+  month: string
+  format: FeedFormat
+}
 
 /** A feed path's feed, its hot cache key, and the representation of the bundle it last served. */
 interface HotTarget extends FeedTarget {
@@ -79,30 +94,50 @@ export function createHotFront(options: HotFrontOptions): HotFront {
     }
     return found.representation
   }
+  // A plain map, emptied when full: a lookup per request touches no LRU order.
+  const archivePaths = new Map<string, ArchiveTarget>()
+  const archiveOf = (path: string): ArchiveTarget | undefined => {
+    const known = archivePaths.get(path)
+    if (known) return known
+    const named = parsePath(path)
+    if (named?.kind !== 'archive' || !isLocale(named.locale) || !isFormat(named.format)) return undefined
+    const definition = feeds.feeds.find(named.feedId)
+    if (!definition || !definition.locales.includes(named.locale) || definition.public === 'none')
+      return undefined
+    return { definition, locale: named.locale, month: named.month, format: named.format }
+  }
+  /** A hot archive's representation, or undefined (the app answers then). */
+  const hotArchive = (path: string): Representation | undefined => {
+    const target = options.archives && archiveOf(path)
+    const page =
+      target && options.archives!.hotMonth(target.definition, target.locale, target.month, target.format)
+    if (!page) return undefined
+    if (!archivePaths.has(path)) {
+      if (archivePaths.size >= ARCHIVE_PATHS_MAX) archivePaths.clear()
+      archivePaths.set(path, target)
+    }
+    return pageRepresentation(page, VARY_FIXED)
+  }
   return (request) => {
     const { method, path } = request
     if ((method !== 'GET' && method !== 'HEAD') || path === undefined) return undefined
     const started = now()
     const found = targetOf(path)
-    if (!found) return undefined
-    const served = feeds.getHotFeed(found.definition, found.locale, found.format, found.key)
-    if (!served) return undefined
+    const served = found && feeds.getHotFeed(found.definition, found.locale, found.format, found.key)
+    const representation =
+      found && served ? representationOf(found, served.bundle, started) : hotArchive(path)
+    if (!representation) return undefined
     const requestId = requestIdFor(request.cfRay)
-    const answer = answerHotRequest(
-      representationOf(found, served.bundle, started),
-      request,
-      requestId,
-      started,
-    )
+    const answer = answerHotRequest(representation, request, requestId, started)
     const { status, bytes } = answer
     record({
       method,
       path,
-      route: FEED_TEMPLATE,
+      route: served ? FEED_TEMPLATE : ARCHIVE_TEMPLATE,
       status,
       bytes,
       durationMs: now() - started,
-      cache: served.outcome,
+      cache: served ? served.outcome : 'hit',
       requestId,
     })
     return answer

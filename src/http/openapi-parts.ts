@@ -50,3 +50,14 @@ export interface Operation {
   requestBody?: object
   responses: Record<string, object>
 }
+
+/** A feed's (or archive's) 200: its three formats, with the caching headers. */
+export const feedOk = (description: string) => ({
+  description,
+  headers: CACHE_HEADERS,
+  content: {
+    'application/rss+xml': { schema: { type: 'string' } },
+    'application/atom+xml': { schema: { type: 'string' } },
+    'application/feed+json': { schema: { type: 'object' } },
+  },
+})

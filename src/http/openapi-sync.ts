@@ -1,9 +1,11 @@
 import { z } from 'zod'
 import { ArticleIdSchema } from '../domain/article.ts'
 import { LOCALES } from '../domain/locale.ts'
+import { FORMATS } from '../domain/feed-definition.ts'
 import {
   CACHE_HEADERS,
   CONDITIONAL,
+  feedOk,
   json,
   NOT_MODIFIED,
   problem,
@@ -35,12 +37,12 @@ export const ChangePageSchema = z.object({
   more: z.boolean(),
 })
 
-/** The operations of the sync resources: ninjs lists and items, and the change cursor. */
+/** The operations of the sync resources: ninjs lists and items, the change cursor, RFC 5005 archives. */
 export function syncOperations(
   locale: object,
   feed: object,
   param: (name: string, schema: z.ZodType) => object,
-): Record<'ninjsFeed' | 'ninjsItem' | 'changes' | 'partnerChanges', Operation> {
+): Record<'ninjsFeed' | 'ninjsItem' | 'changes' | 'partnerChanges' | 'archive', Operation> {
   const ninjs = (description: string) => ({
     ...json(description, { type: 'object' }),
     headers: CACHE_HEADERS,
@@ -70,6 +72,27 @@ export function syncOperations(
     },
   }
   return {
+    archive: {
+      summary:
+        'RFC 5005 archive of a public feed: the stories of one UTC month (by publishedAt) that left its window',
+      parameters: [
+        locale,
+        feed,
+        param('month', z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/)),
+        param('format', z.enum(FORMATS)),
+        ...CONDITIONAL,
+      ],
+      responses: {
+        '200': feedOk(
+          'The archive (fh:archive; current, prev-archive and next-archive links; JSON Feed: next_url to the older month)',
+        ),
+        '304': NOT_MODIFIED,
+        '400': problem('Not a month: YYYY-MM'),
+        '404': problem(
+          'Unknown locale, feed or format; a month outside the archives (the detail names the first and last)',
+        ),
+      },
+    },
     ninjsFeed: {
       summary:
         'The feed’s window as IPTC ninjs 3.1 items: { schema, uri, title, description, language, self, items }',

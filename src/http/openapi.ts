@@ -3,6 +3,7 @@ import { ArticleSchema } from '../domain/article.ts'
 import {
   CACHE_HEADERS,
   CONDITIONAL,
+  feedOk,
   json,
   jsonSchema,
   NOT_MODIFIED,
@@ -58,15 +59,7 @@ function operations(catalog: FeedCatalog): Record<string, Operation> {
       summary: 'A feed in one locale and format',
       parameters: [locale, feed, format, ...CONDITIONAL],
       responses: {
-        '200': {
-          description: 'The feed (pre-encoded; gzip or brotli by Accept-Encoding)',
-          headers: CACHE_HEADERS,
-          content: {
-            'application/rss+xml': { schema: { type: 'string' } },
-            'application/atom+xml': { schema: { type: 'string' } },
-            'application/feed+json': { schema: { type: 'object' } },
-          },
-        },
+        '200': feedOk('The feed (pre-encoded; gzip or brotli by Accept-Encoding)'),
         '304': NOT_MODIFIED,
         '404': problem('Unknown locale, feed or format; the detail names what exists'),
         '503': problem('Storage unavailable and no copy to serve; see Retry-After'),

@@ -4,6 +4,9 @@ import type { Bytes } from '../ports/object-store.ts'
 import { PRECOMPRESSED, variantFor } from './accept-encoding.ts'
 import { isNotModified } from './conditional-get.ts'
 
+/** The Vary of a representation whose language is in its path or `?lang=`: content coding only. */
+export const VARY_FIXED = 'Accept-Encoding'
+
 /**
  * A stored representation (a feed, a page, an OPML list, and whatever is stored the same way
  * later): bytes in several content codings, rendered once, and the headers all of them carry.

@@ -1,13 +1,15 @@
 import { FORMATS, isFormat, type FeedDefinition, type FeedFormat } from '../domain/feed-definition.ts'
+import { isMonth, monthOf } from '../domain/archive-months.ts'
 import { publicAudience } from '../domain/audience.ts'
 import { LANGUAGE_TAG, LOCALES, isLocale, type Locale } from '../domain/locale.ts'
 import { feedUrl, type Resource } from '../domain/url-scheme.ts'
 import type { PublicationSettings } from '../render/feed-model.ts'
+import type { ArchiveService } from '../services/archive-service.ts'
 import type { FeedBundle } from '../services/feed-bundle.ts'
 import type { FeedService } from '../services/feed-service.ts'
 import { HTML_CONTENT_TYPE, type RenderedPage } from '../services/page-service.ts'
 import { AppError } from './errors.ts'
-import type { Representation } from './representation.ts'
+import { VARY_FIXED, type Representation } from './representation.ts'
 
 /** The methods every representation answers; anything else is a 405 naming them. */
 export const REPRESENTATION_METHODS = 'GET, HEAD, OPTIONS'
@@ -66,6 +68,39 @@ export function resolveAnyFeed(
   if (!isLocale(locale)) throw new AppError('LOCALE_NOT_FOUND', { locale, available: LOCALES.join(', ') })
   if (!isFormat(format)) throw new AppError('FORMAT_NOT_FOUND', { format, available: FORMATS.join(', ') })
   return { definition: requireFeed(feeds, feedId, locale), locale, format }
+}
+
+/**
+ * The archive a parsed archive path names, of a feed the public may read: the 404 of a feed path for
+ * what does not exist, and a 400 saying how months are written for a month that is not one.
+ */
+export function resolveArchive(
+  feeds: FeedService,
+  resource: Extract<Resource, { kind: 'archive' }>,
+  now: number,
+): FeedTarget & { month: string } {
+  const target = resolveFeed(feeds, resource)
+  const { month } = resource
+  if (!isMonth(month)) {
+    const params = { month, locale: target.locale, feed: target.definition.id, format: target.format }
+    throw new AppError('ARCHIVE_MONTH_INVALID', { ...params, example: monthOf(now) })
+  }
+  return { ...target, month }
+}
+
+/** `/{locale}/{feed}/archive/{month}.{format}`: a public feed's archive, or the 404 naming its months. */
+export async function archiveRepresentation(
+  feeds: FeedService,
+  archives: ArchiveService,
+  resource: Extract<Resource, { kind: 'archive' }>,
+  now: number,
+): Promise<Representation> {
+  const { definition, locale, format, month } = resolveArchive(feeds, resource, now)
+  const found = await archives.month(definition, locale, month, format)
+  if (found.kind === 'document') return pageRepresentation(found.page, VARY_FIXED)
+  const params = { feed: definition.id, locale, format, month }
+  if (found.kind === 'none') throw new AppError('ARCHIVE_NOT_FOUND', params)
+  throw new AppError('ARCHIVE_MONTH_NOT_FOUND', { ...params, first: found.first, last: found.last })
 }
 
 /** A feed the public may read; the 404 for a partners-only feed says how partners read it. */

@@ -11,13 +11,14 @@ import {
 import { audienceFor, readableFeeds } from '../domain/partner.ts'
 import type { FeedService } from '../services/feed-service.ts'
 import type { NinjsService } from '../services/ninjs-service.ts'
+import type { ArchiveService } from '../services/archive-service.ts'
 import type { ChangesReader } from './routes/changes.ts'
 import type { PageService } from '../services/page-service.ts'
 import { negotiateLocale } from './accept-language.ts'
 import type { AppEnv } from './context.ts'
 import { answer, serveFeedFor } from './serve-answer.ts'
 import { AppError } from './errors.ts'
-import type { Representation } from './representation.ts'
+import { VARY_FIXED, type Representation } from './representation.ts'
 import {
   admitPartner,
   bearerKey,
@@ -27,6 +28,7 @@ import {
   type PartnerAccess,
 } from './partner-access.ts'
 import {
+  archiveRepresentation,
   isCrossOrigin,
   pageRepresentation,
   PREFLIGHT_HEADERS,
@@ -35,18 +37,19 @@ import {
   requireLocale,
   requirePublic,
   resolveAnyFeed,
+  resolveArchive,
   resolveFeed,
 } from './resources.ts'
 
 /** Pages whose language came from Accept-Language vary on it; `?lang=` and path locales do not. */
 const VARY_NEGOTIATED = 'Accept-Language, Accept-Encoding'
-const VARY_FIXED = 'Accept-Encoding'
 
 export interface ServeRepresentationsDeps {
   feeds: FeedService
   pages: PageService
   partners: PartnerAccess
   ninjs: NinjsService
+  archives: ArchiveService
   /** `GET /{locale}/changes`: answered by the change cursor, not from a stored representation. */
   changes: (c: C, locale: Locale, reader?: ChangesReader) => Promise<Response>
   now: () => number
@@ -55,12 +58,11 @@ export interface ServeRepresentationsDeps {
 type C = Context<AppEnv>
 
 /**
- * The one serving pipeline of every stored representation the URL scheme names (feeds, previews,
- * the directory, OPML) and of the language redirect: the path is read by the URL codec, the
- * resource found (404 naming what exists), then GET and HEAD are answered by `answerRepresentation`
- * (variant, conditional GET, headers), OPTIONS with `Allow` (and the CORS leave of a preflight),
- * any other method with 405 and `Allow`. Paths the scheme does not name go on to the next handler.
- * The Node entry's hot front (`hot-front.ts`) answers hot feeds with the same functions.
+ * The one serving pipeline of every stored representation the URL scheme names (feeds, archives,
+ * previews, the directory, OPML) and of the language redirect: path read by the URL codec, resource
+ * found (404 naming what exists), GET and HEAD answered by `answerRepresentation` (variant,
+ * conditional GET, headers), OPTIONS with `Allow` (a preflight's CORS leave), other methods 405 with
+ * `Allow`; other paths go on. The Node hot front (`hot-front.ts`) answers hot ones the same way.
  */
 export function serveRepresentations(deps: ServeRepresentationsDeps): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
@@ -83,7 +85,7 @@ export function serveRepresentations(deps: ServeRepresentationsDeps): Middleware
 }
 
 /** Finds what a resource names without reading it; throws the 404 when it names nothing that exists. */
-function resolve({ feeds }: ServeRepresentationsDeps, c: C, resource: Resource): void {
+function resolve({ feeds, now }: ServeRepresentationsDeps, c: C, resource: Resource): void {
   switch (resource.kind) {
     case 'feed':
     case 'partnerFeed':
@@ -99,18 +101,19 @@ function resolve({ feeds }: ServeRepresentationsDeps, c: C, resource: Resource):
       requirePublic(feeds, requireFeed(feeds, resource.feedId, locale), locale)
       return
     }
-    case 'localeOpml':
-      requireLocale(resource.locale)
-      return
     case 'redirect':
       redirectTarget(feeds, resource.feedId)
       return
     case 'ninjsFeed':
       requireFeed(feeds, resource.feedId, requireLocale(resource.locale))
       return
+    case 'localeOpml':
     case 'ninjsItem':
     case 'changes':
       requireLocale(resource.locale)
+      return
+    case 'archive':
+      resolveArchive(feeds, resource, now())
       return
     default:
       visitorLanguage(c)
@@ -118,7 +121,7 @@ function resolve({ feeds }: ServeRepresentationsDeps, c: C, resource: Resource):
 }
 
 async function get(deps: ServeRepresentationsDeps, c: C, resource: Resource): Promise<Response> {
-  const { feeds, pages, partners } = deps
+  const { feeds, pages, partners, now } = deps
   let representation: Representation
   let admitted: Admitted | undefined
   switch (resource.kind) {
@@ -193,6 +196,9 @@ async function get(deps: ServeRepresentationsDeps, c: C, resource: Resource): Pr
       const reader = changesReader(partners, admitted.partner, locale)
       return deps.changes(c, locale, { reader, admitted })
     }
+    case 'archive':
+      representation = await archiveRepresentation(feeds, deps.archives, resource, now())
+      break
     case 'redirect':
       return redirect(feeds, c, resource)
   }

@@ -1,7 +1,15 @@
 import { attrs, textElement } from './xml.ts'
 import { formatRfc3339 } from './dates.ts'
 import { embargoElement } from './silkfeed-namespace.ts'
-import { linesFrame, type FeedHead, type FeedRenderer, type Frame, type ItemModel } from './feed-renderer.ts'
+import {
+  FEED_HISTORY_NS,
+  historyLinks,
+  linesFrame,
+  type FeedHead,
+  type FeedRenderer,
+  type Frame,
+  type ItemModel,
+} from './feed-renderer.ts'
 
 /** Atom 1.0, a document around entries rendered on their own. */
 export const ATOM: FeedRenderer = {
@@ -16,6 +24,7 @@ function atomFrame(feed: FeedHead, count: number): Frame {
     `<feed${attrs({
       xmlns: 'http://www.w3.org/2005/Atom',
       'xmlns:at': feed.deleted.length > 0 ? 'http://purl.org/atompub/tombstones/1.0' : undefined,
+      'xmlns:fh': feed.history?.current ? FEED_HISTORY_NS : undefined,
       'xml:lang': feed.languageTag,
     })}>`,
     `  ${textElement('id', feed.id)}`,
@@ -29,6 +38,10 @@ function atomFrame(feed: FeedHead, count: number): Frame {
       ? [`  <link${attrs({ rel: 'self', type: 'application/atom+xml', href: feed.selfUrl.atom })}/>`]
       : []),
     ...feed.hubs.map((hub) => `  <link${attrs({ rel: 'hub', href: hub })}/>`),
+    ...historyLinks(feed.history, 'atom').map(
+      ([rel, href]) => `  <link${attrs({ rel, type: 'application/atom+xml', href })}/>`,
+    ),
+    ...(feed.history?.current ? ['  <fh:archive/>'] : []),
     `  <link${attrs({ rel: 'alternate', type: 'text/html', href: feed.homeUrl })}/>`,
     ...feed.alternates.map(
       (alt) =>

@@ -5,11 +5,11 @@ import { LANGUAGE_TAG, RSS_LANGUAGE, TIME_ZONE, type Locale } from '../domain/lo
 import { publicAudience, type Audience } from '../domain/audience.ts'
 import { isEmbargoed, releasedAt } from '../domain/embargo.ts'
 import type { RetractionReason } from '../domain/retraction.ts'
-import { feedUrl } from '../domain/url-scheme.ts'
+import { archiveUrl, feedUrl } from '../domain/url-scheme.ts'
 import { formatYear } from './dates.ts'
 import { deletedEntries, rightsModel, SCRIPT, translationsOf, type TranslationIndex } from './item-parts.ts'
 
-import type { FeedHead, ItemModel } from './feed-renderer.ts'
+import type { FeedHead, FeedHistory, ItemModel } from './feed-renderer.ts'
 
 export type { TranslationIndex } from './item-parts.ts'
 
@@ -34,6 +34,46 @@ export function feedUrls(
   return urls
 }
 
+/** URLs of one archive month of a feed in one locale, per format. */
+function archiveUrls(
+  settings: PublicationSettings,
+  feedId: string,
+  locale: Locale,
+  month: string,
+): Record<FeedFormat, string> {
+  const urls = {} as Record<FeedFormat, string>
+  for (const format of FORMATS)
+    urls[format] = archiveUrl(settings.publicBaseUrl, locale, feedId, month, format)
+  return urls
+}
+
+/**
+ * RFC 5005 months of a document: an archive's own `month` and its neighbours, or, on a current
+ * feed, only `prev` (its newest archive).
+ */
+export interface HistoryMonths {
+  month?: string
+  prev?: string
+  next?: string
+}
+
+/** The RFC 5005 links of a document from its months. */
+function historyOf(
+  settings: PublicationSettings,
+  feedId: string,
+  locale: Locale,
+  months: HistoryMonths | undefined,
+): FeedHistory | undefined {
+  if (!months || (months.month === undefined && months.prev === undefined)) return undefined
+  const urls = (month: string | undefined) =>
+    month === undefined ? undefined : archiveUrls(settings, feedId, locale, month)
+  return {
+    ...(months.month !== undefined && { current: feedUrls(settings, feedId, locale) }),
+    ...(months.prev !== undefined && { prev: urls(months.prev) }),
+    ...(months.next !== undefined && { next: urls(months.next) }),
+  }
+}
+
 /** The RFC 4151 tag URI of a story in one locale. */
 export function itemId(settings: PublicationSettings, id: string, locale: Locale): string {
   return `tag:${settings.idAuthority}:article/${id}/${locale}`
@@ -53,6 +93,8 @@ export interface FeedModelInput {
   audience?: Audience
   /** The render time: which embargoes have passed. */
   now?: number
+  /** RFC 5005: set on archive documents, and on current feeds with archives. */
+  history?: HistoryMonths
 }
 
 /** The feed-level part of the model (everything but the items). */
@@ -68,7 +110,10 @@ export function buildFeedHead(input: FeedModelInput): FeedHead {
     ...deleted.map((d) => d.when),
   )
   const newsroom = t('newsroom')
+  // The public rendering names its URLs; a partner's rendering, shared by many keys, names none.
   const isPublic = isPublicRendering(definition, input.audience)
+  // An archive document is its month's: its own self link, no hubs, no other locales (months differ).
+  const archive = input.history?.month
   const year = formatYear(updated, TIME_ZONE[locale])
   return {
     feedId: definition.id,
@@ -82,17 +127,26 @@ export function buildFeedHead(input: FeedModelInput): FeedHead {
     newsroom,
     copyright: t('copyright', { year, newsroom }),
     homeUrl: `${settings.publicBaseUrl}/`,
-    // The public rendering names its URLs; a partner's rendering, shared by many keys, names none.
-    ...(isPublic && { selfUrl: feedUrls(settings, definition.id, locale) }),
-    hubs: isPublic ? (settings.hubs ?? []) : [],
-    alternates: isPublic
-      ? definition.locales
-          .filter((other) => other !== locale)
-          .map((other) => ({ hreflang: LANGUAGE_TAG[other], url: feedUrls(settings, definition.id, other) }))
-      : [],
+    ...(isPublic && {
+      selfUrl:
+        archive === undefined
+          ? feedUrls(settings, definition.id, locale)
+          : archiveUrls(settings, definition.id, locale, archive),
+    }),
+    hubs: isPublic && archive === undefined ? (settings.hubs ?? []) : [],
+    alternates:
+      isPublic && archive === undefined
+        ? definition.locales
+            .filter((other) => other !== locale)
+            .map((other) => ({
+              hreflang: LANGUAGE_TAG[other],
+              url: feedUrls(settings, definition.id, other),
+            }))
+        : [],
     deleted,
     ttlMinutes: Math.max(1, Math.ceil(definition.cache.maxAge / 60)),
     updated,
+    history: historyOf(settings, definition.id, locale, input.history),
   }
 }
 

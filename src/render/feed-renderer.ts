@@ -68,6 +68,31 @@ export interface FeedHead {
   ttlMinutes: number
   /** The last change of the content (not the render time): drives `updated`, lastBuildDate, Last-Modified. */
   updated: number
+  /** RFC 5005 links, on archive documents and on current feeds that have archives. */
+  history?: FeedHistory
+}
+
+/** RFC 5005 links of a document, each an absolute URL per format. */
+export interface FeedHistory {
+  /** Set on an archive document (`fh:archive`): the feed it is an archive of. */
+  current?: Record<FeedFormat, string>
+  /** The next older archive (JSON Feed: `next_url`). */
+  prev?: Record<FeedFormat, string>
+  /** The next newer archive. */
+  next?: Record<FeedFormat, string>
+}
+
+/** The namespace of RFC 5005's `fh:archive`. */
+export const FEED_HISTORY_NS = 'http://purl.org/syndication/history/1.0'
+
+/** The RFC 5005 `link` relations of a document, in order, with their targets in one format. */
+export function historyLinks(history: FeedHistory | undefined, format: FeedFormat): [string, string][] {
+  if (!history) return []
+  const links: [string, string][] = []
+  if (history.current) links.push(['current', history.current[format]])
+  if (history.prev) links.push(['prev-archive', history.prev[format]])
+  if (history.next) links.push(['next-archive', history.next[format]])
+  return links
 }
 
 /**

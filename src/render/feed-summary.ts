@@ -23,6 +23,8 @@ export interface FeedSummary {
   lastModified: number
   /** Newest first, as in the feed. */
   items: Headline[]
+  /** The month (`YYYY-MM`) of the feed's newest archive, when it has archives (its `next_url`). */
+  newestArchive?: string
 }
 
 interface JsonFeedItem {
@@ -43,10 +45,17 @@ export function summarizeJsonFeed(
   json: string,
   feed: { feedId: string; locale: Locale; lastModified: number },
 ): FeedSummary {
-  const document = JSON.parse(json) as { title?: unknown; description?: unknown; items?: unknown }
+  const document = JSON.parse(json) as {
+    title?: unknown
+    description?: unknown
+    items?: unknown
+    next_url?: unknown
+  }
   const items = Array.isArray(document.items) ? (document.items as JsonFeedItem[]) : []
+  const newestArchive = /\/archive\/(\d{4}-\d{2})\.json$/.exec(text(document.next_url) ?? '')?.[1]
   return {
     ...feed,
+    ...(newestArchive !== undefined && { newestArchive }),
     title: text(document.title) ?? feed.feedId,
     description: text(document.description) ?? '',
     items: items.flatMap((item) => {

@@ -1,6 +1,6 @@
 import { CONTENT_TYPE, FORMATS, type FeedFormat } from '../domain/feed-definition.ts'
 import { LANGUAGE_TAG, TIME_ZONE, type Locale } from '../domain/locale.ts'
-import { feedPath, feedUrl } from '../domain/url-scheme.ts'
+import { archiveUrl, feedPath, feedUrl } from '../domain/url-scheme.ts'
 import { pagesTranslatorFor, translatorFor } from '../i18n/translator.ts'
 import { calendarFields, formatRfc3339 } from './dates.ts'
 import type { Headline } from './feed-summary.ts'
@@ -99,19 +99,33 @@ export function languageNav(
 /** Feed autodiscovery: `<link rel="alternate">` per format with type, title, hreflang and absolute href. */
 export function autodiscoveryLinks(
   baseUrl: string,
-  feed: { feedId: string; locale: Locale; title: string },
+  feed: { feedId: string; locale: Locale; title: string; newestArchive?: string },
 ): string[] {
   const t = pagesTranslatorFor(feed.locale)
-  return FORMATS.map(
-    (format) =>
-      `<link${attrs({
-        rel: 'alternate',
-        type: mediaType(format),
-        title: t('feedFormat', { feed: feed.title, format: t(`formats.${format}`) }),
-        hreflang: LANGUAGE_TAG[feed.locale],
-        href: feedUrl(baseUrl, feed.locale, feed.feedId, format),
-      })}/>`,
-  )
+  const { newestArchive } = feed
+  return [
+    ...FORMATS.map(
+      (format) =>
+        `<link${attrs({
+          rel: 'alternate',
+          type: mediaType(format),
+          title: t('feedFormat', { feed: feed.title, format: t(`formats.${format}`) }),
+          hreflang: LANGUAGE_TAG[feed.locale],
+          href: feedUrl(baseUrl, feed.locale, feed.feedId, format),
+        })}/>`,
+    ),
+    // RFC 5005: where the stories that left the feed are, its newest archive (Atom).
+    ...(newestArchive === undefined
+      ? []
+      : [
+          `<link${attrs({
+            rel: 'prev-archive',
+            type: mediaType('atom'),
+            hreflang: LANGUAGE_TAG[feed.locale],
+            href: archiveUrl(baseUrl, feed.locale, feed.feedId, newestArchive, 'atom'),
+          })}/>`,
+        ]),
+  ]
 }
 
 /** The subscribe links of one feed: one per format, labelled in the page's language. */

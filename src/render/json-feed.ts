@@ -16,6 +16,8 @@ function jsonFrame(feed: FeedHead, count: number): Frame {
     title: feed.title,
     home_page_url: feed.homeUrl,
     ...(feed.selfUrl ? { feed_url: feed.selfUrl.json } : {}),
+    // Older stories page on: the current feed to its newest archive, each archive to the one before.
+    ...(feed.history?.prev ? { next_url: feed.history.prev.json } : {}),
     ...(feed.hubs.length > 0 ? { hubs: feed.hubs.map((url) => ({ type: 'WebSub', url })) } : {}),
     description: feed.description,
     language: feed.languageTag,
@@ -24,6 +26,14 @@ function jsonFrame(feed: FeedHead, count: number): Frame {
       id: feed.id,
       copyright: feed.copyright,
       alternates: feed.alternates.map((alt) => ({ hreflang: alt.hreflang, feed_url: alt.url.json })),
+      ...(feed.history?.current
+        ? {
+            archive: {
+              current: feed.history.current.json,
+              ...(feed.history.next ? { next_archive: feed.history.next.json } : {}),
+            },
+          }
+        : {}),
       // Stories pulled within the tombstone window, as Atom lists them with at:deleted-entry.
       ...(feed.deleted.length > 0
         ? {

@@ -1,7 +1,15 @@
 import { attrs, escapeXml, textElement } from './xml.ts'
 import { formatRfc3339, formatRfc822 } from './dates.ts'
 import { embargoElement } from './silkfeed-namespace.ts'
-import { linesFrame, type FeedHead, type FeedRenderer, type ItemModel, type Frame } from './feed-renderer.ts'
+import {
+  FEED_HISTORY_NS,
+  historyLinks,
+  linesFrame,
+  type FeedHead,
+  type FeedRenderer,
+  type ItemModel,
+  type Frame,
+} from './feed-renderer.ts'
 
 const NAMESPACES = attrs({
   version: '2.0',
@@ -22,7 +30,7 @@ function rssFrame(feed: FeedHead, count: number): Frame {
   const tz = feed.timeZone
   const head = [
     '<?xml version="1.0" encoding="UTF-8"?>',
-    `<rss${NAMESPACES}>`,
+    `<rss${NAMESPACES}${feed.history?.current ? attrs({ 'xmlns:fh': FEED_HISTORY_NS }) : ''}>`,
     '  <channel>',
     `    ${textElement('title', feed.title)}`,
     `    ${textElement('link', feed.homeUrl)}`,
@@ -37,6 +45,10 @@ function rssFrame(feed: FeedHead, count: number): Frame {
       ? [`    <atom:link${attrs({ href: feed.selfUrl.rss, rel: 'self', type: 'application/rss+xml' })}/>`]
       : []),
     ...feed.hubs.map((hub) => `    <atom:link${attrs({ href: hub, rel: 'hub' })}/>`),
+    ...historyLinks(feed.history, 'rss').map(
+      ([rel, href]) => `    <atom:link${attrs({ href, rel, type: 'application/rss+xml' })}/>`,
+    ),
+    ...(feed.history?.current ? ['    <fh:archive/>'] : []),
     ...feed.alternates.map(
       (alt) =>
         `    <atom:link${attrs({ href: alt.url.rss, rel: 'alternate', type: 'application/rss+xml', hreflang: alt.hreflang })}/>`,

@@ -121,6 +121,16 @@ export class ArticleRepository {
     return state?.kind === 'live' ? state.record : null
   }
 
+  /** Every version key of every story of a locale, or of one story, sorted (one listing). */
+  versionKeys(locale: Locale, id?: string): Promise<string[]> {
+    return this.store.list(id === undefined ? KEYS.articlesOf(locale) : KEYS.versionsOf(locale, id))
+  }
+
+  /** What is stored under a version key (from a listing): a record, a retraction, or null when gone. */
+  state(key: string): Promise<StoryState> {
+    return this.#read(key)
+  }
+
   /** Stores one version of a story (after its marker); writing the same version twice is harmless. */
   async putVersion(record: Article): Promise<string> {
     const version = versionOf(record)

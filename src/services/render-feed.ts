@@ -1,6 +1,13 @@
 import { CONTENT_TYPE, FORMATS, type FeedDefinition, type FeedFormat } from '../domain/feed-definition.ts'
 import { embargoOf, type Article } from '../domain/article.ts'
-import { audienceKey, showsStory, type Audience, type AudienceKey } from '../domain/audience.ts'
+import {
+  audienceKey,
+  publicAudience,
+  showsStory,
+  type Audience,
+  type AudienceKey,
+} from '../domain/audience.ts'
+import { monthOf } from '../domain/archive-months.ts'
 import { isEmbargoed, nextRelease, releasedAt } from '../domain/embargo.ts'
 import type { Locale } from '../domain/locale.ts'
 import { feedSelects, selectItems } from '../domain/select-items.ts'
@@ -10,6 +17,7 @@ import {
   buildFeedHead,
   itemModelBuilder,
   type FeedModelInput,
+  type HistoryMonths,
   type PublicationSettings,
   type TranslationIndex,
 } from '../render/feed-model.ts'
@@ -88,19 +96,31 @@ export async function renderFeedFormats(input: {
   audience?: Audience
   /** The render time, which decides the embargoes that have passed; without it, every one has. */
   now?: number
+  /** An archive document's months (RFC 5005); without it, a current feed links its newest archive. */
+  history?: HistoryMonths
 }): Promise<RenderedFeed[]> {
   const { locale, renderedItems, translations } = input
   const audience = input.audience ?? FULL
   const now = input.now ?? Infinity
   const shown = input.articles.filter((a) => showsStory(audience, embargoOf(a), now))
-  const items = selectItems(input.definition, shown)
+  const { limit } = input.definition
+  // One story past the window tells the newest archive month (the public reads archives).
+  const ranked = selectItems({ ...input.definition, limit: limit + 1 }, shown)
+  const items = ranked.slice(0, limit)
+  const archived = ranked[limit]
+  const isPublic = audienceKey(audience) === audienceKey(publicAudience(input.definition) ?? audience)
+  const history =
+    input.history ??
+    (archived && isPublic && publicAudience(input.definition)
+      ? { prev: monthOf(Date.parse(archived.publishedAt)) }
+      : undefined)
   const release = nextRelease(
     input.articles.filter((a) => feedSelects(input.definition, a)),
     now,
   )
   const lastRelease = items.reduce((max, a) => Math.max(max, releasedAt(a, now)), 0)
   const t = translatorFor(locale)
-  const head = buildFeedHead({ ...input, items, t, audience, now })
+  const head = buildFeedHead({ ...input, items, t, audience, now, history })
   const modelOf = itemModelBuilder({ ...input, t, audience, now })
   const models = new Map<Article, ItemModel>()
   const model = (article: Article) => {

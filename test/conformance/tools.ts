@@ -91,3 +91,17 @@ export function withoutJingNoise(output: string): string {
     .filter((line) => line.trim() !== '' && !line.startsWith('[warning] /usr/bin/jing'))
     .join('\n')
 }
+
+/** xmllint on XML files, then jing (RFC 4287 RELAX NG and Schematron) on the Atom ones: every complaint, '' when none. */
+export async function xmlAndAtomComplaints(xml: readonly string[], atom: readonly string[]): Promise<string> {
+  requireTool('xmllint', 'libxml2-utils')
+  requireTool('jing', 'jing', [])
+  const lint = await run('xmllint', ['--noout', ...xml])
+  const complaints = [lint.code === 0 ? lint.stderr : `xmllint exited ${lint.code}: ${lint.stderr}`]
+  for (const schema of [schemaPath('atom.rng'), schemaPath('atom-rules.sch')]) {
+    const result = await run('jing', [schema, ...atom])
+    complaints.push(withoutJingNoise(result.stdout + result.stderr))
+    if (result.code !== 0 && complaints.at(-1) === '') complaints.push(`jing exited ${result.code}`)
+  }
+  return complaints.join('')
+}

@@ -14,6 +14,7 @@ import {
   changesPath,
   ninjsFeedPath,
   ninjsItemPath,
+  archivePath,
 } from '../../src/domain/url-scheme.ts'
 
 const feedId = fc
@@ -35,6 +36,13 @@ describe('the URL scheme', () => {
           id: `${id}.v_2`,
         })
         expect(parsePath(changesPath(locale))).toEqual({ kind: 'changes', locale })
+        expect(parsePath(archivePath(locale, id, '2026-03', format))).toEqual({
+          kind: 'archive',
+          locale,
+          feedId: id,
+          month: '2026-03',
+          format,
+        })
       }),
     )
     expect(parsePath(allOpmlPath())).toEqual({ kind: 'allOpml' })

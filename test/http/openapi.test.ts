@@ -1,8 +1,10 @@
 import Ajv2020 from 'ajv/dist/2020.js'
 import addFormats from 'ajv-formats'
 import { describe, expect, it } from 'vitest'
-import { sampleApp } from '../support/app.ts'
-import { loadSamples } from '../support/samples.ts'
+import { storeArticles } from '../../src/services/seed.ts'
+import { appOver, sampleApp } from '../support/app.ts'
+import { MemoryObjectStore } from '../support/memory-store.ts'
+import { catalogWithLimit, loadSamples } from '../support/samples.ts'
 
 async function openApi() {
   const { app } = await sampleApp()
@@ -38,6 +40,7 @@ describe('GET /openapi.json', () => {
       '/{locale}/{feed}.ninjs.json': ['get', 'head', 'options'],
       '/{locale}/items/{id}.ninjs.json': ['get', 'head', 'options'],
       '/{locale}/changes': ['get', 'head', 'options'],
+      '/{locale}/{feed}/archive/{month}.{format}': ['get', 'head', 'options'],
       '/{locale}/{feed}.{format}': ['get', 'head', 'options'],
       '/{locale}/{feed}': ['get', 'head', 'options'],
       '/{locale}/feeds.opml': ['get', 'head', 'options'],
@@ -54,7 +57,10 @@ describe('GET /openapi.json', () => {
   })
 
   it('names paths every one of which the app answers (an example of each, filled in)', async () => {
-    const { app } = await sampleApp()
+    // Windows of 2 stories: the samples then have archives (2022-10 and 2022-11).
+    const store = new MemoryObjectStore()
+    await storeArticles(store, loadSamples())
+    const app = appOver(store, {}, undefined, {}, catalogWithLimit(2))
     const doc = await openApi()
     const example = (template: string) =>
       template
@@ -62,6 +68,7 @@ describe('GET /openapi.json', () => {
         .replace('{feed}', 'sco')
         .replace('{format}', 'rss')
         .replace('{id}', 'sco-roadshow-overview')
+        .replace('{month}', '2022-10')
     for (const [template, operations] of Object.entries(doc.paths as Record<string, object>)) {
       if (template === '/metrics') continue // served when the platform provides metrics (prometheus.test.ts)
       for (const method of Object.keys(operations)) {

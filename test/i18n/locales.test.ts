@@ -93,7 +93,7 @@ describe('locale resources', () => {
       String.raw`Silkfeed`,
       // Query parameters and fields of the change cursor, named as the client sends them.
       String.raw`\bnext_cursor\b|\bwait\b`,
-      String.raw`\b(?:SCO|RSS|Atom|JSON Feed|JSON|OPML|HTTP|URL|UTF-8|Host)\b`,
+      String.raw`\b(?:SCO|RSS|Atom|JSON Feed|JSON|OPML|HTTP|URL|UTF-8|UTC|Host)\b`,
     ].join('|'),
     'gu',
   )

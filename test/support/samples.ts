@@ -27,3 +27,11 @@ export const TEST_SETTINGS = {
   publicBaseUrl: 'https://feeds.silkfeed.test',
   idAuthority: 'silkfeed.dev,2026',
 }
+
+/** The catalogue from feeds/*.json with every feed's window cut to `limit`: the samples then have archives. */
+export function catalogWithLimit(limit: number): FeedCatalog {
+  const files = readJsonDirectory(ROOT, 'feeds') as Record<string, Record<string, unknown>>
+  return parseFeedCatalog(
+    Object.fromEntries(Object.entries(files).map(([file, definition]) => [file, { ...definition, limit }])),
+  )
+}

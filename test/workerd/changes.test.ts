@@ -1,13 +1,8 @@
-import { exports } from 'cloudflare:workers'
 import { describe, expect, it } from 'vitest'
 import { adminSignedBytes, signBody } from '../../src/http/signature.ts'
+import { postSignedRepublish, worker } from './signed-republish.ts'
 
-const worker = (exports as { default: { fetch(input: string, init?: RequestInit): Promise<Response> } })
-  .default
-
-// The secret the workerd project binds as WEBHOOK_SECRETS (vitest.config.mts).
-const SECRET = 'workerd-test-secret-0123456789abcdef'
-// The one it binds as ADMIN_SECRETS.
+// The secret the workerd project binds as ADMIN_SECRETS (vitest.config.mts).
 const ADMIN = 'workerd-admin-secret-0123456789abcdef'
 const BASE = 'https://feeds.silkfeed.test'
 
@@ -26,12 +21,7 @@ async function upsert(id: string, extra: Record<string, unknown> = {}): Promise<
       },
     ],
   })
-  const signature = await signBody(new TextEncoder().encode(body), SECRET, Date.now() / 1000)
-  const res = await worker.fetch(`${BASE}/webhooks/republish`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', 'silkfeed-signature': signature },
-    body,
-  })
+  const res = await postSignedRepublish(body)
   expect(res.status).toBe(200)
 }
 
