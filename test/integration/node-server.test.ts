@@ -37,7 +37,9 @@ afterAll(async () => {
 
 describe('the Node server over real HTTP, against s3rver', () => {
   it.each(
-    LOCALES.flatMap((locale) => ['latest', 'sco'].flatMap((feed) => FORMATS.map((f) => [locale, feed, f]))),
+    LOCALES.flatMap((locale) =>
+      ['latest', 'sco', 'summaries'].flatMap((feed) => FORMATS.map((f) => [locale, feed, f])),
+    ),
   )('serves /%s/%s.%s from articles in storage', async (locale, feed, format) => {
     const res = await fetch(`${base}/${locale}/${feed}.${format}`)
     expect(res.status).toBe(200)

@@ -46,7 +46,13 @@ async function republish(vars: Record<string, unknown>, payload: unknown) {
 }
 
 interface Feed {
-  items: { id: string; content_html?: string; _silkfeed: { embargoedUntil?: string } }[]
+  items: {
+    id: string
+    content_html?: string
+    content_text?: string
+    summary?: string
+    _silkfeed: { embargoedUntil?: string }
+  }[]
   _silkfeed: { deleted?: { id: string; reason: string }[] }
 }
 
@@ -107,5 +113,42 @@ describe('partner content in workerd', () => {
     expect(atom).toContain(`<at:deleted-entry ref="${killedTag}"`)
     expect(await (await call(today, '/ru/sco.atom')).text()).not.toContain(killedTag)
     expect(await (await call(today, `/p/${brief.key}/ru/sco.atom`)).text()).not.toContain(killedTag)
+  })
+
+  it('the public excerpt feed carries no body; a full-text partner reads the same feed in full', async () => {
+    const id = `excerpt-${crypto.randomUUID().slice(0, 8)}`
+    const tag = `tag:silkfeed.dev,2026:article/${id}/ru`
+    const vars = { ...env }
+    const full = await admin(vars, { name: 'Full', feeds: ['summaries', 'wire'], fullText: true })
+    await republish(vars, {
+      upsert: [
+        {
+          id,
+          locale: 'ru',
+          title: 'Экспресс Циндао — Алматы',
+          summary: 'Анонс для всех.',
+          contentHtml: '<p>Полный текст для партнёров.</p>',
+          url: `https://news.silkfeed.dev/ru/${id}`,
+          publishedAt: new Date(Date.now() - 60_000).toISOString(),
+          sections: ['economy'],
+        },
+      ],
+    })
+
+    const publicItem = (await feed(vars, '/ru/summaries.json')).items.find((i) => i.id === tag)
+    expect(publicItem).toMatchObject({ summary: 'Анонс для всех.', content_text: 'Анонс для всех.' })
+    expect(publicItem?.content_html).toBeUndefined()
+    const publicRss = await (await call(vars, '/ru/summaries.rss')).text()
+    expect(publicRss).toContain(tag)
+    expect(publicRss).not.toContain('<content:encoded>')
+    expect(publicRss).not.toContain('Полный текст для партнёров.')
+
+    const keyed = (await feed(vars, `/p/${full.key}/ru/summaries.json`)).items.find((i) => i.id === tag)
+    expect(keyed?.content_html).toContain('Полный текст для партнёров.')
+    const keyedAtom = await (await call(vars, `/p/${full.key}/ru/summaries.atom`)).text()
+    expect(keyedAtom).toMatch(/<content type="html">[^<]*Полный текст для партнёров\./)
+    // The partners-only wire: not at its public URL, in full at the keyed one.
+    expect((await call(vars, '/ru/wire.json')).status).toBe(404)
+    expect((await feed(vars, `/p/${full.key}/ru/wire.json`)).items.length).toBeGreaterThan(0)
   })
 })
