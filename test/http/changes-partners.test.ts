@@ -57,13 +57,19 @@ async function page(path: string, headers: Record<string, string> = {}): Promise
 
 const types = (p: Page) => p.changes.map((c) => [c.type, c.id])
 
+/** A story under embargo for `ms`, sent after a public reader's position; that reader's next page shows nothing. */
+async function postEmbargoed(id: string, ms: number): Promise<{ until: string; hidden: Page }> {
+  const start = await page('/ru/changes')
+  const until = new Date(clock + ms).toISOString()
+  await post({ upsert: [story(id, { embargoUntil: until })] })
+  const hidden = await page(`/ru/changes?cursor=${start.next_cursor}`)
+  expect(hidden.changes).toEqual([])
+  return { until, hidden }
+}
+
 describe('release from embargo on the change cursor', () => {
   it('announces an embargoed story to the public as released exactly at its time, never before', async () => {
-    const start = await page('/ru/changes')
-    const until = new Date(clock + 120_000).toISOString()
-    await post({ upsert: [story('cursor-embargo', { embargoUntil: until })] })
-    const hidden = await page(`/ru/changes?cursor=${start.next_cursor}`)
-    expect(hidden.changes).toEqual([])
+    const { until, hidden } = await postEmbargoed('cursor-embargo', 120_000)
     // A second before the release, following the cursor still shows nothing.
     clock += 119_000
     const still = await page(`/ru/changes?cursor=${hidden.next_cursor}`)
@@ -304,11 +310,7 @@ describe('a story killed while still under embargo', () => {
   })
 
   it('is unlike a story killed after its release: the public hears of that one, release and kill', async () => {
-    const start = await page('/ru/changes')
-    const until = new Date(clock + 60_000).toISOString()
-    await post({ upsert: [story('cursor-killed-late', { embargoUntil: until })] })
-    const waiting = await page(`/ru/changes?cursor=${start.next_cursor}`)
-    expect(waiting.changes).toEqual([])
+    const { hidden: waiting } = await postEmbargoed('cursor-killed-late', 60_000)
     clock += 60_000
     const released = await page(`/ru/changes?cursor=${waiting.next_cursor}`)
     expect(types(released)).toEqual([['released', 'cursor-killed-late']])

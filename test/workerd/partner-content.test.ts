@@ -56,6 +56,21 @@ interface Feed {
   _silkfeed: { deleted?: { id: string; reason: string }[] }
 }
 
+/** A Russian story sent a minute ago, with a summary and a body. */
+function ruStory(id: string, overrides: Record<string, unknown>) {
+  return {
+    id,
+    locale: 'ru',
+    title: 'Соглашение подпишут в Ташкенте',
+    summary: 'Краткое содержание.',
+    contentHtml: '<p>Полный текст под эмбарго.</p>',
+    url: `https://news.silkfeed.dev/ru/${id}`,
+    publishedAt: new Date(Date.now() - 60_000).toISOString(),
+    sections: ['sco'],
+    ...overrides,
+  }
+}
+
 async function feed(vars: Record<string, unknown>, path: string): Promise<Feed> {
   const res = await call(vars, path)
   expect(res.status).toBe(200)
@@ -70,17 +85,7 @@ describe('partner content in workerd', () => {
     const today = { ...env }
     const early = await admin(today, { name: 'Early', feeds: ['sco'], fullText: true, embargoed: true })
     const brief = await admin(today, { name: 'Brief', feeds: ['sco'] })
-    const story = {
-      id,
-      locale: 'ru',
-      title: 'Соглашение подпишут в Ташкенте',
-      summary: 'Краткое содержание.',
-      contentHtml: '<p>Полный текст под эмбарго.</p>',
-      url: `https://news.silkfeed.dev/ru/${id}`,
-      publishedAt: new Date(Date.now() - 60_000).toISOString(),
-      sections: ['sco'],
-      embargoUntil: new Date(releaseAt).toISOString(),
-    }
+    const story = ruStory(id, { embargoUntil: new Date(releaseAt).toISOString() })
     await republish(today, { upsert: [story] })
 
     // Before the release: only the partner entitled to embargoed stories has it, marked.
@@ -122,16 +127,11 @@ describe('partner content in workerd', () => {
     const full = await admin(vars, { name: 'Full', feeds: ['summaries', 'wire'], fullText: true })
     await republish(vars, {
       upsert: [
-        {
-          id,
-          locale: 'ru',
-          title: 'Экспресс Циндао — Алматы',
+        ruStory(id, {
           summary: 'Анонс для всех.',
           contentHtml: '<p>Полный текст для партнёров.</p>',
-          url: `https://news.silkfeed.dev/ru/${id}`,
-          publishedAt: new Date(Date.now() - 60_000).toISOString(),
           sections: ['economy'],
-        },
+        }),
       ],
     })
 
