@@ -71,6 +71,28 @@ function ruStory(id: string, overrides: Record<string, unknown>) {
   }
 }
 
+type Change = { type: string; id: string; reason?: string }
+
+/** Where a reader of the change cursor at `path` stands now. */
+async function cursorAt(vars: Record<string, unknown>, path: string): Promise<string> {
+  return ((await (await call(vars, path)).json()) as { next_cursor: string }).next_cursor
+}
+
+/** Every change after `cursor` at `path`, following next_cursor until a page is empty. */
+async function changesAfter(vars: Record<string, unknown>, path: string, cursor: string): Promise<Change[]> {
+  const seen: Change[] = []
+  for (let i = 0; i < 20; i++) {
+    const page = (await (await call(vars, `${path}?cursor=${cursor}`)).json()) as {
+      changes: Change[]
+      next_cursor: string
+    }
+    if (page.changes.length === 0) break
+    seen.push(...page.changes)
+    cursor = page.next_cursor
+  }
+  return seen
+}
+
 async function feed(vars: Record<string, unknown>, path: string): Promise<Feed> {
   const res = await call(vars, path)
   expect(res.status).toBe(200)
@@ -106,6 +128,8 @@ describe('partner content in workerd', () => {
     // its reason; the public and the partner without embargoed stories never learn of it.
     const killed = `${id}-killed`
     const killedTag = `tag:silkfeed.dev,2026:article/${killed}/ru`
+    const publicCursor = await cursorAt(today, '/ru/changes')
+    const earlyCursor = await cursorAt(today, `/p/${early.key}/ru/changes`)
     await republish(today, { upsert: [{ ...story, id: killed, url: `${story.url}-killed` }] })
     expect((await feed(today, `/p/${early.key}/ru/sco.json`)).items.map((i) => i.id)).toContain(killedTag)
     await republish(today, { retract: [{ id: killed, locale: 'ru', reason: 'kill' }] })
@@ -118,6 +142,16 @@ describe('partner content in workerd', () => {
     expect(atom).toContain(`<at:deleted-entry ref="${killedTag}"`)
     expect(await (await call(today, '/ru/sco.atom')).text()).not.toContain(killedTag)
     expect(await (await call(today, `/p/${brief.key}/ru/sco.atom`)).text()).not.toContain(killedTag)
+    // Nor do the public sync documents name it: the cursor, the ninjs item (404) and list.
+    const publicChanges = await changesAfter(today, '/ru/changes', publicCursor)
+    expect(publicChanges.filter((c) => c.id === killed)).toEqual([])
+    expect((await call(today, `/ru/items/${killed}.ninjs.json`)).status).toBe(404)
+    expect(await (await call(today, '/ru/sco.ninjs.json')).text()).not.toContain(killed)
+    const earlyChanges = await changesAfter(today, `/p/${early.key}/ru/changes`, earlyCursor)
+    expect(earlyChanges.filter((c) => c.id === killed).map((c) => [c.type, c.reason])).toEqual([
+      ['published', undefined],
+      ['retracted', 'kill'],
+    ])
   })
 
   it('the public excerpt feed carries no body; a full-text partner reads the same feed in full', async () => {
