@@ -7,10 +7,10 @@ const awsXmlBuilderShim = fileURLToPath(new URL('./src/platform/aws-xml-builder-
 
 export default defineConfig({
   test: {
-    // Files run in a random order (the seed is printed): no file may depend on what the files before
-    // it left behind. Rerun one order with --sequence.seed=N. Tests within a file keep their order
-    // for now: several integration files share one store across their tests (see README).
-    sequence: { shuffle: { files: true, tests: false } },
+    // Files, and the tests within each file, run in a random order (the seed is printed): no test may
+    // depend on what the tests before it left behind (tests sharing a store use their own stories or
+    // ask for what they read). Rerun one order with --sequence.seed=N.
+    sequence: { shuffle: { files: true, tests: true } },
     projects: [
       {
         test: {

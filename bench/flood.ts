@@ -40,8 +40,8 @@ const WEBHOOK_TARGET_MS = 2000
  * can reach is read at most once per HOT_CACHE_MS, the readiness probe once per READY_CACHE_MS.
  */
 const HOT_CACHE_MS = 2000
-const PUBLIC_REPRESENTATIONS = 42 // 2 public feeds × 7 locales × 3 formats
-const PAGE_REPRESENTATIONS = 14 // the JSON ones the directory and OPML read
+const PUBLIC_REPRESENTATIONS = 63 // 3 public feeds × 7 locales × 3 formats
+const PAGE_REPRESENTATIONS = 21 // the JSON ones the directory and OPML read
 const PROCESS_BOUND_PER_SECOND = (PUBLIC_REPRESENTATIONS * 1000) / HOT_CACHE_MS + 1000 / READY_CACHE_MS
 
 /** What wrk floods: a path, or a Lua script for what a plain GET cannot say; what it may cost storage. */

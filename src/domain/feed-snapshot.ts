@@ -18,6 +18,8 @@ export type Change =
       derived?: boolean
       /** Absent in entries logged before retractions had reasons: a withdrawal. */
       reason?: RetractionReason
+      /** The pulled version was still under embargo: only readers of embargoed stories may learn of it. */
+      embargoed?: boolean
     }
 
 /** A story pulled from a feed, remembered so partners learn of it (RFC 6721 tombstone). */

@@ -157,6 +157,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> & { front: HotFront } {
   const archives = new ArchiveService(deps.feeds, deps.now)
   const changeFeed = new ChangeFeed({
     changeLog: deps.feeds.changeLog,
+    articles: deps.feeds.articles,
     signal: deps.feeds.changeSignal,
     settings: deps.feeds.settings,
     now: deps.now,

@@ -1,5 +1,6 @@
 import latest from '../../feeds/latest.json' with { type: 'json' }
 import sco from '../../feeds/sco.json' with { type: 'json' }
+import summaries from '../../feeds/summaries.json' with { type: 'json' }
 import wire from '../../feeds/wire.json' with { type: 'json' }
 import { parseFeedCatalog, type FeedCatalog } from '../domain/feed-definition.ts'
 
@@ -7,6 +8,7 @@ import { parseFeedCatalog, type FeedCatalog } from '../domain/feed-definition.ts
 export const BUNDLED_FEED_FILES: Record<string, unknown> = {
   'feeds/latest.json': latest,
   'feeds/sco.json': sco,
+  'feeds/summaries.json': summaries,
   'feeds/wire.json': wire,
 }
 

@@ -21,7 +21,14 @@ export const REPOSITORY_CONCURRENCY = 16
 /** The current state of one story in one locale. */
 export type StoryState =
   | { kind: 'live'; record: Article; version: string; derived: boolean }
-  | { kind: 'retracted'; at: string; derived: boolean; reason?: RetractionReason }
+  | {
+      kind: 'retracted'
+      at: string
+      derived: boolean
+      reason?: RetractionReason
+      /** Pulled while the version it pulled was still under embargo: the public never saw it. */
+      embargoed?: boolean
+    }
   | null
 
 /** The newest version (or retraction) of a story as its key tells it, without reading the object. */
@@ -115,6 +122,11 @@ export class ArticleRepository {
     return states
   }
 
+  /** What is stored under a version key (from `head`): a version or a retraction; null when gone. */
+  async stateAt(key: string): Promise<StoryState> {
+    return this.#read(key)
+  }
+
   /** The record stored under a version key (from `head`), or null when it is gone or a retraction. */
   async record(key: string): Promise<Article | null> {
     const state = await this.#read(key)
@@ -149,10 +161,11 @@ export class ArticleRepository {
     at: string,
     derived = false,
     reason: RetractionReason = DEFAULT_RETRACTION_REASON,
+    embargoed = false,
   ): Promise<void> {
     const version = retractionVersion(at, derived)
     await this.#index.mark(id)
-    const json = JSON.stringify({ retracted: true, at, reason })
+    const json = JSON.stringify({ retracted: true, at, reason, ...(embargoed && { embargoed }) })
     await this.#putText(KEYS.articleVersion(locale, id, version), json)
   }
 
@@ -172,8 +185,12 @@ export class ArticleRepository {
     const version = key.slice(key.lastIndexOf('/') + 1, -'.json'.length)
     const derived = isDerivedVersion(version)
     if (version.endsWith(RETRACTED_SUFFIX)) {
-      const { at, reason } = value as { at: string; reason?: RetractionReason }
-      return { kind: 'retracted', at, derived, ...(reason && { reason }) }
+      const { at, reason, embargoed } = value as {
+        at: string
+        reason?: RetractionReason
+        embargoed?: boolean
+      }
+      return { kind: 'retracted', at, derived, ...(reason && { reason }), ...(embargoed && { embargoed }) }
     }
     const parsed = StoredArticleSchema.safeParse(value)
     if (!parsed.success) throw new Error(`stored article ${key} no longer validates`)

@@ -6,8 +6,10 @@ import type { Clock } from '../ports/observability.ts'
 import type { CursorState } from './change-cursor.ts'
 import type { ChangeLog } from './change-log.ts'
 import type { ChangeSignal } from './change-signal.ts'
+import type { ArticleRepository } from './article-repository.ts'
 import {
   changeView,
+  pulledUnreleased,
   releaseView,
   trackRelease,
   visible,
@@ -33,6 +35,8 @@ export interface ChangePage {
 
 export interface ChangeFeedDeps {
   changeLog: ChangeLog
+  /** Where a story's newest state is asked (versions pulled before their embargo ended). */
+  articles: Pick<ArticleRepository, 'heads'>
   /** Node: this process's appends wake waiters and listings are shared; without it, each request lists alone. */
   signal: ChangeSignal | undefined
   settings: PublicationSettings
@@ -127,6 +131,13 @@ export class ChangeFeed {
     })
     const batch = fresh.slice(0, PAGE_ENTRIES)
     const entries = await mapWithLimit(batch, 8, (key) => changeLog.read(key))
+    const hidden = await pulledUnreleased(
+      this.deps.articles,
+      state.locale,
+      entries.flatMap((e) => e ?? []),
+      reader,
+      now,
+    )
     const changes: ChangeView[] = []
     const delivered: string[] = []
     const releases = new Map((state.releases ?? []).map((r) => [r.id, r]))
@@ -145,6 +156,7 @@ export class ChangeFeed {
       for (const change of entries[index] ?? []) {
         if (localeOfChange(change) !== state.locale) continue
         trackRelease(releases, change, reader, now)
+        if (change.type === 'upsert' && hidden.has(change.record)) continue
         if (visible(change, reader, now)) changes.push(changeView(settings, change, now))
       }
     }

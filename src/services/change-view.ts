@@ -1,4 +1,4 @@
-import { embargoOf } from '../domain/article.ts'
+import { embargoOf, type Article } from '../domain/article.ts'
 import { isEmbargoed } from '../domain/embargo.ts'
 import type { FeedDefinition } from '../domain/feed-definition.ts'
 import type { Change } from '../domain/feed-snapshot.ts'
@@ -8,7 +8,7 @@ import { feedSelects } from '../domain/select-items.ts'
 import { versionOf } from '../domain/version.ts'
 import { ninjsItemPath } from '../domain/url-scheme.ts'
 import { itemId, type PublicationSettings } from '../render/feed-model.ts'
-import { retractionVersion } from './article-repository.ts'
+import { retractionVersion, storyKey, type ArticleRepository } from './article-repository.ts'
 import type { PendingRelease } from './change-cursor.ts'
 
 /**
@@ -42,12 +42,13 @@ export type ChangeView =
 
 /**
  * Can this reader see this change at `now`? The public sees every change of its locale but a version
- * still under embargo (announced by a `released` change at its time). A partner sees the changes of
- * the stories in the feeds it may read in the locale (a retraction by the sections of the version it
- * pulled), versions under embargo only with that entitlement.
+ * still under embargo (announced by a `released` change at its time) and the retraction of a version
+ * pulled under embargo (it never saw the story). A partner sees the changes of the stories in the
+ * feeds it may read in the locale (a retraction by the sections of the version it pulled), those of
+ * embargoed versions only with that entitlement.
  */
 export function visible(change: Change, reader: Reader, now: number): boolean {
-  const embargoed = change.type === 'upsert' && isEmbargoed(change.record, now)
+  const embargoed = change.type === 'upsert' ? isEmbargoed(change.record, now) : change.embargoed === true
   if (reader.kind === 'public') return !embargoed
   const story = change.type === 'upsert' ? change.record : { sections: change.sections }
   return reader.feeds.some((feed) => feedSelects(feed, story)) && (!embargoed || reader.embargoed)
@@ -119,4 +120,33 @@ export function releaseView(
     at: new Date(until).toISOString(),
     item: settings.publicBaseUrl + ninjsItemPath(locale, id),
   }
+}
+
+/**
+ * The versions among `changes` that were pulled before their embargo ended, as storage tells now
+ * (the story's newest state is a retraction from before that embargo): a reader who does not see
+ * embargoed stories never learns of them, not even once their embargo time has passed. Asks storage
+ * only when such a reader meets a version whose embargo has passed.
+ */
+export async function pulledUnreleased(
+  articles: Pick<ArticleRepository, 'heads'>,
+  locale: Locale,
+  changes: readonly Change[],
+  reader: Reader,
+  now: number,
+): Promise<Set<Article>> {
+  const hidden = new Set<Article>()
+  if (reader.kind === 'partner' && reader.embargoed) return hidden
+  const released = changes.flatMap((change) => {
+    if (change.type !== 'upsert' || change.record.locale !== locale) return []
+    const embargo = embargoOf(change.record)
+    return embargo !== undefined && embargo <= now ? [{ record: change.record, embargo }] : []
+  })
+  if (released.length === 0) return hidden
+  const heads = await articles.heads(released.map(({ record }) => ({ locale, id: record.id })))
+  for (const { record, embargo } of released) {
+    const head = heads.get(storyKey({ locale, id: record.id }))
+    if (head?.kind === 'retracted' && Date.parse(head.at) < embargo) hidden.add(record)
+  }
+  return hidden
 }

@@ -92,6 +92,9 @@ export class NinjsService {
       const translations = live.map((r) => ({ locale: r.locale, title: r.title, url: r.url }))
       const context = { locale, settings: this.feeds.settings, t: translatorFor(locale), translations }
       if (own.kind === 'retracted') {
+        // Pulled under embargo: the public never saw the story, and never learns it existed.
+        const stored = await this.feeds.articles.stateAt(own.key)
+        if (stored?.kind === 'retracted' && stored.embargoed === true) return null
         const pulled = own.key.slice(own.key.lastIndexOf('/') + 1, -'.json'.length)
         return this.#encode(renderCanceledItem(id, own.at, pulled, context), locale, Date.parse(own.at))
       }

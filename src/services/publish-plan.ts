@@ -1,4 +1,4 @@
-import { lastChangeOf, type Article } from '../domain/article.ts'
+import { embargoOf, lastChangeOf, type Article } from '../domain/article.ts'
 import { deriveRecord, derivedLocalesOf, normalizeRecord } from '../domain/derive.ts'
 import { retractionBeats, type Change } from '../domain/feed-snapshot.ts'
 import { LOCALES, type Locale } from '../domain/locale.ts'
@@ -29,7 +29,14 @@ export interface PublishPlan {
   /** Versions that win, with what was stored before them. */
   upserts: { record: Article; head: StoryHead }[]
   /** Live stories the retractions pull. */
-  retractions: { id: string; locale: Locale; live: Live; reason: RetractionReason }[]
+  retractions: {
+    id: string
+    locale: Locale
+    live: Live
+    reason: RetractionReason
+    /** The version pulled is still under embargo: the public never saw it, and never learns of it. */
+    embargoed: boolean
+  }[]
   /** Stories already pulled, whose retraction goes into the log again (a retry after a failure). */
   repeated: { id: string; locale: Locale; pulled: Pulled; reason: RetractionReason }[]
   /** Every change, for one log entry. */
@@ -155,7 +162,9 @@ export function decide(payload: ExpandedPayload, lookups: Lookups, at: string): 
           skipped.push({ id, locale, reason: 'newer-than-retraction', stored: state.version })
         return
       }
-      plan.retractions.push({ id, locale, live: state, reason })
+      const embargo = embargoOf(state.record)
+      const embargoed = embargo !== undefined && embargo > signedAt
+      plan.retractions.push({ id, locale, live: state, reason, embargoed })
       retracted.push({ id, locale })
       return
     }
@@ -186,7 +195,7 @@ export function decide(payload: ExpandedPayload, lookups: Lookups, at: string): 
 
   plan.changes = [
     ...plan.upserts.map(({ record }) => ({ type: 'upsert' as const, record })),
-    ...plan.retractions.map(({ id, locale, live, reason }) => ({
+    ...plan.retractions.map(({ id, locale, live, reason, embargoed }) => ({
       type: 'retract' as const,
       id,
       locale,
@@ -194,6 +203,7 @@ export function decide(payload: ExpandedPayload, lookups: Lookups, at: string): 
       sections: live.record.sections,
       ...(live.derived && { derived: true }),
       reason,
+      ...(embargoed && { embargoed }),
     })),
     // The pulled version's sections are not at hand: a feed drops the story if it shows it.
     ...plan.repeated.map(({ id, locale, pulled, reason }) => ({
@@ -204,6 +214,7 @@ export function decide(payload: ExpandedPayload, lookups: Lookups, at: string): 
       sections: [],
       ...(pulled.derived && { derived: true }),
       reason,
+      ...(pulled.embargoed && { embargoed: true }),
     })),
   ]
   return plan

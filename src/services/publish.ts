@@ -86,9 +86,9 @@ export class PublishService {
             articles.putVersion(record),
       ),
       ...plan.retractions.map(
-        ({ id, locale, live, reason }) =>
+        ({ id, locale, live, reason, embargoed }) =>
           () =>
-            articles.putRetraction(locale, id, plan.at, live.derived, reason),
+            articles.putRetraction(locale, id, plan.at, live.derived, reason, embargoed),
       ),
     ]
     const appending = plan.changes.length > 0 ? changeLog.start(plan.changes) : undefined

@@ -12,8 +12,8 @@ beforeAll(async () => {
 })
 
 describe('JSON Feed outputs', () => {
-  it('are 14 feeds declaring version 1.1', () => {
-    expect(feeds).toHaveLength(14)
+  it('are 21 feeds declaring version 1.1', () => {
+    expect(feeds).toHaveLength(21)
     for (const feed of feeds) {
       expect(JSON.parse(feed.text)).toMatchObject({ version: 'https://jsonfeed.org/version/1.1' })
     }

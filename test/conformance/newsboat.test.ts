@@ -66,7 +66,7 @@ afterAll(() => sample.remove())
 describe('newsboat', () => {
   it('loads every RSS and Atom feed without an error, with all items intact', () => {
     const xmlFeeds = sample.feeds.filter((f) => f.format !== 'json')
-    expect(xmlFeeds).toHaveLength(28)
+    expect(xmlFeeds).toHaveLength(42)
     for (const feed of xmlFeeds) {
       const url = urlOf(feed)
       expect(errors.filter((line) => line.includes(url))).toEqual([])

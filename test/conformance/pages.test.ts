@@ -39,7 +39,7 @@ describe('pages and OPML of the sample catalogue', () => {
       expect(String(head.title).length, name).toBeGreaterThan(0)
       expect(readRfc822(String(head.dateModified)), name).toHaveProperty('instant')
       const feeds = findAll(doc.body, 'outline').filter((o) => attrOf(o, 'type') === 'rss')
-      expect(feeds.length, name).toBe(name.startsWith('all.') ? LOCALES.length * 2 : 2)
+      expect(feeds.length, name).toBe(name.startsWith('all.') ? LOCALES.length * 3 : 3)
       for (const outline of feeds) {
         for (const attr of ['text', 'title', 'xmlUrl', 'htmlUrl', 'language']) {
           expect(attrOf(outline, attr), `${name} ${attr}`).toBeTruthy()

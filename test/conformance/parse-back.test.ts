@@ -279,3 +279,49 @@ describe('translation links and derived-script markers, read back', () => {
     }
   })
 })
+
+describe('the body, as each public feed offers it, read back', () => {
+  // Written out from feeds/*.json: latest and sco give the public full text, summaries an excerpt.
+  const PUBLIC_LEVEL: Record<string, 'full' | 'excerpt'> = {
+    latest: 'full',
+    sco: 'full',
+    summaries: 'excerpt',
+  }
+  const level = (feed: SampleFeed) => PUBLIC_LEVEL[feed.feedId]
+
+  it('covers every public feed of the catalogue', () => {
+    expect(new Set(feeds.map((f) => f.feedId))).toEqual(new Set(Object.keys(PUBLIC_LEVEL)))
+  })
+
+  it.each(byFormat('rss'))('%s: content:encoded only in full text, a description always', (_, feed) => {
+    const items = (((xml.parse(feed.text) as Node).rss as Node).channel as Node).item as Node[]
+    expect(items.length).toBe(feed.expected.length)
+    for (const item of items) {
+      expect('content:encoded' in item, text(item.guid)).toBe(level(feed) === 'full')
+      expect(text(item.description).length).toBeGreaterThan(0)
+    }
+  })
+
+  it.each(byFormat('atom'))('%s: content only in full text, a summary always', (_, feed) => {
+    const entries = ((xml.parse(feed.text) as Node).feed as Node).entry as Node[]
+    expect(entries.length).toBe(feed.expected.length)
+    for (const entry of entries) {
+      expect('content' in entry, text(entry.id)).toBe(level(feed) === 'full')
+      expect(text(entry.summary).length).toBeGreaterThan(0)
+    }
+  })
+
+  it.each(byFormat('json'))(
+    '%s: content_html only in full text, else the summary as content_text',
+    (_, feed) => {
+      const doc = JSON.parse(feed.text) as {
+        items: { id: string; content_html?: string; content_text?: string; summary?: string }[]
+      }
+      expect(doc.items.length).toBe(feed.expected.length)
+      for (const item of doc.items) {
+        expect('content_html' in item, item.id).toBe(level(feed) === 'full')
+        if (level(feed) === 'excerpt') expect(item.content_text, item.id).toBe(item.summary)
+      }
+    },
+  )
+})

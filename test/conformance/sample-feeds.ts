@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { Article } from '../../src/domain/article.ts'
 import type { FeedFormat } from '../../src/domain/feed-definition.ts'
+import { audienceOf, primaryAudience } from '../../src/domain/audience.ts'
 import { LOCALES, type Locale } from '../../src/domain/locale.ts'
 import { renderFeedFormats, type RenderedFeed } from '../../src/services/render-feed.ts'
 import { loadCatalog, loadStoredSamples, TEST_SETTINGS } from '../support/samples.ts'
@@ -34,8 +35,9 @@ export function samplesIn(locale: Locale, articles: readonly Article[] = loadSto
 }
 
 /**
- * Renders every public feed of the sample catalogue in every locale and format (42 for latest and
- * sco); `feeds` picks others (the partners-only wire feed, in full text).
+ * Renders every public feed of the sample catalogue in every locale and format, as the public reads
+ * it (63 for latest and sco in full text, summaries as excerpts); `feeds` picks others (the
+ * partners-only wire feed, in full text).
  */
 export async function renderSampleFeeds(
   feeds: (catalog: FeedCatalog) => FeedDefinition[] = (catalog) =>
@@ -63,6 +65,7 @@ export async function renderSampleFeeds(
         articles,
         settings: TEST_SETTINGS,
         translations,
+        audience: audienceOf(primaryAudience(definition)),
       })
       const expected = articles.filter((a) => selects(definition, a))
       for (const feed of rendered) {

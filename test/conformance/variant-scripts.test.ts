@@ -137,8 +137,8 @@ const feeds = await renderSampleFeeds()
 describe.each(VARIANTS)('sample feeds in $variant', ({ variant }) => {
   const own = feeds.filter((f) => f.locale === variant)
 
-  it('are all there: 2 feeds × 3 formats', () => {
-    expect(own).toHaveLength(6)
+  it('are all there: 3 public feeds × 3 formats', () => {
+    expect(own).toHaveLength(9)
   })
 
   it.each(own.map((f) => [f.fileName, f] as const))(

@@ -56,9 +56,9 @@ function brokenAtom(name: string, edit: (text: string) => string): string {
 }
 
 describe('RSS and Atom outputs', () => {
-  it('are 28 XML files (2 feeds × 7 locales × RSS and Atom)', () => {
-    expect(xmlFiles).toHaveLength(28)
-    expect(atomFiles).toHaveLength(14)
+  it('are 42 XML files (3 public feeds × 7 locales × RSS and Atom)', () => {
+    expect(xmlFiles).toHaveLength(42)
+    expect(atomFiles).toHaveLength(21)
   })
 
   it('are well-formed XML for xmllint', async () => {

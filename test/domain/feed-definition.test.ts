@@ -14,9 +14,10 @@ describe('feed definitions', () => {
     expect(Object.keys(BUNDLED_FEED_FILES).sort()).toEqual(onDisk.sort())
   })
 
-  it('offers latest, sco and the partners-only wire in all seven locales', () => {
+  it('offers latest, sco, the public excerpt feed summaries and the partners-only wire in all seven locales', () => {
     const catalog = loadCatalog()
-    expect(catalog.ids.sort()).toEqual(['latest', 'sco', 'wire'])
+    expect(catalog.ids.sort()).toEqual(['latest', 'sco', 'summaries', 'wire'])
+    expect(catalog.all.map((d) => d.public ?? 'full')).toEqual(['full', 'full', 'excerpt', 'none'])
     for (const id of catalog.ids)
       expect(catalog.find(id)!.locales).toEqual(['zh', 'ru', 'kk', 'uz', 'uz-cyrl', 'kk-latn', 'zh-hant'])
   })

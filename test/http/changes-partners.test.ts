@@ -57,13 +57,19 @@ async function page(path: string, headers: Record<string, string> = {}): Promise
 
 const types = (p: Page) => p.changes.map((c) => [c.type, c.id])
 
+/** A story under embargo for `ms`, sent after a public reader's position; that reader's next page shows nothing. */
+async function postEmbargoed(id: string, ms: number): Promise<{ until: string; hidden: Page }> {
+  const start = await page('/ru/changes')
+  const until = new Date(clock + ms).toISOString()
+  await post({ upsert: [story(id, { embargoUntil: until })] })
+  const hidden = await page(`/ru/changes?cursor=${start.next_cursor}`)
+  expect(hidden.changes).toEqual([])
+  return { until, hidden }
+}
+
 describe('release from embargo on the change cursor', () => {
   it('announces an embargoed story to the public as released exactly at its time, never before', async () => {
-    const start = await page('/ru/changes')
-    const until = new Date(clock + 120_000).toISOString()
-    await post({ upsert: [story('cursor-embargo', { embargoUntil: until })] })
-    const hidden = await page(`/ru/changes?cursor=${start.next_cursor}`)
-    expect(hidden.changes).toEqual([])
+    const { until, hidden } = await postEmbargoed('cursor-embargo', 120_000)
     // A second before the release, following the cursor still shows nothing.
     clock += 119_000
     const still = await page(`/ru/changes?cursor=${hidden.next_cursor}`)
@@ -110,8 +116,9 @@ describe('release from embargo on the change cursor', () => {
       ],
     })
     await post({ retract: [{ id: 'cursor-pulled', locale: 'ru', reason: 'kill' }] })
+    // Pulled under embargo: the public never learns of the story (see below).
     const before = await page(`/ru/changes?cursor=${start.next_cursor}`)
-    expect(types(before)).toEqual([['retracted', 'cursor-pulled']])
+    expect(before.changes).toEqual([])
     clock += 120_000
     expect((await page(`/ru/changes?cursor=${before.next_cursor}`)).changes).toEqual([])
     clock += 1_200_000
@@ -230,5 +237,89 @@ describe('the change cursor as a partner reads it', () => {
     expect(unknownBody).not.toContain(partner.key)
     const bearer = await app.request('/ru/changes', { headers: { authorization: `Bearer ${partner.key}` } })
     expect(bearer.status).toBe(401)
+  })
+})
+
+describe('a story killed while still under embargo', () => {
+  const ID = 'cursor-killed-early'
+  const URI = `tag:silkfeed.dev,2026:article/${ID}/ru`
+
+  /** Everything the public can read of the locale's sync documents, as text. */
+  async function publicSync(cursor: string): Promise<{ changes: Page; item: Response; lists: string }> {
+    const lists = await Promise.all(
+      ['latest', 'sco', 'summaries'].map(async (feed) => {
+        const res = await app.request(`/ru/${feed}.ninjs.json`)
+        expect(res.status).toBe(200)
+        return res.text()
+      }),
+    )
+    return {
+      changes: await page(`/ru/changes?cursor=${cursor}`),
+      item: await app.request(`/ru/items/${ID}.ninjs.json`),
+      lists: lists.join('\n'),
+    }
+  }
+
+  it('never reaches the public cursor or ninjs, before or after its embargo time; the entitled partner hears the kill', async () => {
+    const early = await createPartner(app, {
+      name: 'Early',
+      feeds: ['sco'],
+      locales: ['ru'],
+      embargoed: true,
+    })
+    const plain = await createPartner(app, { name: 'Plain', feeds: ['sco'], locales: ['ru'] })
+    const start = await page('/ru/changes')
+    const until = new Date(clock + 120_000).toISOString()
+    await post({ upsert: [story(ID, { embargoUntil: until })] })
+    clock += 10_000
+    await post({ retract: [{ id: ID, reason: 'kill' }] })
+    const unknown = await app.request('/ru/items/cursor-never-sent.ninjs.json')
+    expect(unknown.status).toBe(404)
+    const unknownProblem = (await unknown.json()) as { code: string }
+
+    // Before the embargo time: neither the story nor its kill.
+    const before = await publicSync(start.next_cursor)
+    expect(before.changes.changes.filter((c) => c.id === ID)).toEqual([])
+    expect(before.item.status).toBe(404)
+    expect(((await before.item.json()) as { code: string }).code).toBe(unknownProblem.code)
+    expect(before.lists).not.toContain(ID)
+    // The partner entitled to embargoed stories saw it, and hears the kill; the other saw nothing.
+    const entitled = await page(`/p/${early.key}/ru/changes?cursor=${start.next_cursor}`)
+    expect(types(entitled).filter(([, id]) => id === ID)).toEqual([
+      ['published', ID],
+      ['retracted', ID],
+    ])
+    expect(entitled.changes.find((c) => c.type === 'retracted')).toMatchObject({ uri: URI, reason: 'kill' })
+    const notEntitled = await page(`/p/${plain.key}/ru/changes?cursor=${start.next_cursor}`)
+    expect(notEntitled.changes.filter((c) => c.id === ID)).toEqual([])
+
+    // After the embargo time: still nothing, whether the reader follows its cursor, reads the log
+    // from before the story, or starts anew.
+    clock += 600_000
+    for (const cursor of [before.changes.next_cursor, start.next_cursor]) {
+      const after = await publicSync(cursor)
+      expect(after.changes.changes.filter((c) => c.id === ID)).toEqual([])
+      expect(after.item.status).toBe(404)
+      expect(after.lists).not.toContain(ID)
+    }
+    const fresh = await page('/ru/changes')
+    expect(fresh.changes.filter((c) => c.id === ID)).toEqual([])
+    expect((await page(`/p/${plain.key}/ru/changes?cursor=${start.next_cursor}`)).changes).toEqual(
+      notEntitled.changes,
+    )
+  })
+
+  it('is unlike a story killed after its release: the public hears of that one, release and kill', async () => {
+    const { hidden: waiting } = await postEmbargoed('cursor-killed-late', 60_000)
+    clock += 60_000
+    const released = await page(`/ru/changes?cursor=${waiting.next_cursor}`)
+    expect(types(released)).toEqual([['released', 'cursor-killed-late']])
+    clock += 1_000 // a webhook is signed in whole seconds: this kill is signed after the release
+    await post({ retract: [{ id: 'cursor-killed-late', reason: 'kill' }] })
+    const killed = await page(`/ru/changes?cursor=${released.next_cursor}`)
+    expect(types(killed)).toEqual([['retracted', 'cursor-killed-late']])
+    const item = await app.request('/ru/items/cursor-killed-late.ninjs.json')
+    expect(item.status).toBe(200)
+    expect(((await item.json()) as { pubStatus: string }).pubStatus).toBe('canceled')
   })
 })

@@ -49,10 +49,12 @@ describe("a story's rights on the pages", () => {
       licenseUrl: LICENSE,
     }
     expect((await postRepublish(app, { upsert: [story('ru', rights)] })).status).toBe(200)
-    // Once on the feed's preview; on the directory once per feed card carrying the story (latest, sco).
+    // Once on the feed's preview; on the directory once per feed card carrying the story (latest, sco
+    // and the excerpts of summaries: rights are no body, an excerpt carries them too).
     for (const [path, cards] of [
       ['/ru/sco', 1],
-      ['/?lang=ru', 2],
+      ['/ru/summaries', 1],
+      ['/?lang=ru', 3],
     ] as const) {
       const found = await rightsOn(app, path)
       expect(found, path).toHaveLength(cards)

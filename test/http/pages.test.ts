@@ -12,7 +12,7 @@ type App = Awaited<ReturnType<typeof sampleApp>>['app']
 
 // Written out rather than imported, so a wrong table in src/ cannot make its own test pass.
 const LOCALE_CODES: Locale[] = ['zh', 'ru', 'kk', 'uz', 'uz-cyrl', 'kk-latn', 'zh-hant']
-const FEEDS = ['latest', 'sco']
+const FEEDS = ['latest', 'sco', 'summaries'] // the public ones (wire is for partners only)
 const TYPES = { rss: 'application/rss+xml', atom: 'application/atom+xml', json: 'application/feed+json' }
 const BASE = 'https://feeds.silkfeed.test'
 

@@ -37,22 +37,29 @@ beforeEach(async () => {
 })
 
 describe('links of a keyed feed', () => {
-  it('are the public ones when the partner reads the public rendering: the same bytes as the public URL', async () => {
-    const { key } = await createPartner(app, { name: 'Full', feeds: ['latest'], fullText: true })
-    const open = await app.request('/ru/latest.atom')
-    const keyed = await app.request(`/p/${key}/ru/latest.atom`)
-    expect(keyed.headers.get('etag')).toBe(open.headers.get('etag'))
-    const body = await keyed.text()
-    expect(body).toBe(await open.text())
-    const links = feedLinks(body, 'atom')
-    expect(links.find((l) => l.rel === 'self')?.href).toBe(`${BASE}/ru/latest.atom`)
-    expect(links.find((l) => l.rel === 'hub')?.href).toBe(HUB)
-    expect(body).not.toContain(key)
-  })
+  it.each([
+    ['full text of a public full-text feed', { feeds: ['latest'], fullText: true }, 'latest'],
+    ['the excerpt of a public excerpt feed', { feeds: ['summaries'] }, 'summaries'],
+  ])(
+    'are the public ones when the partner reads the public rendering (%s): the same bytes as the public URL',
+    async (_, entitlements, feed) => {
+      const { key } = await createPartner(app, { name: 'Public', ...entitlements })
+      const open = await app.request(`/ru/${feed}.atom`)
+      const keyed = await app.request(`/p/${key}/ru/${feed}.atom`)
+      expect(keyed.headers.get('etag')).toBe(open.headers.get('etag'))
+      const body = await keyed.text()
+      expect(body).toBe(await open.text())
+      const links = feedLinks(body, 'atom')
+      expect(links.find((l) => l.rel === 'self')?.href).toBe(`${BASE}/ru/${feed}.atom`)
+      expect(links.find((l) => l.rel === 'hub')?.href).toBe(HUB)
+      expect(body).not.toContain(key)
+    },
+  )
 
   it.each([
     ['an excerpt of a public full-text feed', { feeds: ['latest'] }, 'latest'],
     ['a partners-only feed', { feeds: ['wire'], fullText: true }, 'wire'],
+    ['the full text of a public excerpt feed', { feeds: ['summaries'], fullText: true }, 'summaries'],
     ['embargoed stories of a public feed', { feeds: ['sco'], fullText: true, embargoed: true }, 'sco'],
   ])('name no feed URL in %s (no self, hub or other-locale feed)', async (_, entitlements, feed) => {
     const { key } = await createPartner(app, { name: 'Partner', ...entitlements })

@@ -29,10 +29,10 @@ describe('POST /webhooks/republish', () => {
     expect(res.status).toBe(200)
     const report = (await res.json()) as Record<string, any>
     expect(report.stored).toEqual([{ id: 'sco-breaking', locale: 'ru', version: expect.any(String) }])
-    // Both feeds that select the story, in every locale (each item links its translations) and format.
+    // Every feed that selects the story, in every locale (each item links its translations) and format.
     const feeds = report.feeds.map((f: any) => `${f.feed}/${f.locale}/${f.format}`).sort()
     expect(feeds).toEqual(
-      ['latest', 'sco', 'wire']
+      ['latest', 'sco', 'summaries', 'wire']
         .flatMap((feed) => LOCALES.flatMap((l) => ['atom', 'json', 'rss'].map((f) => `${feed}/${l}/${f}`)))
         .sort(),
     )
@@ -57,7 +57,7 @@ describe('POST /webhooks/republish', () => {
     const report = (await (await postRepublish(app, { upsert: [moved] })).json()) as {
       feeds: { feed: string }[]
     }
-    expect(new Set(report.feeds.map((f) => f.feed))).toEqual(new Set(['latest', 'sco', 'wire']))
+    expect(new Set(report.feeds.map((f) => f.feed))).toEqual(new Set(['latest', 'sco', 'summaries', 'wire']))
     const ids = async (path: string) =>
       (((await (await app.request(path)).json()) as { items?: { id: string }[] }).items ?? []).map(
         (i) => i.id,

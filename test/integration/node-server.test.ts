@@ -37,7 +37,9 @@ afterAll(async () => {
 
 describe('the Node server over real HTTP, against s3rver', () => {
   it.each(
-    LOCALES.flatMap((locale) => ['latest', 'sco'].flatMap((feed) => FORMATS.map((f) => [locale, feed, f]))),
+    LOCALES.flatMap((locale) =>
+      ['latest', 'sco', 'summaries'].flatMap((feed) => FORMATS.map((f) => [locale, feed, f])),
+    ),
   )('serves /%s/%s.%s from articles in storage', async (locale, feed, format) => {
     const res = await fetch(`${base}/${locale}/${feed}.${format}`)
     expect(res.status).toBe(200)
@@ -48,6 +50,8 @@ describe('the Node server over real HTTP, against s3rver', () => {
   })
 
   it('stores each rendering in the bucket, where the next request finds it', async () => {
+    // Asked here, so the rendering is there whichever tests ran before.
+    expect((await fetch(`${base}/ru/sco.rss`)).status).toBe(200)
     const stored = await storeFor(s3.endpoint, 'silkfeed-it').get('rendered/sco/ru.rss')
     expect(stored).not.toBeNull()
     const res = await fetch(`${base}/ru/sco.rss`, { headers: { 'accept-encoding': 'identity' } })

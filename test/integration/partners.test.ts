@@ -85,6 +85,27 @@ describe('partners against s3rver, managed with the CLI', () => {
     expect((await fetch(`${readerBase}/p/${key}/kk/sco.atom`)).status).toBe(401)
   })
 
+  it('gives a full-text partner the body of the public excerpt feed, whose public URL has none', async () => {
+    const { key } = (await cli('add', 'Steppe', '--feeds', 'summaries', '--full-text')) as { key: string }
+    readerClock += 2000
+    type Items = { items: { id: string; summary?: string; content_text?: string; content_html?: string }[] }
+    const open = (await (await fetch(`${readerBase}/ru/summaries.json`)).json()) as Items
+    const keyed = (await (await fetch(`${readerBase}/p/${key}/ru/summaries.json`)).json()) as Items
+    expect(open.items.length).toBeGreaterThan(0)
+    expect(keyed.items.map((i) => i.id)).toEqual(open.items.map((i) => i.id))
+    for (const item of open.items) {
+      expect(item.content_html, item.id).toBeUndefined()
+      expect(item.content_text, item.id).toBe(item.summary)
+    }
+    for (const item of keyed.items) expect(item.content_html, item.id).toMatch(/<p>/)
+    const rss = await (await fetch(`${readerBase}/ru/summaries.rss`)).text()
+    expect(rss).toContain('<item>')
+    expect(rss).not.toContain('<content:encoded>')
+    expect(await (await fetch(`${readerBase}/p/${key}/ru/summaries.rss`)).text()).toContain(
+      '<content:encoded>',
+    )
+  })
+
   it('rotates a key: both read until the older is revoked by its key id', async () => {
     const { id, key: first } = (await cli('add', 'Dunyo')) as { id: string; key: string }
     const rotated = (await cli('rotate', id)) as { key: string; partner: { keys: { keyId: string }[] } }

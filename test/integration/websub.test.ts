@@ -61,7 +61,7 @@ describe('WebSub', () => {
     })
     expect(res.status).toBe(200)
     // Every feed that carries the story, in every locale (its items link the new title) and format.
-    const expected = ['latest', 'sco'].flatMap((feed) =>
+    const expected = ['latest', 'sco', 'summaries'].flatMap((feed) =>
       LOCALES.flatMap((l) =>
         ['rss', 'atom', 'json'].map((f) => `https://feeds.silkfeed.test/${l}/${feed}.${f}`),
       ),

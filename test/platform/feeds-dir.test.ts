@@ -11,7 +11,7 @@ describe('FEEDS_DIR', () => {
   it('defaults to the feeds/ of the project', () => {
     expect(parseConfig({}).feedsDir).toBe('feeds')
     const catalog = parseFeedCatalog(readJsonDirectory(ROOT, parseConfig({}).feedsDir))
-    expect(catalog.ids.sort()).toEqual(['latest', 'sco', 'wire'])
+    expect(catalog.ids.sort()).toEqual(['latest', 'sco', 'summaries', 'wire'])
   })
 
   it('reads feed definitions from another directory, absolute or relative to the root', () => {

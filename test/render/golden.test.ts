@@ -11,8 +11,8 @@ const wire = await renderSampleFeeds((catalog) => [catalog.find('wire')!])
 const decoder = new TextDecoder()
 
 describe('golden files', () => {
-  it('cover 2 feeds × 7 locales × 3 formats', () => {
-    expect(feeds).toHaveLength(42)
+  it('cover 3 public feeds × 7 locales × 3 formats', () => {
+    expect(feeds).toHaveLength(63)
   })
 
   it.each(feeds.map((f) => [f.fileName, f] as const))('%s matches its golden file', async (name, feed) => {

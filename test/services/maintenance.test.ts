@@ -50,7 +50,7 @@ describe('maintenance', () => {
       idempotencyMs: 1,
       changeLogMs: 86_400_000,
     })
-    expect(report.feedsRerendered).toBe(3) // latest, sco and the partners-only wire
+    expect(report.feedsRerendered).toBe(4) // latest, sco, summaries and the partners-only wire
     const fresh = serviceOver(store, { tombstoneMs: 1000 })
     const bundle = await fresh.getFeed(fresh.feeds.find('sco')!, 'ru', 'atom')
     expect(new TextDecoder().decode(bundle.bundle.variants.identity.body)).not.toContain('at:deleted-entry')

@@ -59,10 +59,23 @@ describe('the human pages in workerd, against s3rver', () => {
     const doc = new XMLParser({ ignoreAttributes: false }).parse(await opml.text()).opml
     expect(doc['@_version']).toBe('2.0')
     const outlines = [doc.body.outline].flat() as Record<string, string>[]
+    // The public feeds, the excerpt feed too; the partners-only wire is in no public list.
     expect(outlines.map((o) => o['@_xmlUrl'])).toEqual([
       `${BASE}/zh-hant/latest.rss`,
       `${BASE}/zh-hant/sco.rss`,
+      `${BASE}/zh-hant/summaries.rss`,
     ])
+    expect(outlines.find((o) => o['@_xmlUrl']?.endsWith('/summaries.rss'))?.['@_text']).toBe('Silkfeed：簡訊')
+  })
+
+  it('lists the public excerpt feed on the directory, and previews it', async () => {
+    const html = await (await worker.fetch(`${BASE}/?lang=ru`)).text()
+    expect(html).toContain(`href="${BASE}/ru/summaries.atom"`)
+    expect(html).toContain('Silkfeed: коротко')
+    expect(html).not.toContain('/ru/wire.')
+    const preview = await worker.fetch(`${BASE}/ru/summaries`)
+    expect(preview.status).toBe(200)
+    expect(await preview.text()).toContain('Silkfeed: коротко')
   })
 
   it('previews a feed in Kazakh Latin', async () => {
