@@ -15,8 +15,9 @@ import { allSettled, mapWithLimit } from './single-flight.ts'
 export interface PublishDeps {
   articles: ArticleRepository
   /**
-   * The store as one republish reads and writes its articles through: a share of the process's
-   * storage slots, so that a batch of a thousand records leaves some to readers and other webhooks.
+   * The store as one republish reads and writes its articles through: its requests wait behind
+   * readers for the process's storage slots, so that a batch of a thousand records may use every
+   * free slot and a reader still gets the next one.
    */
   requestStore?: () => ObjectStore
   changeLog: ChangeLog
