@@ -16,6 +16,8 @@
 // Each logged batch also shows the CPU seconds it cost the server and the store, and the floor's its
 // client and the store (Linux only), to tell whether storage or the server bounds a batch.
 //
+// SIGINT or SIGTERM stops it after the batch under way and prints the summary of the batches done.
+//
 // Environment: BENCH_STORIES, BENCH_BATCH, BENCH_SKIP_BUILD=1 to reuse dist/serve.mjs, LOG_LEVEL for
 // the server (default info), BENCH_SERVER_NODE_ARGS for Node flags of the server (e.g. `--cpu-prof`).
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
@@ -205,9 +207,17 @@ if (warmUp.status !== 200)
 const times: number[] = []
 const floors: number[] = []
 let failed = false
+// SIGINT or SIGTERM ends the run after the batch under way, with the summary of the batches done.
+const stop = { requested: false }
+for (const signal of ['SIGINT', 'SIGTERM'] as const)
+  process.once(signal, () => {
+    stop.requested = true
+    console.log(`${signal}: stopping after the batch under way`)
+  })
 const wall = performance.now()
 try {
   for (const [i, batch] of batches.entries()) {
+    if (stop.requested) break
     const before = await storageTotals(silkfeed.base)
     const [serverCpu, storeCpu] = [cpuSeconds(silkfeed.child.pid), cpuSeconds(s3.process.pid)]
     const result = await postBatch(silkfeed.base, batch)
@@ -254,7 +264,9 @@ try {
     const storiesIngested = (times.length * BATCH) / LOCALES.length
     const tail = Math.min(5, times.length)
     console.log('')
-    console.log(`batches answered 200: ${times.length}/${batches.length}`)
+    console.log(
+      `batches answered 200: ${times.length}/${batches.length}${stop.requested ? ' (stopped by a signal)' : ''}`,
+    )
     console.log(
       `stories per second: ${(storiesIngested / ingestSeconds).toFixed(0)} ` +
         `(${storiesIngested} stories in ${ingestSeconds.toFixed(1)} s of webhooks; ${elapsed.toFixed(1)} s with the floor)`,
