@@ -13,10 +13,15 @@
 //
 // One uncounted webhook of 25 other stories comes first (the JIT's warm-up).
 //
+// Each logged batch also shows the CPU seconds it cost the server and the store, and the floor's its
+// client and the store (Linux only), to tell whether storage or the server bounds a batch.
+//
+// SIGINT or SIGTERM stops it after the batch under way and prints the summary of the batches done.
+//
 // Environment: BENCH_STORIES, BENCH_BATCH, BENCH_SKIP_BUILD=1 to reuse dist/serve.mjs, LOG_LEVEL for
 // the server (default info), BENCH_SERVER_NODE_ARGS for Node flags of the server (e.g. `--cpu-prof`).
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
-import { mkdtempSync, openSync, rmSync } from 'node:fs'
+import { mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs'
 import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { cpus, loadavg, tmpdir } from 'node:os'
@@ -147,6 +152,17 @@ function describeStorage(
     .join(', ')
 }
 
+/** CPU seconds a process has used so far (Linux: /proc; NaN elsewhere), to tell where a batch's time goes. */
+function cpuSeconds(pid: number | undefined): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ')
+    // utime and stime, fields 14 and 15 of stat(5), in clock ticks of 1/100 s.
+    return (Number(fields[11]) + Number(fields[12])) / 100
+  } catch {
+    return NaN
+  }
+}
+
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!
 
 if (process.env.BENCH_SKIP_BUILD !== '1') {
@@ -191,11 +207,21 @@ if (warmUp.status !== 200)
 const times: number[] = []
 const floors: number[] = []
 let failed = false
+// SIGINT or SIGTERM ends the run after the batch under way, with the summary of the batches done.
+const stop = { requested: false }
+for (const signal of ['SIGINT', 'SIGTERM'] as const)
+  process.once(signal, () => {
+    stop.requested = true
+    console.log(`${signal}: stopping after the batch under way`)
+  })
 const wall = performance.now()
 try {
   for (const [i, batch] of batches.entries()) {
+    if (stop.requested) break
     const before = await storageTotals(silkfeed.base)
+    const [serverCpu, storeCpu] = [cpuSeconds(silkfeed.child.pid), cpuSeconds(s3.process.pid)]
     const result = await postBatch(silkfeed.base, batch)
+    const cpu = `CPU: server ${(cpuSeconds(silkfeed.child.pid) - serverCpu).toFixed(1)} s, store ${(cpuSeconds(s3.process.pid) - storeCpu).toFixed(1)} s`
     if (result.status !== 200) {
       console.error(
         `batch ${i + 1}: ${result.status} after ${(result.ms / 1000).toFixed(1)} s\n${result.body.slice(0, 2000)}`,
@@ -206,6 +232,7 @@ try {
     times.push(result.ms)
     // The floor: the same record bytes (derived variants included), PUT with the same concurrency.
     const stored = expandRecords(batch)
+    const [benchCpu, floorStoreCpu] = [process.cpuUsage(), cpuSeconds(s3.process.pid)]
     const started = performance.now()
     await Promise.all(
       stored.map((record, k) =>
@@ -215,10 +242,12 @@ try {
       ),
     )
     floors.push(performance.now() - started)
+    const { user, system } = process.cpuUsage(benchCpu)
+    const floorCpu = `CPU: client ${((user + system) / 1e6).toFixed(1)} s, store ${(cpuSeconds(s3.process.pid) - floorStoreCpu).toFixed(1)} s`
     if (i === 0 || (i + 1) % 10 === 0 || i === batches.length - 1) {
       console.log(
         `batch ${String(i + 1).padStart(3)}/${batches.length}: 200 in ${(result.ms / 1000).toFixed(2)} s ` +
-          `(${stored.length} records stored; floor ${(floors.at(-1)! / 1000).toFixed(2)} s), ` +
+          `(${cpu}; ${stored.length} records stored; floor ${(floors.at(-1)! / 1000).toFixed(2)} s, ${floorCpu}), ` +
           `${((i + 1) * BATCH) / LOCALES.length} stories in the store; ` +
           `storage requests: ${describeStorage(before, await storageTotals(silkfeed.base))}`,
       )
@@ -235,7 +264,9 @@ try {
     const storiesIngested = (times.length * BATCH) / LOCALES.length
     const tail = Math.min(5, times.length)
     console.log('')
-    console.log(`batches answered 200: ${times.length}/${batches.length}`)
+    console.log(
+      `batches answered 200: ${times.length}/${batches.length}${stop.requested ? ' (stopped by a signal)' : ''}`,
+    )
     console.log(
       `stories per second: ${(storiesIngested / ingestSeconds).toFixed(0)} ` +
         `(${storiesIngested} stories in ${ingestSeconds.toFixed(1)} s of webhooks; ${elapsed.toFixed(1)} s with the floor)`,

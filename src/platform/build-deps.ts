@@ -8,7 +8,7 @@ import type { Logger } from '../ports/observability.ts'
 import type { ObjectStore } from '../ports/object-store.ts'
 import { HubNotifier } from '../services/websub.ts'
 import { instrumentStore } from '../storage/instrumented-object-store.ts'
-import { LimitedObjectStore, requestShare, StorageLimiter } from '../storage/limited-object-store.ts'
+import { LimitedObjectStore, StorageLimiter } from '../storage/limited-object-store.ts'
 import { S3ObjectStore, type S3Settings } from '../storage/s3-object-store.ts'
 import { EdgeCachedObjectStore, type EdgeCache } from '../storage/edge-cached-object-store.ts'
 import { KEYS } from '../services/storage-keys.ts'
@@ -102,7 +102,7 @@ export function buildDeps(
     tombstoneMs: config.tombstoneMs,
     newId: () => crypto.randomUUID(),
     telemetry,
-    requestStore: () => limited.scope(requestShare(slots)),
+    requestStore: () => limited.withPriority('bulk'),
     changeSignal,
   })
   return {

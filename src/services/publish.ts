@@ -11,12 +11,20 @@ import type { Clock } from '../ports/observability.ts'
 import { decide, expandPayloadInTurns, lookupsOf, type PublishPlan } from './publish-plan.ts'
 import { allSettled, mapWithLimit } from './single-flight.ts'
 
+/**
+ * How many of a republish's writes are under way at once. Each story's versions wait for its marker
+ * (see story-index.ts), so a window of a few stories would leave storage slots idle meanwhile; the
+ * storage limiter, not this window, bounds the requests that run at once.
+ */
+const WRITE_WINDOW = 4 * REPOSITORY_CONCURRENCY
+
 /** What a republish needs: the articles, the change log, the catalogue and a render of a feed. */
 export interface PublishDeps {
   articles: ArticleRepository
   /**
-   * The store as one republish reads and writes its articles through: a share of the process's
-   * storage slots, so that a batch of a thousand records leaves some to readers and other webhooks.
+   * The store as one republish reads and writes its articles through: its requests wait behind
+   * readers for the process's storage slots, so that a batch of a thousand records may use every
+   * free slot and a reader still gets the next one.
    */
   requestStore?: () => ObjectStore
   changeLog: ChangeLog
@@ -92,10 +100,7 @@ export class PublishService {
       ),
     ]
     const appending = plan.changes.length > 0 ? changeLog.start(plan.changes) : undefined
-    const durable = allSettled([
-      mapWithLimit(writes, REPOSITORY_CONCURRENCY, (write) => write()),
-      appending?.durable,
-    ])
+    const durable = allSettled([mapWithLimit(writes, WRITE_WINDOW, (write) => write()), appending?.durable])
     // Both are awaited by apply; neither may count as unhandled meanwhile.
     durable.catch(() => undefined)
     const previous = mapWithLimit(earlier, REPOSITORY_CONCURRENCY, (key) => articles.record(key))

@@ -7,8 +7,41 @@ export interface SlotLease {
 }
 
 /**
- * At most `limit` tasks at once; the others wait in arrival order. A finishing task hands its slot
- * straight to the oldest waiter, so a newcomer never overtakes the queue.
+ * Who waits for a slot: `reader` (a feed, a page, a probe: someone is waiting on the answer, and each
+ * needs a few requests) or `bulk` (a webhook's hundreds of lookups and writes).
+ */
+export type SlotPriority = 'reader' | 'bulk'
+
+/** Tasks waiting for a slot in arrival order, consumed from the front without shifting the array. */
+class WaitQueue {
+  #waiting: Array<() => void> = []
+  #head = 0
+
+  get length(): number {
+    return this.#waiting.length - this.#head
+  }
+
+  push(wake: () => void): void {
+    this.#waiting.push(wake)
+  }
+
+  /** The oldest waiter, removed from the queue (the queue must not be empty). */
+  shift(): () => void {
+    const next = this.#waiting[this.#head++]!
+    // Drop the consumed front now and then rather than shifting the array on every release.
+    if (this.#head > 1024 && this.#head * 2 > this.#waiting.length) {
+      this.#waiting = this.#waiting.slice(this.#head)
+      this.#head = 0
+    }
+    return next
+  }
+}
+
+/**
+ * At most `limit` tasks at once; the others wait. Any task may take any free slot, so a webhook
+ * alone uses them all; a finishing task hands its slot straight to the oldest waiting reader, or,
+ * when no reader waits, to the oldest waiting bulk task. So a reader waits at most for the first
+ * slot to free up, never behind a batch's queue, and a newcomer never overtakes a waiter of its kind.
  *
  * With a lease, a slot held longer than `leaseMs` is taken back when the next task arrives: on
  * Workers, a request cancelled mid-fetch (its client gone) never runs its continuations, so its
@@ -16,8 +49,8 @@ export interface SlotLease {
  */
 export class StorageLimiter {
   #active = 0
-  #waiting: Array<() => void> = []
-  #head = 0
+  readonly #readers = new WaitQueue()
+  readonly #bulk = new WaitQueue()
   readonly #held = new Map<object, number>()
 
   constructor(
@@ -35,14 +68,15 @@ export class StorageLimiter {
 
   /** Tasks waiting for a slot now. */
   get queued(): number {
-    return this.#waiting.length - this.#head
+    return this.#readers.length + this.#bulk.length
   }
 
   /** Runs `task` once a slot is free; the slot is released when its promise settles, however it settles. */
-  async run<T>(task: () => Promise<T>): Promise<T> {
+  async run<T>(task: () => Promise<T>, priority: SlotPriority = 'reader'): Promise<T> {
     this.#takeBackExpired()
     if (this.#active < this.limit) this.#active++
-    else await new Promise<void>((resolve) => this.#waiting.push(resolve))
+    else
+      await new Promise<void>((resolve) => (priority === 'reader' ? this.#readers : this.#bulk).push(resolve))
     const slot = {}
     if (this.lease) this.#held.set(slot, this.lease.now())
     try {
@@ -65,28 +99,10 @@ export class StorageLimiter {
   }
 
   #release(): void {
-    if (this.#head < this.#waiting.length) {
-      const next = this.#waiting[this.#head++]!
-      // Drop the consumed front now and then rather than shifting the array on every release.
-      if (this.#head > 1024 && this.#head * 2 > this.#waiting.length) {
-        this.#waiting = this.#waiting.slice(this.#head)
-        this.#head = 0
-      }
-      next()
-    } else {
-      this.#active--
-    }
+    const queue = this.#readers.length > 0 ? this.#readers : this.#bulk.length > 0 ? this.#bulk : undefined
+    if (queue) queue.shift()()
+    else this.#active--
   }
-}
-
-/**
- * The slots one request (a webhook of a thousand records) may hold of a limit of `slots`: an eighth
- * of them, at least one, stay free for everyone else, so readers never queue behind the batch.
- * (Storage answers each request about as fast with fewer in flight, so a batch's time grows as
- * its share shrinks: a larger reserve would cost ingest more than readers gain.)
- */
-export function requestShare(slots: number): number {
-  return Math.max(1, slots - Math.max(1, Math.floor(slots / 8)))
 }
 
 /**
@@ -100,20 +116,37 @@ export function requestShare(slots: number): number {
 export class LimitedObjectStore implements ObjectStore {
   readonly #inner: ObjectStore
   readonly #limiters: readonly StorageLimiter[]
+  readonly #priority: SlotPriority
 
-  constructor(inner: ObjectStore, limiter: StorageLimiter | readonly StorageLimiter[]) {
+  constructor(
+    inner: ObjectStore,
+    limiter: StorageLimiter | readonly StorageLimiter[],
+    priority: SlotPriority = 'reader',
+  ) {
     this.#inner = inner
     this.#limiters = Array.isArray(limiter) ? limiter : [limiter as StorageLimiter]
+    this.#priority = priority
   }
 
-  /** A view of this store that also lets at most `limit` of its own requests run at once (say, one webhook's). */
+  /** A view of this store that also lets at most `limit` of its own requests run at once. */
   scope(limit: number): LimitedObjectStore {
-    return new LimitedObjectStore(this.#inner, [new StorageLimiter(limit), ...this.#limiters])
+    return new LimitedObjectStore(this.#inner, [new StorageLimiter(limit), ...this.#limiters], this.#priority)
+  }
+
+  /**
+   * A view of this store whose requests wait with `priority`: a webhook's are `bulk`, so they take
+   * every free slot, and a reader that arrives meanwhile gets the next one that frees up.
+   */
+  withPriority(priority: SlotPriority): LimitedObjectStore {
+    return new LimitedObjectStore(this.#inner, this.#limiters, priority)
   }
 
   #run<T>(task: () => Promise<T>): Promise<T> {
     // Always the same order (request, then process): a process slot is only ever held by a running request.
-    return this.#limiters.reduceRight<() => Promise<T>>((inner, limiter) => () => limiter.run(inner), task)()
+    return this.#limiters.reduceRight<() => Promise<T>>(
+      (inner, limiter) => () => limiter.run(inner, this.#priority),
+      task,
+    )()
   }
 
   get(key: string): Promise<StoredObject | null> {

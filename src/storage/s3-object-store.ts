@@ -52,6 +52,9 @@ export class S3ObjectStore implements ObjectStore {
       requestChecksumCalculation: 'WHEN_REQUIRED',
       responseChecksumValidation: 'WHEN_REQUIRED',
       maxAttempts: 2,
+      // The middleware stack is resolved once per command type, not at every request (a tenth of the
+      // SDK's CPU per request); nothing here adds middleware to the client or a command.
+      cacheMiddleware: true,
       requestHandler: settings.requestHandler ?? new FetchHttpHandler({ requestTimeout: settings.timeoutMs }),
     })
   }

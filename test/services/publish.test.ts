@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { storeArticles } from '../../src/services/seed.ts'
-import { LimitedObjectStore, requestShare, StorageLimiter } from '../../src/storage/limited-object-store.ts'
+import { LimitedObjectStore, StorageLimiter } from '../../src/storage/limited-object-store.ts'
 import { StorageUnavailableError, type ObjectStore } from '../../src/ports/object-store.ts'
 import { appOver } from '../support/app.ts'
 import { MemoryObjectStore } from '../support/memory-store.ts'
@@ -42,29 +42,27 @@ describe('a republish', () => {
     expect(feedPuts).toEqual([])
   })
 
-  it('holds at most its share of the storage slots, so a reader is served while a big batch is stored', async () => {
+  it('uses every free storage slot, and a reader that arrives meanwhile gets the next one', async () => {
     const memory = new MemoryObjectStore()
     await storeArticles(memory, loadSamples())
-    let storing = 0
-    let release!: () => void
-    const released = new Promise<void>((resolve) => (release = resolve))
-    // Every story and version write of the batch stays in flight until released.
-    const held: ObjectStore = {
+    // Every story and version write of the batch stays in flight until released, one at a time.
+    const held: Array<() => void> = []
+    let holding = true
+    const store: ObjectStore = {
       get: (k) => memory.get(k),
       getIfChanged: (k, e) => memory.getIfChanged(k, e),
       list: (p, o) => memory.list(p, o),
       delete: (k) => memory.delete(k),
       ping: () => memory.ping(),
       put: async (key, body, meta) => {
-        if (!key.startsWith('articles/') && !key.startsWith('stories/')) return memory.put(key, body, meta)
-        storing++
-        await released
+        const batchWrite = key.startsWith('articles/') || key.startsWith('stories/')
+        if (holding && batchWrite) await new Promise<void>((resolve) => held.push(resolve))
         return memory.put(key, body, meta)
       },
     }
     const process = new StorageLimiter(8)
-    const limited = new LimitedObjectStore(held, process)
-    const app = appOver(limited, { requestStore: () => limited.scope(requestShare(process.limit)) })
+    const limited = new LimitedObjectStore(store, process)
+    const app = appOver(limited, { requestStore: () => limited.withPriority('bulk') })
     expect((await app.request('/ru/latest.json')).status).toBe(200)
 
     const records = Array.from({ length: 200 }, (_, n) => ({
@@ -76,14 +74,25 @@ describe('a republish', () => {
       sections: ['economy'],
     }))
     const answer = postRepublish(app, { upsert: records })
-    for (let turn = 0; turn < 500 && storing < requestShare(process.limit); turn++)
+    for (let turn = 0; turn < 500 && held.length < process.limit; turn++)
       await new Promise((resolve) => setTimeout(resolve, 5))
-    expect(storing).toBe(requestShare(process.limit))
-    expect(process.active).toBeLessThan(process.limit)
-    // A reader's storage request finds a free slot although the batch has many more writes queued.
-    expect(await limited.get('rendered/latest/ru.json')).not.toBeNull()
+    // Alone, the batch holds every slot, and has more writes waiting.
+    expect(held.length).toBe(process.limit)
+    expect(process.active).toBe(process.limit)
+    expect(process.queued).toBeGreaterThan(0)
 
-    release()
+    // A reader waits only for the first slot to free up, not behind the batch's queue.
+    let read: unknown
+    const reader = limited.get('rendered/latest/ru.json').then((object) => (read = object))
+    await new Promise((resolve) => setTimeout(resolve, 5))
+    expect(read).toBeUndefined()
+    held.shift()!()
+    await reader
+    expect(read).not.toBeNull()
+    expect(held.length).toBeLessThanOrEqual(process.limit)
+
+    holding = false
+    for (const release of held.splice(0)) release()
     expect((await answer).status).toBe(200)
   })
 })

@@ -164,6 +164,23 @@ describe('the storage limiter', () => {
     expect(peak).toBe(1)
   })
 
+  it('lets bulk work take every free slot, and hands the next freed slot to a waiting reader first', async () => {
+    const held = heldStore()
+    const processStore = new LimitedObjectStore(held.store, new StorageLimiter(3))
+    const webhook = processStore.withPriority('bulk')
+    const writes = Array.from({ length: 6 }, (_, i) => webhook.get(`write${i}`))
+    await new Promise((resolve) => setTimeout(resolve, 0))
+    // Alone, the bulk work holds all three slots.
+    expect(held.started).toEqual(['write0', 'write1', 'write2'])
+    const readers = [processStore.get('feed'), processStore.get('page')]
+    // Each freed slot goes to the oldest waiting reader, ahead of the three waiting writes, which
+    // then run in the order they came.
+    await held.finishAll()
+    await Promise.all([...writes, ...readers])
+    expect(held.started).toEqual(['write0', 'write1', 'write2', 'feed', 'page', 'write3', 'write4', 'write5'])
+    expect(held.peak()).toBe(3)
+  })
+
   it('bounds one request by its scope while the process has room for others', async () => {
     const held = heldStore()
     const processStore = new LimitedObjectStore(held.store, new StorageLimiter(4))
