@@ -13,6 +13,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { Article } from '../src/domain/article.ts'
+import { primaryAudience } from '../src/domain/audience.ts'
 import { parseFeedCatalog, type FeedCatalog } from '../src/domain/feed-definition.ts'
 import { signBody } from '../src/http/signature.ts'
 import { startEmbeddedS3 } from '../src/platform/embedded-s3.ts'
@@ -116,6 +117,7 @@ interface Setup {
   label: string
   count: number
   feeds: number
+  catalog: FeedCatalog
   app: ReturnType<typeof appOver>
   recording: RecordingStore
   store: S3ObjectStore
@@ -137,7 +139,7 @@ interface Sample {
 
 /** One webhook of a setup, then its floor right after, on the same server and the same bodies. */
 async function measureRound(
-  { app, recording, store, label, archives }: Setup,
+  { app, recording, store, label, archives, catalog }: Setup,
   round: number,
 ): Promise<Sample> {
   const body = JSON.stringify({ upsert: LOCALES.map((l) => storyIn(l, round + 1_000_000 * label.length)) })
@@ -165,7 +167,9 @@ async function measureRound(
   }
   const bodies = await Promise.all(
     keys.feeds.map(async (f) => {
-      const stored = await store.get(KEYS.rendered(f.feed, f.locale, f.format))
+      // Each feed's bundle for its public readers (an excerpt feed's is the excerpt audience's).
+      const definition = catalog.all.find((d) => d.id === f.feed)!
+      const stored = await store.get(KEYS.rendered(f.feed, f.locale, f.format, primaryAudience(definition)))
       const identity = decodeBundle(stored!.body)!.variants.identity
       return { body: identity.body.slice(), etag: identity.etag }
     }),
@@ -250,7 +254,7 @@ try {
         ),
       )
     await archives()
-    setups.push({ label, count, feeds: catalog.all.length, app, recording, store, archives })
+    setups.push({ label, count, feeds: catalog.all.length, catalog, app, recording, store, archives })
   }
   // The setups take turns round by round, so that a busy moment of a shared machine falls on all
   // of them alike; the ratios between setups are medians of each round's own ratio.
