@@ -76,10 +76,13 @@ describe('JSON request logs on Node', () => {
       `for (let i = 1000; i < 2000; i++) log.request({ method: 'GET', path: '/', status: 200, bytes: i, durationMs: 1, cache: undefined, requestId: String(i) })`,
       `process.exit(0)`,
     ].join('\n')
-    const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
-      cwd: ROOT,
-      stdio: ['ignore', 'pipe', 'inherit'],
-    })
+    // A reader that is slow to start, as a log shipper under load is: the pipe fills, and a write
+    // Node queued instead of finishing would be dropped by process.exit().
+    const child = spawn(
+      'sh',
+      ['-c', '"$0" --import tsx --input-type=module -e "$1" | (sleep 1; cat)', process.execPath, script],
+      { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] },
+    )
     let out = ''
     child.stdout.on('data', (chunk) => (out += chunk))
     // 'close', not 'exit': the child may be gone while the last of its output is still in the pipe
