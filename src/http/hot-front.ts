@@ -1,4 +1,5 @@
-import { parseFeedPath, parsePath, RESOURCE_TEMPLATES } from '../domain/url-scheme.ts'
+import { parsePath, RESOURCE_TEMPLATES } from '../domain/url-scheme.ts'
+import { feedTargetsOf } from './feed-targets.ts'
 import { isFormat, type FeedDefinition, type FeedFormat } from '../domain/feed-definition.ts'
 import { isLocale, type Locale } from '../domain/locale.ts'
 import type { ArchiveService } from '../services/archive-service.ts'
@@ -67,25 +68,19 @@ interface HotTarget extends FeedTarget {
  */
 export function createHotFront(options: HotFrontOptions): HotFront {
   const { feeds, now, requestIdFor, record } = options
-  // The feed each feed path names, found once per path: only paths naming a feed of the catalogue
-  // are kept, so there are never more entries than feeds. Each also keeps the representation of the
+  // The feed each feed path names, found once per path. Each also keeps the representation of the
   // bundle it last served, found again without a lookup while the bundle stays the same.
-  const targets = new Map<string, HotTarget>()
-  const targetOf = (path: string) => {
-    let found = targets.get(path)
-    if (found === undefined) {
-      const named = parseFeedPath(path)
-      const definition = named && feeds.feeds.find(named.feedId)
-      // A partners-only feed is answered by the app (its 404 says how partners read it).
-      if (!named || !definition || !definition.locales.includes(named.locale) || definition.public === 'none')
-        return undefined
-      const key = feeds.hotKey(definition, named.locale, named.format)
-      const { locale, format } = named
-      found = { definition, locale, format, key, bundle: undefined, representation: undefined }
-      targets.set(path, found)
-    }
-    return found
-  }
+  const targetOf = feedTargetsOf<HotTarget>(feeds.feeds, (named) =>
+    // A partners-only feed is answered by the app (its 404 says how partners read it).
+    named.definition.public === 'none'
+      ? undefined
+      : {
+          ...named,
+          key: feeds.hotKey(named.definition, named.locale, named.format),
+          bundle: undefined,
+          representation: undefined,
+        },
+  )
   // A bundle holding a story back until its release has a Cache-Control that shrinks with time.
   const representationOf = (found: HotTarget, bundle: FeedBundle, now: number) => {
     if (found.bundle !== bundle || !found.representation || bundle.nextRelease !== undefined) {

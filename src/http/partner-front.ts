@@ -1,13 +1,12 @@
 import { audienceKey } from '../domain/audience.ts'
-import type { FeedDefinition, FeedFormat } from '../domain/feed-definition.ts'
-import type { Locale } from '../domain/locale.ts'
 import { audienceFor, mayRead } from '../domain/partner.ts'
-import { parseFeedPath, redactPath, RESOURCE_TEMPLATES } from '../domain/url-scheme.ts'
+import { redactPath, RESOURCE_TEMPLATES } from '../domain/url-scheme.ts'
 import type { FeedService } from '../services/feed-service.ts'
+import { feedTargetsOf } from './feed-targets.ts'
 import { answerHotRequest, type HotFront } from './hot-front.ts'
 import { chargeQuota, privateRepresentation, type PartnerAccess } from './partner-access.ts'
 import type { RequestRecord } from './request-log.ts'
-import { feedRepresentation } from './resources.ts'
+import { feedRepresentation, type FeedTarget } from './resources.ts'
 
 export interface PartnerFrontOptions {
   feeds: FeedService
@@ -18,10 +17,7 @@ export interface PartnerFrontOptions {
 }
 
 /** A keyed path's feed, found once per feed path (`/{locale}/{feed}.{format}`, the part after the key). */
-interface PartnerTarget {
-  definition: FeedDefinition
-  locale: Locale
-  format: FeedFormat
+interface PartnerTarget extends FeedTarget {
   /** The path as logs show it: the key replaced by `{key}`. */
   loggedPath: string
 }
@@ -40,20 +36,10 @@ const KEYED = '/p/'
  */
 export function createPartnerFront(options: PartnerFrontOptions): HotFront {
   const { feeds, partners, now, requestIdFor, record } = options
-  // Only paths naming a feed of the catalogue in one of its locales are kept: never more than feeds.
-  const targets = new Map<string, PartnerTarget>()
-  const targetOf = (feedPath: string) => {
-    let found = targets.get(feedPath)
-    if (found === undefined) {
-      const named = parseFeedPath(feedPath)
-      const definition = named && feeds.feeds.find(named.feedId)
-      if (!named || !definition || !definition.locales.includes(named.locale)) return undefined
-      const { locale, format } = named
-      found = { definition, locale, format, loggedPath: redactPath(`${KEYED}-${feedPath}`) }
-      targets.set(feedPath, found)
-    }
-    return found
-  }
+  const targetOf = feedTargetsOf<PartnerTarget>(feeds.feeds, (named, feedPath) => ({
+    ...named,
+    loggedPath: redactPath(`${KEYED}-${feedPath}`),
+  }))
   return (request) => {
     const { method, path } = request
     if ((method !== 'GET' && method !== 'HEAD') || path === undefined || !path.startsWith(KEYED))

@@ -14,7 +14,7 @@ const pause = new Int32Array(new SharedArrayBuffer(4))
  * queue (measured: 831 of 2,000 lines reached `| wc -l`). A batch is one write system call; a full
  * pipe (EAGAIN, when Node has made the descriptor non-blocking) is waited out a millisecond at a time.
  */
-export function synchronousOutput(fd = 1): LineOutput {
+function synchronousOutput(fd = 1): LineOutput {
   return {
     write(chunk: string) {
       const bytes = Buffer.from(chunk)
