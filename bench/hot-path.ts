@@ -15,6 +15,7 @@ import { createBatchedLineSink } from '../src/platform/node-log-sink.ts'
 import { FeedService } from '../src/services/feed-service.ts'
 import { storeArticles } from '../src/services/seed.ts'
 import { HubNotifier } from '../src/services/websub.ts'
+import { PartnerRegistry } from '../src/services/partner-registry.ts'
 import { MemoryObjectStore } from '../test/support/memory-store.ts'
 import { loadCatalog, loadSamples, TEST_SETTINGS } from '../test/support/samples.ts'
 
@@ -40,7 +41,16 @@ const feeds = new FeedService(store, loadCatalog(), TEST_SETTINGS, logger, {
   newId: () => crypto.randomUUID(),
   telemetry,
 })
+// A full-text partner reading the same feed at its keyed URL (no quota to run out in the loop).
+const partners = new PartnerRegistry(store, {
+  now: Date.now,
+  freshMs: 3_600_000,
+  randomBytes: (n) => crypto.getRandomValues(new Uint8Array(n)),
+})
+const { key } = await partners.create({ name: 'Bench', fullText: true, embargoed: false, quota: 1e12 })
+const KEYED_PATH = `/p/${key}${PATH}`
 const app = createApp({
+  partners,
   feeds,
   store,
   logger,
@@ -56,6 +66,7 @@ const app = createApp({
   webhook: { secrets: ['bench-secret-0123456789'], maxBytes: 1024 },
 })
 if ((await app.request(PATH)).status !== 200) throw new Error(`${PATH} is not served`)
+if ((await app.request(KEYED_PATH)).status !== 200) throw new Error('the keyed feed is not served')
 
 const request: HotRequest = {
   method: 'GET',
@@ -67,6 +78,8 @@ const request: HotRequest = {
 }
 const captured = app.front(request)
 if (!captured) throw new Error(`${PATH} is not hot`)
+const keyedRequest: HotRequest = { ...request, path: KEYED_PATH }
+if (!app.front(keyedRequest)) throw new Error('the keyed feed is not hot')
 
 // The baseline: what the bare server does per request, over the same captured answer.
 const routes = new Map([
@@ -84,22 +97,25 @@ const bare = (req: HotRequest) => {
         : cases.identity
 }
 
-function nsPerRequest(handle: (req: HotRequest) => unknown): number {
+function nsPerRequest(handle: (req: HotRequest) => unknown, req = request): number {
   const started = process.hrtime.bigint()
-  for (let i = 0; i < REQUESTS; i++) if (!handle(request)) throw new Error('not answered')
+  for (let i = 0; i < REQUESTS; i++) if (!handle(req)) throw new Error('not answered')
   return Number(process.hrtime.bigint() - started) / REQUESTS
 }
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!
 const ours: number[] = []
 const theirs: number[] = []
+const keyed: number[] = []
 for (let round = 0; round < ROUNDS + 1; round++) {
   const a = nsPerRequest(app.front)
   const b = nsPerRequest(bare)
+  const k = nsPerRequest(app.front, keyedRequest)
   // The first round warms up.
   if (round > 0) {
     ours.push(a)
     theirs.push(b)
+    keyed.push(k)
   }
 }
 console.log(`# npm run bench:hot-path — ${new Date().toISOString()}`)
@@ -112,5 +128,8 @@ console.log(
 console.log(`baseline (the bare server's choice of answer): ${median(theirs).toFixed(0)} ns per request`)
 console.log(
   `the app's own work per hot request: ${(median(ours) - median(theirs)).toFixed(0)} ns over the baseline`,
+)
+console.log(
+  `app.front for a partner's keyed URL of the same feed: ${median(keyed).toFixed(0)} ns per request (${(median(keyed) - median(ours)).toFixed(0)} ns over the public URL)`,
 )
 console.log(`(${(logged / 1e6).toFixed(0)} MB of log lines made)`)

@@ -14,6 +14,11 @@ export interface CacheBounds<V> {
 export class BoundedCache<K, V> {
   readonly #entries = new Map<K, { value: V; weight: number }>()
   #weight = 0
+  // The most recently used key: using it again changes no order, so the map is left as it is (a
+  // delete and a set per hit would leave the map a hole to compact each time: allocation on every
+  // request of a server that hears the same value again and again).
+  #hasNewest = false
+  #newest: K | undefined
 
   constructor(readonly bounds: CacheBounds<V>) {}
 
@@ -26,8 +31,7 @@ export class BoundedCache<K, V> {
   get(key: K): V | undefined {
     const entry = this.#entries.get(key)
     if (!entry) return undefined
-    this.#entries.delete(key)
-    this.#entries.set(key, entry)
+    this.#touch(key, entry)
     return entry.value
   }
 
@@ -37,6 +41,8 @@ export class BoundedCache<K, V> {
     const weight = this.bounds.weigh?.(value) ?? 0
     if (weight > (this.bounds.maxWeight ?? Infinity)) return
     this.#entries.set(key, { value, weight })
+    this.#hasNewest = true
+    this.#newest = key
     this.#weight += weight
     this.#evict()
   }
@@ -45,8 +51,7 @@ export class BoundedCache<K, V> {
   getOrCreate(key: K, create: (key: K) => V): V {
     const entry = this.#entries.get(key)
     if (entry) {
-      this.#entries.delete(key)
-      this.#entries.set(key, entry)
+      this.#touch(key, entry)
       return entry.value
     }
     const value = create(key)
@@ -61,6 +66,15 @@ export class BoundedCache<K, V> {
     this.#entries.delete(key)
     this.#weight -= entry.weight
     return true
+  }
+
+  /** Makes `key` the most recently used (the last in the map's order), unless it already is. */
+  #touch(key: K, entry: { value: V; weight: number }): void {
+    if (this.#hasNewest && Object.is(this.#newest, key)) return
+    this.#entries.delete(key)
+    this.#entries.set(key, entry)
+    this.#hasNewest = true
+    this.#newest = key
   }
 
   #evict(): void {

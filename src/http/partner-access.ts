@@ -2,7 +2,8 @@ import type { FeedCatalog } from '../domain/feed-definition.ts'
 import type { Locale } from '../domain/locale.ts'
 import { readableFeeds, type Partner } from '../domain/partner.ts'
 import type { Reader } from '../services/change-feed.ts'
-import type { Authenticated, PartnerRegistry } from '../services/partner-registry.ts'
+import type { Authenticated } from '../services/partner-key-index.ts'
+import type { PartnerRegistry } from '../services/partner-registry.ts'
 import type { QuotaCounter, QuotaState } from '../services/quota.ts'
 import { AppError } from './errors.ts'
 import type { Representation } from './representation.ts'
@@ -29,12 +30,16 @@ export function bearerKey(header: string): string {
   return match?.[1] ?? ''
 }
 
-/** The IETF RateLimit-Policy and RateLimit fields (draft-ietf-httpapi-ratelimit-headers) of a quota. */
-function rateLimitHeaders({ limit, remaining, resetSeconds }: QuotaState): Record<string, string> {
-  return {
-    'ratelimit-policy': `"per-minute";q=${limit};w=60`,
-    ratelimit: `"per-minute";r=${remaining};t=${resetSeconds}`,
-  }
+/** The IETF RateLimit-Policy field (draft-ietf-httpapi-ratelimit-headers) of a quota per minute. */
+export const rateLimitPolicy = (limit: number) => `"per-minute";q=${limit};w=60`
+
+/** The IETF RateLimit field: what is left of a quota, and when it starts again. */
+export const rateLimitLeft = ({ remaining, resetSeconds }: QuotaState) =>
+  `"per-minute";r=${remaining};t=${resetSeconds}`
+
+/** Both RateLimit fields of a quota, in the order answers carry them. */
+function rateLimitHeaders(quota: QuotaState): Record<string, string> {
+  return { 'ratelimit-policy': rateLimitPolicy(quota.limit), ratelimit: rateLimitLeft(quota) }
 }
 
 /**
@@ -57,7 +62,7 @@ export async function admitPartner(access: PartnerAccess, key: string): Promise<
  * Counts a request of an active key against its quota: the partner admitted with its RateLimit
  * headers, or no one when the quota is spent (a refused request is not counted).
  */
-export function chargeQuota(
+function chargeQuota(
   access: PartnerAccess,
   found: Authenticated,
 ): { admitted: Admitted | undefined; quota: QuotaState } {

@@ -1,10 +1,19 @@
-import { audienceKey } from '../domain/audience.ts'
+import { audienceKey, type AudienceKey } from '../domain/audience.ts'
 import { audienceFor, mayRead } from '../domain/partner.ts'
 import { redactPath, RESOURCE_TEMPLATES } from '../domain/url-scheme.ts'
 import type { FeedService } from '../services/feed-service.ts'
+import type { FeedBundle } from '../services/feed-bundle.ts'
+import type { Authenticated } from '../services/partner-key-index.ts'
+import type { HotKeys } from '../services/variant-cache.ts'
 import { feedTargetsOf } from './feed-targets.ts'
 import { answerHotRequest, type HotFront } from './hot-front.ts'
-import { chargeQuota, privateRepresentation, type PartnerAccess } from './partner-access.ts'
+import {
+  privateRepresentation,
+  rateLimitLeft,
+  rateLimitPolicy,
+  type PartnerAccess,
+} from './partner-access.ts'
+import type { Representation } from './representation.ts'
 import type { RequestRecord } from './request-log.ts'
 import { feedRepresentation, type FeedTarget } from './resources.ts'
 
@@ -22,17 +31,33 @@ interface PartnerTarget extends FeedTarget {
   loggedPath: string
 }
 
+/**
+ * What a keyed path comes to while one listing of the key index stands: whose key, which feed, the
+ * audience's rendering and its cache keys, the quota's policy field; and the private representation
+ * of the bundle it last served, found again without a lookup while the bundle stays the same.
+ */
+interface KeyedDecision {
+  target: PartnerTarget
+  found: Authenticated
+  audience: AudienceKey
+  keys: HotKeys
+  policy: string
+  bundle: FeedBundle | undefined
+  representation: Representation | undefined
+}
+
 const PARTNER_FEED_TEMPLATE = RESOURCE_TEMPLATES.partnerFeed
 const KEYED = '/p/'
 
 /**
  * The hot front's answer to a keyed feed (`/p/{key}/{locale}/{feed}.{format}`) held in memory: the
  * same answer, log line and metrics as the app's partner route, without its storage or a Request.
- * It answers only what it can decide alone: a key the registry vouches for without storage
- * (`authenticateHot`, so a revocation still takes effect within HOT_CACHE_MS), a feed and locale the
- * key may read, its audience's rendering in memory and current, a quota not spent. Anything else
- * (an unknown key, a 403, a 429, a cold feed) is undefined, and the app answers it: the answers to
- * keys that do not read stay the app's one 401, whatever this front knows.
+ * It answers only what it can decide alone: a key the registry vouches for without storage (its
+ * index younger than HOT_CACHE_MS, so a revocation still takes effect within it), a feed and locale
+ * the key may read, its audience's rendering in memory and current, a quota not spent. What a path
+ * comes to is decided once per listing of the key index (`PartnerRegistry.hotDecision`). Anything
+ * else (an unknown key, a 403, a 429, a cold feed) is undefined, and the app answers it: the answers
+ * to keys that do not read stay the app's one 401, whatever this front knows.
  */
 export function createPartnerFront(options: PartnerFrontOptions): HotFront {
   const { feeds, partners, now, requestIdFor, record } = options
@@ -40,6 +65,37 @@ export function createPartnerFront(options: PartnerFrontOptions): HotFront {
     ...named,
     loggedPath: redactPath(`${KEYED}-${feedPath}`),
   }))
+  const decide = (path: string, slash: number, authenticated: (key: string) => Authenticated | undefined) => {
+    const target = targetOf(path.slice(slash))
+    const found = target && authenticated(path.slice(KEYED.length, slash))
+    if (!target || !found || !mayRead(found.partner, target.definition.id, target.locale)) return undefined
+    const { definition, locale, format } = target
+    const audience = audienceKey(audienceFor(found.partner, definition))
+    const keys = {
+      primary: feeds.hotKey(definition, locale, format),
+      audience: feeds.hotKey(definition, locale, format, audience),
+    }
+    const policy = rateLimitPolicy(found.partner.entitlements.quotaPerMinute)
+    const decision: KeyedDecision = {
+      target,
+      found,
+      audience,
+      keys,
+      policy,
+      bundle: undefined,
+      representation: undefined,
+    }
+    return decision
+  }
+  // A bundle holding a story back until its release has a Cache-Control that shrinks with time.
+  const representationOf = (decision: KeyedDecision, bundle: FeedBundle, now: number) => {
+    if (decision.bundle !== bundle || !decision.representation || bundle.nextRelease !== undefined) {
+      const shared = feedRepresentation(decision.target.definition, bundle, feeds.settings, now)
+      decision.representation = privateRepresentation(shared)
+      decision.bundle = bundle
+    }
+    return decision.representation
+  }
   return (request) => {
     const { method, path } = request
     if ((method !== 'GET' && method !== 'HEAD') || path === undefined || !path.startsWith(KEYED))
@@ -47,20 +103,25 @@ export function createPartnerFront(options: PartnerFrontOptions): HotFront {
     const slash = path.indexOf('/', KEYED.length)
     if (slash < 0) return undefined
     const started = now()
-    const target = targetOf(path.slice(slash))
-    const found = target && partners.registry.authenticateHot(path.slice(KEYED.length, slash))
-    if (!target || !found) return undefined
-    const { definition, locale, format } = target
-    if (!mayRead(found.partner, definition.id, locale)) return undefined
-    const audience = audienceKey(audienceFor(found.partner, definition))
-    const served = feeds.getHotFeedFor(definition, locale, format, audience)
+    const decision = partners.registry.hotDecision(path, (authenticated) =>
+      decide(path, slash, authenticated),
+    )
+    if (!decision) return undefined
+    const { target, found } = decision
+    const served = feeds.getHotFeedFor(
+      target.definition,
+      target.locale,
+      target.format,
+      decision.audience,
+      decision.keys,
+    )
     if (!served) return undefined
-    const { admitted } = chargeQuota(partners, found)
-    if (!admitted) return undefined
+    const quota = partners.quotas.take(found.keyId, found.partner.entitlements.quotaPerMinute)
+    if (!quota.allowed) return undefined
     const requestId = requestIdFor(request.cfRay)
-    const shared = feedRepresentation(definition, served.bundle, feeds.settings, started)
-    const answer = answerHotRequest(privateRepresentation(shared), request, requestId, started)
-    for (const name in admitted.headers) answer.rawHeaders.push(name, admitted.headers[name]!)
+    const representation = representationOf(decision, served.bundle, started)
+    const answer = answerHotRequest(representation, request, requestId, started)
+    answer.rawHeaders.push('ratelimit-policy', decision.policy, 'ratelimit', rateLimitLeft(quota))
     record({
       method,
       path: target.loggedPath,
@@ -70,7 +131,7 @@ export function createPartnerFront(options: PartnerFrontOptions): HotFront {
       durationMs: now() - started,
       cache: served.outcome,
       requestId,
-      partner: admitted.partner.id,
+      partner: found.partner.id,
     })
     return answer
   }

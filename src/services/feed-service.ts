@@ -13,7 +13,7 @@ import { FeedPublisher } from './feed-publisher.ts'
 import { Materializer } from './materializer.ts'
 import type { Clock, Logger, Telemetry } from '../ports/observability.ts'
 import { PublishService } from './publish.ts'
-import { VariantCache } from './variant-cache.ts'
+import { VariantCache, type HotKeys } from './variant-cache.ts'
 import { feedTiming, type FeedTiming, type TimingSettings } from './timing.ts'
 
 export type { CacheOutcome, ServedFeed } from './feed-cache.ts'
@@ -99,14 +99,18 @@ export class FeedService {
     return this.#variants.getFeed(definition, locale, format, audience)
   }
 
-  /** The synchronous half of getFeedFor: the copy in hand when current, else undefined. */
+  /**
+   * The synchronous half of getFeedFor: the copy in hand when current, else undefined. A caller that
+   * asks for the same feed often passes its `hotKey`s (the feed's and the audience's) made once.
+   */
   getHotFeedFor(
     definition: FeedDefinition,
     locale: Locale,
     format: FeedFormat,
     audience: AudienceKey,
+    keys?: HotKeys,
   ): ServedFeed | undefined {
-    return this.#variants.getHotFeed(definition, locale, format, audience)
+    return this.#variants.getHotFeed(definition, locale, format, audience, keys)
   }
 
   /** How long retracted stories stay in feeds as tombstones. */
@@ -129,9 +133,9 @@ export class FeedService {
     return this.#cache.getHotFeed(definition, locale, format, key)
   }
 
-  /** The hot cache's key of a feed, for callers that look the same feed up often (`getHotFeed`). */
-  hotKey(definition: FeedDefinition, locale: Locale, format: FeedFormat): string {
-    return this.#cache.hotKey(definition, locale, format)
+  /** The hot cache's key of a feed (or of its rendering for `audience`), for callers that look it up often. */
+  hotKey(definition: FeedDefinition, locale: Locale, format: FeedFormat, audience?: AudienceKey): string {
+    return this.#cache.hotKey(definition, locale, format, audience)
   }
 
   /**

@@ -14,6 +14,7 @@ import { BoundedCache } from '../domain/bounded-cache.ts'
 import type { Clock } from '../ports/observability.ts'
 import type { ObjectStore } from '../ports/object-store.ts'
 import { Coalescer } from './single-flight.ts'
+import { KeyIndex, type Authenticated, type PartnerDefinition } from './partner-key-index.ts'
 import { KEYS } from './storage-keys.ts'
 
 export interface PartnerRegistryOptions {
@@ -22,23 +23,6 @@ export interface PartnerRegistryOptions {
   freshMs: number
   /** Cryptographically random bytes (crypto.getRandomValues). */
   randomBytes: (length: number) => Uint8Array
-}
-
-/** A partner's definition as stored: written once, never changed (keys live beside it). */
-type PartnerDefinition = Omit<Partner, 'keys'>
-
-interface KeyIndex {
-  at: number
-  byHash: Map<string, { partnerId: string; key: PartnerKey }>
-  byPartner: Map<string, PartnerKey[]>
-  /** Partners as `authenticate` answers them, made once per listing. */
-  partners: Map<string, Partner>
-}
-
-/** An active key's partner, and which of its keys it is (quotas count per key). */
-export interface Authenticated {
-  partner: Partner
-  keyId: string
 }
 
 const encoder = new TextEncoder()
@@ -83,7 +67,7 @@ export class PartnerRegistry {
     const definition = await this.#definition(found.partnerId)
     if (!definition) return undefined
     this.#digests.set(key, hash)
-    return { partner: this.#partnerOf(index, definition), keyId: found.key.keyId }
+    return { partner: index.partnerOf(definition), keyId: found.key.keyId }
   }
 
   /**
@@ -92,6 +76,25 @@ export class PartnerRegistry {
    * effect within it); undefined otherwise, and then `authenticate` decides.
    */
   authenticateHot(key: string): Authenticated | undefined {
+    const index = this.#hotIndex()
+    return index && this.#authenticateIn(index, key)
+  }
+
+  /**
+   * What the hot path `decide`s for a keyed path (`authenticated` finds the key in it), made once per
+   * path and listing of the key index and forgotten with it; undefined while the index is older than
+   * `freshMs`, as for `authenticateHot`. One caller per path: the partner front.
+   */
+  hotDecision<T extends object>(
+    path: string,
+    decide: (authenticated: (key: string) => Authenticated | undefined) => T | undefined,
+  ): T | undefined {
+    const index = this.#hotIndex()
+    return index?.decision(path, () => decide((key) => this.#authenticateIn(index, key)))
+  }
+
+  /** The index while younger than `freshMs`, relisted ahead of time while keys are read. */
+  #hotIndex(): KeyIndex | undefined {
     const index = this.#index
     const age = index ? this.options.now() - index.at : Infinity
     if (!index || age >= this.options.freshMs) return undefined
@@ -103,19 +106,14 @@ export class PartnerRegistry {
         .catch(() => undefined)
         .finally(() => (this.#ahead = undefined))
     }
+    return index
+  }
+
+  #authenticateIn(index: KeyIndex, key: string): Authenticated | undefined {
     const hash = this.#digests.get(key)
     const found = hash === undefined ? undefined : index.byHash.get(hash)
     const definition = found && this.#definitions.get(found.partnerId)
-    return definition && { partner: this.#partnerOf(index, definition), keyId: found.key.keyId }
-  }
-
-  #partnerOf(index: KeyIndex, definition: PartnerDefinition): Partner {
-    let partner = index.partners.get(definition.id)
-    if (!partner) {
-      partner = { ...definition, keys: index.byPartner.get(definition.id) ?? [] }
-      index.partners.set(definition.id, partner)
-    }
-    return partner
+    return definition && { partner: index.partnerOf(definition), keyId: found.key.keyId }
   }
 
   /** Creates a partner with one key; the key is returned here and never again. */
@@ -228,17 +226,10 @@ export class PartnerRegistry {
     return this.#refresh.run('index', async () => {
       const at = this.options.now()
       const names = await this.store.list(KEYS.partnerKeys)
-      const index: KeyIndex = { at, byHash: new Map(), byPartner: new Map(), partners: new Map() }
-      for (const name of names) {
-        const match = /^([^/]+)\/(\d+)-([0-9a-f]+)\.([0-9a-f]{64})$/.exec(name.slice(KEYS.partnerKeys.length))
-        if (!match) continue
-        const [, partnerId, ms, random, hash] = match as unknown as [string, string, string, string, string]
-        const key = { keyId: `${ms}-${random}`, hash, createdAt: new Date(Number(ms)).toISOString() }
-        index.byHash.set(hash, { partnerId, key })
-        const keys = index.byPartner.get(partnerId) ?? []
-        keys.push(key)
-        index.byPartner.set(partnerId, keys)
-      }
+      const index = KeyIndex.fromListing(
+        at,
+        names.map((name) => name.slice(KEYS.partnerKeys.length)),
+      )
       this.#index = index
       return index
     })

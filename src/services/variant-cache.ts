@@ -7,6 +7,12 @@ import { decodeBundle, isOutdated, type FeedBundle } from './feed-bundle.ts'
 import type { FeedCache, FeedRenderer, ServedFeed } from './feed-cache.ts'
 import { withTimeout } from './single-flight.ts'
 
+/** A feed's hot cache keys for one audience (`FeedCache.hotKey`), for callers that make them once. */
+export interface HotKeys {
+  primary: string
+  audience: string
+}
+
 /**
  * Renderings of feeds for audiences other than their primary one (partners' full text, embargoed
  * stories), in memory beside the feed cache. A copy is current while it was made from the state the
@@ -37,10 +43,13 @@ export class VariantCache {
     locale: Locale,
     format: FeedFormat,
     audience: AudienceKey,
+    keys?: HotKeys,
   ): ServedFeed | undefined {
-    if (audience === primaryAudience(definition)) return this.feeds.getHotFeed(definition, locale, format)
-    const primary = this.feeds.getHotFeed(definition, locale, format)
-    const bundle = this.#entries.get(this.feeds.hotKey(definition, locale, format, audience))
+    const primary = this.feeds.getHotFeed(definition, locale, format, keys?.primary)
+    if (audience === primaryAudience(definition)) return primary
+    const bundle = this.#entries.get(
+      keys?.audience ?? this.feeds.hotKey(definition, locale, format, audience),
+    )
     if (!primary || !bundle || !this.#current(bundle, primary.bundle)) return undefined
     return { ...primary, bundle }
   }

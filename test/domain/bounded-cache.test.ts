@@ -1,5 +1,33 @@
+import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { BoundedCache } from '../../src/domain/bounded-cache.ts'
+
+type Op = { op: 'get' | 'set' | 'getOrCreate' | 'delete'; key: string; value: number }
+
+/** The plainest least-recently-used list: an array, most recent last. */
+function modelRun(ops: Op[], maxEntries: number): (number | boolean | undefined)[] {
+  const order: [string, number][] = []
+  const at = (key: string) => order.findIndex(([k]) => k === key)
+  const use = (key: string) => {
+    const i = at(key)
+    const [entry] = order.splice(i, 1)
+    order.push(entry!)
+    return entry![1]
+  }
+  return ops.map(({ op, key, value }) => {
+    const i = at(key)
+    if (op === 'delete') {
+      if (i >= 0) order.splice(i, 1)
+      return i >= 0
+    }
+    if (i >= 0 && op !== 'set') return use(key)
+    if (op === 'get') return undefined
+    if (i >= 0) order.splice(i, 1)
+    order.push([key, value])
+    while (order.length > maxEntries) order.shift()
+    return op === 'set' ? undefined : value
+  })
+}
 
 describe('a bounded cache', () => {
   it('never holds more entries than its bound, forgetting the least recently used first', () => {
@@ -51,5 +79,29 @@ describe('a bounded cache', () => {
     cache.set('a', 'yyy')
     cache.set('b', 'zzz')
     expect([cache.get('a'), cache.get('b')]).toEqual(['yyy', 'zzz'])
+  })
+
+  it('keeps and forgets exactly what a least-recently-used list of the same bound does', () => {
+    const op = fc.record({
+      op: fc.constantFrom('get', 'set', 'getOrCreate', 'delete'),
+      key: fc.constantFrom('a', 'b', 'c', 'd', 'e'),
+      value: fc.integer(),
+    }) as fc.Arbitrary<Op>
+    fc.assert(
+      fc.property(fc.array(op, { maxLength: 60 }), fc.integer({ min: 1, max: 4 }), (ops, maxEntries) => {
+        const cache = new BoundedCache<string, number>({ maxEntries })
+        const seen = ops.map(({ op, key, value }) =>
+          op === 'get'
+            ? cache.get(key)
+            : op === 'set'
+              ? cache.set(key, value)
+              : op === 'getOrCreate'
+                ? cache.getOrCreate(key, () => value)
+                : cache.delete(key),
+        )
+        expect(seen).toEqual(modelRun(ops, maxEntries))
+      }),
+      { numRuns: 500 },
+    )
   })
 })
