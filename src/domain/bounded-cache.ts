@@ -103,8 +103,13 @@ export const CACHE_BOUNDS = {
   logMessages: { maxEntries: 1000 },
   /** A logger's `,"name":` text by field name: names come from code. */
   logFieldNames: { maxEntries: 1000 },
-  /** Change-log entries read, by key (the change log's, one per FeedService). */
-  changeLogEntries: { maxEntries: 10_000 },
+  /**
+   * Change-log entries read or written, by key (the change log's, one per FeedService), weighed by
+   * their changes: a backfill's entry holds a thousand or more records, and eighty of them held
+   * hundreds of megabytes that every full garbage collection walked again. 20,000 changes are far
+   * more than the entries a render reads between two checkpoints of a feed hold in practice.
+   */
+  changeLogEntries: { maxEntries: 10_000, maxWeight: 20_000 },
   /** Which variant each Accept-Encoding value gets, per stored representation. */
   variantChoices: { maxEntries: 64 },
   /** Wall-clock fields by time zone and instant (render/dates.ts: a memo of a pure function). */

@@ -30,10 +30,11 @@ export interface Listing {
  * may be shared by the renders that start within `sharedListingMs` of it.
  */
 export class ChangeLog {
-  readonly #entries = new BoundedCache<string, readonly Change[]>(
-    // Far more entries than one overlap window holds in practice.
-    CACHE_BOUNDS.changeLogEntries,
-  )
+  readonly #entries = new BoundedCache<string, readonly Change[]>({
+    ...CACHE_BOUNDS.changeLogEntries,
+    // An empty entry still costs its place.
+    weigh: (changes) => Math.max(1, changes.length),
+  })
   #listing?: Listing
   #seq = 0
 
