@@ -163,6 +163,16 @@ function cpuSeconds(pid: number | undefined): number {
   }
 }
 
+/** A process's resident memory in MB (VmRSS in /proc), or NaN where there is no /proc. */
+function residentMb(pid: number | undefined): number {
+  try {
+    const line = /^VmRSS:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))
+    return line ? Number(line[1]) / 1024 : NaN
+  } catch {
+    return NaN
+  }
+}
+
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!
 
 if (process.env.BENCH_SKIP_BUILD !== '1') {
@@ -221,7 +231,9 @@ try {
     const before = await storageTotals(silkfeed.base)
     const [serverCpu, storeCpu] = [cpuSeconds(silkfeed.child.pid), cpuSeconds(s3.process.pid)]
     const result = await postBatch(silkfeed.base, batch)
-    const cpu = `CPU: server ${(cpuSeconds(silkfeed.child.pid) - serverCpu).toFixed(1)} s, store ${(cpuSeconds(s3.process.pid) - storeCpu).toFixed(1)} s`
+    const cpu =
+      `CPU: server ${(cpuSeconds(silkfeed.child.pid) - serverCpu).toFixed(1)} s, store ${(cpuSeconds(s3.process.pid) - storeCpu).toFixed(1)} s; ` +
+      `server resident ${residentMb(silkfeed.child.pid).toFixed(0)} MB`
     if (result.status !== 200) {
       console.error(
         `batch ${i + 1}: ${result.status} after ${(result.ms / 1000).toFixed(1)} s\n${result.body.slice(0, 2000)}`,

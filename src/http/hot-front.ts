@@ -52,8 +52,12 @@ interface ArchiveTarget {
   format: FeedFormat
 }
 
-/** A feed path's feed, its hot cache key, and the representation of the bundle it last served. */
+/**
+ * A feed path's feed, its hot cache key, and the representation of the bundle it last served; and the
+ * path itself, kept once, which log lines hold instead of each request's own copy of it.
+ */
 interface HotTarget extends FeedTarget {
+  path: string
   key: string
   bundle: FeedBundle | undefined
   representation: Representation | undefined
@@ -70,12 +74,13 @@ export function createHotFront(options: HotFrontOptions): HotFront {
   const { feeds, now, requestIdFor, record } = options
   // The feed each feed path names, found once per path. Each also keeps the representation of the
   // bundle it last served, found again without a lookup while the bundle stays the same.
-  const targetOf = feedTargetsOf<HotTarget>(feeds.feeds, (named) =>
+  const targetOf = feedTargetsOf<HotTarget>(feeds.feeds, (named, path) =>
     // A partners-only feed is answered by the app (its 404 says how partners read it).
     named.definition.public === 'none'
       ? undefined
       : {
           ...named,
+          path,
           key: feeds.hotKey(named.definition, named.locale, named.format),
           bundle: undefined,
           representation: undefined,
@@ -127,7 +132,8 @@ export function createHotFront(options: HotFrontOptions): HotFront {
     const { status, bytes } = answer
     record({
       method,
-      path,
+      // A log line waits to be written: it holds the path kept with the feed, not the request's copy.
+      path: found?.path ?? path,
       route: served ? FEED_TEMPLATE : ARCHIVE_TEMPLATE,
       status,
       bytes,
