@@ -393,7 +393,8 @@ function cpuUs(pid: number): number {
 }
 
 async function startBare(routes: Record<string, object>): Promise<Target & { stop(): Promise<void> }> {
-  const child = spawnPinned(0, [process.execPath, join(ROOT, 'bench/bare-server.mjs')], {
+  const bareArgs = (process.env.BENCH_BARE_NODE_ARGS ?? '').split(' ').filter(Boolean)
+  const child = spawnPinned(0, [process.execPath, ...bareArgs, join(ROOT, 'bench/bare-server.mjs')], {
     stdio: ['pipe', 'pipe', 'inherit'],
   })
   child.stdin!.write(`${JSON.stringify(routes)}\n`)
