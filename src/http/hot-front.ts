@@ -96,8 +96,7 @@ export function createHotFront(options: HotFrontOptions): HotFront {
   }
   // A plain map, emptied when full: a lookup per request touches no LRU order.
   const archivePaths = new Map<string, ArchiveTarget>()
-  const archiveOf = (path: string): ArchiveTarget | undefined => {
-    const known = archivePaths.get(path)
+  const archiveOf = (path: string, known: ArchiveTarget | undefined): ArchiveTarget | undefined => {
     if (known) return known
     const named = parsePath(path)
     if (named?.kind !== 'archive' || !isLocale(named.locale) || !isFormat(named.format)) return undefined
@@ -107,12 +106,12 @@ export function createHotFront(options: HotFrontOptions): HotFront {
     return { definition, locale: named.locale, month: named.month, format: named.format }
   }
   /** A hot archive's representation, or undefined (the app answers then). */
-  const hotArchive = (path: string): Representation | undefined => {
-    const target = options.archives && archiveOf(path)
+  const hotArchive = (path: string, known: ArchiveTarget | undefined): Representation | undefined => {
+    const target = options.archives && archiveOf(path, known)
     const page =
       target && options.archives!.hotMonth(target.definition, target.locale, target.month, target.format)
     if (!page) return undefined
-    if (!archivePaths.has(path)) {
+    if (!known) {
       if (archivePaths.size >= ARCHIVE_PATHS_MAX) archivePaths.clear()
       archivePaths.set(path, target)
     }
@@ -122,10 +121,12 @@ export function createHotFront(options: HotFrontOptions): HotFront {
     const { method, path } = request
     if ((method !== 'GET' && method !== 'HEAD') || path === undefined) return undefined
     const started = now()
-    const found = targetOf(path)
+    // An archive path seen before is known at once: it is no feed path, which would be parsed again.
+    const archived = archivePaths.get(path)
+    const found = archived ? undefined : targetOf(path)
     const served = found && feeds.getHotFeed(found.definition, found.locale, found.format, found.key)
     const representation =
-      found && served ? representationOf(found, served.bundle, started) : hotArchive(path)
+      found && served ? representationOf(found, served.bundle, started) : hotArchive(path, archived)
     if (!representation) return undefined
     const requestId = requestIdFor(request.cfRay)
     const answer = answerHotRequest(representation, request, requestId, started)
