@@ -18,6 +18,10 @@ const RAW_HEADERS = Object.entries(CHANGES_HEADERS).flat()
 interface QuietAnswer {
   body: string
   bytes: Bytes
+  /** The path its log line shows (`/{locale}/changes`, without the cursor). */
+  path: string
+  /** Its headers as Node takes them, but for the request id's value, which each request adds. */
+  rawHeaders: readonly string[]
   token: string
   until: number
   /** This process's latest own append when the answer was made (see `ChangeFeed.appendToken`). */
@@ -36,6 +40,9 @@ const QUIET_ANSWERS = 1024
  */
 export const QUIET_REFRESH_MS = 1000
 const encoder = new TextEncoder()
+
+/** The one request target a quiet answer is given to: `/{locale}/changes?cursor=<cursor>`, exactly. */
+const targetOf = (locale: string, cursor: string) => `/${locale}/changes?cursor=${cursor}`
 
 /**
  * The public answers of polls that found nothing new, by locale and cursor: the same cursor polled
@@ -62,7 +69,7 @@ export class QuietAnswers {
   /** The remembered answer of this cursor, if a poll now would get the same (the app's check). */
   find(locale: string, cursor: string): QuietAnswer | undefined {
     const token = this.feed.quietToken()
-    const known = token === undefined ? undefined : this.#answers.get(`${locale} ${cursor}`)
+    const known = token === undefined ? undefined : this.#answers.get(targetOf(locale, cursor))
     return known && known.token === token && this.now() < known.until ? known : undefined
   }
 
@@ -70,9 +77,9 @@ export class QuietAnswers {
    * The front's check: the remembered answer if current; if not, undefined for the first poll (which
    * the app answers anew) and the answer in hand for the polls while it does, within the bounds above.
    */
-  serve(locale: string, cursor: string): QuietAnswer | undefined {
+  serve(target: string): QuietAnswer | undefined {
     const token = this.feed.quietToken()
-    const known = token === undefined ? undefined : this.#answers.get(`${locale} ${cursor}`)
+    const known = token === undefined ? undefined : this.#answers.get(target)
     if (!known) return undefined
     const now = this.now()
     if (known.token === token && now < known.until) return known
@@ -92,9 +99,12 @@ export class QuietAnswers {
     answer: { body: string; token: string; until: number },
     releaseAt = Infinity,
   ): void {
-    this.#answers.set(`${locale} ${cursor}`, {
+    const bytes = encoder.encode(answer.body)
+    this.#answers.set(targetOf(locale, cursor), {
       ...answer,
-      bytes: encoder.encode(answer.body),
+      bytes,
+      path: `/${locale}/changes`,
+      rawHeaders: [...RAW_HEADERS, 'content-length', String(bytes.byteLength), 'x-request-id'],
       appended: this.feed.appendToken(),
       refreshUntil: Math.min(answer.until + QUIET_REFRESH_MS, releaseAt),
       refreshing: false,
@@ -103,12 +113,9 @@ export class QuietAnswers {
 
   /** Forgets the answer of this cursor (a poll of it found news): no poll gets it any more. */
   forget(locale: string, cursor: string): void {
-    this.#answers.delete(`${locale} ${cursor}`)
+    this.#answers.delete(targetOf(locale, cursor))
   }
 }
-
-// `/{locale}/changes?cursor=<payload>.<mac>` and nothing else: any other query goes to the app.
-const QUIET_POLL = /^\/([^/?%]+)\/changes\?cursor=([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+)$/
 
 /**
  * The Node entry's front for the change cursor: a public poll whose answer is remembered is written
@@ -127,20 +134,18 @@ export function createCursorFront(
   return (request) => {
     const { method, target } = request
     if ((method !== 'GET' && method !== 'HEAD') || target === undefined) return undefined
-    const match = QUIET_POLL.exec(target)
-    const known = match && quiet.serve(match[1]!, match[2]!)
+    // Only the exact target a quiet answer was made for (`/{locale}/changes?cursor=…`, no other
+    // query, nothing encoded) finds one; anything else goes to the app.
+    const known = quiet.serve(target)
     if (!known) return undefined
     const started = now()
     const requestId = requestIdFor(request.cfRay)
-    const length = String(known.bytes.byteLength)
-    const rawHeaders = [...RAW_HEADERS, 'content-length', length, 'x-request-id', requestId]
+    const rawHeaders = [...known.rawHeaders, requestId]
     const bytes = method === 'HEAD' ? 0 : known.bytes.byteLength
-    const path = `/${match[1]}/changes`
-    const route = RESOURCE_TEMPLATES.changes
     record({
       method,
-      path,
-      route,
+      path: known.path,
+      route: RESOURCE_TEMPLATES.changes,
       status: 200,
       bytes,
       durationMs: now() - started,

@@ -67,6 +67,8 @@ const PAGE_CHANGES = 200
  * so an entry that lands late is delivered late rather than never.
  */
 export class ChangeFeed {
+  #quiet: { mark: number; append: number | undefined; token: string } | undefined
+
   constructor(private readonly deps: ChangeFeedDeps) {}
 
   /** Where a reader without a cursor starts: the oldest part of the log that is safe to page through. */
@@ -80,7 +82,15 @@ export class ChangeFeed {
    */
   quietToken(): string | undefined {
     const { signal, changeLog } = this.deps
-    return signal && `${changeLog.mark()}.${signal.lastAppendMark ?? ''}`
+    if (!signal) return undefined
+    const mark = changeLog.mark()
+    const append = signal.lastAppendMark
+    // The same text while nothing changed: a quiet poll compares it by identity, and makes none.
+    const last = this.#quiet
+    if (last?.mark === mark && last.append === append) return last.token
+    const token = `${mark}.${append ?? ''}`
+    this.#quiet = { mark, append, token }
+    return token
   }
 
   /** This process's latest own append, as `quietToken` names it ('' before any; undefined where none). */
