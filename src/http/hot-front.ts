@@ -7,7 +7,13 @@ import type { FeedService } from '../services/feed-service.ts'
 import type { FeedBundle } from '../services/feed-bundle.ts'
 import { answerRepresentation, VARY_FIXED, type Answer, type Representation } from './representation.ts'
 import type { RequestRecord } from './request-log.ts'
-import { feedRepresentation, pageRepresentation, type FeedTarget } from './resources.ts'
+import {
+  feedRepresentation,
+  heldRepresentation,
+  pageRepresentation,
+  type FeedTarget,
+  type HeldRepresentation,
+} from './resources.ts'
 
 /**
  * The little of a request the hot front reads, copied from the platform's request as plain values:
@@ -56,11 +62,9 @@ interface ArchiveTarget {
  * A feed path's feed, its hot cache key, and the representation of the bundle it last served; and the
  * path itself, kept once, which log lines hold instead of each request's own copy of it.
  */
-interface HotTarget extends FeedTarget {
+interface HotTarget extends FeedTarget, HeldRepresentation {
   path: string
   key: string
-  bundle: FeedBundle | undefined
-  representation: Representation | undefined
 }
 
 /**
@@ -86,14 +90,8 @@ export function createHotFront(options: HotFrontOptions): HotFront {
           representation: undefined,
         },
   )
-  // A bundle holding a story back until its release has a Cache-Control that shrinks with time.
-  const representationOf = (found: HotTarget, bundle: FeedBundle, now: number) => {
-    if (found.bundle !== bundle || !found.representation || bundle.nextRelease !== undefined) {
-      found.representation = feedRepresentation(found.definition, bundle, feeds.settings, now)
-      found.bundle = bundle
-    }
-    return found.representation
-  }
+  const representationOf = (found: HotTarget, bundle: FeedBundle, now: number) =>
+    heldRepresentation(found, bundle, () => feedRepresentation(found.definition, bundle, feeds.settings, now))
   // A plain map, emptied when full: a lookup per request touches no LRU order.
   const archivePaths = new Map<string, ArchiveTarget>()
   const archiveOf = (path: string, known: ArchiveTarget | undefined): ArchiveTarget | undefined => {

@@ -13,9 +13,13 @@ import {
   rateLimitPolicy,
   type PartnerAccess,
 } from './partner-access.ts'
-import type { Representation } from './representation.ts'
 import type { RequestRecord } from './request-log.ts'
-import { feedRepresentation, type FeedTarget } from './resources.ts'
+import {
+  feedRepresentation,
+  heldRepresentation,
+  type FeedTarget,
+  type HeldRepresentation,
+} from './resources.ts'
 
 export interface PartnerFrontOptions {
   feeds: FeedService
@@ -36,14 +40,12 @@ interface PartnerTarget extends FeedTarget {
  * audience's rendering and its cache keys, the quota's policy field; and the private representation
  * of the bundle it last served, found again without a lookup while the bundle stays the same.
  */
-interface KeyedDecision {
+interface KeyedDecision extends HeldRepresentation {
   target: PartnerTarget
   found: Authenticated
   audience: AudienceKey
   keys: HotKeys
   policy: string
-  bundle: FeedBundle | undefined
-  representation: Representation | undefined
 }
 
 const PARTNER_FEED_TEMPLATE = RESOURCE_TEMPLATES.partnerFeed
@@ -65,7 +67,11 @@ export function createPartnerFront(options: PartnerFrontOptions): HotFront {
     ...named,
     loggedPath: redactPath(`${KEYED}-${feedPath}`),
   }))
-  const decide = (path: string, slash: number, authenticated: (key: string) => Authenticated | undefined) => {
+  const decide = (
+    path: string,
+    slash: number,
+    authenticated: (key: string) => Authenticated | undefined,
+  ): KeyedDecision | undefined => {
     const target = targetOf(path.slice(slash))
     const found = target && authenticated(path.slice(KEYED.length, slash))
     if (!target || !found || !mayRead(found.partner, target.definition.id, target.locale)) return undefined
@@ -76,26 +82,12 @@ export function createPartnerFront(options: PartnerFrontOptions): HotFront {
       audience: feeds.hotKey(definition, locale, format, audience),
     }
     const policy = rateLimitPolicy(found.partner.entitlements.quotaPerMinute)
-    const decision: KeyedDecision = {
-      target,
-      found,
-      audience,
-      keys,
-      policy,
-      bundle: undefined,
-      representation: undefined,
-    }
-    return decision
+    return { target, found, audience, keys, policy, bundle: undefined, representation: undefined }
   }
-  // A bundle holding a story back until its release has a Cache-Control that shrinks with time.
-  const representationOf = (decision: KeyedDecision, bundle: FeedBundle, now: number) => {
-    if (decision.bundle !== bundle || !decision.representation || bundle.nextRelease !== undefined) {
-      const shared = feedRepresentation(decision.target.definition, bundle, feeds.settings, now)
-      decision.representation = privateRepresentation(shared)
-      decision.bundle = bundle
-    }
-    return decision.representation
-  }
+  const representationOf = (decision: KeyedDecision, bundle: FeedBundle, now: number) =>
+    heldRepresentation(decision, bundle, () =>
+      privateRepresentation(feedRepresentation(decision.target.definition, bundle, feeds.settings, now)),
+    )
   return (request) => {
     const { method, path } = request
     if ((method !== 'GET' && method !== 'HEAD') || path === undefined || !path.startsWith(KEYED))

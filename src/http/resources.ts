@@ -166,6 +166,28 @@ export function feedRepresentation(
   return representation
 }
 
+/** Where a front keeps the representation of the bundle it last served (a feed path, a keyed path). */
+export interface HeldRepresentation {
+  bundle: FeedBundle | undefined
+  representation: Representation | undefined
+}
+
+/**
+ * The representation `held` keeps for `bundle`, made again by `make` only when the bundle changed
+ * or holds a story back until a release (its Cache-Control then shrinks with time).
+ */
+export function heldRepresentation(
+  held: HeldRepresentation,
+  bundle: FeedBundle,
+  make: () => Representation,
+): Representation {
+  if (held.bundle !== bundle || !held.representation || bundle.nextRelease !== undefined) {
+    held.representation = make()
+    held.bundle = bundle
+  }
+  return held.representation
+}
+
 /**
  * The Cache-Control of a feed: its policy, with `max-age` and `stale-while-revalidate` cut so that
  * together they end by the next release from embargo (`stale-if-error` stays: an origin that cannot
