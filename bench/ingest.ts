@@ -256,9 +256,11 @@ try {
     floors.push(performance.now() - started)
     const { user, system } = process.cpuUsage(benchCpu)
     const floorCpu = `CPU: client ${((user + system) / 1e6).toFixed(1)} s, store ${(cpuSeconds(s3.process.pid) - floorStoreCpu).toFixed(1)} s`
-    if (i === 0 || (i + 1) % 10 === 0 || i === batches.length - 1) {
+    // Every tenth batch, and any batch 1.5x slower than the median so far (to see where a sum goes).
+    const slow = times.length > 4 && result.ms > 1.5 * median(times)
+    if (i === 0 || (i + 1) % 10 === 0 || i === batches.length - 1 || slow) {
       console.log(
-        `batch ${String(i + 1).padStart(3)}/${batches.length}: 200 in ${(result.ms / 1000).toFixed(2)} s ` +
+        `batch ${String(i + 1).padStart(3)}/${batches.length}${slow ? ' (slow)' : ''}: 200 in ${(result.ms / 1000).toFixed(2)} s ` +
           `(${cpu}; ${stored.length} records stored; floor ${(floors.at(-1)! / 1000).toFixed(2)} s, ${floorCpu}), ` +
           `${((i + 1) * BATCH) / LOCALES.length} stories in the store; ` +
           `storage requests: ${describeStorage(before, await storageTotals(silkfeed.base))}`,

@@ -5,10 +5,11 @@ import { feedSelects } from '../domain/select-items.ts'
 import { versionOf } from '../domain/version.ts'
 import { REPOSITORY_CONCURRENCY, type ArticleRepository } from './article-repository.ts'
 import type { ChangeLog, LogEntry } from './change-log.ts'
+import { mergePlans, partsOf } from './publish-parts.ts'
 import type { FeedBundle } from './feed-bundle.ts'
 import type { ObjectStore } from '../ports/object-store.ts'
 import type { Clock } from '../ports/observability.ts'
-import { decide, expandPayloadInTurns, lookupsOf, type PublishPlan } from './publish-plan.ts'
+import { decide, expandPayloadInTurns, lookupsOf, type Lookups, type PublishPlan } from './publish-plan.ts'
 import { allSettled, mapWithLimit } from './single-flight.ts'
 
 /**
@@ -47,20 +48,17 @@ export class PublishService {
    * versions that changed by then, so a captured retraction sent again pulls nothing new.
    */
   async apply(payload: RepublishPayload, signedAt = this.deps.now()): Promise<PublishReport> {
-    const { requestStore } = this.deps
+    const { requestStore, changeLog } = this.deps
     const articles = requestStore ? this.deps.articles.within(requestStore()) : this.deps.articles
-    // What is stored is looked up while the variants are derived: neither needs the other.
-    const wanted = lookupsOf(payload)
-    const lookups = allSettled([articles.heads(wanted.heads), articles.currents(wanted.states)])
-    lookups.catch(() => undefined) // awaited below, after the derivation
-    const expanded = await expandPayloadInTurns(payload)
-    const [heads, states] = await lookups
-    const plan = decide(expanded, { heads, states }, new Date(signedAt).toISOString())
-    const { entry, durable, previous } = this.#write(plan, articles)
+    const { plan, writing } = await this.#decideAndWrite(payload, articles, new Date(signedAt).toISOString())
+    const appending = plan.changes.length > 0 ? changeLog.start(plan.changes) : undefined
+    const durable = allSettled([writing, appending?.durable])
+    durable.catch(() => undefined) // awaited below
+    const previous = this.#previous(plan, articles)
     // Feeds are rendered while the writes are under way; none is stored before they are durable.
     const rendered = previous.then((earlier) => {
       const affected = this.#affected(plan, earlier, payload.rebuild)
-      const written = entry ? [{ ...entry, durable }] : []
+      const written = appending ? [{ ...appending.entry, durable }] : []
       return allSettled([...affected].map((definition) => this.deps.render(definition, written)))
     })
     const [, bundles] = await allSettled([durable, rendered])
@@ -68,25 +66,52 @@ export class PublishService {
   }
 
   /**
-   * Starts storing the plan's versions and retractions and appending its changes (none depends on
-   * another; `durable` when all are). Reads meanwhile the previous versions of the stories whose
-   * feeds may change: not on a retry, which writes the version it wrote before (nor a key read while
-   * it is rewritten, which a store without atomic writes such as s3rver would garble), nor when
-   * every feed carries the new version.
+   * Decides the payload a part at a time (see publish-parts.ts) and starts storing each part's
+   * versions and retractions as soon as it is decided: storage works on one part while the next is
+   * derived, and each part's lookups run one part ahead. `writing` settles when every write has.
+   * On a failure, the writes begun are waited for before rejecting (a retry cannot race them).
    */
-  #write(
-    plan: PublishPlan,
+  async #decideAndWrite(
+    payload: RepublishPayload,
     articles: ArticleRepository,
-  ): {
-    entry: LogEntry | undefined
-    durable: Promise<unknown>
-    previous: Promise<(Article | null)[]>
-  } {
-    const { changeLog, catalog } = this.deps
-    const inEveryFeed = (record: Article) => catalog.all.every((d) => feedSelects(d, record))
-    const earlier = plan.upserts.flatMap(({ record, head }) =>
-      head?.kind === 'live' && head.version !== versionOf(record) && !inEveryFeed(record) ? [head.key] : [],
-    )
+    at: string,
+  ): Promise<{ plan: PublishPlan; writing: Promise<unknown> }> {
+    const parts = partsOf(payload)
+    // A rebuild alone still asks the index (of nothing): that starts indexing a store without one.
+    if (parts.length === 0) parts.push({})
+    const lookups: Promise<Lookups>[] = []
+    const lookUp = (i: number) => {
+      if (i >= parts.length || lookups[i]) return
+      const wanted = lookupsOf(parts[i]!)
+      const found = allSettled([articles.heads(wanted.heads), articles.currents(wanted.states)])
+      const looked = found.then(([heads, states]) => ({ heads, states }))
+      looked.catch(() => undefined) // awaited in its turn, or settled below
+      lookups[i] = looked
+    }
+    const plans: PublishPlan[] = []
+    const writes: Promise<unknown>[] = []
+    const writing = { failed: false }
+    try {
+      for (const [i, part] of parts.entries()) {
+        if (writing.failed) break // `writing` rejects: no more is started
+        lookUp(i)
+        lookUp(i + 1)
+        const expanded = await expandPayloadInTurns(part)
+        const plan = decide(expanded, await lookups[i]!, at)
+        plans.push(plan)
+        const written = this.#write(plan, articles)
+        written.catch(() => (writing.failed = true))
+        writes.push(written)
+      }
+    } catch (error) {
+      await Promise.allSettled([...writes, ...lookups])
+      throw error
+    }
+    return { plan: mergePlans(at, plans), writing: allSettled(writes) }
+  }
+
+  /** Stores a plan's versions and retractions, none depending on another (each after its story's marker). */
+  #write(plan: PublishPlan, articles: ArticleRepository): Promise<unknown> {
     const writes: (() => Promise<unknown>)[] = [
       ...plan.upserts.map(
         ({ record }) =>
@@ -99,13 +124,23 @@ export class PublishService {
             articles.putRetraction(locale, id, plan.at, live.derived, reason, embargoed),
       ),
     ]
-    const appending = plan.changes.length > 0 ? changeLog.start(plan.changes) : undefined
-    const durable = allSettled([mapWithLimit(writes, WRITE_WINDOW, (write) => write()), appending?.durable])
-    // Both are awaited by apply; neither may count as unhandled meanwhile.
-    durable.catch(() => undefined)
+    return mapWithLimit(writes, WRITE_WINDOW, (write) => write())
+  }
+
+  /**
+   * The previous versions of the stories whose feeds may change: not on a retry, which writes the
+   * version it wrote before (nor a key read while it is rewritten, which a store without atomic
+   * writes such as s3rver would garble), nor when every feed carries the new version.
+   */
+  #previous(plan: PublishPlan, articles: ArticleRepository): Promise<(Article | null)[]> {
+    const { catalog } = this.deps
+    const inEveryFeed = (record: Article) => catalog.all.every((d) => feedSelects(d, record))
+    const earlier = plan.upserts.flatMap(({ record, head }) =>
+      head?.kind === 'live' && head.version !== versionOf(record) && !inEveryFeed(record) ? [head.key] : [],
+    )
     const previous = mapWithLimit(earlier, REPOSITORY_CONCURRENCY, (key) => articles.record(key))
-    previous.catch(() => undefined)
-    return { entry: appending?.entry, durable, previous }
+    previous.catch(() => undefined) // awaited by apply
+    return previous
   }
 
   /** The feeds to render: those a stored, earlier or pulled version is in, and those asked to be rebuilt. */

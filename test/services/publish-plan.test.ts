@@ -6,7 +6,14 @@ import type { Locale } from '../../src/domain/locale.ts'
 import type { RepublishPayload } from '../../src/domain/republish.ts'
 import { versionOf } from '../../src/domain/version.ts'
 import { storyKey, type StoryHead, type StoryState } from '../../src/services/article-repository.ts'
-import { decide, expandPayload, expandPayloadInTurns, lookupsOf } from '../../src/services/publish-plan.ts'
+import { mergePlans, partsOf } from '../../src/services/publish-parts.ts'
+import {
+  decide,
+  expandPayload,
+  expandPayloadInTurns,
+  lookupsOf,
+  type PublishPlan,
+} from '../../src/services/publish-plan.ts'
 
 const T0 = Date.parse('2026-12-01T00:00:00Z')
 const minute = (n: number) => new Date(T0 + n * 60_000).toISOString()
@@ -73,7 +80,7 @@ const scenario = payload.chain((p) => {
           states.set(key, { kind: 'retracted', at: minute(h.at), derived: false })
         }
       })
-      return { expanded, lookups: { heads, states } }
+      return { payload: p, expanded, lookups: { heads, states } }
     })
 })
 
@@ -151,5 +158,52 @@ describe('deciding a republish', () => {
     const plan = decide(expanded, { heads: new Map(), states: new Map() }, SIGNED)
     expect(plan.report.notFound).toEqual([{ id: 'gone' }, { id: 'gone', locale: 'ru' }])
     expect(plan.changes).toEqual([])
+  })
+
+  it('decides a payload cut into parts of any size as it decides the whole, each story in the order sent', () => {
+    /** A plan's lists in an order that does not depend on how the payload was cut, and each story's changes in order. */
+    const canonical = (plan: PublishPlan) => {
+      const sorted = (list: readonly unknown[]) => list.map((x) => JSON.stringify(x)).sort()
+      const byStory = new Map<string, string[]>()
+      for (const change of plan.changes) {
+        const id = change.type === 'upsert' ? change.record.id : change.id
+        byStory.set(id, [...(byStory.get(id) ?? []), JSON.stringify(change)])
+      }
+      return {
+        upserts: sorted(plan.upserts),
+        retractions: sorted(plan.retractions),
+        repeated: sorted(plan.repeated),
+        changeTypes: plan.changes.map((c) => c.type),
+        storyChanges: [...byStory].sort(([a], [b]) => a.localeCompare(b)),
+        report: [sorted(plan.report.skipped), sorted(plan.report.retracted), sorted(plan.report.notFound)],
+      }
+    }
+    fc.assert(
+      fc.property(scenario, fc.integer({ min: 1, max: 3 }), ({ payload: p, lookups }, stories) => {
+        const parts = partsOf(p, stories)
+        // Every record and retraction is in exactly one part, a story never in two.
+        expect(parts.flatMap((part) => part.upsert ?? []).length).toBe(p.upsert?.length ?? 0)
+        expect(parts.flatMap((part) => part.retract ?? []).length).toBe(p.retract?.length ?? 0)
+        const ids = parts.map(
+          (part) => new Set([...(part.upsert ?? []), ...(part.retract ?? [])].map(({ id }) => id)),
+        )
+        for (const [i, part] of ids.entries()) {
+          expect(part.size).toBeLessThanOrEqual(stories)
+          for (const later of ids.slice(i + 1)) for (const id of part) expect(later.has(id)).toBe(false)
+        }
+        const whole = decide(expandPayload(p), lookups, SIGNED)
+        const merged = mergePlans(
+          SIGNED,
+          parts.map((part) => decide(expandPayload(part), lookups, SIGNED)),
+        )
+        expect(canonical(merged)).toEqual(canonical(whole))
+      }),
+      { numRuns: 400, seed: 20261209 },
+    )
+  })
+
+  it('refuses a part size that is not a positive whole number', () => {
+    expect(() => partsOf({ upsert: [] }, 0)).toThrow(RangeError)
+    expect(() => partsOf({ upsert: [] }, 1.5)).toThrow(RangeError)
   })
 })

@@ -7,6 +7,17 @@ import { MemoryObjectStore } from '../support/memory-store.ts'
 import { loadSamples } from '../support/samples.ts'
 import { postRepublish } from '../support/webhook.ts'
 
+/** `count` new Russian stories, `batch-0`… */
+const newStories = (count: number) =>
+  Array.from({ length: count }, (_, n) => ({
+    id: `batch-${n}`,
+    locale: 'ru',
+    title: `Новость ${n}`,
+    url: `https://news.silkfeed.dev/ru/batch-${n}`,
+    publishedAt: '2026-12-01T00:00:00Z',
+    sections: ['economy'],
+  }))
+
 describe('a republish', () => {
   it('stores no feed before the changes it shows are durable, and none when they fail', async () => {
     const memory = new MemoryObjectStore()
@@ -65,14 +76,7 @@ describe('a republish', () => {
     const app = appOver(limited, { requestStore: () => limited.withPriority('bulk') })
     expect((await app.request('/ru/latest.json')).status).toBe(200)
 
-    const records = Array.from({ length: 200 }, (_, n) => ({
-      id: `batch-${n}`,
-      locale: 'ru',
-      title: `Новость ${n}`,
-      url: `https://news.silkfeed.dev/ru/batch-${n}`,
-      publishedAt: '2026-12-01T00:00:00Z',
-      sections: ['economy'],
-    }))
+    const records = newStories(200)
     const answer = postRepublish(app, { upsert: records })
     for (let turn = 0; turn < 500 && held.length < process.limit; turn++)
       await new Promise((resolve) => setTimeout(resolve, 5))
@@ -94,5 +98,47 @@ describe('a republish', () => {
     holding = false
     for (const release of held.splice(0)) release()
     expect((await answer).status).toBe(200)
+  })
+
+  it('answers 503 when a later part of a batch cannot be looked up, once every write it began has settled', async () => {
+    const memory = new MemoryObjectStore()
+    await storeArticles(memory, loadSamples())
+    const failing = { on: true }
+    const refuse = (key: string) => failing.on && key.includes('/batch-40')
+    let writing = 0
+    const written: string[] = []
+    const store: ObjectStore = {
+      get: (k) => (refuse(k) ? Promise.reject(new StorageUnavailableError('lookup failed')) : memory.get(k)),
+      getIfChanged: (k, e) => memory.getIfChanged(k, e),
+      list: (p, o) =>
+        refuse(p) ? Promise.reject(new StorageUnavailableError('lookup failed')) : memory.list(p, o),
+      delete: (k) => memory.delete(k),
+      ping: () => memory.ping(),
+      put: async (key, body, meta) => {
+        writing++
+        try {
+          await new Promise((resolve) => setTimeout(resolve, 2))
+          written.push(key)
+          return await memory.put(key, body, meta)
+        } finally {
+          writing--
+        }
+      },
+    }
+    const app = appOver(store)
+    const records = newStories(60)
+    const failed = await postRepublish(app, { upsert: records })
+    expect(failed.status).toBe(503)
+    // The stories decided before the failure were being stored: nothing is still writing now.
+    expect(writing).toBe(0)
+    expect(written.some((key) => key.includes('/batch-0/'))).toBe(true)
+    // Nothing is logged, and no feed shows any of them.
+    expect(written.filter((key) => key.startsWith('log/') || key.startsWith('rendered/'))).toEqual([])
+
+    failing.on = false
+    const retried = await postRepublish(app, { upsert: records })
+    expect(retried.status).toBe(200)
+    const { stored } = (await retried.json()) as { stored: { id: string; locale: string }[] }
+    expect(stored.filter((s) => s.locale === 'ru')).toHaveLength(60)
   })
 })
