@@ -1,5 +1,5 @@
 import type { RepublishPayload } from '../domain/republish.ts'
-import type { PublishPlan } from './publish-plan.ts'
+import { changesOf, type PublishPlan } from './publish-plan.ts'
 
 /** The stories of a payload a republish decides at once: their writes start while the next are derived. */
 const PART_STORIES = 25
@@ -41,21 +41,17 @@ export function partsOf(payload: PayloadPart, stories = PART_STORIES): PayloadPa
   return parts
 }
 
-/**
- * The plans of a payload's parts as one plan: what deciding the payload at once holds, part by part.
- * A plan logs its upserts, then its retractions, then its repeated retractions; so does the merge.
- */
+/** The plans of a payload's parts as one plan: what deciding the payload at once holds, part by part. */
 export function mergePlans(at: string, plans: readonly PublishPlan[]): PublishPlan {
-  const changes = (from: (plan: PublishPlan) => number, to: (plan: PublishPlan) => number) =>
-    plans.flatMap((plan) => plan.changes.slice(from(plan), to(plan)))
-  const upserts = (plan: PublishPlan) => plan.upserts.length
-  const pulled = (plan: PublishPlan) => plan.upserts.length + plan.retractions.length
-  return {
+  const merged = {
     at,
     upserts: plans.flatMap((plan) => plan.upserts),
     retractions: plans.flatMap((plan) => plan.retractions),
     repeated: plans.flatMap((plan) => plan.repeated),
-    changes: [...changes(() => 0, upserts), ...changes(upserts, pulled), ...changes(pulled, () => Infinity)],
+  }
+  return {
+    ...merged,
+    changes: changesOf(merged),
     report: {
       skipped: plans.flatMap((plan) => plan.report.skipped),
       retracted: plans.flatMap((plan) => plan.report.retracted),

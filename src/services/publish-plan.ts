@@ -193,13 +193,19 @@ export function decide(payload: ExpandedPayload, lookups: Lookups, at: string): 
     for (const target of derivedLocalesOf(locale)) retract(id, target, stateIn(target), reason, locale)
   }
 
-  plan.changes = [
+  plan.changes = changesOf(plan)
+  return plan
+}
+
+/** A plan's one log entry: its upserts, then its retractions, then its repeated retractions. */
+export function changesOf(plan: Pick<PublishPlan, 'at' | 'upserts' | 'retractions' | 'repeated'>): Change[] {
+  return [
     ...plan.upserts.map(({ record }) => ({ type: 'upsert' as const, record })),
     ...plan.retractions.map(({ id, locale, live, reason, embargoed }) => ({
       type: 'retract' as const,
       id,
       locale,
-      at,
+      at: plan.at,
       sections: live.record.sections,
       ...(live.derived && { derived: true }),
       reason,
@@ -217,5 +223,4 @@ export function decide(payload: ExpandedPayload, lookups: Lookups, at: string): 
       ...(pulled.embargoed && { embargoed: true }),
     })),
   ]
-  return plan
 }
