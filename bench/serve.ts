@@ -23,6 +23,7 @@
 // "200 identity,200 gzip,304,HEAD,cursor"; `cursor` is the change cursor case below), BENCH_WARMUP_SECONDS (per server and case, default 1),
 // BENCH_SKIP_BUILD=1 to reuse dist/serve.mjs, BENCH_SERVER_NODE_ARGS for Node flags of the server
 // under test (e.g. "--cpu-prof --cpu-prof-dir=prof"), LOG_LEVEL for it (default info, as in production),
+// BENCH_DETAIL=1 to print every round's pair of runs (CPU per request, its user-space part, the ratio),
 // BENCH_SERVER_ENTRY to measure another build of the entry (say, of another commit; implies no build),
 // BENCH_TOGETHER=1 to load both servers at the same time instead of in turn (on a shared, busy
 // machine: both then share its load alike; each server's CPU per request is still its own).
@@ -95,6 +96,8 @@ interface Run {
   rps: number
   /** CPU time (user + system) the server spent per request: steadier than req/s on a busy machine. */
   cpuUsPerRequest: number
+  /** The user-space part of it (the rest is the kernel's, for the sockets). */
+  userUsPerRequest: number
   p50Us: number
   p99Us: number
   requests: number
@@ -383,13 +386,23 @@ interface Target {
   pid: number
 }
 
-/** User + system CPU time of a process so far, in µs (Linux /proc). */
-function cpuUs(pid: number): number {
+/** User and system CPU time of a process so far, in µs (Linux /proc). */
+function cpuTimes(pid: number): { user: number; system: number } {
   const fields = readFileSync(`/proc/${pid}/stat`, 'utf8')
     .replace(/^.*\) /, '')
     .split(' ')
   // utime and stime are fields 14 and 15 of stat, in clock ticks of 1/100 s (USER_HZ on Linux).
-  return (Number(fields[11]) + Number(fields[12])) * 10_000
+  return { user: Number(fields[11]) * 10_000, system: Number(fields[12]) * 10_000 }
+}
+
+/** A run's CPU per request from the server's CPU times before and after it. */
+function perRequest(before: { user: number; system: number }, pid: number, requests: number) {
+  const after = cpuTimes(pid)
+  const user = (after.user - before.user) / Math.max(1, requests)
+  return {
+    cpuUsPerRequest: user + (after.system - before.system) / Math.max(1, requests),
+    userUsPerRequest: user,
+  }
 }
 
 async function startBare(routes: Record<string, object>): Promise<Target & { stop(): Promise<void> }> {
@@ -456,7 +469,7 @@ interface Summary {
   errors: Record<string, number>
 }
 
-function toRun(summary: Summary): Omit<Run, 'cpuUsPerRequest'> {
+function toRun(summary: Summary): Omit<Run, 'cpuUsPerRequest' | 'userUsPerRequest'> {
   const errors = Object.values(summary.errors).reduce((a, b) => a + b, 0)
   return {
     rps: summary.requests / (summary.durationUs / 1e6),
@@ -521,6 +534,17 @@ const sumMatching = (values: Map<string, number>, pattern: RegExp) =>
 // ---------------------------------------------------------------------------------------------------
 // The run
 
+/** BENCH_DETAIL=1: every round's pair of runs on stderr, besides the medians of the table. */
+const DETAIL = process.env.BENCH_DETAIL === '1'
+const cpuText = (run: Run) =>
+  `${run.cpuUsPerRequest.toFixed(1)} µs/req (user ${run.userUsPerRequest.toFixed(1)})`
+function printRound(cell: string, round: number, ours: Run, theirs: Run): void {
+  console.error(
+    `  round ${round + 1} (${cell}): Silkfeed ${k(ours.rps)} req/s, ${cpuText(ours)}; ` +
+      `bare ${k(theirs.rps)} req/s, ${cpuText(theirs)}; ` +
+      `bare / Silkfeed CPU ${(theirs.cpuUsPerRequest / ours.cpuUsPerRequest).toFixed(2)}x`,
+  )
+}
 const median = (runs: Run[]): Run => [...runs].sort((a, b) => a.rps - b.rps)[Math.floor(runs.length / 2)]!
 const ms = (us: number) => (us / 1000).toFixed(2)
 const k = (rps: number) => rps.toFixed(0)
@@ -636,9 +660,9 @@ try {
     seconds: number,
     path = `/${LOCALE}/bench-${items}.rss`,
   ): Promise<Run> => {
-    const cpuBefore = cpuUs(target.pid)
+    const cpuBefore = cpuTimes(target.pid)
     const run = await load(`${target.base}${path}`, items, which, seconds)
-    return { ...run, cpuUsPerRequest: (cpuUs(target.pid) - cpuBefore) / Math.max(1, run.requests) }
+    return { ...run, ...perRequest(cpuBefore, target.pid, run.requests) }
   }
 
   console.log(`# npm run bench:serve — ${new Date().toISOString()}`)
@@ -681,6 +705,7 @@ try {
         )
         ours.push(o)
         theirs.push(t)
+        if (DETAIL) printRound(`${items} items, ${which}`, round, o, t)
       }
       silkfeedRequests += ours.reduce((n, r) => n + r.requests, 0)
       results.push({ items, which, silkfeed: median(ours), bare: median(theirs) })
@@ -698,6 +723,7 @@ try {
       if (!first) theirs.push(await measure(bare, 0, '200 identity', SECONDS, archivePath))
       ours.push(await measure(silkfeed, 0, '200 identity', SECONDS, archivePath))
       if (first) theirs.push(await measure(bare, 0, '200 identity', SECONDS, archivePath))
+      if (DETAIL) printRound('archive', round, ours.at(-1)!, theirs.at(-1)!)
     }
     silkfeedRequests += ours.reduce((n, r) => n + r.requests, 0)
     archiveResult = { silkfeed: median(ours), bare: median(theirs) }
@@ -839,9 +865,9 @@ try {
     // The cursor case: each server polled at the same URL; storage counted at the proxy meanwhile.
     const script = wrkScript('cursor', 'GET', {})
     const poll = async (target: Target, seconds: number): Promise<Run> => {
-      const cpuBefore = cpuUs(target.pid)
+      const cpuBefore = cpuTimes(target.pid)
       const run = await wrk(`${target.base}${cursorPath}`, script, seconds)
-      return { ...run, cpuUsPerRequest: (cpuUs(target.pid) - cpuBefore) / Math.max(1, run.requests) }
+      return { ...run, ...perRequest(cpuBefore, target.pid, run.requests) }
     }
     await poll(silkfeed, WARMUP_SECONDS)
     await poll(bare, WARMUP_SECONDS)
@@ -856,6 +882,7 @@ try {
       )
       ours.push(o)
       theirs.push(t)
+      if (DETAIL) printRound('cursor', round, o, t)
     }
     const listed = proxy.counts.total
     const polls = ours.reduce((n, r) => n + r.requests, 0)

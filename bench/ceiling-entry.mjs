@@ -1,0 +1,70 @@
+// An experiment for `npm run bench:serve`, not a server to run: Silkfeed's production entry
+// (dist/serve.mjs, imported as it is, with its storage client, caches, timers and logger), except that
+// once the app has answered a path a given way, every later request for the same path and way is
+// answered as bench/bare-server.mjs answers: the same status, headers and bytes written from memory,
+// without the app's own work per request (lookup, conditional GET, request id, metrics, log line).
+//
+//   BENCH_SERVER_ENTRY=bench/ceiling-entry.mjs BENCH_DETAIL=1 npm run bench:serve
+//
+// It measures how close to the bare server a request can come in Silkfeed's process at all: what is
+// left between the two is the process (what else it has run through Node's shared HTTP, stream and
+// event code, and its heap), not the request path. Replayed answers repeat their request id.
+import http from 'node:http'
+import { syncBuiltinESMExports } from 'node:module'
+
+const original = http.createServer
+/** The first answer to each path and way, as the app wrote it: { status, headers, body }. */
+const answers = new Map()
+
+const OPERATOR = /^\/(metrics|healthz|readyz)\b/
+
+/** The way bench/bare-server.mjs tells requests apart. */
+function wayOf(req) {
+  if (req.method === 'HEAD') return 'head'
+  if (req.headers['if-none-match'] !== undefined) return 'notModified'
+  return (req.headers['accept-encoding'] ?? '').includes('gzip') ? 'gzip' : 'identity'
+}
+
+/** Keeps what the app writes for this request, if it writes its head once and its body in end(). */
+function capture(res, key) {
+  const answer = { status: 0, headers: undefined, body: undefined }
+  let whole = true
+  const { writeHead, write, end } = res
+  res.writeHead = function (status, ...rest) {
+    answer.status = status
+    answer.headers = rest.at(-1)
+    return writeHead.call(this, status, ...rest)
+  }
+  res.write = function (...args) {
+    whole = false
+    return write.apply(this, args)
+  }
+  res.end = function (body, ...rest) {
+    if (whole && (answer.status === 200 || answer.status === 304) && typeof body !== 'function') {
+      answer.body = body ?? undefined
+      answers.set(key, answer)
+    }
+    return end.call(this, body, ...rest)
+  }
+}
+
+http.createServer = function (options, listener) {
+  if (typeof options === 'function') return http.createServer({}, options)
+  const replaying = (req, res) => {
+    // The operator's endpoints (the bench reads /metrics) are always the app's.
+    if ((req.method === 'GET' || req.method === 'HEAD') && !OPERATOR.test(req.url)) {
+      const key = `${wayOf(req)} ${req.url}`
+      const answer = answers.get(key)
+      if (answer) {
+        res.writeHead(answer.status, answer.headers)
+        res.end(answer.body)
+        return
+      }
+      capture(res, key)
+    }
+    listener(req, res)
+  }
+  return original.call(this, options, replaying)
+}
+syncBuiltinESMExports()
+await import('../dist/serve.mjs')
