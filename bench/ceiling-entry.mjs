@@ -4,6 +4,7 @@
 // answered as bench/bare-server.mjs answers: the same status, headers and bytes written from memory,
 // without the app's own work per request (lookup, conditional GET, request id, metrics, log line).
 //
+//   npm run build   # BENCH_SERVER_ENTRY skips the bench's own build
 //   BENCH_SERVER_ENTRY=bench/ceiling-entry.mjs BENCH_DETAIL=1 npm run bench:serve
 //
 // It measures how close to the bare server a request can come in Silkfeed's process at all: what is
