@@ -6,6 +6,7 @@
 // { status, headers, body (base64) }; prints {"port": N} once listening; stops when stdin closes.
 import { createServer } from 'node:http'
 import { createInterface } from 'node:readline'
+import { wayOf } from './answer-way.mjs'
 
 const routes = new Map()
 
@@ -16,14 +17,7 @@ const server = createServer((req, res) => {
     res.end()
     return
   }
-  const chosen =
-    req.method === 'HEAD'
-      ? cases.head
-      : req.headers['if-none-match'] !== undefined
-        ? cases.notModified
-        : (req.headers['accept-encoding'] ?? '').includes('gzip')
-          ? cases.gzip
-          : cases.identity
+  const chosen = cases[wayOf(req.method, req.headers)]
   res.writeHead(chosen.status, chosen.headers)
   res.end(chosen.body)
 })

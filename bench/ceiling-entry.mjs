@@ -12,19 +12,13 @@
 // event code, and its heap), not the request path. Replayed answers repeat their request id.
 import http from 'node:http'
 import { syncBuiltinESMExports } from 'node:module'
+import { wayOf } from './answer-way.mjs'
 
 const original = http.createServer
 /** The first answer to each path and way, as the app wrote it: { status, headers, body }. */
 const answers = new Map()
 
 const OPERATOR = /^\/(metrics|healthz|readyz)\b/
-
-/** The way bench/bare-server.mjs tells requests apart. */
-function wayOf(req) {
-  if (req.method === 'HEAD') return 'head'
-  if (req.headers['if-none-match'] !== undefined) return 'notModified'
-  return (req.headers['accept-encoding'] ?? '').includes('gzip') ? 'gzip' : 'identity'
-}
 
 /** Keeps what the app writes for this request, if it writes its head once and its body in end(). */
 function capture(res, key) {
@@ -54,7 +48,7 @@ http.createServer = function (options, listener) {
   const replaying = (req, res) => {
     // The operator's endpoints (the bench reads /metrics) are always the app's.
     if ((req.method === 'GET' || req.method === 'HEAD') && !OPERATOR.test(req.url)) {
-      const key = `${wayOf(req)} ${req.url}`
+      const key = `${wayOf(req.method, req.headers)} ${req.url}`
       const answer = answers.get(key)
       if (answer) {
         res.writeHead(answer.status, answer.headers)

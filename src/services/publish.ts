@@ -90,6 +90,7 @@ export class PublishService {
     }
     const plans: PublishPlan[] = []
     const writes: Promise<unknown>[] = []
+    // A field, not a `let`: set only in a callback, a `let` would read as always false to the type checker.
     const writing = { failed: false }
     try {
       for (const [i, part] of parts.entries()) {
