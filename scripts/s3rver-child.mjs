@@ -7,6 +7,8 @@ import S3rver from 's3rver'
 import { AtomicFilesystemStore } from './s3rver-atomic-store.mjs'
 
 const [directory, portArg, ...buckets] = process.argv.slice(2)
+/** How long the store keeps an idle connection open (see below). */
+const KEEP_ALIVE_MS = 60_000
 const server = new S3rver({
   address: '127.0.0.1',
   port: Number(portArg ?? 0),
@@ -23,6 +25,15 @@ const store = new AtomicFilesystemStore(directory, {
 await store.recover()
 server.store = server.context.store = store
 const { port } = await server.run()
+// s3rver lists a prefix by walking it synchronously (readdirSync and statSync per object): with tens
+// of thousands of objects one listing holds its event loop for seconds. With Node's default
+// keep-alive timeout (5 s) it then closes, as soon as the walk ends, idle connections on which a
+// client has meanwhile sent its next request: ECONNRESET ("socket hang up") for that request, and
+// the SDK's one retry meets the next such connection (seen in `npm run bench:republish`, 20,000
+// stories; a probe with a server busy for 6 s: every request sent meanwhile reset). Idle connections
+// are kept a minute instead, longer than a walk holds the store: a request sent during one is read
+// when it ends (the same probe: none reset).
+server.httpServer.keepAliveTimeout = KEEP_ALIVE_MS
 process.stdout.write(`${JSON.stringify({ port })}\n`)
 
 let closing = false

@@ -1,4 +1,5 @@
 import { mkdtempSync, rmSync } from 'node:fs'
+import { get } from 'node:http'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -33,5 +34,17 @@ describe('the embedded store', () => {
       )
     }
     expect(await store.list('records/')).toEqual(keys)
+  })
+
+  it('keeps idle connections open a minute, longer than one of its listings may hold it busy', async () => {
+    // A request sent on an idle connection while s3rver walks a large prefix (synchronously, for
+    // seconds) must be read when the walk ends, not reset as Node's default 5 s would have it.
+    const header = await new Promise<string | undefined>((resolve, reject) =>
+      get(`${s3.endpoint}/`, (res) => {
+        res.resume()
+        resolve(res.headers['keep-alive'])
+      }).on('error', reject),
+    )
+    expect(header).toBe('timeout=60')
   })
 })
