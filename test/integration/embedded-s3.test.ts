@@ -39,7 +39,7 @@ describe('the embedded store', () => {
   it('keeps idle connections open a minute, longer than one of its listings may hold it busy', async () => {
     // A request sent on an idle connection while s3rver walks a large prefix (synchronously, for
     // seconds) must be read when the walk ends, not reset as Node's default 5 s would have it.
-    const header = await new Promise<string | undefined>((resolve, reject) =>
+    const header = await new Promise<string | string[] | undefined>((resolve, reject) =>
       get(`${s3.endpoint}/`, (res) => {
         res.resume()
         resolve(res.headers['keep-alive'])
