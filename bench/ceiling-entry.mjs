@@ -15,13 +15,16 @@ import { syncBuiltinESMExports } from 'node:module'
 import { wayOf } from './answer-way.mjs'
 
 const original = http.createServer
-/** The first answer to each path and way, as the app wrote it: { status, headers, body }. */
+/**
+ * By path, the first answer of each way, as the app wrote it: { status, headers, body }. Found as the
+ * bare server finds its own, by the path and then the way, with no key made per request.
+ */
 const answers = new Map()
 
 const OPERATOR = /^\/(metrics|healthz|readyz)\b/
 
 /** Keeps what the app writes for this request, if it writes its head once and its body in end(). */
-function capture(res, key) {
+function capture(res, ways, way) {
   const answer = { status: 0, headers: undefined, body: undefined }
   let whole = true
   const { writeHead, write, end } = res
@@ -37,7 +40,7 @@ function capture(res, key) {
   res.end = function (body, ...rest) {
     if (whole && (answer.status === 200 || answer.status === 304) && typeof body !== 'function') {
       answer.body = body ?? undefined
-      answers.set(key, answer)
+      ways[way] = answer
     }
     return end.call(this, body, ...rest)
   }
@@ -48,14 +51,16 @@ http.createServer = function (options, listener) {
   const replaying = (req, res) => {
     // The operator's endpoints (the bench reads /metrics) are always the app's.
     if ((req.method === 'GET' || req.method === 'HEAD') && !OPERATOR.test(req.url)) {
-      const key = `${wayOf(req.method, req.headers)} ${req.url}`
-      const answer = answers.get(key)
+      let ways = answers.get(req.url)
+      if (!ways) answers.set(req.url, (ways = {}))
+      const way = wayOf(req.method, req.headers)
+      const answer = ways[way]
       if (answer) {
         res.writeHead(answer.status, answer.headers)
         res.end(answer.body)
         return
       }
-      capture(res, key)
+      capture(res, ways, way)
     }
     listener(req, res)
   }

@@ -398,11 +398,9 @@ function cpuTimes(pid: number): { user: number; system: number } {
 /** A run's CPU per request from the server's CPU times before and after it. */
 function perRequest(before: { user: number; system: number }, pid: number, requests: number) {
   const after = cpuTimes(pid)
-  const user = (after.user - before.user) / Math.max(1, requests)
-  return {
-    cpuUsPerRequest: user + (after.system - before.system) / Math.max(1, requests),
-    userUsPerRequest: user,
-  }
+  const n = Math.max(1, requests)
+  const user = (after.user - before.user) / n
+  return { cpuUsPerRequest: user + (after.system - before.system) / n, userUsPerRequest: user }
 }
 
 async function startBare(routes: Record<string, object>): Promise<Target & { stop(): Promise<void> }> {
