@@ -10,23 +10,30 @@ import { dirname, join } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..')
-const outfile = join(root, 'dist', 'start.mjs')
+const dist = join(root, 'dist')
+// The entry, and beside it the storage thread it starts (src/platform/threaded-object-store.ts).
 const { outputFiles } = await build({
-  entryPoints: [join(root, 'src', 'platform', 'node.ts')],
+  entryPoints: {
+    start: join(root, 'src', 'platform', 'node.ts'),
+    'storage-thread': join(root, 'src', 'platform', 'storage-thread.ts'),
+  },
   bundle: true,
   platform: 'node',
   target: 'node20',
   format: 'esm',
   packages: 'external',
-  outfile,
+  outdir: dist,
+  outExtension: { '.js': '.mjs' },
   write: false,
   logLevel: 'warning',
 })
 // esbuild's service process would otherwise live as long as the server.
 await stop()
 // Written aside and renamed: two starts at once never run a half-written file.
-mkdirSync(dirname(outfile), { recursive: true })
-const partial = `${outfile}.${process.pid}`
-writeFileSync(partial, outputFiles[0].contents)
-renameSync(partial, outfile)
-await import(pathToFileURL(outfile).href)
+mkdirSync(dist, { recursive: true })
+for (const { path, contents } of outputFiles) {
+  const partial = `${path}.${process.pid}`
+  writeFileSync(partial, contents)
+  renameSync(partial, path)
+}
+await import(pathToFileURL(join(dist, 'start.mjs')).href)

@@ -19,7 +19,7 @@ import { createJsonLogger } from './logger.ts'
 
 /**
  * Storage requests in flight at once across the process, unless STORAGE_CONCURRENCY says otherwise
- * (the embedded store sets it lower). Node: fewer than the sockets of its HTTP
+ * (the embedded store sets it lower). Node: fewer than the sockets of the storage thread's HTTP
  * agent (node-s3-handler.ts), so no request waits for a socket once the SDK has started its
  * connection timeout. Workers: the runtime's simultaneous connections per invocation; more fetches
  * would wait inside the runtime, just as long, with their timeout running.
@@ -35,8 +35,11 @@ export interface PlatformParts {
   edgeCache?: EdgeCache
   /** The entry's logger (Node batches its lines); JSON lines on the console by default. */
   logger?: Logger
-  /** Node: the SDK's node:http handler (see node-s3-handler.ts); the Worker keeps fetch(). */
-  s3RequestHandler?: S3Settings['requestHandler']
+  /**
+   * Node: the S3 store in a thread of its own (threaded-object-store.ts), where the SDK sends with
+   * node:http; the Worker calls the SDK in its isolate, with fetch().
+   */
+  s3Thread?: ObjectStore
   /** Node: wakes change-cursor waiters when this process appends (workerd polls instead). */
   changeSignal?: ChangeSignal
   /**
@@ -46,15 +49,23 @@ export interface PlatformParts {
   bucket?: { store: ObjectStore; name: string }
 }
 
-/** The bucket through the S3 API, with the configured credentials. */
-function s3Store(config: Config, requestHandler: S3Settings['requestHandler']): ObjectStore {
-  const { accessKeyId, secretAccessKey } = config.s3
+/** How to reach the bucket through the S3 API, with the configured credentials. */
+export function s3Settings(config: Config): Omit<S3Settings, 'requestHandler'> {
+  const { endpoint, region, bucket, accessKeyId, secretAccessKey, forcePathStyle, timeoutMs } = config.s3
   if (!accessKeyId || !secretAccessKey) {
     throw new Error(
       'Invalid configuration:\n  S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY must be set for the store',
     )
   }
-  return new S3ObjectStore({ ...config.s3, accessKeyId, secretAccessKey, requestHandler })
+  return {
+    ...(endpoint ? { endpoint } : {}),
+    region,
+    bucket,
+    accessKeyId,
+    secretAccessKey,
+    forcePathStyle,
+    timeoutMs,
+  }
 }
 
 /** Wires the app's dependencies from validated configuration; shared by both entries. */
@@ -65,18 +76,17 @@ export function buildDeps(
     telemetry,
     edgeCache,
     logger = createJsonLogger(config.logLevel),
-    s3RequestHandler,
+    s3Thread,
     changeSignal,
     bucket,
   }: PlatformParts = {},
 ): AppDeps {
-  const base = bucket?.store ?? s3Store(config, s3RequestHandler)
+  const base = bucket?.store ?? s3Thread ?? new S3ObjectStore(s3Settings(config))
   const timed = telemetry ? instrumentStore(base, telemetry, Date.now) : base
-  const slots =
-    config.s3.concurrency ?? (s3RequestHandler ? NODE_STORAGE_CONCURRENCY : FETCH_STORAGE_CONCURRENCY)
+  const slots = config.s3.concurrency ?? (s3Thread ? NODE_STORAGE_CONCURRENCY : FETCH_STORAGE_CONCURRENCY)
   const limited = new LimitedObjectStore(
     timed,
-    s3RequestHandler
+    s3Thread
       ? new StorageLimiter(slots)
       : // Both attempts of the SDK and then some: only a slot whose request can no longer answer.
         new StorageLimiter(slots, { leaseMs: 3 * config.s3.timeoutMs, now: Date.now }),

@@ -3,7 +3,7 @@ import { ChangeSignal } from '../services/change-signal.ts'
 import { parseFeedCatalog } from '../domain/feed-definition.ts'
 import { createApp } from '../http/app.ts'
 import { PrometheusTelemetry } from '../http/prometheus.ts'
-import { buildDeps } from './build-deps.ts'
+import { buildDeps, s3Settings } from './build-deps.ts'
 import { parseConfig, unknownVariables } from './config.ts'
 import { startSeededEmbeddedStore } from './embedded-store.ts'
 import { loadOrCreateSecret } from './local-secret.ts'
@@ -12,7 +12,7 @@ import { createBatchedLineSink } from './node-log-sink.ts'
 import { findRoot, readJsonDirectory } from './node-files.ts'
 import { startReleaseAnnouncements } from './maintenance-timer.ts'
 import { startNodeServer } from './node-server.ts'
-import { nodeS3RequestHandler } from './node-s3-handler.ts'
+import { startStorageThread, storageThreadUrl, ThreadedObjectStore } from './threaded-object-store.ts'
 
 const ROOT = findRoot(import.meta.url)
 
@@ -56,10 +56,12 @@ async function main(): Promise<void> {
     )
   }
 
+  const thread = s3Settings(config)
+  const storage = new ThreadedObjectStore(() => startStorageThread(storageThreadUrl(import.meta.url), thread))
   const deps = buildDeps(config, catalog, {
     telemetry: new PrometheusTelemetry(),
     logger: log,
-    s3RequestHandler: nodeS3RequestHandler(config.s3.timeoutMs),
+    s3Thread: storage,
     changeSignal: new ChangeSignal(),
   })
   const releases = startReleaseAnnouncements(deps)
@@ -74,6 +76,7 @@ async function main(): Promise<void> {
     log,
     onClosed: async () => {
       releases.stop()
+      await storage.close()
       await stopEmbedded()
     },
   })

@@ -2,14 +2,14 @@ import { ChangeSignal } from '../services/change-signal.ts'
 import { parseFeedCatalog } from '../domain/feed-definition.ts'
 import { createApp } from '../http/app.ts'
 import { PrometheusTelemetry } from '../http/prometheus.ts'
-import { buildDeps } from './build-deps.ts'
+import { buildDeps, s3Settings } from './build-deps.ts'
 import { parseConfig, requireProductionSettings, unknownVariables } from './config.ts'
 import { createJsonLogger } from './logger.ts'
 import { createBatchedLineSink } from './node-log-sink.ts'
 import { startMaintenance, startReleaseAnnouncements } from './maintenance-timer.ts'
 import { findRoot, readJsonDirectory } from './node-files.ts'
 import { startNodeServer } from './node-server.ts'
-import { nodeS3RequestHandler } from './node-s3-handler.ts'
+import { startStorageThread, storageThreadUrl, ThreadedObjectStore } from './threaded-object-store.ts'
 
 const ROOT = findRoot(import.meta.url)
 
@@ -32,10 +32,12 @@ async function main(): Promise<void> {
   }
   const catalog = parseFeedCatalog(readJsonDirectory(ROOT, config.feedsDir))
   const telemetry = new PrometheusTelemetry()
+  const thread = s3Settings(config)
+  const storage = new ThreadedObjectStore(() => startStorageThread(storageThreadUrl(import.meta.url), thread))
   const deps = buildDeps(config, catalog, {
     telemetry,
     logger: log,
-    s3RequestHandler: nodeS3RequestHandler(config.s3.timeoutMs),
+    s3Thread: storage,
     changeSignal: new ChangeSignal(),
   })
   const maintenance = startMaintenance(deps, config.maintenanceIntervalMs, {
@@ -55,7 +57,7 @@ async function main(): Promise<void> {
     onClosed: () => {
       maintenance.stop()
       releases.stop()
-      return Promise.resolve()
+      return storage.close()
     },
   })
 }

@@ -36,10 +36,10 @@ function buildServe(): void {
   mkdirSync(out, { recursive: true })
   built = join(out, 'serve.mjs')
   metafile = join(out, 'meta.json')
-  const outfile = args.findIndex((a) => a.startsWith('--outfile='))
+  const outdir = args.findIndex((a) => a.startsWith('--outdir='))
   expect(tool).toBe('esbuild')
-  expect(outfile).toBeGreaterThanOrEqual(0)
-  args[outfile] = `--outfile=${built}`
+  expect(outdir).toBeGreaterThanOrEqual(0)
+  args[outdir] = `--outdir=${out}`
   const run = spawnSync(join(ROOT, 'node_modules', '.bin', 'esbuild'), [...args, `--metafile=${metafile}`], {
     cwd: ROOT,
     encoding: 'utf8',

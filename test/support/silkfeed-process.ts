@@ -18,13 +18,15 @@ export async function buildServeEntry(): Promise<{ entry: string; remove: () => 
   mkdirSync(dir, { recursive: true })
   const entry = join(dir, 'serve.mjs')
   await build({
-    entryPoints: [join(ROOT, 'src/platform/serve.ts')],
+    // The entry and the storage thread it starts from beside it.
+    entryPoints: [join(ROOT, 'src/platform/serve.ts'), join(ROOT, 'src/platform/storage-thread.ts')],
     bundle: true,
     platform: 'node',
     target: 'node20',
     format: 'esm',
     packages: 'external',
-    outfile: entry,
+    outdir: dir,
+    outExtension: { '.js': '.mjs' },
     logLevel: 'warning',
   })
   return { entry, remove: () => rmSync(dir, { recursive: true, force: true }) }
