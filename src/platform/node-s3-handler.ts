@@ -14,6 +14,9 @@ export function nodeS3RequestHandler(timeoutMs: number): NodeHttpHandler {
     httpAgent: new HttpAgent(agent),
     httpsAgent: new HttpsAgent(agent),
     connectionTimeout: timeoutMs,
+    // The SDK only warns past its requestTimeout unless told to throw; STORAGE_TIMEOUT_MS is a bound
+    // the services rely on (a stalled request frees its storage slot, the change cursor's overlap).
     requestTimeout: timeoutMs,
+    throwOnRequestTimeout: true,
   })
 }

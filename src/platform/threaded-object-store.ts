@@ -73,6 +73,8 @@ export class ThreadedObjectStore implements ObjectStore {
     if (this.#closed) return Promise.reject(new StorageUnavailableError('the storage thread was stopped'))
     const thread = this.#thread ?? this.#spawn()
     const id = this.#nextId++
+    // A call in flight keeps the process alive (as a socket of the SDK's would); an idle thread does not.
+    if (this.#pending.size === 0) thread.ref()
     return new Promise((resolve, reject) => {
       this.#pending.set(id, { resolve, reject })
       thread.postMessage({ id, request } satisfies StoreCall, transfer)
@@ -81,7 +83,6 @@ export class ThreadedObjectStore implements ObjectStore {
 
   #spawn(): Worker {
     const thread = this.#start()
-    // Never what keeps the process alive: the server does, and its shutdown closes this store.
     thread.unref()
     thread.on('message', (reply: StoreReply) => this.#settle(reply))
     thread.on('error', (error) => this.#lost(thread, `the storage thread failed: ${error.message}`))
@@ -94,6 +95,7 @@ export class ThreadedObjectStore implements ObjectStore {
     const pending = this.#pending.get(reply.id)
     if (!pending) return
     this.#pending.delete(reply.id)
+    if (this.#pending.size === 0) this.#thread?.unref()
     if ('error' in reply) pending.reject(errorFrom(reply.error))
     else pending.resolve(reply.value)
   }

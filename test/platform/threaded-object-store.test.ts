@@ -1,9 +1,11 @@
 import { mkdtempSync, rmSync } from 'node:fs'
 import { createServer, type Server, type Socket } from 'node:net'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { spawn } from 'node:child_process'
+import { dirname, join } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { MessageChannel, Worker } from 'node:worker_threads'
+import { build } from 'esbuild'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { EMBEDDED_CREDENTIALS, startEmbeddedS3, type EmbeddedS3 } from '../../src/platform/embedded-s3.ts'
 import {
@@ -21,6 +23,7 @@ import {
   StorageUnavailableError,
   type ObjectStore,
 } from '../../src/ports/object-store.ts'
+import { ROOT } from '../support/samples.ts'
 import { buildServeEntry } from '../support/silkfeed-process.ts'
 
 const BUCKET = 'silkfeed-threaded'
@@ -141,6 +144,15 @@ describe('ThreadedObjectStore against s3rver, through the storage thread and the
     expect((failure as Error).message).toMatch(/^storage get any\/key failed: /)
   })
 
+  it('fails as StorageUnavailableError when the store accepts the connection and never answers (STORAGE_TIMEOUT_MS)', async () => {
+    const store = threaded(thread(silentEndpoint(), 300))
+    const failure = await store.get('silent/key').catch((error: unknown) => error)
+    expect(failure).toBeInstanceOf(StorageUnavailableError)
+    expect((failure as Error).message).toMatch(
+      /^storage get silent\/key failed: TimeoutError: .*requestTimeout/,
+    )
+  })
+
   it('fails the calls in flight when the thread dies, and the next call starts another thread', async () => {
     const started: Worker[] = []
     // The first thread talks to a store that never answers; the next, to s3rver.
@@ -159,6 +171,47 @@ describe('ThreadedObjectStore against s3rver, through the storage thread and the
     await store.put('lost/key', encoder.encode('again'), { contentType: 'text/plain' })
     expect(decoder.decode((await store.get('lost/key'))!.body)).toBe('again')
     expect(started).toHaveLength(2)
+  })
+
+  it('keeps the process alive while a call is in flight, and lets it exit once the thread is idle', async () => {
+    await threaded(thread(s3.endpoint)).put('alive/key', encoder.encode('held'), {
+      contentType: 'text/plain',
+    })
+    // A script with nothing else to keep it alive: a top-level await on a storage call, then nothing.
+    // (On Node 20 the SDK's warning about Node versions, written by the thread, also keeps the process
+    // alive for a while; on Node 24 only the store's own ref does.)
+    const script = join(dirname(built.entry), 'alive.mjs')
+    await build({
+      stdin: {
+        contents: `
+          import { startStorageThread, storageThreadUrl, ThreadedObjectStore } from './src/platform/threaded-object-store.ts'
+          const settings = JSON.parse(process.argv[2])
+          const store = new ThreadedObjectStore(() => startStorageThread(storageThreadUrl(import.meta.url), settings))
+          const got = await store.get('alive/key')
+          process.stdout.write(new TextDecoder().decode(got.body))
+        `,
+        resolveDir: ROOT,
+        loader: 'ts',
+      },
+      bundle: true,
+      platform: 'node',
+      format: 'esm',
+      packages: 'external',
+      outfile: script,
+      logLevel: 'warning',
+    })
+    const child = spawn(process.execPath, [script, JSON.stringify(settings(s3.endpoint))], {
+      stdio: ['ignore', 'pipe', 'ignore'],
+    })
+    let out = ''
+    child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()))
+    const killer = setTimeout(() => child.kill('SIGKILL'), 15_000)
+    const [code, signal] = await new Promise<[number | null, string | null]>((resolve) =>
+      child.once('close', (c, s) => resolve([c, s])),
+    )
+    clearTimeout(killer)
+    // Exit code 13 would be Node giving up on the unsettled await; SIGKILL, a thread that held the process.
+    expect({ code, signal, out }).toEqual({ code: 0, signal: null, out: 'held' })
   })
 
   it('after close, refuses calls as StorageUnavailableError', async () => {
