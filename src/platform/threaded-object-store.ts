@@ -14,9 +14,9 @@ import {
  * The storage port on Node, served by a worker thread of its own (`storage-thread.ts`) that runs the
  * S3 adapter and the SDK's node:http client. Why: Node's HTTP and stream code is shared by the
  * server and the SDK's client in one isolate, and once it has run through the client's objects its
- * inline caches stay megamorphic for the server's requests too. A bare node:http server that had
- * made 30 SDK requests served the archive case of `npm run bench:serve` about a fifth slower (README,
- * Performance). In a thread of its own the SDK keeps its objects to itself, and its CPU (signing,
+ * inline caches stay megamorphic for the server's requests too: in the hot archive case of `npm run
+ * bench:serve`, Silkfeed measured 0.82–0.83x of a bare node:http server that had first made 30 SDK
+ * round trips, against 0.61–0.62x of an untouched one (README, Performance). In a thread of its own the SDK keeps its objects to itself, and its CPU (signing,
  * XML, checksums) runs beside the event loop that answers readers rather than on it.
  *
  * One message per call, answered by id. Bytes cross as copies, never detaching a buffer the caller
