@@ -9,7 +9,7 @@ import { createBatchedLineSink } from './node-log-sink.ts'
 import { startMaintenance, startReleaseAnnouncements } from './maintenance-timer.ts'
 import { findRoot, readJsonDirectory } from './node-files.ts'
 import { startNodeServer } from './node-server.ts'
-import { startStorageThread, storageThreadUrl, ThreadedObjectStore } from './threaded-object-store.ts'
+import { threadedS3Store } from './threaded-object-store.ts'
 
 const ROOT = findRoot(import.meta.url)
 
@@ -32,8 +32,7 @@ async function main(): Promise<void> {
   }
   const catalog = parseFeedCatalog(readJsonDirectory(ROOT, config.feedsDir))
   const telemetry = new PrometheusTelemetry()
-  const thread = s3Settings(config)
-  const storage = new ThreadedObjectStore(() => startStorageThread(storageThreadUrl(import.meta.url), thread))
+  const storage = threadedS3Store(import.meta.url, s3Settings(config))
   const deps = buildDeps(config, catalog, {
     telemetry,
     logger: log,

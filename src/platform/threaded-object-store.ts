@@ -16,8 +16,9 @@ import {
  * server and the SDK's client in one isolate, and once it has run through the client's objects its
  * inline caches stay megamorphic for the server's requests too: in the hot archive case of `npm run
  * bench:serve`, Silkfeed measured 0.82–0.83x of a bare node:http server that had first made 30 SDK
- * round trips, against 0.61–0.62x of an untouched one (README, Performance). In a thread of its own the SDK keeps its objects to itself, and its CPU (signing,
- * XML, checksums) runs beside the event loop that answers readers rather than on it.
+ * round trips, against 0.61–0.62x of an untouched one (README, Performance). In a thread of its own
+ * the SDK keeps its objects to itself, and its CPU (signing, XML, checksums) runs beside the event
+ * loop that answers readers rather than on it.
  *
  * One message per call, answered by id. Bytes cross as copies, never detaching a buffer the caller
  * or a cache still holds. If the thread dies, the calls in flight fail as StorageUnavailableError
@@ -53,7 +54,7 @@ export class ThreadedObjectStore implements ObjectStore {
   }
 
   delete(keys: readonly string[]): Promise<void> {
-    return this.#call({ op: 'delete', keys: [...keys] }) as Promise<void>
+    return this.#call({ op: 'delete', keys }) as Promise<void>
   }
 
   ping(): Promise<void> {
@@ -125,7 +126,7 @@ export type StoreRequest =
   | { op: 'getIfChanged'; key: string; etag: string }
   | { op: 'put'; key: string; body: Bytes; meta: ObjectMeta; condition: PutCondition | undefined }
   | { op: 'list'; prefix: string; startAfter: string | undefined }
-  | { op: 'delete'; keys: string[] }
+  | { op: 'delete'; keys: readonly string[] }
   | { op: 'ping' }
 
 export interface StoreCall {
@@ -171,6 +172,15 @@ export type ThreadSettings = Omit<S3Settings, 'requestHandler'>
  */
 export function startStorageThread(moduleUrl: URL, settings: ThreadSettings): Worker {
   return new Worker(moduleUrl, { workerData: settings, name: 'silkfeed-storage' })
+}
+
+/**
+ * What the Node entries wire: the bucket through a storage thread started, and started again after
+ * it died, from the module beside the entry at `entryUrl`.
+ */
+export function threadedS3Store(entryUrl: string, settings: ThreadSettings): ThreadedObjectStore {
+  const moduleUrl = storageThreadUrl(entryUrl)
+  return new ThreadedObjectStore(() => startStorageThread(moduleUrl, settings))
 }
 
 /** Where the storage thread's module is, beside the entry at `entryUrl` and with its extension. */
