@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process'
 import { describe, expect, it } from 'vitest'
 import { createJsonLogger } from '../../src/platform/logger.ts'
-import { createBatchedLineSink } from '../../src/platform/node-log-sink.ts'
+import { createBatchedLineSink, synchronousOutput, type WriteCall } from '../../src/platform/node-log-sink.ts'
 import { ROOT } from '../support/samples.ts'
 
 describe('JSON request logs on Node', () => {
@@ -67,12 +67,35 @@ describe('JSON request logs on Node', () => {
     expect(writes.join('').split('\n').filter(Boolean)).toHaveLength(10)
   })
 
-  it('loses no line when the process exits right after logging', async () => {
+  it('writes every byte of a batch a full pipe takes in parts, cut anywhere, a character too', () => {
+    const text = '{"title":"Қазақ тілі"}\n'.repeat(3)
+    const expected = Buffer.from(text)
+    // Each way a descriptor may take the batch: all at once, a character's worth of bytes short, cut
+    // inside a character, as many bytes as the text has characters, and refusing a write (EAGAIN).
+    for (const parts of [[Infinity], [text.length - 1], [9, 5, 1], [text.length], ['EAGAIN', 7]]) {
+      const received: number[] = []
+      let call = 0
+      const write: WriteCall = (_fd, data, offset = 0) => {
+        const bytes = typeof data === 'string' ? Buffer.from(data) : Buffer.from(data).subarray(offset)
+        const part = parts[Math.min(call++, parts.length - 1)]!
+        if (part === 'EAGAIN') throw Object.assign(new Error('EAGAIN'), { code: 'EAGAIN' })
+        const taken = bytes.subarray(0, part as number)
+        received.push(...taken)
+        return taken.length
+      }
+      synchronousOutput(1, write).write(text)
+      expect(Buffer.from(received).toString()).toBe(text)
+      expect(received).toHaveLength(expected.length)
+    }
+  })
+
+  it('loses no line when the process exits right after logging, text beyond ASCII included', async () => {
     const script = [
       `import { createJsonLogger } from ${JSON.stringify(`${ROOT}src/platform/logger.ts`)}`,
       `import { createBatchedLineSink } from ${JSON.stringify(`${ROOT}src/platform/node-log-sink.ts`)}`,
       `const log = createJsonLogger('info', createBatchedLineSink())`,
-      `for (let i = 0; i < 1000; i++) log.info('request', { n: i })`,
+      // Text beyond ASCII: a write the full pipe cuts short may end inside a character.
+      `for (let i = 0; i < 1000; i++) log.info('request', { n: i, title: 'Қазақ тілі ' + i })`,
       `for (let i = 1000; i < 2000; i++) log.request({ method: 'GET', path: '/', status: 200, bytes: i, durationMs: 1, cache: undefined, requestId: String(i) })`,
       `process.exit(0)`,
     ].join('\n')
@@ -84,12 +107,16 @@ describe('JSON request logs on Node', () => {
       { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] },
     )
     let out = ''
-    child.stdout.on('data', (chunk) => (out += chunk))
+    child.stdout.setEncoding('utf8') // a character the pipe splits between reads is decoded whole
+    child.stdout.on('data', (chunk: string) => (out += chunk))
     // 'close', not 'exit': the child may be gone while the last of its output is still in the pipe
     expect(await new Promise((resolve) => child.once('close', resolve))).toBe(0)
     const lines = out.split('\n').filter(Boolean)
     expect(lines).toHaveLength(2000)
-    const numbers = lines.map((l) => JSON.parse(l) as { n?: number; bytes?: number })
+    const numbers = lines.map((l) => JSON.parse(l) as { n?: number; bytes?: number; title?: string })
     expect(numbers.map((l) => l.n ?? l.bytes)).toEqual([...Array(2000).keys()])
+    expect(numbers.slice(0, 1000).map((l) => l.title)).toEqual(
+      [...Array(1000).keys()].map((i) => `Қазақ тілі ${i}`),
+    )
   })
 })
