@@ -117,6 +117,7 @@ export function buildDeps(
   })
   return {
     store,
+    maintenanceStore: limited.withPriority('background'),
     logger,
     caches: createAppCaches(),
     feeds,

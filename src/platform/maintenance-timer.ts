@@ -13,7 +13,10 @@ export function startMaintenance(
     if (running) return
     running = true
     try {
-      const report = await runMaintenance(deps.store, deps.feeds, { now: deps.now(), ...retention })
+      const report = await runMaintenance(deps.maintenanceStore ?? deps.store, deps.feeds, {
+        now: deps.now(),
+        ...retention,
+      })
       deps.logger.info('maintenance done', { ...report })
     } catch (error) {
       deps.logger.warn('maintenance failed; will retry next interval', { reason: String(error) })

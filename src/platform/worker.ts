@@ -119,7 +119,7 @@ export default {
       )
       return
     }
-    const run = runMaintenance(deps.store, deps.feeds, {
+    const run = runMaintenance(deps.maintenanceStore ?? deps.store, deps.feeds, {
       now: controller.scheduledTime,
       idempotencyMs: config.idempotencyMs,
       changeLogMs: config.changeLogMs,

@@ -27,7 +27,9 @@ const decoder = new TextDecoder()
  * Housekeeping that must not run per request: derive again script variants stored by an earlier
  * release of the converters, expire idempotency records and old change-log entries (after storing
  * again the snapshots that stand on them), and re-render feeds whose tombstones expired. Idempotent;
- * safe to run on several instances at once.
+ * safe to run on several instances at once. Its reads, lookups and deletes go through `store` (the
+ * composition root gives one whose requests wait behind readers' and webhooks'); rendering a feed
+ * again goes through the feed service as any render does.
  */
 export async function runMaintenance(
   store: ObjectStore,
@@ -36,7 +38,7 @@ export async function runMaintenance(
 ): Promise<MaintenanceReport> {
   const { variantsRederived } = await rederiveStoredVariants({
     store,
-    articles: feeds.articles,
+    articles: feeds.articles.within(store),
     changeLog: feeds.changeLog,
     catalog: feeds.feeds,
     render: (definition, written) => feeds.renderAndStore(definition, undefined, written),

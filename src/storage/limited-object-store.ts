@@ -8,9 +8,10 @@ export interface SlotLease {
 
 /**
  * Who waits for a slot: `reader` (a feed, a page, a probe: someone is waiting on the answer, and each
- * needs a few requests) or `bulk` (a webhook's hundreds of lookups and writes).
+ * needs a few requests), `bulk` (a webhook's hundreds of lookups and writes: an editor is waiting) or
+ * `background` (maintenance, which may read every stored record: nobody is waiting on it).
  */
-export type SlotPriority = 'reader' | 'bulk'
+export type SlotPriority = 'reader' | 'bulk' | 'background'
 
 /** Tasks waiting for a slot in arrival order, consumed from the front without shifting the array. */
 class WaitQueue {
@@ -40,8 +41,10 @@ class WaitQueue {
 /**
  * At most `limit` tasks at once; the others wait. Any task may take any free slot, so a webhook
  * alone uses them all; a finishing task hands its slot straight to the oldest waiting reader, or,
- * when no reader waits, to the oldest waiting bulk task. So a reader waits at most for the first
- * slot to free up, never behind a batch's queue, and a newcomer never overtakes a waiter of its kind.
+ * when no reader waits, to the oldest waiting bulk task, and only when neither waits to the oldest
+ * background task. So a reader waits at most for the first slot to free up, never behind a batch's
+ * queue; a webhook never waits behind maintenance's scan; and a newcomer never overtakes a waiter
+ * of its kind.
  *
  * With a lease, a slot held longer than `leaseMs` is taken back when the next task arrives: on
  * Workers, a request cancelled mid-fetch (its client gone) never runs its continuations, so its
@@ -51,6 +54,7 @@ export class StorageLimiter {
   #active = 0
   readonly #readers = new WaitQueue()
   readonly #bulk = new WaitQueue()
+  readonly #background = new WaitQueue()
   readonly #held = new Map<object, number>()
 
   constructor(
@@ -68,15 +72,14 @@ export class StorageLimiter {
 
   /** Tasks waiting for a slot now. */
   get queued(): number {
-    return this.#readers.length + this.#bulk.length
+    return this.#readers.length + this.#bulk.length + this.#background.length
   }
 
   /** Runs `task` once a slot is free; the slot is released when its promise settles, however it settles. */
   async run<T>(task: () => Promise<T>, priority: SlotPriority = 'reader'): Promise<T> {
     this.#takeBackExpired()
     if (this.#active < this.limit) this.#active++
-    else
-      await new Promise<void>((resolve) => (priority === 'reader' ? this.#readers : this.#bulk).push(resolve))
+    else await new Promise<void>((resolve) => this.#queueOf(priority).push(resolve))
     const slot = {}
     if (this.lease) this.#held.set(slot, this.lease.now())
     try {
@@ -98,8 +101,19 @@ export class StorageLimiter {
     }
   }
 
+  #queueOf(priority: SlotPriority): WaitQueue {
+    return priority === 'reader' ? this.#readers : priority === 'bulk' ? this.#bulk : this.#background
+  }
+
   #release(): void {
-    const queue = this.#readers.length > 0 ? this.#readers : this.#bulk.length > 0 ? this.#bulk : undefined
+    const queue =
+      this.#readers.length > 0
+        ? this.#readers
+        : this.#bulk.length > 0
+          ? this.#bulk
+          : this.#background.length > 0
+            ? this.#background
+            : undefined
     if (queue) queue.shift()()
     else this.#active--
   }
@@ -135,7 +149,8 @@ export class LimitedObjectStore implements ObjectStore {
 
   /**
    * A view of this store whose requests wait with `priority`: a webhook's are `bulk`, so they take
-   * every free slot, and a reader that arrives meanwhile gets the next one that frees up.
+   * every free slot, and a reader that arrives meanwhile gets the next one that frees up;
+   * maintenance's are `background`, which get a slot only when nobody else waits for one.
    */
   withPriority(priority: SlotPriority): LimitedObjectStore {
     return new LimitedObjectStore(this.#inner, this.#limiters, priority)

@@ -181,6 +181,24 @@ describe('the storage limiter', () => {
     expect(held.peak()).toBe(3)
   })
 
+  it('gives background work a slot only when no reader and no bulk work waits for one', async () => {
+    const held = heldStore()
+    const processStore = new LimitedObjectStore(held.store, new StorageLimiter(2))
+    const maintenance = processStore.withPriority('background')
+    const webhook = processStore.withPriority('bulk')
+    const scan = Array.from({ length: 5 }, (_, i) => maintenance.get(`scan${i}`))
+    await new Promise((resolve) => setTimeout(resolve, 0))
+    // Alone, background work holds every slot.
+    expect(held.started).toEqual(['scan0', 'scan1'])
+    const writes = [webhook.get('write0'), webhook.get('write1')]
+    const reader = processStore.get('feed')
+    await held.finishAll()
+    await Promise.all([...scan, ...writes, reader])
+    // The scan queued first, yet each freed slot went to the reader, then to the webhook's writes.
+    expect(held.started).toEqual(['scan0', 'scan1', 'feed', 'write0', 'write1', 'scan2', 'scan3', 'scan4'])
+    expect(held.peak()).toBe(2)
+  })
+
   it('bounds one request by its scope while the process has room for others', async () => {
     const held = heldStore()
     const processStore = new LimitedObjectStore(held.store, new StorageLimiter(4))
