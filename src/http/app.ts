@@ -37,11 +37,6 @@ const CHANGES_POLL_MS = 1000
 export interface AppDeps {
   feeds: FeedService
   store: ObjectStore
-  /**
-   * The store maintenance works through: a view whose requests wait behind every reader's and
-   * webhook's (`background`), so its scans never hold up an answer. `store` when absent.
-   */
-  maintenanceStore?: ObjectStore
   logger: Logger
   now: () => number
   newRequestId: () => string

@@ -68,6 +68,16 @@ export function s3Settings(config: Config): Omit<S3Settings, 'requestHandler'> {
   }
 }
 
+/** The app's dependencies and what the platform entries use beside the app. */
+export interface PlatformDeps extends AppDeps {
+  /**
+   * The store maintenance works through (the Node timer, the Worker's Cron handler): a view whose
+   * requests wait behind every reader's and webhook's (`background`), so its scans never hold up an
+   * answer.
+   */
+  maintenanceStore: ObjectStore
+}
+
 /** Wires the app's dependencies from validated configuration; shared by both entries. */
 export function buildDeps(
   config: Config,
@@ -80,7 +90,7 @@ export function buildDeps(
     changeSignal,
     bucket,
   }: PlatformParts = {},
-): AppDeps {
+): PlatformDeps {
   const base = bucket?.store ?? s3Thread ?? new S3ObjectStore(s3Settings(config))
   const timed = telemetry ? instrumentStore(base, telemetry, Date.now) : base
   const slots = config.s3.concurrency ?? (s3Thread ? NODE_STORAGE_CONCURRENCY : FETCH_STORAGE_CONCURRENCY)

@@ -1,10 +1,11 @@
 import type { AppDeps } from '../http/app.ts'
+import type { PlatformDeps } from './build-deps.ts'
 import { runMaintenance } from '../services/maintenance.ts'
 import { announceReleases } from '../services/releases.ts'
 
 /** Runs maintenance on Node every `intervalMs` (Workers use a Cron Trigger instead); never overlapping. */
 export function startMaintenance(
-  deps: AppDeps,
+  deps: PlatformDeps,
   intervalMs: number,
   retention: { idempotencyMs: number; changeLogMs: number },
 ): { stop(): void } {
@@ -13,7 +14,7 @@ export function startMaintenance(
     if (running) return
     running = true
     try {
-      const report = await runMaintenance(deps.maintenanceStore ?? deps.store, deps.feeds, {
+      const report = await runMaintenance(deps.maintenanceStore, deps.feeds, {
         now: deps.now(),
         ...retention,
       })

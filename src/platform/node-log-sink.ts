@@ -32,7 +32,7 @@ export function synchronousOutput(fd = 1, write: WriteCall = writeCall): LineOut
         if ((error as NodeJS.ErrnoException).code !== 'EAGAIN') throw error
       }
       // Bytes, not characters: a line may hold text beyond ASCII.
-      if (written === chunk.length && written === Buffer.byteLength(chunk)) return
+      if (written === Buffer.byteLength(chunk)) return
       const bytes = Buffer.from(chunk)
       for (let at = written; at < bytes.length;) {
         try {

@@ -1,9 +1,8 @@
 import type { ExecutionContext } from 'hono'
 import { createApp } from '../http/app.ts'
-import { buildDeps } from './build-deps.ts'
+import { buildDeps, type PlatformDeps } from './build-deps.ts'
 import { bundledCatalog } from './bundled-feeds.ts'
 import { parseConfig, unknownVariables, type Config } from './config.ts'
-import type { AppDeps } from '../http/app.ts'
 import { runMaintenance } from '../services/maintenance.ts'
 import { announceReleases } from '../services/releases.ts'
 import type { EdgeCache } from '../storage/edge-cached-object-store.ts'
@@ -29,7 +28,7 @@ interface WorkerHandler {
 
 // One set of dependencies and one app per environment object: Workers hands the same env to every
 // request of an isolate. Built at the first request, not at startup.
-const built = new WeakMap<object, { config: Config; deps: AppDeps; app: ReturnType<typeof createApp> }>()
+const built = new WeakMap<object, { config: Config; deps: PlatformDeps; app: ReturnType<typeof createApp> }>()
 
 /** The data centre's Cache API (`caches.default`); absent outside Workers. */
 function edgeCache(): EdgeCache | undefined {
@@ -119,7 +118,7 @@ export default {
       )
       return
     }
-    const run = runMaintenance(deps.maintenanceStore ?? deps.store, deps.feeds, {
+    const run = runMaintenance(deps.maintenanceStore, deps.feeds, {
       now: controller.scheduledTime,
       idempotencyMs: config.idempotencyMs,
       changeLogMs: config.changeLogMs,

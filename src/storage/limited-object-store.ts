@@ -13,6 +13,9 @@ export interface SlotLease {
  */
 export type SlotPriority = 'reader' | 'bulk' | 'background'
 
+/** The order in which a freed slot goes to the waiters: the first kind that has any. */
+const PRIORITIES: readonly SlotPriority[] = ['reader', 'bulk', 'background']
+
 /** Tasks waiting for a slot in arrival order, consumed from the front without shifting the array. */
 class WaitQueue {
   #waiting: Array<() => void> = []
@@ -52,9 +55,11 @@ class WaitQueue {
  */
 export class StorageLimiter {
   #active = 0
-  readonly #readers = new WaitQueue()
-  readonly #bulk = new WaitQueue()
-  readonly #background = new WaitQueue()
+  readonly #waiting: Record<SlotPriority, WaitQueue> = {
+    reader: new WaitQueue(),
+    bulk: new WaitQueue(),
+    background: new WaitQueue(),
+  }
   readonly #held = new Map<object, number>()
 
   constructor(
@@ -72,14 +77,14 @@ export class StorageLimiter {
 
   /** Tasks waiting for a slot now. */
   get queued(): number {
-    return this.#readers.length + this.#bulk.length + this.#background.length
+    return PRIORITIES.reduce((sum, priority) => sum + this.#waiting[priority].length, 0)
   }
 
   /** Runs `task` once a slot is free; the slot is released when its promise settles, however it settles. */
   async run<T>(task: () => Promise<T>, priority: SlotPriority = 'reader'): Promise<T> {
     this.#takeBackExpired()
     if (this.#active < this.limit) this.#active++
-    else await new Promise<void>((resolve) => this.#queueOf(priority).push(resolve))
+    else await new Promise<void>((resolve) => this.#waiting[priority].push(resolve))
     const slot = {}
     if (this.lease) this.#held.set(slot, this.lease.now())
     try {
@@ -101,20 +106,9 @@ export class StorageLimiter {
     }
   }
 
-  #queueOf(priority: SlotPriority): WaitQueue {
-    return priority === 'reader' ? this.#readers : priority === 'bulk' ? this.#bulk : this.#background
-  }
-
   #release(): void {
-    const queue =
-      this.#readers.length > 0
-        ? this.#readers
-        : this.#bulk.length > 0
-          ? this.#bulk
-          : this.#background.length > 0
-            ? this.#background
-            : undefined
-    if (queue) queue.shift()()
+    const priority = PRIORITIES.find((kind) => this.#waiting[kind].length > 0)
+    if (priority) this.#waiting[priority].shift()()
     else this.#active--
   }
 }
