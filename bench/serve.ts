@@ -22,11 +22,13 @@
 // default 1), BENCH_CONNECTIONS (default 50), BENCH_ITEMS (default 10,50,500), BENCH_CASES (default
 // "200 identity,200 gzip,304,HEAD,cursor"; `cursor` is the change cursor case below), BENCH_WARMUP_SECONDS (per server and case, default 1),
 // BENCH_SKIP_BUILD=1 to reuse dist/serve.mjs, BENCH_SERVER_NODE_ARGS for Node flags of the server
-// under test (e.g. "--cpu-prof --cpu-prof-dir=prof"), LOG_LEVEL for it (default info, as in production),
+// under test (e.g. "--cpu-prof --cpu-prof-dir=prof"; BENCH_BARE_NODE_ARGS likewise for the bare
+// server), LOG_LEVEL for the server under test (default info, as in production),
 // BENCH_DETAIL=1 to print every round's pair of runs (CPU per request, its user-space part, the ratio),
 // BENCH_SERVER_ENTRY to measure another build of the entry (say, of another commit; implies no build),
-// BENCH_TOGETHER=1 to load both servers at the same time instead of in turn (on a shared, busy
-// machine: both then share its load alike; each server's CPU per request is still its own).
+// BENCH_TOGETHER=1 to load both servers at the same time instead of in turn, in every case, the
+// archive's and the cursor's too (on a shared, busy machine: both then share its load alike; each
+// server's CPU per request is still its own).
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
 import {
   closeSync,
@@ -717,11 +719,14 @@ try {
     const ours: Run[] = []
     const theirs: Run[] = []
     for (let round = 0; round < ROUNDS; round++) {
-      const first = order++ % 2 === 0
-      if (!first) theirs.push(await measure(bare, 0, '200 identity', SECONDS, archivePath))
-      ours.push(await measure(silkfeed, 0, '200 identity', SECONDS, archivePath))
-      if (first) theirs.push(await measure(bare, 0, '200 identity', SECONDS, archivePath))
-      if (DETAIL) printRound('archive', round, ours.at(-1)!, theirs.at(-1)!)
+      const [o, t] = await pair(
+        () => measure(silkfeed, 0, '200 identity', SECONDS, archivePath),
+        () => measure(bare, 0, '200 identity', SECONDS, archivePath),
+        order++ % 2 === 0,
+      )
+      ours.push(o)
+      theirs.push(t)
+      if (DETAIL) printRound('archive', round, o, t)
     }
     silkfeedRequests += ours.reduce((n, r) => n + r.requests, 0)
     archiveResult = { silkfeed: median(ours), bare: median(theirs) }
