@@ -713,6 +713,7 @@ try {
   }
   // The archive: a hot 200 (identity) beside the bare server serving the same bytes.
   let archiveResult: { silkfeed: Run; bare: Run } | undefined
+  let archiveRequests = 0
   if (archive && archivePath) {
     await measure(silkfeed, 0, '200 identity', WARMUP_SECONDS, archivePath)
     await measure(bare, 0, '200 identity', WARMUP_SECONDS, archivePath)
@@ -728,7 +729,8 @@ try {
       theirs.push(t)
       if (DETAIL) printRound('archive', round, o, t)
     }
-    silkfeedRequests += ours.reduce((n, r) => n + r.requests, 0)
+    archiveRequests = ours.reduce((n, r) => n + r.requests, 0)
+    silkfeedRequests += archiveRequests
     archiveResult = { silkfeed: median(ours), bare: median(theirs) }
   }
   // The partner case: keyed and public URL of the same feed, alternating, in the same rounds.
@@ -835,7 +837,7 @@ try {
   const byHits = storage.total - storage.conditional - storage.list
   console.log(
     `  ${byHits === 0 && otherReads === 0 ? 'PASS' : 'FAIL'}  0 storage requests per hot hit: ${byHits} ` +
-      `storage requests besides revalidation, for ${hits} hits (${storage.total} storage requests in all during ` +
+      `storage requests besides revalidation, for ${hits} feed hits and ${archiveRequests} archive requests (${storage.total} storage requests in all during ` +
       `${silkfeedRequests} requests: ${storage.conditional} conditional GETs revalidating after HOT_CACHE_MS, ` +
       `which ${revalidated} requests shared, ${stale} requests answered from memory meanwhile; ${otherReads} misses; ` +
       `${storage.list} listings (of the change log, as archives revalidate after HOT_CACHE_MS, or of the key index), beside the requests)`,
