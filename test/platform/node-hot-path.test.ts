@@ -17,7 +17,9 @@ let store: MemoryObjectStore
 beforeAll(async () => {
   store = new MemoryObjectStore()
   await storeArticles(store, loadSamples())
-  ;({ server, port } = await serveWithHotFront(appOver(store)))
+  // Fresh for a minute: with the default 2 s, a slow machine reaches a feed's revalidation between
+  // two requests of a case, and its storage reads, in the background, land while the hot one runs.
+  ;({ server, port } = await serveWithHotFront(appOver(store, { freshMs: 60_000 })))
 })
 
 afterAll(() => new Promise((resolve) => server.close(resolve)))
