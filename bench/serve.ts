@@ -91,6 +91,28 @@ async function pair<T>(
   const t = await theirs()
   return [await ours(), t]
 }
+
+/** Rounds paired so far, in every cell: which server goes first alternates across them all. */
+let pairedSoFar = 0
+
+/**
+ * A cell's BENCH_ROUNDS rounds, each a `pair` of Silkfeed's run and the bare server's, the one that
+ * goes first alternating so drift in the machine's load favours neither; BENCH_DETAIL prints each.
+ */
+async function pairedRounds(
+  cell: string,
+  ours: () => Promise<Run>,
+  theirs: () => Promise<Run>,
+): Promise<{ ours: Run[]; theirs: Run[] }> {
+  const runs = { ours: [] as Run[], theirs: [] as Run[] }
+  for (let round = 0; round < ROUNDS; round++) {
+    const [o, t] = await pair(ours, theirs, pairedSoFar++ % 2 === 0)
+    runs.ours.push(o)
+    runs.theirs.push(t)
+    if (DETAIL) printRound(cell, round, o, t)
+  }
+  return runs
+}
 // The partner case's feed: the issue's reference size when measured, else the nearest one.
 const PARTNER_ITEMS = [...SIZES].sort((a, b) => Math.abs(a - 50) - Math.abs(b - 50))[0]!
 
@@ -691,22 +713,13 @@ try {
   proxy.reset()
   let silkfeedRequests = 0
   const results: { items: number; which: Case; silkfeed: Run; bare: Run }[] = []
-  let order = 0
   for (const items of SIZES) {
     for (const which of CASES) {
-      const ours: Run[] = []
-      const theirs: Run[] = []
-      for (let round = 0; round < ROUNDS; round++) {
-        // Alternate which server goes first, so drift in the machine's load favours neither.
-        const [o, t] = await pair(
-          () => measure(silkfeed, items, which, SECONDS),
-          () => measure(bare, items, which, SECONDS),
-          order++ % 2 === 0,
-        )
-        ours.push(o)
-        theirs.push(t)
-        if (DETAIL) printRound(`${items} items, ${which}`, round, o, t)
-      }
+      const { ours, theirs } = await pairedRounds(
+        `${items} items, ${which}`,
+        () => measure(silkfeed, items, which, SECONDS),
+        () => measure(bare, items, which, SECONDS),
+      )
       silkfeedRequests += ours.reduce((n, r) => n + r.requests, 0)
       results.push({ items, which, silkfeed: median(ours), bare: median(theirs) })
     }
@@ -717,18 +730,11 @@ try {
   if (archive && archivePath) {
     await measure(silkfeed, 0, '200 identity', WARMUP_SECONDS, archivePath)
     await measure(bare, 0, '200 identity', WARMUP_SECONDS, archivePath)
-    const ours: Run[] = []
-    const theirs: Run[] = []
-    for (let round = 0; round < ROUNDS; round++) {
-      const [o, t] = await pair(
-        () => measure(silkfeed, 0, '200 identity', SECONDS, archivePath),
-        () => measure(bare, 0, '200 identity', SECONDS, archivePath),
-        order++ % 2 === 0,
-      )
-      ours.push(o)
-      theirs.push(t)
-      if (DETAIL) printRound('archive', round, o, t)
-    }
+    const { ours, theirs } = await pairedRounds(
+      'archive',
+      () => measure(silkfeed, 0, '200 identity', SECONDS, archivePath),
+      () => measure(bare, 0, '200 identity', SECONDS, archivePath),
+    )
     archiveRequests = ours.reduce((n, r) => n + r.requests, 0)
     silkfeedRequests += archiveRequests
     archiveResult = { silkfeed: median(ours), bare: median(theirs) }
@@ -877,18 +883,11 @@ try {
     await poll(silkfeed, WARMUP_SECONDS)
     await poll(bare, WARMUP_SECONDS)
     proxy.reset()
-    const ours: Run[] = []
-    const theirs: Run[] = []
-    for (let round = 0; round < ROUNDS; round++) {
-      const [o, t] = await pair(
-        () => poll(silkfeed, SECONDS),
-        () => poll(bare, SECONDS),
-        round % 2 === 0,
-      )
-      ours.push(o)
-      theirs.push(t)
-      if (DETAIL) printRound('cursor', round, o, t)
-    }
+    const { ours, theirs } = await pairedRounds(
+      'cursor',
+      () => poll(silkfeed, SECONDS),
+      () => poll(bare, SECONDS),
+    )
     const listed = proxy.counts.total
     const polls = ours.reduce((n, r) => n + r.requests, 0)
     const [s, b] = [median(ours), median(theirs)]
