@@ -4,11 +4,21 @@
 //
 // Reads one JSON line on stdin: { "<path>": { identity, gzip, notModified, head } }, each
 // { status, headers, body (base64) }; prints {"port": N} once listening; stops when stdin closes.
+//
+// BARE_EXTRA_US (bench:serve's calibration only): before each answer, spin this many microseconds,
+// a known amount of extra work per request, to see how the bench reads a known difference.
 import { createServer } from 'node:http'
 import { createInterface } from 'node:readline'
 import { wayOf } from './answer-way.mjs'
 
 const routes = new Map()
+const extraMs = Number(process.env.BARE_EXTRA_US ?? 0) / 1000
+
+/** Busy for `ms` milliseconds of the clock: work of a known length, and nothing else. */
+function spin(ms) {
+  const until = performance.now() + ms
+  while (performance.now() < until);
+}
 
 const server = createServer((req, res) => {
   const cases = routes.get(req.url)
@@ -17,6 +27,7 @@ const server = createServer((req, res) => {
     res.end()
     return
   }
+  if (extraMs > 0) spin(extraMs)
   const chosen = cases[wayOf(req.method, req.headers)]
   res.writeHead(chosen.status, chosen.headers)
   res.end(chosen.body)

@@ -29,6 +29,12 @@
 // BENCH_TOGETHER=1 to load both servers at the same time instead of in turn, in every case, the
 // archive's and the cursor's too (on a shared, busy machine: both then share its load alike; each
 // server's CPU per request is still its own).
+//
+// Calibration: the bare server beside a copy of itself that spins BENCH_CALIBRATE_US (default 5)
+// microseconds more per request, in the same rounds and mode as the cases, on the archive's bytes. A
+// known difference in work, read by the same instrument, shows how far the instrument widens a gap:
+// on a machine where waking the load generator costs the server that answers (a VM's interrupts),
+// the slower of two servers pays that cost more often per request. BENCH_CALIBRATE_US=0 skips it.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
 import {
   closeSync,
@@ -73,6 +79,13 @@ const PARTNER = process.env.BENCH_PARTNER !== '0'
 // Both servers loaded at the same time (both on core 0, each by its own wrk on core 1): they share
 // whatever else the machine runs, which on a busy machine disturbs the ratio less than taking turns.
 const TOGETHER = process.env.BENCH_TOGETHER === '1'
+const CALIBRATE_US = Number(process.env.BENCH_CALIBRATE_US ?? 5)
+if (!(CALIBRATE_US >= 0)) {
+  console.error(
+    `BENCH_CALIBRATE_US=${process.env.BENCH_CALIBRATE_US}: give microseconds (0 skips the calibration)`,
+  )
+  process.exit(1)
+}
 
 /**
  * One round of a cell: Silkfeed's run and the bare server's, one after the other (Silkfeed first
@@ -92,6 +105,10 @@ async function pair<T>(
   return [await ours(), t]
 }
 
+/** How a round names its two servers (BENCH_DETAIL): the one measured, then its baseline. */
+type Names = readonly [string, string]
+const SERVERS: Names = ['Silkfeed', 'bare']
+
 /** Rounds paired so far, in every cell: which server goes first alternates across them all. */
 let pairedSoFar = 0
 
@@ -103,13 +120,14 @@ async function pairedRounds(
   cell: string,
   ours: () => Promise<Run>,
   theirs: () => Promise<Run>,
+  names: Names = SERVERS,
 ): Promise<{ ours: Run[]; theirs: Run[] }> {
   const runs = { ours: [] as Run[], theirs: [] as Run[] }
   for (let round = 0; round < ROUNDS; round++) {
     const [o, t] = await pair(ours, theirs, pairedSoFar++ % 2 === 0)
     runs.ours.push(o)
     runs.theirs.push(t)
-    if (DETAIL) printRound(cell, round, o, t)
+    if (DETAIL) printRound(cell, round, o, t, names)
   }
   return runs
 }
@@ -427,10 +445,15 @@ function perRequest(before: { user: number; system: number }, pid: number, reque
   return { cpuUsPerRequest: user + (after.system - before.system) / n, userUsPerRequest: user }
 }
 
-async function startBare(routes: Record<string, object>): Promise<Target & { stop(): Promise<void> }> {
+/** The bare server, answering `routes`; with `extraUs`, spinning that long before each answer. */
+async function startBare(
+  routes: Record<string, object>,
+  extraUs = 0,
+): Promise<Target & { stop(): Promise<void> }> {
   const bareArgs = (process.env.BENCH_BARE_NODE_ARGS ?? '').split(' ').filter(Boolean)
   const child = spawnPinned(0, [process.execPath, ...bareArgs, join(ROOT, 'bench/bare-server.mjs')], {
     stdio: ['pipe', 'pipe', 'inherit'],
+    env: { ...process.env, BARE_EXTRA_US: String(extraUs) },
   })
   child.stdin!.write(`${JSON.stringify(routes)}\n`)
   const port = await new Promise<number>((resolve, reject) => {
@@ -560,11 +583,11 @@ const sumMatching = (values: Map<string, number>, pattern: RegExp) =>
 const DETAIL = process.env.BENCH_DETAIL === '1'
 const cpuText = (run: Run) =>
   `${run.cpuUsPerRequest.toFixed(1)} µs/req (user ${run.userUsPerRequest.toFixed(1)})`
-function printRound(cell: string, round: number, ours: Run, theirs: Run): void {
+function printRound(cell: string, round: number, ours: Run, theirs: Run, [a, b]: Names): void {
   console.error(
-    `  round ${round + 1} (${cell}): Silkfeed ${k(ours.rps)} req/s, ${cpuText(ours)}; ` +
-      `bare ${k(theirs.rps)} req/s, ${cpuText(theirs)}; ` +
-      `bare / Silkfeed CPU ${(theirs.cpuUsPerRequest / ours.cpuUsPerRequest).toFixed(2)}x`,
+    `  round ${round + 1} (${cell}): ${a} ${k(ours.rps)} req/s, ${cpuText(ours)}; ` +
+      `${b} ${k(theirs.rps)} req/s, ${cpuText(theirs)}; ` +
+      `${b} / ${a} CPU ${(theirs.cpuUsPerRequest / ours.cpuUsPerRequest).toFixed(2)}x`,
   )
 }
 const median = (runs: Run[]): Run => [...runs].sort((a, b) => a.rps - b.rps)[Math.floor(runs.length / 2)]!
@@ -638,7 +661,7 @@ try {
   // The archive case: the newest archive of the smallest feed that has one (its current feed's prev-archive).
   const archivePath = await newestArchive(silkfeed.base)
   const archive = archivePath === undefined ? undefined : await capture(silkfeed.base, archivePath)
-  const bare = await startBare({
+  const bareRoutes = {
     ...Object.fromEntries(
       [...feeds].map(([items, f]) => [
         `/${LOCALE}/bench-${items}.rss`,
@@ -655,7 +678,8 @@ try {
         },
       }),
     ...(polled && { [cursorPath]: { identity: polled, gzip: polled, notModified: polled, head: polled } }),
-  })
+  }
+  const bare = await startBare(bareRoutes)
   stops.push(() => bare.stop())
   const headViaWrk = await wrkHandlesHead(`${bare.base}/${LOCALE}/bench-${SIZES[0]}.rss`)
 
@@ -908,6 +932,32 @@ try {
       `  ${listed <= seconds + ROUNDS ? 'PASS' : 'FAIL'}  cursor: ${listed} storage requests for ${polls} polls ` +
         `in ${seconds} s (${(listed / Math.max(1, polls)).toFixed(5)} per poll: only the periodic relist, at most one ` +
         `per min(1 s, HOT_CACHE_MS))`,
+    )
+  }
+  if (CALIBRATE_US > 0) {
+    // The calibration: the bare server against its copy doing CALIBRATE_US more per request.
+    const slower = await startBare(bareRoutes, CALIBRATE_US)
+    stops.push(() => slower.stop())
+    const path = archivePath ?? `/${LOCALE}/bench-${SIZES[0]}.rss`
+    await measure(bare, 0, '200 identity', WARMUP_SECONDS, path)
+    await measure(slower, 0, '200 identity', WARMUP_SECONDS, path)
+    const { ours, theirs } = await pairedRounds(
+      'calibration',
+      () => measure(slower, 0, '200 identity', SECONDS, path),
+      () => measure(bare, 0, '200 identity', SECONDS, path),
+      [`bare + ${CALIBRATE_US} µs`, 'bare'],
+    )
+    const [s, b] = [median(ours), median(theirs)]
+    const measuredUs = s.cpuUsPerRequest - b.cpuUsPerRequest
+    // What the ratio would be if the instrument read each server's own work: the bare server's CPU
+    // per request against it plus the work added.
+    const faithful = b.cpuUsPerRequest / (b.cpuUsPerRequest + CALIBRATE_US)
+    console.log(
+      `\nCalibration (${path}, 200 identity, median of ${ROUNDS}): the bare server beside a copy of itself ` +
+        `spinning ${CALIBRATE_US} µs more per request reads as ${(s.rps / b.rps).toFixed(2)}x ` +
+        `(${k(s.rps)} / ${k(b.rps)} req/s), ${measuredUs.toFixed(1)} µs more CPU per request ` +
+        `(${(measuredUs / CALIBRATE_US).toFixed(2)} times the work added; ${s.cpuUsPerRequest.toFixed(1)} against ` +
+        `${b.cpuUsPerRequest.toFixed(1)} µs). Read faithfully, the ratio would be about ${faithful.toFixed(2)}x.`,
     )
   }
   console.log(
