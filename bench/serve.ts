@@ -711,6 +711,18 @@ try {
     return { ...run, ...perRequest(cpuBefore, target.pid, run.requests) }
   }
 
+  /** A 200 (identity) of `path` from two servers, each warmed up first, in paired rounds. */
+  const hotPairs = async (cell: string, ours: Target, theirs: Target, path: string, names?: Names) => {
+    await measure(ours, 0, '200 identity', WARMUP_SECONDS, path)
+    await measure(theirs, 0, '200 identity', WARMUP_SECONDS, path)
+    return pairedRounds(
+      cell,
+      () => measure(ours, 0, '200 identity', SECONDS, path),
+      () => measure(theirs, 0, '200 identity', SECONDS, path),
+      names,
+    )
+  }
+
   console.log(`# npm run bench:serve — ${new Date().toISOString()}`)
   console.log(
     `# ${cpus().length} × ${cpus()[0]?.model}, Linux ${release()}, node ${process.version}, wrk ${wrkVersion}` +
@@ -752,13 +764,7 @@ try {
   let archiveResult: { silkfeed: Run; bare: Run } | undefined
   let archiveRequests = 0
   if (archive && archivePath) {
-    await measure(silkfeed, 0, '200 identity', WARMUP_SECONDS, archivePath)
-    await measure(bare, 0, '200 identity', WARMUP_SECONDS, archivePath)
-    const { ours, theirs } = await pairedRounds(
-      'archive',
-      () => measure(silkfeed, 0, '200 identity', SECONDS, archivePath),
-      () => measure(bare, 0, '200 identity', SECONDS, archivePath),
-    )
+    const { ours, theirs } = await hotPairs('archive', silkfeed, bare, archivePath)
     archiveRequests = ours.reduce((n, r) => n + r.requests, 0)
     silkfeedRequests += archiveRequests
     archiveResult = { silkfeed: median(ours), bare: median(theirs) }
@@ -939,14 +945,10 @@ try {
     const slower = await startBare(bareRoutes, CALIBRATE_US)
     stops.push(() => slower.stop())
     const path = archivePath ?? `/${LOCALE}/bench-${SIZES[0]}.rss`
-    await measure(bare, 0, '200 identity', WARMUP_SECONDS, path)
-    await measure(slower, 0, '200 identity', WARMUP_SECONDS, path)
-    const { ours, theirs } = await pairedRounds(
-      'calibration',
-      () => measure(slower, 0, '200 identity', SECONDS, path),
-      () => measure(bare, 0, '200 identity', SECONDS, path),
-      [`bare + ${CALIBRATE_US} µs`, 'bare'],
-    )
+    const { ours, theirs } = await hotPairs('calibration', slower, bare, path, [
+      `bare + ${CALIBRATE_US} µs`,
+      'bare',
+    ])
     const [s, b] = [median(ours), median(theirs)]
     const measuredUs = s.cpuUsPerRequest - b.cpuUsPerRequest
     // What the ratio would be if the instrument read each server's own work: the bare server's CPU
