@@ -113,8 +113,9 @@ const SERVERS: Names = ['Silkfeed', 'bare']
 let pairedSoFar = 0
 
 /**
- * A cell's BENCH_ROUNDS rounds, each a `pair` of Silkfeed's run and the bare server's, the one that
- * goes first alternating so drift in the machine's load favours neither; BENCH_DETAIL prints each.
+ * A cell's BENCH_ROUNDS rounds, each a `pair` of the measured server's run and its baseline's
+ * (Silkfeed's and the bare server's, or the calibration's two bare servers), the one that goes first
+ * alternating so drift in the machine's load favours neither; BENCH_DETAIL prints each by `names`.
  */
 async function pairedRounds(
   cell: string,
