@@ -1,24 +1,19 @@
 import { join } from 'node:path'
-import { ChangeSignal } from '../services/change-signal.ts'
 import { parseFeedCatalog } from '../domain/feed-definition.ts'
-import { createApp } from '../http/app.ts'
-import { PrometheusTelemetry } from '../http/prometheus.ts'
-import { buildDeps, s3Settings } from './build-deps.ts'
 import { parseConfig, unknownVariables } from './config.ts'
 import { startSeededEmbeddedStore } from './embedded-store.ts'
 import { loadOrCreateSecret } from './local-secret.ts'
 import { createJsonLogger } from './logger.ts'
 import { createBatchedLineSink } from './node-log-sink.ts'
+import { serveOnNode } from './node-app.ts'
 import { findRoot, readJsonDirectory } from './node-files.ts'
-import { startReleaseAnnouncements } from './maintenance-timer.ts'
-import { startNodeServer } from './node-server.ts'
-import { threadedS3Store } from './threaded-object-store.ts'
 
 const ROOT = findRoot(import.meta.url)
 
 /**
  * `npm start`, the zero-setup demo: with no S3_ENDPOINT it starts the embedded store (seeded on first
- * start) and a local webhook secret under .data/. `npm run serve` is the production entry.
+ * start) and a local webhook secret under .data/; from there it serves as `npm run serve` does,
+ * maintenance included. `npm run serve` is the production entry.
  */
 async function main(): Promise<void> {
   let config = parseConfig(process.env)
@@ -56,29 +51,7 @@ async function main(): Promise<void> {
     )
   }
 
-  const storage = threadedS3Store(import.meta.url, s3Settings(config))
-  const deps = buildDeps(config, catalog, {
-    telemetry: new PrometheusTelemetry(),
-    logger: log,
-    s3Thread: storage,
-    changeSignal: new ChangeSignal(),
-  })
-  const releases = startReleaseAnnouncements(deps)
-  const app = createApp(deps)
-  await startNodeServer({
-    fetch: app.fetch,
-    front: app.front,
-    host: config.host,
-    port: config.port,
-    shutdownTimeoutMs: config.shutdownTimeoutMs,
-    limits: config.http,
-    log,
-    onClosed: async () => {
-      releases.stop()
-      await storage.close()
-      await stopEmbedded()
-    },
-  })
+  await serveOnNode(import.meta.url, config, catalog, log, stopEmbedded)
 }
 
 main().catch((error: unknown) => {

@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { signBody } from '../../src/http/signature.ts'
 import { startEmbeddedS3, type EmbeddedS3 } from '../../src/platform/embedded-s3.ts'
 import { ROOT } from '../support/samples.ts'
+import type { S3ObjectStore } from '../../src/storage/s3-object-store.ts'
 import { startSeededS3 } from '../support/s3.ts'
 
 const execFileAsync = promisify(execFile)
@@ -18,6 +19,7 @@ const SECRET = 'serve-test-secret-0123456789'
 const METRICS_TOKEN = 'metrics-token-0123456789'
 
 let s3: EmbeddedS3
+let store: S3ObjectStore
 let directory: string
 let proxy: Server
 let proxyPort: number
@@ -117,7 +119,7 @@ async function startServe(
 beforeAll(async () => {
   buildServe()
   directory = mkdtempSync(join(tmpdir(), 'silkfeed-serve-'))
-  ;({ embedded: s3 } = await startSeededS3(directory, 'silkfeed-serve'))
+  ;({ embedded: s3, store } = await startSeededS3(directory, 'silkfeed-serve'))
   await startProxy()
 })
 
@@ -371,4 +373,49 @@ describe('npm start (the demo entry) against a configured store', () => {
       await app.exited
     }
   })
+})
+
+describe('maintenance in both Node entries (npm run serve and npm start)', () => {
+  it('forgets an idempotency record past IDEMPOTENCY_TTL_HOURS once MAINTENANCE_INTERVAL_MS has passed', async () => {
+    // A record as the webhook leaves it (webhook.ts), written two days ago; the TTL is 24 hours.
+    const key = 'idempotency/0badc0ffee0badc0ffee0badc0ffee0badc0ffee0badc0ffee0badc0ffee0bad.json'
+    const record = {
+      bodyDigest: '0'.repeat(64),
+      at: new Date(Date.now() - 48 * 3_600_000).toISOString(),
+      response: { status: 200, body: { ok: true } },
+    }
+    await store.put(key, new TextEncoder().encode(JSON.stringify(record)), {
+      contentType: 'application/json',
+    })
+    expect(await store.list('idempotency/')).toContain(key)
+
+    const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: { start: string } }
+    const [, ...startArgs] = pkg.scripts.start.split(/\s+/)
+    // The shortest period the configuration allows: the first run comes one period after the start.
+    const env = { MAINTENANCE_INTERVAL_MS: '60000', IDEMPOTENCY_TTL_HOURS: '24' }
+    const entries = await Promise.all([startServe(env), startServe(env, startArgs)])
+    try {
+      const reports = () =>
+        entries.map((entry) =>
+          entry.logs
+            .filter((l) => l.startsWith('{'))
+            .map((l) => JSON.parse(l) as { message: string; idempotencyDeleted?: number })
+            .filter((l) => l.message === 'maintenance done'),
+        )
+      await vi.waitFor(() => expect(reports().map((r) => r.length > 0)).toEqual([true, true]), {
+        timeout: 150_000,
+        interval: 500,
+      })
+      // Both ran over the same store: one of them forgot the record, and it is gone.
+      expect(
+        reports()
+          .flat()
+          .some((r) => r.idempotencyDeleted === 1),
+      ).toBe(true)
+      expect(await store.list('idempotency/')).not.toContain(key)
+    } finally {
+      for (const entry of entries) entry.child.kill('SIGTERM')
+      await Promise.all(entries.map((entry) => entry.exited))
+    }
+  }, 200_000)
 })
