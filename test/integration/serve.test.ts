@@ -116,6 +116,20 @@ async function startServe(
   return { child, base, logs, exited }
 }
 
+/** A process's JSON log lines, parsed (stderr's plain lines left out). */
+function jsonLines<T>(logs: string[]): T[] {
+  return logs.filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as T)
+}
+
+/**
+ * package.json's start script as words (`node scripts/start.mjs`): plain node, since the entry is
+ * built on the spot with no tsx.
+ */
+function startScript(): string[] {
+  const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: { start: string } }
+  return pkg.scripts.start.split(/\s+/)
+}
+
 beforeAll(async () => {
   buildServe()
   directory = mkdtempSync(join(tmpdir(), 'silkfeed-serve-'))
@@ -228,8 +242,7 @@ describe('npm run serve (production Node entry)', () => {
       expect(after).toMatch(/silkfeed_webhook_total\{outcome="unauthorized",status="401"\} 1/)
 
       // Request lines leave in batches (at most 50 ms after the first of them): wait for the webhooks'.
-      const parsed = () =>
-        app.logs.filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, unknown>)
+      const parsed = () => jsonLines<Record<string, unknown>>(app.logs)
       await vi.waitFor(() =>
         expect(
           parsed().filter((l) => l.message === 'request' && l.path === '/webhooks/republish'),
@@ -355,16 +368,13 @@ describe('npm run serve, shutting down with a request slower than SHUTDOWN_TIMEO
 
 describe('npm start (the demo entry) against a configured store', () => {
   it('warns about look-alike variables it does not read, and still starts', async () => {
-    // As package.json's start script runs it (plain node: the entry is built on the spot, no tsx).
-    const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: { start: string } }
-    const [node, ...args] = pkg.scripts.start.split(/\s+/)
+    // As package.json's start script runs it.
+    const [node, ...args] = startScript()
     expect(node).toBe('node')
     const app = await startServe({ SILKFEED_LOGLEVEL: 'debug', S3_ENDPIONT: 'x' }, args)
     try {
       expect((await fetch(`${app.base}/healthz`)).status).toBe(200)
-      const warned = app.logs
-        .filter((l) => l.startsWith('{'))
-        .map((l) => JSON.parse(l) as { message: string; variable?: string })
+      const warned = jsonLines<{ message: string; variable?: string }>(app.logs)
         .filter((l) => l.message === 'unknown variable ignored (typo?)')
         .map((l) => l.variable)
       expect(warned).toEqual(['S3_ENDPIONT', 'SILKFEED_LOGLEVEL'])
@@ -389,18 +399,16 @@ describe('maintenance in both Node entries (npm run serve and npm start)', () =>
     })
     expect(await store.list('idempotency/')).toContain(key)
 
-    const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: { start: string } }
-    const [, ...startArgs] = pkg.scripts.start.split(/\s+/)
+    const [, ...startArgs] = startScript()
     // The shortest period the configuration allows: the first run comes one period after the start.
     const env = { MAINTENANCE_INTERVAL_MS: '60000', IDEMPOTENCY_TTL_HOURS: '24' }
     const entries = await Promise.all([startServe(env), startServe(env, startArgs)])
     try {
       const reports = () =>
         entries.map((entry) =>
-          entry.logs
-            .filter((l) => l.startsWith('{'))
-            .map((l) => JSON.parse(l) as { message: string; idempotencyDeleted?: number })
-            .filter((l) => l.message === 'maintenance done'),
+          jsonLines<{ message: string; idempotencyDeleted?: number }>(entry.logs).filter(
+            (l) => l.message === 'maintenance done',
+          ),
         )
       await vi.waitFor(() => expect(reports().map((r) => r.length > 0)).toEqual([true, true]), {
         timeout: 150_000,
