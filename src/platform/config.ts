@@ -21,6 +21,12 @@ const secretList = () =>
     .pipe(z.array(z.string().min(16, 'each secret must have at least 16 characters')))
     .optional()
 
+/**
+ * The default largest webhook body: room for the documented maximum of 1000 records at up to 8 KiB
+ * each (the sample stories are 1.8–5.1 KB as JSON).
+ */
+export const WEBHOOK_MAX_BYTES_DEFAULT = 8 * 1024 * 1024
+
 export const RawEnvSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(8787),
   HOST: z.string().min(1).default('127.0.0.1'),
@@ -68,7 +74,7 @@ export const RawEnvSchema = z.object({
     .int()
     .min(1024)
     .max(100 * 1024 * 1024)
-    .default(1024 * 1024),
+    .default(WEBHOOK_MAX_BYTES_DEFAULT),
   WEBHOOK_CONCURRENT_BODIES: z.coerce
     .number()
     .int()

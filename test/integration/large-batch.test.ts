@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Article } from '../../src/domain/article.ts'
 import { parseFeedCatalog } from '../../src/domain/feed-definition.ts'
 import { startEmbeddedS3, type EmbeddedS3 } from '../../src/platform/embedded-s3.ts'
+import { WEBHOOK_MAX_BYTES_DEFAULT } from '../../src/platform/config.ts'
 import { storeArticles } from '../../src/services/seed.ts'
 import type { S3ObjectStore } from '../../src/storage/s3-object-store.ts'
 import { appOver } from '../support/app.ts'
@@ -37,6 +38,19 @@ function story(n: number, locale: 'ru' | 'kk'): Article {
   }
 }
 
+/** A story of the sample stories' size as JSON (1.8–5.1 KB): a summary and a few paragraphs. */
+function fullStory(n: number, locale: 'ru' | 'kk'): Article {
+  const paragraph =
+    locale === 'ru'
+      ? `Делегация провела переговоры о поставках, логистике и инвестициях в регионе (${n}).`
+      : `Делегация аймақтағы жеткізілім, логистика және инвестиция туралы келіссөз жүргізді (${n}).`
+  return {
+    ...story(n, locale),
+    summary: paragraph.repeat(3),
+    contentHtml: Array.from({ length: 24 }, () => `<p>${paragraph}</p>`).join(''),
+  }
+}
+
 let s3: EmbeddedS3
 let store: S3ObjectStore
 let directory: string
@@ -57,15 +71,19 @@ afterAll(async () => {
 })
 
 describe('a webhook with the documented maximum of 1000 records', () => {
-  it(`gets its 200 on a healthy store that already holds ${STORED} stories`, async () => {
-    const app = appOver(store, {}, undefined, { maxBytes: 1024 * 1024 }, catalog)
+  it(`gets its 200 within the default body limit on a healthy store that already holds ${STORED} stories`, async () => {
+    const app = appOver(store, {}, undefined, { maxBytes: WEBHOOK_MAX_BYTES_DEFAULT }, catalog)
     // The feeds exist already, as on a store in service.
     expect((await app.request('/ru/latest.json')).status).toBe(200)
     // New stories in kk (each with its derived kk-latn variant) and corrections of stored ru ones.
     const records = Array.from({ length: 1000 }, (_, i) =>
       i % 2 === 0
-        ? story(STORED + i, 'kk')
-        : { ...story(i, 'ru'), updatedAt: '2026-12-01T00:00:00Z', title: `Исправлено ${i}` },
+        ? fullStory(STORED + i, 'kk')
+        : { ...fullStory(i, 'ru'), updatedAt: '2026-12-01T00:00:00Z', title: `Исправлено ${i}` },
+    )
+    // Full-size stories: more than the 1 MiB that was once the default, as a newsroom sends them.
+    expect(new TextEncoder().encode(JSON.stringify({ upsert: records })).byteLength).toBeGreaterThan(
+      4 * 1024 * 1024,
     )
     const res = await postRepublish(app, { upsert: records })
     expect(res.status).toBe(200)

@@ -24,7 +24,7 @@ describe('configuration', () => {
     expect(config.port).toBe(8787)
     expect(config.publicBaseUrl).toBe('http://127.0.0.1:8787')
     expect(config.s3.bucket).toBe('silkfeed')
-    expect(config.webhook.maxBytes).toBe(1024 * 1024)
+    expect(config.webhook.maxBytes).toBe(8 * 1024 * 1024)
   })
 
   it('reads a complete production environment', () => {
