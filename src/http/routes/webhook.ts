@@ -5,10 +5,10 @@ import type { FeedCatalog } from '../../domain/feed-definition.ts'
 import { problemsFromZod } from '../../domain/problem.ts'
 import { republishSchemaFor } from '../../domain/republish.ts'
 import type { PublishService } from '../../services/publish.ts'
-import { KEYS } from '../../services/storage-keys.ts'
 import type { ObjectStore } from '../../ports/object-store.ts'
 import type { AppEnv } from '../context.ts'
 import { AppError } from '../errors.ts'
+import { IdempotentRequests } from '../idempotency.ts'
 import {
   checkSignatureHeader,
   verifyBodySignature,
@@ -41,7 +41,6 @@ export interface WebhookDeps extends WebhookLimits {
   keys?: HmacKeys
 }
 
-const encoder = new TextEncoder()
 const decoder = new TextDecoder('utf-8', { fatal: true })
 
 /** `POST /webhooks/republish`: signed, validated whole before anything is written, idempotent. */
@@ -49,6 +48,7 @@ export function webhookRoutes(deps: WebhookDeps): Hono<AppEnv> {
   const app = new Hono<AppEnv>()
   const schema = republishSchemaFor(deps.catalog)
 
+  const idempotent = new IdempotentRequests(deps.store, deps.now)
   let reading = 0
 
   app.post('/webhooks/republish', async (c) => {
@@ -97,39 +97,16 @@ export function webhookRoutes(deps: WebhookDeps): Hono<AppEnv> {
       throw new AppError('INVALID_PAYLOAD', { count: problems.length }, problems)
     }
 
-    const bodyDigest = await sha256Hex(body)
-    const recordKey = idempotencyKey
-      ? KEYS.idempotency(await sha256Hex(encoder.encode(idempotencyKey)))
-      : undefined
-    if (recordKey) {
-      const previous = await deps.store.get(recordKey)
-      if (previous) {
-        const saved = JSON.parse(new TextDecoder().decode(previous.body)) as {
-          bodyDigest: string
-          response: unknown
-        }
-        if (saved.bodyDigest !== bodyDigest)
-          throw new AppError('IDEMPOTENCY_CONFLICT', { key: idempotencyKey! })
-        return c.json(saved.response as object, 200, {
-          'idempotent-replayed': 'true',
-          'cache-control': 'no-store',
-        })
-      }
-    }
-
-    const report = await deps.publish.apply(parsed.data, signedAtMs(c.req.header('silkfeed-signature')!))
-    const response = { status: 'ok', ...report }
+    const { response, replayed } = await idempotent.run(idempotencyKey, body, async () => ({
+      status: 'ok',
+      ...(await deps.publish.apply(parsed.data, signedAtMs(c.req.header('silkfeed-signature')!))),
+    }))
+    if (replayed) return c.json(response, 200, { 'idempotent-replayed': 'true', 'cache-control': 'no-store' })
     if (deps.hubs.enabled) {
       // Partners-only feeds have no public URL for a hub to fetch.
-      const announced = report.feeds.filter((f) => deps.catalog.find(f.feed)?.public !== 'none')
+      const announced = response.feeds.filter((f) => deps.catalog.find(f.feed)?.public !== 'none')
       const urls = [...new Set(announced.map((f) => feedUrls(deps.settings, f.feed, f.locale)[f.format]))]
       afterResponse(c, deps.hubs.notify(urls))
-    }
-    if (recordKey) {
-      const record = { bodyDigest, at: new Date(deps.now()).toISOString(), response }
-      await deps.store.put(recordKey, encoder.encode(JSON.stringify(record)), {
-        contentType: 'application/json; charset=utf-8',
-      })
     }
     return c.json(response, 200, { 'cache-control': 'no-store' })
   })
@@ -228,9 +205,4 @@ async function readBody(
     offset += chunk.byteLength
   }
   return body
-}
-
-async function sha256Hex(bytes: Uint8Array<ArrayBuffer>): Promise<string> {
-  const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', bytes))
-  return [...digest].map((b) => b.toString(16).padStart(2, '0')).join('')
 }
