@@ -28,9 +28,10 @@ export const DERIVATIONS: Partial<Record<Locale, Partial<Record<Locale, ScriptMa
  * The release of the converters below. Bump it whenever a change to them changes what a derived
  * variant says: variants stored by an earlier release are then derived again (see
  * `rederiveStoredVariants`), and outrank the ones they replace. 2: attribute text (alt, title,
- * aria-label) is converted, code elements are not.
+ * aria-label) is converted, code elements are not. 3: zh-Hant quotations in corner brackets and
+ * 首个中国 as 首個中國.
  */
-export const DERIVATION_VERSION = 2
+export const DERIVATION_VERSION = 3
 
 /** The locales a record in `locale` is derived into. */
 export function derivedLocalesOf(locale: Locale): Locale[] {

@@ -109,6 +109,14 @@ describe('locale resources', () => {
     }
   })
 
+  it('zh-hant text quotes with corner brackets 「」『』, never “” or ‘’ (LOCALES.md §6)', () => {
+    for (const ns of namespaces) {
+      for (const text of strings(resource('zh-hant', ns))) {
+        expect(text, `zh-hant/${ns}: ${text}`).not.toMatch(/[“”‘’]/)
+      }
+    }
+  })
+
   it('a key a locale lacks comes back as the key, never as another script', () => {
     const t = translatorFor('uz-cyrl')
     expect(t('feeds.latest.title')).toMatch(/[\u0400-\u04FF]/)

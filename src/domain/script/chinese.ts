@@ -6,24 +6,125 @@
  * Building the converter loads ~1 MB of dictionaries and costs 150–350 ms of CPU, so it happens once,
  * on first use, never at import. Convert at ingest (Node) rather than per request in a Worker.
  */
-import { ConverterBuilder, type ConverterFunction } from 'opencc-js/core'
+import { ConverterBuilder, type ConverterFunction, type DictGroup, type LocalePreset } from 'opencc-js/core'
 import * as cn2t from 'opencc-js/preset/cn2t'
-import { mapHtmlText } from './html-text.ts'
-import { mapOutsideLinks } from './links.ts'
+import { mapHtmlTextRuns, mapOutsideCharacterReferences } from './html-text.ts'
+import { findLinks } from './links.ts'
 
 /** The language tag of {@link simplifiedToTraditional} output. */
 export const TRADITIONAL_CHINESE_TAG = 'zh-Hant-TW'
 
-let converter: ConverterFunction | undefined
+/**
+ * Our phrases, ahead of OpenCC's. OpenCC maps 个中 to 箇中 ("therein"), which is right only in the
+ * literary phrases kept below; everywhere else 个 is the measure word before a word that begins with
+ * 中 (首个中国 → 首個中國, 一个中心 → 一個中心).
+ */
+const OVERRIDES = [
+  '个中 個中',
+  '个中滋味 箇中滋味',
+  '个中原委 箇中原委',
+  '个中缘由 箇中緣由',
+  '个中奥妙 箇中奧妙',
+  '个中三昧 箇中三昧',
+  '个中玄机 箇中玄機',
+  '个中好手 箇中好手',
+  '个中人 箇中人',
+].join('|')
 
-/** Converts Simplified Chinese text to Traditional (Taiwan standard); links pass through. */
-export function simplifiedToTraditional(text: string): string {
-  converter ??= ConverterBuilder(cn2t)({ from: 'cn', to: 'tw' })
-  const convert = converter
-  return mapOutsideLinks(text, (part) => convert(part))
+/**
+ * opencc-js's `s2tw` with {@link OVERRIDES} first in the segmentation and in the phrase group of the
+ * conversion chain (`Trie.loadDictGroup` loads a group in reverse, so its first dictionary wins).
+ */
+function taiwanPreset(): LocalePreset {
+  const base = cn2t.configs.s2tw!
+  const segmentation = base.segmentation as unknown as DictGroup
+  const [phrases = [], ...rest] = base.conversionChain
+  return {
+    ...cn2t,
+    configs: {
+      ...cn2t.configs,
+      s2tw: {
+        ...base,
+        segmentation: [OVERRIDES, ...segmentation],
+        conversionChain: [[OVERRIDES, ...phrases], ...rest],
+      },
+    },
+  }
 }
 
-/** {@link simplifiedToTraditional} over the text nodes of an HTML fragment; markup is never touched. */
+let converter: ConverterFunction | undefined
+
+/** Quotation marks of zh-Hans and their zh-Hant forms (LOCALES.md §6: 「」 outer, 『』 inner). */
+const CORNER_BRACKETS: Readonly<Record<string, string>> = { '“': '「', '”': '」', '‘': '『', '’': '』' }
+
+const isLatinLetter = (c: string | undefined): boolean => c !== undefined && /\p{Script=Latin}/u.test(c)
+
+/**
+ * `text[start, end)` with its quotation marks as corner brackets; a single mark between two Latin
+ * letters is an apostrophe (O’Brien) and stays. The letters around the slice count as context.
+ */
+function cornerBrackets(text: string, start: number, end: number): string {
+  let out = ''
+  for (let i = start; i < end; i++) {
+    const c = text[i]!
+    const bracket = CORNER_BRACKETS[c]
+    const apostrophe = (c === '’' || c === '‘') && isLatinLetter(text[i - 1]) && isLatinLetter(text[i + 1])
+    out += bracket === undefined || apostrophe ? c : bracket
+  }
+  return out
+}
+
+/**
+ * Converts Simplified Chinese text to Traditional (Taiwan standard), with “…” and ‘…’ as 「…」 and
+ * 『…』; links pass through.
+ */
+export function simplifiedToTraditional(text: string): string {
+  converter ??= ConverterBuilder(taiwanPreset())({ from: 'cn', to: 'tw' })
+  const convert = converter
+  const part = (start: number, end: number) => convert(cornerBrackets(text, start, end))
+  let out = ''
+  let last = 0
+  for (const [start, end] of findLinks(text)) {
+    if (start > last) out += part(last, start)
+    out += text.slice(start, end)
+    last = end
+  }
+  return last < text.length ? out + part(last, text.length) : out
+}
+
+/** The character references of curly quotation marks (`&ldquo;`, `&#8221;`, `&#x2018;`). */
+const QUOTATION_MARK_REFERENCE =
+  /&(?:[lr][sd]quo;|#0*82(?:1[67]|2[01])(?![0-9]);?|#[xX]0*201[89cCdD](?![0-9a-fA-F]);?)/g
+
+const QUOTATION_MARK_OF_REFERENCE: Readonly<Record<string, string>> = {
+  l: '“',
+  r: '”',
+  ls: '‘',
+  rs: '’',
+  '8220': '“',
+  '8221': '”',
+  '8216': '‘',
+  '8217': '’',
+}
+
+/** The quotation mark a reference in QUOTATION_MARK_REFERENCE stands for. */
+function quotationMarkOf(reference: string): string {
+  const named = /^&([lr])([sd])quo;$/.exec(reference)
+  if (named) return QUOTATION_MARK_OF_REFERENCE[named[2] === 's' ? `${named[1]}s` : named[1]!]!
+  const hex = /^&#[xX]0*([0-9a-fA-F]+);?$/.exec(reference)
+  const code = hex ? String(Number.parseInt(hex[1]!, 16)) : reference.replace(/^&#0*|;$/g, '')
+  return QUOTATION_MARK_OF_REFERENCE[code]!
+}
+
+/**
+ * {@link simplifiedToTraditional} over the text nodes of an HTML fragment; markup is never touched.
+ * Quotation marks written as character references (`&ldquo;…&rdquo;`) become corner brackets too.
+ */
 export function simplifiedToTraditionalHtml(html: string): string {
-  return mapHtmlText(html, simplifiedToTraditional)
+  return mapHtmlTextRuns(html, (run) =>
+    mapOutsideCharacterReferences(
+      run.replace(QUOTATION_MARK_REFERENCE, quotationMarkOf),
+      simplifiedToTraditional,
+    ),
+  )
 }

@@ -49,6 +49,25 @@ describe('simplifiedToTraditional', () => {
     expect(simplifiedToTraditional('哈萨克斯坦总统托卡耶夫')).toBe('哈薩克斯坦總統托卡耶夫')
   })
 
+  it('reads 个 before a word beginning with 中 as the measure word 個, keeping the literary 箇中', () => {
+    expect(simplifiedToTraditional('迎来疫情后首个中国地方经贸代表团')).toBe(
+      '迎來疫情後首個中國地方經貿代表團',
+    )
+    expect(simplifiedToTraditional('坚持一个中国原则，建设一个中心')).toBe('堅持一個中國原則，建設一個中心')
+    expect(simplifiedToTraditional('个中滋味，个中原委，个中人')).toBe('箇中滋味，箇中原委，箇中人')
+  })
+
+  it('writes quotations with corner brackets, 「」 outside and 『』 inside (LOCALES.md §6)', () => {
+    expect(simplifiedToTraditional('阿拉木图是“苹果之城”，依托‘双园互动’')).toBe(
+      '阿拉木圖是「蘋果之城」，依託『雙園互動』',
+    )
+    expect(simplifiedToTraditional('他说：“这是‘一带一路’合作。”')).toBe('他說：「這是『一帶一路』合作。」')
+  })
+
+  it('keeps an apostrophe between Latin letters', () => {
+    expect(simplifiedToTraditional('O’Brien说“it’s ‘Rock’”')).toBe('O’Brien說「it’s 『Rock』」')
+  })
+
   it('leaves Latin, digits, punctuation and links alone', () => {
     expect(simplifiedToTraditional('据新华社报道（Xinhua），2022年9月：https://例子.中国/头发')).toBe(
       '據新華社報道（Xinhua），2022年9月：https://例子.中国/头发',
@@ -57,6 +76,14 @@ describe('simplifiedToTraditional', () => {
 })
 
 describe('simplifiedToTraditionalHtml', () => {
+  it('writes quotations with corner brackets in text, attributes and character references', () => {
+    expect(
+      simplifiedToTraditionalHtml(
+        '<p title="“头发”">“后来”，&ldquo;后来&rdquo;，&#8216;后来&#x2019;，O&rsquo;Brien &amp; <b>‘</b>头发<b>’</b></p>',
+      ),
+    ).toBe('<p title="「頭髮」">「後來」，「後來」，『後來』，O’Brien &amp; <b>『</b>頭髮<b>』</b></p>')
+  })
+
   it('converts text nodes and human-text attributes, and leaves markup, other attributes and entities intact', () => {
     const html = `<p title="头发" data-x='后来'>头发&amp;后来 <a href="/新闻/后来">一只猫</a><script>var s = '后来'</script></p>`
     expect(simplifiedToTraditionalHtml(html)).toBe(
