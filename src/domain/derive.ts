@@ -29,7 +29,9 @@ export const DERIVATIONS: Partial<Record<Locale, Partial<Record<Locale, ScriptMa
  * variant says: variants stored by an earlier release are then derived again (see
  * `rederiveStoredVariants`), and outrank the ones they replace. 2: attribute text (alt, title,
  * aria-label) is converted, code elements are not. 3: zh-Hant quotations in corner brackets and
- * 首个中国 as 首個中國.
+ * 首个中国 as 首個中國; uz-Cyrl writes ц for ts at the start of a word and цз for sz (Циндао,
+ * Цзинпин), keeps a lone foreign acronym (MBA, AFP) in Latin, and keeps a foreign quotation whole
+ * when its marks are character references.
  */
 export const DERIVATION_VERSION = 3
 

@@ -1,7 +1,7 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { DERIVATIONS } from '../../src/domain/derive.ts'
-import { UZBEK_ACRONYMS } from '../../src/domain/script/uzbek.ts'
+import { UZBEK_ACRONYMS } from '../../src/domain/script/uzbek-foreign.ts'
 import { loadSamples } from '../support/samples.ts'
 import {
   htmlParts,

@@ -12,8 +12,15 @@ import {
   TURNED_COMMA,
 } from './uzbek-apostrophes.ts'
 import { UZBEK_ENDINGS, UZBEK_LATIN_EXCEPTIONS } from './uzbek-exceptions.ts'
-
-const WORD = /[\p{L}\p{M}]+/gu
+import {
+  hasNonUzbekLetters,
+  isForeignAcronym,
+  mapOutsideForeignQuotations,
+  mapOutsideForeignQuotationsInHtml,
+  textOfRun,
+  UZBEK_ACRONYMS,
+  WORD,
+} from './uzbek-foreign.ts'
 
 const LATIN_TO_CYRILLIC: Record<string, string> = {
   a: 'а',
@@ -44,40 +51,11 @@ const LATIN_TO_CYRILLIC: Record<string, string> = {
 const LATIN_VOWELS = new Set('aeiou')
 
 /**
- * All-capital abbreviations that are Uzbek (or written in Cyrillic in Uzbek Cyrillic texts) and so
- * are converted; any other all-capital word of 2–5 letters is taken for a foreign acronym (MBA, SCO).
- */
-export const UZBEK_ACRONYMS: ReadonlySet<string> = new Set([
-  'SHHT', // ШҲТ, Shanxay hamkorlik tashkiloti
-  'BMT', // БМТ, Birlashgan Millatlar Tashkiloti
-  'AQSH', // АҚШ
-  'MDH', // МДҲ, Mustaqil davlatlar hamdoʻstligi
-  'YEXHT', // ЕХҲТ, OSCE
-  'NATO', // НАТО
-  'XVF', // ХВФ, IMF
-  'JSST', // ЖССТ, WHO
-  'IIV', // ИИВ
-  'FVV', // ФВВ
-  'DXX', // ДХХ
-  'OAV', // ОАВ
-  'YAIM', // ЯИМ, GDP
-  'BAA', // БАА, UAE
-  'XXR', // ХХР, PRC
-  'RF', // РФ
-  'QR', // ҚР, Qoraqalpogʻiston Respublikasi
-  'MFY', // МФЙ
-  'OTM', // ОТМ
-  'XKP', // ХКП, Xitoy Kommunistik Partiyasi
-])
-
-/** Quotations checked as a whole for foreign words: “…”, "…", «…», „…“. */
-const QUOTATION = /“[^”]*”|"[^"]*"|«[^»]*»|„[^“”]*[“”]/g
-
-/**
  * Converts Uzbek Latin text to Cyrillic. Apostrophe look-alikes are normalized first (O'zbekiston,
  * O‘zbekiston). Ambiguous words come from UZBEK_LATIN_EXCEPTIONS; everything else follows the letter
  * rules: e → э at the start of a word and after a vowel, ye → е, yo/yu/ya → ё/ю/я, sh/ch → ш/ч,
- * sʼh → сҳ, oʻ/gʻ → ў/ғ, ʼ → ъ, ts → тс (but vowel + tsiya/tsion, ksiya/ksion and nsiya → ц).
+ * sʼh → сҳ, oʻ/gʻ → ў/ғ, ʼ → ъ, ts → тс (but ц at the start of a word, and in vowel + tsiya/tsion;
+ * ksiya/ksion and nsiya → ц), sz → цз (Szinpin → Цзинпин).
  *
  * Left in Latin, because they are not Uzbek words:
  * - URLs, domains and e-mail addresses;
@@ -85,45 +63,55 @@ const QUOTATION = /“[^”]*”|"[^"]*"|«[^»]*»|„[^“”]*[“”]/g
  *   Financial, Société), and capitalized words that directly follow one (Financial Times,
  *   Wall Street Journal); a lone English word without such letters (Reuters) is converted;
  * - a quotation (“…”, «…», "…") containing such a word, kept whole («Doing Business with Russia»);
- * - all-capital words of 2–5 letters not in UZBEK_ACRONYMS (MBA, SCO, IT), unless they stand next to
- *   another all-capital word (not one of UZBEK_ACRONYMS) or the text has no lower-case letter at all:
- *   then they are part of an all-capital phrase or headline (XALQ SOʻZI) and are converted.
+ * - all-capital words of 2–5 letters not in UZBEK_ACRONYMS (MBA, SCO, IT), alone in a text (a tag
+ *   `MBA`, a credit `AFP` or `AFP/EPA`) or among lower-case words, unless they stand next to another
+ *   all-capital word (not one of UZBEK_ACRONYMS) or the text is an all-capital headline (no
+ *   lower-case letter, and some word that is not such an acronym): then they are part of an
+ *   all-capital phrase or headline (XALQ SOʻZI) and are converted.
  */
 export function uzbekLatinToCyrillic(text: string): string {
   const normalized = normalizeUzbekLatin(text.normalize('NFC'))
-  return latinTextToCyrillic(normalized, !hasLowerCase(normalized))
+  return latinTextToCyrillic(normalized, isHeadline(normalized))
 }
 
-/** {@link uzbekLatinToCyrillic} over the text nodes of an HTML fragment; markup is never touched. */
+/**
+ * {@link uzbekLatinToCyrillic} over the text nodes of an HTML fragment; markup is never touched. A
+ * text run is part of an all-capital headline when it is one itself, or when it has no lower-case
+ * letter and the fragment's text as a whole is one (`<h1>XALQ <b>SOʻZI</b></h1>`); a lone acronym
+ * (`<a href="…">MBA</a>` in lower-case text) is not.
+ */
 export function uzbekLatinToCyrillicHtml(html: string): string {
+  let fragment = ''
+  mapHtmlTextRuns(html, (run) => {
+    fragment += `${textOfRun(decodeApostropheReferences(run))} `
+    return run
+  })
+  const fragmentIsHeadline = isHeadline(fragment)
   return mapHtmlTextRuns(html, (run) => {
     const decoded = decodeApostropheReferences(run)
-    let text = ''
-    mapOutsideCharacterReferences(decoded, (piece) => (text += `${piece} `))
-    const headline = !hasLowerCase(text)
-    return mapOutsideCharacterReferences(decoded, (piece) =>
-      latinTextToCyrillic(normalizeUzbekLatin(piece.normalize('NFC')), headline),
+    const text = textOfRun(decoded)
+    const headline = isHeadline(text) || (fragmentIsHeadline && !hasLowerCase(text))
+    return mapOutsideForeignQuotationsInHtml(decoded, (part) =>
+      mapOutsideCharacterReferences(part, (piece) =>
+        latinTextToCyrillic(normalizeUzbekLatin(piece.normalize('NFC')), headline),
+      ),
     )
   })
 }
 
 const hasLowerCase = (text: string): boolean => /\p{Ll}/u.test(text)
 
-function latinTextToCyrillic(normalized: string, headline: boolean): string {
-  return mapOutsideLinks(normalized, (part) => mapOutsideForeignQuotations(part, headline))
-}
+/**
+ * An all-capital headline: no lower-case letter, and not only foreign acronyms (a lone `MBA` or
+ * `AFP/EPA` is a tag or a credit, not a headline).
+ */
+const isHeadline = (text: string): boolean =>
+  !hasLowerCase(text) && (text.match(WORD) ?? []).some((word) => !isForeignAcronym(word))
 
-function mapOutsideForeignQuotations(text: string, headline: boolean): string {
-  let out = ''
-  let last = 0
-  for (const match of text.matchAll(QUOTATION)) {
-    const quoted = match[0]
-    const foreign = (quoted.match(WORD) ?? []).some(hasNonUzbekLetters)
-    if (!foreign) continue
-    out += convertLatinWords(text.slice(last, match.index), headline) + quoted
-    last = match.index + quoted.length
-  }
-  return out + convertLatinWords(text.slice(last), headline)
+function latinTextToCyrillic(normalized: string, headline: boolean): string {
+  return mapOutsideLinks(normalized, (part) =>
+    mapOutsideForeignQuotations(part, (text) => convertLatinWords(text, headline)),
+  )
 }
 
 function convertLatinWords(text: string, headline: boolean): string {
@@ -144,17 +132,11 @@ function convertLatinWords(text: string, headline: boolean): string {
   let out = ''
   let last = 0
   words.forEach(({ word, start, end }, k) => {
-    const acronym = /^[A-Z]{2,5}$/.test(word) && !UZBEK_ACRONYMS.has(word)
-    const foreign = keep[k] || (acronym && !headline && !inCapsPhrase(k))
+    const foreign = keep[k] || (isForeignAcronym(word) && !headline && !inCapsPhrase(k))
     out += text.slice(last, start) + (foreign ? word : latinWordToCyrillic(word))
     last = end
   })
   return out + text.slice(last)
-}
-
-/** w, c outside ch, or an accented Latin letter: not an Uzbek Latin word. */
-function hasNonUzbekLetters(word: string): boolean {
-  return /[wW]|[cC](?![hH])|[\u00C0-\u024F\u1E00-\u1EFF]/.test(word)
 }
 
 function latinWordToCyrillic(word: string): string {
@@ -202,7 +184,14 @@ function latinLettersToCyrillic(chars: readonly string[], lower: readonly string
       chars[i] === MODIFIER_APOSTROPHE
         ? isUpperLetter(chars[i - 1]) && isUpperLetter(chars[i + 1])
         : isUpperLetter(chars[i])
-    out += upper ? cyrillic.toUpperCase() : cyrillic
+    // a two-letter unit of a capitalized word (Sz → Цз) capitalizes its first letter only
+    const capitalOnly =
+      upper && cyrillic.length > 1 && chars.slice(i + 1, i + length).some((c) => /\p{Ll}/u.test(c))
+    out += capitalOnly
+      ? cyrillic.charAt(0).toUpperCase() + cyrillic.slice(1)
+      : upper
+        ? cyrillic.toUpperCase()
+        : cyrillic
     i += length
   }
   return out
@@ -220,6 +209,7 @@ function latinUnitToCyrillic(lower: readonly string[], i: number): [string | nul
     case 's':
       if (rest.startsWith(`s${MODIFIER_APOSTROPHE}h`)) return ['сҳ', 3]
       if (next === 'h') return ['ш', 2]
+      if (next === 'z') return ['цз', 2] // Chinese names: Szinpin → Цзинпин, Szyanszyun → Цзянцзюн
       if ((prev === 'k' && /^si(?:ya|on)/.test(rest)) || (prev === 'n' && rest.startsWith('siya'))) {
         return ['ц', 1]
       }
@@ -240,6 +230,7 @@ function latinUnitToCyrillic(lower: readonly string[], i: number): [string | nul
     case 'e':
       return [prev === undefined || afterVowel ? 'э' : 'е', 1]
     case 't':
+      if (prev === undefined && next === 's') return ['ц', 2] // tsirk → цирк, Tsindao → Циндао
       if (afterVowel && /^tsi(?:y[ae]|on)/.test(rest)) return ['ц', 2]
       return ['т', 1]
     case MODIFIER_APOSTROPHE:

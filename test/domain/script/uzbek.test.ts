@@ -218,6 +218,13 @@ describe('uzbekLatinToCyrillic: the letter table', () => {
     )
   })
 
+  it('writes ts at the start of a word as ц (tsirk, Tsindao), and sz as цз in Chinese names', () => {
+    expect(uzbekLatinToCyrillic('tsirk Tsindao TSEMENT Si Szinpin Lyu Szyanszyun')).toBe(
+      'цирк Циндао ЦЕМЕНТ Си Цзинпин Лю Цзянцзюн',
+    )
+    expect(uzbekLatinToCyrillic('ketsa otsiz SI SZINPIN')).toBe('кетса отсиз СИ ЦЗИНПИН')
+  })
+
   it('writes ksiya/ksion and nsiya with ц, but keeps s in aksioma and pensiya', () => {
     expect(
       uzbekLatinToCyrillic('aksiya reaksion funksiya konferensiya Fransiya aksioma pensiya pensioner'),
@@ -259,6 +266,23 @@ describe('uzbekLatinToCyrillic: what is not Uzbek stays in Latin', () => {
   it('keeps foreign all-capital acronyms of 2–5 letters but converts Uzbek ones', () => {
     expect(uzbekLatinToCyrillic('MBA dasturi, SCO va IT sohasi; SHHT, BMT, AQSH, MDH va NATO')).toBe(
       'MBA дастури, SCO ва IT соҳаси; ШҲТ, БМТ, АҚШ, МДҲ ва НАТО',
+    )
+  })
+
+  it('keeps a field that is a lone foreign acronym (a tag, a credit, an author) in Latin', () => {
+    for (const field of ['MBA', 'AFP', 'AP', 'EPA', 'IT', 'AFP/EPA']) {
+      expect(uzbekLatinToCyrillic(field)).toBe(field)
+    }
+    expect(uzbekLatinToCyrillic('BMT')).toBe('БМТ')
+    expect(uzbekLatinToCyrillic('TOSHKENT')).toBe('ТОШКЕНТ')
+  })
+
+  it('keeps a lone acronym in an HTML text run or attribute in Latin, and converts all-capital headlines', () => {
+    expect(
+      uzbekLatinToCyrillicHtml('<p><a href="/mba">MBA</a> dasturi, <img alt="AFP" src="x.jpg"></p>'),
+    ).toBe('<p><a href="/mba">MBA</a> дастури, <img alt="AFP" src="x.jpg"></p>')
+    expect(uzbekLatinToCyrillicHtml('<h1>XALQ <b>SOʻZI</b></h1><h2>BMT</h2>')).toBe(
+      '<h1>ХАЛҚ <b>СЎЗИ</b></h1><h2>БМТ</h2>',
     )
   })
 
@@ -338,6 +362,18 @@ describe('HTML', () => {
     expect(uzbekLatinToCyrillicHtml(latin)).toBe(
       `<h1 title='Ўзбекистон'>Ўзбекистон &amp; MBA</h1>` +
         `<p>Батафсил: <a href="https://kun.uz/o'zbek">kun.uz</a>, &laquo;таълим&raquo; &#8216;Кино&#8217;</p>`,
+    )
+  })
+
+  it('keeps a foreign quotation whole when its marks are character references', () => {
+    expect(
+      uzbekLatinToCyrillicHtml(
+        '<p>&#8220;Doing Business with Russia&#8221; MBA dasturi, &ldquo;Doing Business with Russia&rdquo;, ' +
+          '&laquo;Wall Street&raquo; va &ldquo;Yangi Oʻzbekiston&rdquo; gazetasi</p>',
+      ),
+    ).toBe(
+      '<p>&#8220;Doing Business with Russia&#8221; MBA дастури, &ldquo;Doing Business with Russia&rdquo;, ' +
+        '&laquo;Wall Street&raquo; ва &ldquo;Янги Ўзбекистон&rdquo; газетаси</p>',
     )
   })
 
