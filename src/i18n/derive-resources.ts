@@ -9,9 +9,11 @@ export const DERIVED_RESOURCES = {
 } as const satisfies Partial<Record<Locale, Locale>>
 
 // What must reach the variant untouched: i18next interpolations and nestings, URL paths such as
-// /{locale}/{feed}.{rss|atom|json}, HTTP header names (Idempotency-Key) and media types.
+// /{locale}/{feed}.{rss|atom|json}, HTTP header names (Idempotency-Key) and media types. A path is
+// printable ASCII (braces included): it ends at the first space or non-ASCII character, so that
+// Chinese text right after it (…ninjs.json）补齐) is still converted.
 const PLACEHOLDER =
-  /(\{\{[^}]*\}\}|\$t\([^)]*\)|(?<![\p{L}\p{N}])\/[^\s]+|\b[A-Z][a-z]+(?:-[A-Z][a-z]+)+\b|\b[a-z]+\/[a-z0-9.+-]+)/u
+  /(\{\{[^}]*\}\}|\$t\([^)]*\)|(?<![\p{L}\p{N}])\/[!-~]+|\b[A-Z][a-z]+(?:-[A-Z][a-z]+)+\b|\b[a-z]+\/[a-z0-9.+-]+)/u
 
 /** A resource tree with every string converted by `convert`, placeholders kept. */
 function mapStrings(value: unknown, convert: (text: string) => string): unknown {

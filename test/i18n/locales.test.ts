@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest'
 import { LANGUAGE_TAG, LOCALES, type Locale } from '../../src/domain/locale.ts'
 import { DERIVED_RESOURCES, deriveResource } from '../../src/i18n/derive-resources.ts'
 import { translatorFor } from '../../src/i18n/translator.ts'
+import { sourceLettersIn } from '../support/script-letters.ts'
 import { ROOT } from '../support/samples.ts'
 
 const PLURAL = /_(zero|one|two|few|many|other)$/
@@ -107,6 +108,21 @@ describe('locale resources', () => {
         expect(text.replace(OWN_NAMES, ''), `${locale}/${ns}: ${text}`).not.toMatch(foreign)
       }
     }
+  })
+
+  it('zh-hant text has no Simplified-only character, not even right after a URL path', () => {
+    for (const ns of namespaces) {
+      for (const text of strings(resource('zh-hant', ns))) {
+        expect(sourceLettersIn('zh-hant', text), `zh-hant/${ns}: ${text}`).toEqual([])
+      }
+    }
+    expect(
+      deriveResource('zh-hant', {
+        d: '条目列表（/{{locale}}/{feed}.ninjs.json）补齐，再不带游标从 /x/y 开始',
+      }),
+    ).toEqual({
+      d: '條目列表（/{{locale}}/{feed}.ninjs.json）補齊，再不帶游標從 /x/y 開始',
+    })
   })
 
   it('zh-hant text quotes with corner brackets 「」『』, never “” or ‘’ (LOCALES.md §6)', () => {
