@@ -110,6 +110,16 @@ describe('locale resources', () => {
     }
   })
 
+  // LOCALES.md §4: oʻ and gʻ are o/g + U+02BB, the tutuq belgisi is U+02BC; never ‘ ’ ' ` ´.
+  it('uz text writes oʻ/gʻ with U+02BB and the tutuq belgisi with U+02BC, not a look-alike', () => {
+    const lookAlike = /[OoGg][‘’'`´]|(?<=\p{L})[‘’'`´](?=\p{L})/u
+    for (const ns of namespaces) {
+      for (const text of strings(resource('uz', ns))) {
+        expect(text, `uz/${ns}: ${text}`).not.toMatch(lookAlike)
+      }
+    }
+  })
+
   it('zh-hant text has no Simplified-only character, not even right after a URL path', () => {
     for (const ns of namespaces) {
       for (const text of strings(resource('zh-hant', ns))) {
