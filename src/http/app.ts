@@ -198,7 +198,8 @@ export function createApp(deps: AppDeps): Hono<AppEnv> & { front: HotFront } {
       const error = new AppError('STORAGE_UNAVAILABLE', { retryAfter }, [], { 'retry-after': retryAfter })
       return problemResponse(error, language, path, texts)
     }
-    const requestId = c.req.header('cf-ray') ?? deps.newRequestId()
+    // The id the response's X-Request-Id and the access log carry, so a report can be matched to both.
+    const requestId = c.get('requestId')
     deps.logger.error('unhandled error', {
       path,
       requestId,

@@ -1,5 +1,9 @@
 import { describe, expect, it } from 'vitest'
-import { sampleApp } from '../support/app.ts'
+import type { Logger } from '../../src/ports/observability.ts'
+import { storeArticles } from '../../src/services/seed.ts'
+import { appOver, sampleApp } from '../support/app.ts'
+import { MemoryObjectStore } from '../support/memory-store.ts'
+import { loadSamples } from '../support/samples.ts'
 
 describe('GET /{locale}/{feed}.{format}', () => {
   it.each([
@@ -110,5 +114,33 @@ describe('storage faults', () => {
     expect(res.status).toBe(503)
     expect(res.headers.get('retry-after')).toBe('7')
     expect(((await res.json()) as { code: string }).code).toBe('STORAGE_UNAVAILABLE')
+  })
+})
+
+describe('an unexpected failure', () => {
+  it('is a 500 whose problem quotes the request id of its X-Request-Id header and log line', async () => {
+    const store = new MemoryObjectStore()
+    await storeArticles(store, loadSamples())
+    // Not a storage outage: a bug, which only the 500 and its log line tell of.
+    store.get = () => Promise.reject(new TypeError('not a storage outage'))
+    const lines: Record<string, unknown>[] = []
+    const logger: Logger = {
+      info: (message, fields) => void lines.push({ message, ...fields }),
+      warn: () => {},
+      error: (message, fields) => void lines.push({ message, ...fields }),
+    }
+    let ids = 0
+    const app = appOver(store, {}, logger, {}, undefined, { newRequestId: () => `req-${++ids}` })
+    const res = await app.request('/ru/sco.rss')
+    expect(res.status).toBe(500)
+    expect(res.headers.get('content-type')).toBe('application/problem+json; charset=utf-8')
+    const requestId = res.headers.get('x-request-id')
+    expect(requestId).toMatch(/^req-\d+$/)
+    const problem = (await res.json()) as { code: string; detail: string }
+    expect(problem.code).toBe('INTERNAL')
+    expect(problem.detail.match(/req-\d+/g)).toEqual([requestId])
+    const logged = lines.filter((l) => l.requestId !== undefined).map((l) => l.requestId)
+    expect(logged.length).toBeGreaterThan(0)
+    expect(new Set(logged)).toEqual(new Set([requestId]))
   })
 })
