@@ -10,6 +10,7 @@ import { AppError, negotiateProblemLanguage, problemResponse } from './errors.ts
 import { createHotFront, type HotFront } from './hot-front.ts'
 import { createPartnerFront } from './partner-front.ts'
 import { createRequestRecorder } from './request-log.ts'
+import { openProblem } from './problem-cors.ts'
 import { allowOf, FIXED_ROUTES, honoPath, type FixedRoute } from './route-table.ts'
 import { redactPath } from '../domain/url-scheme.ts'
 import { PartnerRegistry } from '../services/partner-registry.ts'
@@ -191,12 +192,13 @@ export function createApp(deps: AppDeps): Hono<AppEnv> & { front: HotFront } {
   app.onError((err, c) => {
     const language = negotiateProblemLanguage(c.req.header('accept-language'))
     const path = redactPath(c.req.path)
-    if (err instanceof AppError) return problemResponse(err, language, path, texts)
+    const answer = (error: AppError) =>
+      openProblem(problemResponse(error, language, path, texts), c.get('route'))
+    if (err instanceof AppError) return answer(err)
     if (err instanceof StorageUnavailableError) {
       deps.logger.error('storage unavailable', { path, reason: err.message })
       const retryAfter = String(deps.retryAfterSeconds)
-      const error = new AppError('STORAGE_UNAVAILABLE', { retryAfter }, [], { 'retry-after': retryAfter })
-      return problemResponse(error, language, path, texts)
+      return answer(new AppError('STORAGE_UNAVAILABLE', { retryAfter }, [], { 'retry-after': retryAfter }))
     }
     // The id the response's X-Request-Id and the access log carry, so a report can be matched to both.
     const requestId = c.get('requestId')
@@ -206,7 +208,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> & { front: HotFront } {
       error: String(err),
       stack: err.stack,
     })
-    return problemResponse(new AppError('INTERNAL', { requestId }), language, path, texts)
+    return answer(new AppError('INTERNAL', { requestId }))
   })
 
   const front = firstAnswer(

@@ -106,6 +106,48 @@ describe('mistakes in feed URLs', () => {
   })
 })
 
+describe('problem answers to browsers on other origins', () => {
+  const origin = { origin: 'https://reader.example' }
+
+  it.each([
+    ['/ru/nope.rss', 404, 'FEED_NOT_FOUND'],
+    ['/ru/changes?cursor=bad', 400, 'CURSOR_INVALID'],
+    ['/ru/changes?wait=99', 400, 'WAIT_INVALID'],
+    ['/ru/sco/archive/2026-13.rss', 400, 'ARCHIVE_MONTH_INVALID'],
+    ['/nope.rss', 404, 'FEED_NOT_FOUND'],
+    ['/p/not-a-key/ru/sco.rss', 401, 'PARTNER_KEY_INVALID'],
+  ])('%s: its %i (%s) is readable there, as its success is', async (path, status, code) => {
+    const { app } = await sampleApp()
+    const res = await app.request(path, { headers: origin })
+    expect(res.status).toBe(status)
+    expect(((await res.json()) as { code: string }).code).toBe(code)
+    expect(res.headers.get('access-control-allow-origin')).toBe('*')
+    expect(res.headers.get('access-control-expose-headers')).toContain('X-Request-Id')
+  })
+
+  it('a 503 exposes its Retry-After to them', async () => {
+    const { app, store } = await sampleApp()
+    store.down = true
+    const res = await app.request('/ru/sco.rss', { headers: origin })
+    expect(res.status).toBe(503)
+    expect(res.headers.get('access-control-allow-origin')).toBe('*')
+    expect(res.headers.get('access-control-expose-headers')).toContain('Retry-After')
+  })
+
+  it.each([
+    ['/ru/nope', 404],
+    ['/p/not-a-key/', 401],
+    ['/webhooks/republish', 405],
+    ['/admin/partners', 401],
+    ['/nothing/here/at/all', 404],
+  ])('%s (not open to other origins) answers its %i without CORS', async (path, status) => {
+    const { app } = await sampleApp()
+    const res = await app.request(path, { headers: origin })
+    expect(res.status).toBe(status)
+    expect(res.headers.get('access-control-allow-origin')).toBeNull()
+  })
+})
+
 describe('storage faults', () => {
   it('turn into 503 problem+json with Retry-After', async () => {
     const { app, store } = await sampleApp()
