@@ -10,7 +10,7 @@ import { AppError, negotiateProblemLanguage, problemResponse } from './errors.ts
 import { createHotFront, type HotFront } from './hot-front.ts'
 import { createPartnerFront } from './partner-front.ts'
 import { createRequestRecorder } from './request-log.ts'
-import { openProblem } from './problem-cors.ts'
+import { withResourceHeaders } from './problem-headers.ts'
 import { allowOf, FIXED_ROUTES, honoPath, type FixedRoute } from './route-table.ts'
 import { redactPath } from '../domain/url-scheme.ts'
 import { PartnerRegistry } from '../services/partner-registry.ts'
@@ -192,8 +192,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> & { front: HotFront } {
   app.onError((err, c) => {
     const language = negotiateProblemLanguage(c.req.header('accept-language'))
     const path = redactPath(c.req.path)
-    const answer = (error: AppError) =>
-      openProblem(problemResponse(error, language, path, texts), c.get('route'))
+    const answer = (error: AppError) => withResourceHeaders(problemResponse(error, language, path, texts), c)
     if (err instanceof AppError) return answer(err)
     if (err instanceof StorageUnavailableError) {
       deps.logger.error('storage unavailable', { path, reason: err.message })

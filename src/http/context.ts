@@ -12,5 +12,7 @@ export interface AppEnv {
     requestIdSent?: boolean
     /** The partner whose key was admitted (never the key). */
     partner?: string
+    /** The RateLimit headers of an admitted key's quota, which its error answers carry too. */
+    quotaHeaders?: Record<string, string>
   }
 }

@@ -129,19 +129,15 @@ async function get(deps: ServeRepresentationsDeps, c: C, resource: Resource): Pr
     case 'partnerFeed': {
       // A key in the path is checked first, so a key that does not read learns nothing of the catalogue.
       admitted = await admitReader(partners, c, resource.kind === 'partnerFeed' ? resource.key : undefined)
+      if (admitted) c.set('quotaHeaders', admitted.headers)
       if (!admitted) {
         const target = resolveFeed(feeds, resource)
         return serveFeedFor(deps, c, target, primaryAudience(target.definition))
       }
       const target = resolveAnyFeed(feeds, resource)
       requireEntitled(partners, admitted.partner, target.definition.id, target.locale)
-      return serveFeedFor(
-        deps,
-        c,
-        target,
-        audienceKey(audienceFor(admitted.partner, target.definition)),
-        admitted,
-      )
+      const audience = audienceKey(audienceFor(admitted.partner, target.definition))
+      return serveFeedFor(deps, c, target, audience, admitted)
     }
     case 'preview': {
       const locale = requireLocale(resource.locale)
@@ -165,6 +161,7 @@ async function get(deps: ServeRepresentationsDeps, c: C, resource: Resource): Pr
     case 'partnerOpml':
     case 'partnerDirectory': {
       admitted = await admitPartner(partners, resource.key)
+      c.set('quotaHeaders', admitted.headers)
       const { locale, vary } = visitorLanguage(c)
       const { partner } = admitted
       const keyedBaseUrl = feeds.settings.publicBaseUrl + partnerBasePath(resource.key)
@@ -191,6 +188,7 @@ async function get(deps: ServeRepresentationsDeps, c: C, resource: Resource): Pr
     case 'changes':
     case 'partnerChanges': {
       admitted = await admitReader(partners, c, resource.kind === 'partnerChanges' ? resource.key : undefined)
+      if (admitted) c.set('quotaHeaders', admitted.headers)
       const locale = requireLocale(resource.locale)
       if (!admitted) return deps.changes(c, locale)
       const reader = changesReader(partners, admitted.partner, locale)

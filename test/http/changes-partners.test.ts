@@ -215,6 +215,46 @@ describe('the change cursor as a partner reads it', () => {
     expect(((await over.json()) as { code: string }).code).toBe('QUOTA_EXCEEDED')
   })
 
+  it.each([
+    ['/p/{key}/ru/changes?wait=abc', 400, 'WAIT_INVALID', false],
+    ['/ru/changes?cursor=bad', 400, 'CURSOR_INVALID', true],
+    ['/p/{key}/zh/changes', 403, 'PARTNER_FORBIDDEN', false],
+    ['/p/{key}/ru/latest.rss', 403, 'PARTNER_FORBIDDEN', false],
+    ['/ru/latest.rss', 403, 'PARTNER_FORBIDDEN', true],
+    ['/p/{key}/ru/nope.rss', 404, 'FEED_NOT_FOUND', false],
+  ])(
+    '%s: a refusal after the key was admitted counts and carries the quota’s headers (%i %s)',
+    async (path, status, code, bearer) => {
+      const partner = await createPartner(app, { name: 'E', feeds: ['sco'], locales: ['ru'], quota: 5 })
+      const headers: Record<string, string> = { origin: 'https://reader.example' }
+      if (bearer) headers.authorization = `Bearer ${partner.key}`
+      const refused = await app.request(path.replace('{key}', partner.key), { headers })
+      expect(refused.status).toBe(status)
+      expect(((await refused.json()) as { code: string }).code).toBe(code)
+      expect(refused.headers.get('ratelimit-policy')).toBe('"per-minute";q=5;w=60')
+      expect(refused.headers.get('ratelimit')).toMatch(/^"per-minute";r=4;t=\d+$/)
+      expect(refused.headers.get('vary')).toBe('Authorization')
+      // Readable by a browser client on another origin, quota included.
+      expect(refused.headers.get('access-control-allow-origin')).toBe('*')
+      expect(refused.headers.get('access-control-expose-headers')).toContain('RateLimit')
+      const next = await app.request(`/p/${partner.key}/ru/changes`)
+      expect(next.status).toBe(200)
+      expect(next.headers.get('ratelimit')).toMatch(/^"per-minute";r=3;t=\d+$/)
+    },
+  )
+
+  it('lets a browser on another origin read a 429’s Retry-After and RateLimit', async () => {
+    const partner = await createPartner(app, { name: 'O', feeds: ['sco'], quota: 1 })
+    const origin = { origin: 'https://reader.example' }
+    expect((await app.request(`/p/${partner.key}/ru/changes`, { headers: origin })).status).toBe(200)
+    const over = await app.request(`/p/${partner.key}/ru/changes`, { headers: origin })
+    expect(over.status).toBe(429)
+    expect(over.headers.get('access-control-allow-origin')).toBe('*')
+    const exposed = over.headers.get('access-control-expose-headers') ?? ''
+    for (const name of ['Retry-After', 'RateLimit', 'RateLimit-Policy', 'X-Request-Id'])
+      expect(exposed.split(', ')).toContain(name)
+  })
+
   it('refuses an unknown or revoked key with the feeds’ 401, and a locale outside the agreement with a 403', async () => {
     const partner = await createPartner(app, { name: 'R', feeds: ['sco'], locales: ['ru', 'kk'] })
     const forbidden = await app.request(`/p/${partner.key}/zh/changes`)
