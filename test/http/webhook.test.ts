@@ -1,6 +1,7 @@
 import { LOCALES } from '../../src/domain/locale.ts'
 import { describe, expect, it } from 'vitest'
 import type { Article } from '../../src/domain/article.ts'
+import { FIXED_ROUTES } from '../../src/http/route-table.ts'
 import { signBody } from '../../src/http/signature.ts'
 import { appOver, sampleApp } from '../support/app.ts'
 import { MemoryObjectStore } from '../support/memory-store.ts'
@@ -272,12 +273,42 @@ describe('bad webhook input changes nothing in storage', () => {
     )
   })
 
-  it('answers other methods with 405 and Allow', async () => {
+  it('answers every other method with the same 405 and Allow, the one OPTIONS gives', async () => {
     const { app } = await sampleApp()
-    const res = await app.request('/webhooks/republish')
-    expect(res.status).toBe(405)
-    expect(res.headers.get('allow')).toBe('POST')
+    const options = await app.request('/webhooks/republish', { method: 'OPTIONS' })
+    expect(options.status).toBe(204)
+    expect(options.headers.get('allow')).toBe('POST, OPTIONS')
+    for (const method of ['GET', 'HEAD', 'PUT', 'PATCH', 'DELETE', 'PROPFIND']) {
+      const res = await app.request('/webhooks/republish', { method })
+      expect(res.status, method).toBe(405)
+      expect(res.headers.get('allow'), method).toBe('POST, OPTIONS')
+      if (method !== 'HEAD') {
+        const problem = (await res.json()) as { code: string; detail: string }
+        expect(problem.code).toBe('METHOD_NOT_ALLOWED')
+        expect(problem.detail).toContain('POST, OPTIONS')
+      }
+    }
   })
+
+  it.each(Object.entries(FIXED_ROUTES))(
+    '%s: every method it lacks is a 405 with the Allow its OPTIONS gives',
+    async (_name, route) => {
+      const { store } = await sampleApp()
+      const app = appOver(store, {}, undefined, {}, undefined, { metrics: { render: () => '' } })
+      const path = route.path.replace('{id}', 'some-partner')
+      const allow = (await app.request(path, { method: 'OPTIONS' })).headers.get('allow')
+      expect(allow).toBe([...route.methods, 'options'].map((m) => m.toUpperCase()).join(', '))
+      const lacking = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'PROPFIND'].filter(
+        // Hono answers HEAD as GET wherever GET is answered.
+        (m) => !(route.methods as readonly string[]).includes(m === 'HEAD' ? 'get' : m.toLowerCase()),
+      )
+      for (const method of lacking) {
+        const res = await app.request(path, { method })
+        expect(res.status, method).toBe(405)
+        expect(res.headers.get('allow'), method).toBe(allow)
+      }
+    },
+  )
 
   it('is closed when no secret is configured', async () => {
     const store = new MemoryObjectStore()

@@ -110,10 +110,7 @@ export function webhookRoutes(deps: WebhookDeps): Hono<AppEnv> {
     }
     return c.json(response, 200, { 'cache-control': 'no-store' })
   })
-
-  app.on(['GET', 'PUT', 'PATCH', 'DELETE'], '/webhooks/republish', (c) => {
-    throw new AppError('METHOD_NOT_ALLOWED', { method: c.req.method, allowed: 'POST' }, [], { allow: 'POST' })
-  })
+  // Any other method is the app's 405, with the Allow of every fixed route (`allowOf`).
   return app
 }
 
