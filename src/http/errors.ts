@@ -17,6 +17,8 @@ const STATUS = {
   CURSOR_INVALID: 400,
   CURSOR_EXPIRED: 410,
   WAIT_INVALID: 400,
+  /** `?wait=` or `?cursor=` sent more than once. */
+  QUERY_PARAMETER_REPEATED: 400,
   ARCHIVE_MONTH_INVALID: 400,
   /** A month before the first archived story or after the last (the future included). */
   ARCHIVE_MONTH_NOT_FOUND: 404,

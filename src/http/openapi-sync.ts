@@ -54,19 +54,21 @@ export function syncOperations(
       {
         name: 'cursor',
         in: 'query',
-        description: 'next_cursor of the previous page',
+        description: 'next_cursor of the previous page (once: a repeated cursor is a 400)',
         schema: { type: 'string' },
       },
       {
         name: 'wait',
         in: 'query',
-        description: `seconds (0–${MAX_WAIT_SECONDS}) to hold the request open while nothing is new`,
+        description: `seconds (0–${MAX_WAIT_SECONDS}, a plain decimal number such as 2 or 0.5, sent once) to hold the request open while nothing is new`,
         schema: { type: 'number', minimum: 0, maximum: MAX_WAIT_SECONDS },
       },
     ],
     responses: {
       '200': json('A page of changes', ref('ChangePage')),
-      '400': problem('Malformed, altered or foreign cursor, or a wait that is not 0–15 seconds'),
+      '400': problem(
+        'Malformed, altered or foreign cursor, a wait that is not 0–15 seconds, or either sent more than once',
+      ),
       '404': problem('Unknown locale'),
       '410': problem('The cursor is older than the change log’s retention: backfill, then start again'),
     },

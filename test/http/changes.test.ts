@@ -239,12 +239,57 @@ describe('GET /{locale}/changes', () => {
     ['16', 'above 15'],
     ['abc', 'not a number'],
     ['-1', 'negative'],
+    ['+1', 'signed'],
     ['', 'empty'],
+    ['.', 'no digits'],
+    ['1e1', 'an exponent'],
+    ['NaN', 'not a number'],
+    ['Infinity', 'not a number'],
+    ['15.001', 'above 15'],
+    [' 1', 'not a plain number'],
   ])('refuses wait=%j (%s) with a 400 that names the range', async (wait) => {
     const { app } = await sampleApp()
     const body = await problem(app, `/ru/changes?wait=${wait}`, 400)
     expect(body.code).toBe('WAIT_INVALID')
     expect(body.detail).toContain('15')
+  })
+
+  it.each(['015', '.5', '1.2345', '0.0', '15', '15.000', '2.'])(
+    'accepts wait=%s, a plain decimal number of seconds from 0 to 15',
+    async (wait) => {
+      const { app } = await sampleApp()
+      const { next_cursor } = await page(app, '/ru/changes')
+      const started = Date.now()
+      // Nothing new comes: a wait of w seconds is answered after w seconds (the short ones, here).
+      const held =
+        Number(wait) <= 2 ? await page(app, `/ru/changes?cursor=${next_cursor}&wait=${wait}`) : undefined
+      if (held) {
+        expect(held.changes).toEqual([])
+        expect(Date.now() - started).toBeGreaterThanOrEqual(Number(wait) * 1000 - 50)
+      } else {
+        // A long wait is cut short by a change.
+        const pending = page(app, `/ru/changes?cursor=${next_cursor}&wait=${wait}`)
+        await new Promise((resolve) => setTimeout(resolve, 50))
+        await postRepublish(app, { upsert: [story] })
+        expect((await pending).changes.map((c) => c.id)).toEqual(['sco-cursor'])
+      }
+    },
+  )
+
+  it.each([
+    ['wait', 'wait=0&wait=99'],
+    ['wait', 'wait=99&wait=0'],
+    ['wait', 'wait=1&wait=1'],
+    ['cursor', 'cursor=a&cursor=b'],
+    ['cursor', 'cursor=&cursor=x'],
+  ])('refuses %s sent twice (?%s) with a 400 saying to send it once', async (name, query) => {
+    const { app } = await sampleApp()
+    const body = await problem(app, `/ru/changes?${query}`, 400)
+    expect(body.code).toBe('QUERY_PARAMETER_REPEATED')
+    expect(body.detail).toContain(name)
+    expect(body.detail).toContain('once')
+    const ru = await app.request(`/ru/changes?${query}`, { headers: { 'accept-language': 'ru' } })
+    expect(((await ru.json()) as { detail: string }).detail).toMatch(/один раз/)
   })
 
   it('refuses a malformed, altered, foreign or other-locale cursor with a 400 saying to start again', async () => {

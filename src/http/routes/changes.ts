@@ -32,8 +32,8 @@ export function changesHandler(feed: ChangeFeed, codec: CursorCodec, quiet: Quie
     { reader, admitted }: ChangesReader = { reader: PUBLIC_READER },
   ): Promise<Response> => {
     if (admitted) c.set('partner', admitted.partner.id)
-    const waitMs = parseWait(c.req.query('wait'))
-    const cursor = c.req.query('cursor')
+    const waitMs = parseWait(once(c, 'wait'))
+    const cursor = once(c, 'cursor')
     // A public poll with nothing new, answered a moment ago, is answered the same (see QuietAnswers).
     const remembered = !admitted && cursor && waitMs === 0
     const known = remembered ? quiet.find(locale, cursor) : undefined
@@ -69,10 +69,23 @@ function respond(c: Context<AppEnv>, body: string, headers: Record<string, strin
   return new Response(c.req.method === 'HEAD' ? null : body, { status: 200, headers })
 }
 
-/** `?wait=` in milliseconds: absent is 0; a number of seconds from 0 to 15, else a 400. */
+/**
+ * A query parameter's value, sent at most once: a repeated one is a 400 saying to send it once
+ * (which of its values would count is not the client's to guess).
+ */
+function once(c: Context<AppEnv>, name: string): string | undefined {
+  const values = c.req.queries(name)
+  if (values && values.length > 1) throw new AppError('QUERY_PARAMETER_REPEATED', { parameter: name })
+  return values?.[0]
+}
+
+/** A plain decimal number: digits with an optional fraction (`015`, `.5`, `1.2345`); no sign or exponent. */
+const PLAIN_DECIMAL = /^(?:\d+\.?\d*|\.\d+)$/
+
+/** `?wait=` in milliseconds: absent is 0; a plain decimal number of seconds from 0 to 15, else a 400. */
 function parseWait(raw: string | undefined): number {
   if (raw === undefined) return 0
-  const seconds = /^\d{1,2}(\.\d{1,3})?$/.test(raw) ? Number(raw) : NaN
+  const seconds = PLAIN_DECIMAL.test(raw) ? Number(raw) : NaN
   if (!(seconds <= MAX_WAIT_SECONDS)) throw new AppError('WAIT_INVALID', { wait: raw, max: MAX_WAIT_SECONDS })
   return Math.round(seconds * 1000)
 }
