@@ -54,7 +54,7 @@ export function resolveFeed(
   feeds: FeedService,
   resource: Pick<Extract<Resource, { kind: 'feed' }>, 'locale' | 'format' | 'feedId'>,
 ): FeedTarget {
-  const target = resolveAnyFeed(feeds, resource)
+  const target = resolveAnyFeed(feeds, resource, 'public')
   requirePublic(feeds, target.definition, target.locale)
   return target
 }
@@ -63,11 +63,12 @@ export function resolveFeed(
 export function resolveAnyFeed(
   feeds: FeedService,
   resource: Pick<Extract<Resource, { kind: 'feed' }>, 'locale' | 'format' | 'feedId'>,
+  listed: Listed = 'all',
 ): FeedTarget {
   const { locale, format, feedId } = resource
   if (!isLocale(locale)) throw new AppError('LOCALE_NOT_FOUND', { locale, available: LOCALES.join(', ') })
   if (!isFormat(format)) throw new AppError('FORMAT_NOT_FOUND', { format, available: FORMATS.join(', ') })
-  return { definition: requireFeed(feeds, feedId, locale), locale, format }
+  return { definition: requireFeed(feeds, feedId, locale, listed), locale, format }
 }
 
 /**
@@ -115,11 +116,22 @@ export function requirePublic(feeds: FeedService, definition: FeedDefinition, lo
   })
 }
 
-/** A feed offered in a locale; the 404 names the feeds of that locale otherwise. */
-export function requireFeed(feeds: FeedService, feedId: string, locale: Locale): FeedDefinition {
-  const definition = feeds.feeds.find(feedId)
+/** Which feeds a 404 names: the public's (no request without a key learns of a partners-only one), or all. */
+type Listed = 'public' | 'all'
+
+/** A feed offered in a locale; the 404 names the `listed` feeds of that locale otherwise. */
+export function requireFeed(feeds: FeedService, id: string, locale: Locale, listed: Listed = 'public') {
+  const definition = feeds.feeds.find(id)
   if (definition && definition.locales.includes(locale)) return definition
-  const available = feeds.feeds.forLocale(locale).map((d) => d.id)
+  const offered = listed === 'public' ? feeds.feeds.publicForLocale(locale) : feeds.feeds.forLocale(locale)
+  throw new AppError('FEED_NOT_FOUND', { feed: id, available: offered.map((d) => d.id).join(', ') })
+}
+
+/** A feed named without a locale (the `/{feed}.{format}` redirect); the 404 names the public's feeds. */
+export function requireNamedFeed(feeds: FeedService, feedId: string): FeedDefinition {
+  const definition = feeds.feeds.find(feedId)
+  if (definition) return definition
+  const available = feeds.feeds.all.filter((d) => publicAudience(d)).map((d) => d.id)
   throw new AppError('FEED_NOT_FOUND', { feed: feedId, available: available.join(', ') })
 }
 

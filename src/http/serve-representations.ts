@@ -35,6 +35,7 @@ import {
   REPRESENTATION_METHODS,
   requireFeed,
   requireLocale,
+  requireNamedFeed,
   requirePublic,
   resolveAnyFeed,
   resolveArchive,
@@ -90,7 +91,7 @@ function resolve({ feeds, now }: ServeRepresentationsDeps, c: C, resource: Resou
     case 'feed':
     case 'partnerFeed':
       // A partners-only feed is refused in get() when no key admits the reader.
-      resolveAnyFeed(feeds, resource)
+      resolveAnyFeed(feeds, resource, resource.kind === 'feed' ? 'public' : 'all')
       return
     case 'partnerOpml':
     case 'partnerDirectory':
@@ -223,9 +224,7 @@ function visitorLanguage(c: C): { locale: Locale; vary: string } {
 }
 
 function redirectTarget(feeds: FeedService, feedId: string) {
-  const definition = feeds.feeds.find(feedId)
-  if (!definition)
-    throw new AppError('FEED_NOT_FOUND', { feed: feedId, available: feeds.feeds.ids.join(', ') })
+  const definition = requireNamedFeed(feeds, feedId)
   const [locale] = definition.locales
   if (locale) requirePublic(feeds, definition, locale)
   return definition

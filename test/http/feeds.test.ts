@@ -94,6 +94,25 @@ describe('mistakes in feed URLs', () => {
     expect(problem.detail).toContain(named)
   })
 
+  it.each([
+    ['GET', '/ru/nope.rss'],
+    ['OPTIONS', '/ru/nope.rss'],
+    ['PUT', '/ru/nope.rss'],
+    ['GET', '/ru/nope'],
+    ['GET', '/ru/nope.ninjs.json'],
+    ['GET', '/ru/nope/archive/2026-01.rss'],
+    ['GET', '/nope.rss'],
+  ])('%s %s: the 404 names only the feeds the public can read', async (method, path) => {
+    const { app } = await sampleApp()
+    const res = await app.request(path, { method })
+    expect(res.status).toBe(404)
+    const problem = (await res.json()) as { code: string; detail: string }
+    expect(problem.code).toBe('FEED_NOT_FOUND')
+    expect(problem.detail).toContain('latest, sco, summaries')
+    // `wire` is for partners: its 404 (FEED_PARTNERS_ONLY) says how they read it; this one does not name it.
+    expect(problem.detail).not.toContain('wire')
+  })
+
   it('writes the problem in the language the client prefers', async () => {
     const { app } = await sampleApp()
     const res = await app.request('/fr/sco.rss', {
