@@ -49,7 +49,7 @@ export interface PlausibleSignature {
 
 /**
  * Checks what can be checked of a signature without the body: present, well-formed, `t` within the
- * window. Lets the webhook refuse a request before reading (and holding) its body.
+ * window. Lets a signed request (webhook, admin API) be refused before its body is read (and held).
  */
 export function checkSignatureHeader(
   header: string | undefined,
@@ -95,18 +95,6 @@ export async function verifyBodySignature(
     }
   }
   return 'mismatch'
-}
-
-/** Checks a signature header over a body: null when it is good, else why not. */
-export async function verifySignature(
-  header: string | undefined,
-  body: Uint8Array,
-  secrets: readonly string[],
-  nowSeconds: number,
-  keys?: HmacKeys,
-): Promise<SignatureFailure | null> {
-  const plausible = checkSignatureHeader(header, secrets, nowSeconds)
-  return typeof plausible === 'string' ? plausible : verifyBodySignature(plausible, body, secrets, keys)
 }
 
 /** Signs a body as the CMS does: the header value for Silkfeed-Signature. */

@@ -7,6 +7,7 @@ import { PrometheusTelemetry } from '../../src/http/prometheus.ts'
 import type { EmbeddedS3 } from '../../src/platform/embedded-s3.ts'
 import type { Logger } from '../../src/ports/observability.ts'
 import { instrumentStore } from '../../src/storage/instrumented-object-store.ts'
+import { ADMIN_SECRET } from '../support/admin.ts'
 import { appOver } from '../support/app.ts'
 import { serveOnNode } from '../support/node-server.ts'
 import { startSeededS3, storeFor } from '../support/s3.ts'
@@ -35,6 +36,7 @@ beforeAll(async () => {
   ;({ embedded: s3 } = await startSeededS3(directory, 'silkfeed-hostile'))
   const store = instrumentStore(storeFor(s3.endpoint, 'silkfeed-hostile', 3000), telemetry, Date.now)
   const app = appOver(store, {}, logger, {}, undefined, {
+    adminSecrets: [ADMIN_SECRET],
     telemetry,
     metrics: { render: () => telemetry.render() },
   })
@@ -47,18 +49,23 @@ afterAll(async () => {
   rmSync(directory, { recursive: true, force: true })
 })
 
-/** Opens a raw connection and sends request headers announcing a body of `length` bytes. */
-function sendHeaders(headers: Record<string, string>, length: number): Promise<Socket> {
+/**
+ * Opens a raw connection and sends request headers announcing a body of `length` bytes, or a chunked
+ * body of unknown length.
+ */
+function sendHeaders(
+  headers: Record<string, string>,
+  length: number | 'chunked',
+  path = '/webhooks/republish',
+): Promise<Socket> {
   return new Promise((resolve, reject) => {
     const socket = connect(port, '127.0.0.1', () => {
       const lines = Object.entries({
         host: `127.0.0.1:${port}`,
         ...headers,
-        'content-length': String(length),
+        ...(length === 'chunked' ? { 'transfer-encoding': 'chunked' } : { 'content-length': String(length) }),
       })
-      socket.write(
-        `POST /webhooks/republish HTTP/1.1\r\n${lines.map(([k, v]) => `${k}: ${v}`).join('\r\n')}\r\n\r\n`,
-      )
+      socket.write(`POST ${path} HTTP/1.1\r\n${lines.map(([k, v]) => `${k}: ${v}`).join('\r\n')}\r\n\r\n`)
       resolve(socket)
     })
     socket.once('error', reject)
@@ -106,6 +113,34 @@ describe('a webhook that cannot be right, over real HTTP', () => {
       const response = responseOf(socket)
       // A first slice of the body, then the sender stalls, holding the connection.
       socket.write(Buffer.alloc(16 * 1024, 0x20))
+      const text = await response
+      expect(text).toMatch(new RegExp(`^HTTP/1.1 ${status} `))
+      expect(text).toContain(`"code": "${code}"`)
+    },
+  )
+})
+
+describe('an admin request that cannot be right, over real HTTP', () => {
+  const plausible = () => `t=${Math.floor(Date.now() / 1000)},v1=${'0'.repeat(64)}`
+  /** Sends one chunk of `size` bytes of a chunked body, which never ends. */
+  const chunk = (socket: Socket, size: number) =>
+    socket.write(`${size.toString(16)}\r\n${' '.repeat(size)}\r\n`)
+
+  it.each([
+    ['no signature', {}, 4 * 1024, 401, 'ADMIN_BAD_SIGNATURE'],
+    // Past the admin API's 16 KiB: refused once that much has come, not once the sender stops.
+    ['a body past its limit', { 'silkfeed-signature': plausible() }, 32 * 1024, 413, 'PAYLOAD_TOO_LARGE'],
+  ])(
+    'with %s and a chunked body is answered while its body is still coming',
+    async (_name, headers, sent, status, code) => {
+      const socket = await sendHeaders(
+        { 'content-type': 'application/json', ...headers },
+        'chunked',
+        '/admin/partners',
+      )
+      const response = responseOf(socket)
+      chunk(socket, sent)
+      // The sender stalls, holding the connection: the body has no end for the server to wait for.
       const text = await response
       expect(text).toMatch(new RegExp(`^HTTP/1.1 ${status} `))
       expect(text).toContain(`"code": "${code}"`)

@@ -7,7 +7,8 @@ import type { PartnerRegistry } from '../../services/partner-registry.ts'
 import type { AppEnv } from '../context.ts'
 import { AppError } from '../errors.ts'
 import { FIXED_ROUTES, honoPath } from '../route-table.ts'
-import { adminSignedBytes, verifySignature, type HmacKeys } from '../signature.ts'
+import { checkSignedHeaders, readSignedBody, type SignedRequestRules } from '../signed-request.ts'
+import { adminSignedBytes, type HmacKeys } from '../signature.ts'
 
 export interface AdminDeps {
   registry: PartnerRegistry
@@ -21,6 +22,8 @@ export interface AdminDeps {
 
 /** A partner definition is a few hundred bytes; anything much larger is not one. */
 const MAX_ADMIN_BODY = 16 * 1024
+/** How long an admin body may take to arrive once its headers have, as for the webhook's default. */
+const ADMIN_BODY_TIMEOUT_MS = 10_000
 const NO_STORE = { 'cache-control': 'no-store' }
 const RevokeSchema = z.strictObject({ keyId: z.string().min(1).max(64).optional() })
 const decoder = new TextDecoder('utf-8', { fatal: true })
@@ -40,23 +43,26 @@ export function adminPartnerRoutes(deps: AdminDeps): Hono<AppEnv> {
   const app = new Hono<AppEnv>()
   const schema = partnerInputSchemaFor(deps.catalog)
 
-  /** The verified body, parsed as JSON (an empty body is `{}`), or the error that refuses the request. */
-  async function signedJson(c: Context<AppEnv>): Promise<unknown> {
-    const declared = Number(c.req.header('content-length') ?? '0')
-    if (declared > MAX_ADMIN_BODY) throw new AppError('PAYLOAD_TOO_LARGE', { limit: MAX_ADMIN_BODY })
-    const body = new Uint8Array(await c.req.arrayBuffer())
-    if (body.byteLength > MAX_ADMIN_BODY) throw new AppError('PAYLOAD_TOO_LARGE', { limit: MAX_ADMIN_BODY })
-    const failure = await verifySignature(
-      c.req.header('silkfeed-signature'),
-      adminSignedBytes(c.req.method, c.req.path, body),
-      deps.secrets,
-      deps.now() / 1000,
-      deps.keys,
-    )
-    if (failure) {
+  const rules: SignedRequestRules = {
+    secrets: deps.secrets,
+    now: deps.now,
+    maxBytes: MAX_ADMIN_BODY,
+    bodyTimeoutMs: ADMIN_BODY_TIMEOUT_MS,
+    refuse: (failure) => {
       const reason = failure === 'unconfigured' ? 'adminUnconfigured' : failure
-      throw new AppError('ADMIN_BAD_SIGNATURE', { reason: `signatureReasons.${reason}` }, [], {}, ['reason'])
-    }
+      return new AppError('ADMIN_BAD_SIGNATURE', { reason: `signatureReasons.${reason}` }, [], {}, ['reason'])
+    },
+    keys: deps.keys,
+  }
+
+  /**
+   * The verified body, parsed as JSON (an empty body is `{}`), or the error that refuses the request:
+   * judged from its headers before its body is read, which is then cut off past MAX_ADMIN_BODY.
+   */
+  async function signedJson(c: Context<AppEnv>): Promise<unknown> {
+    const body = await readSignedBody(c, checkSignedHeaders(c, rules), rules, (bytes) =>
+      adminSignedBytes(c.req.method, c.req.path, bytes),
+    )
     if (body.byteLength === 0) return {}
     try {
       return JSON.parse(decoder.decode(body)) as unknown

@@ -9,12 +9,8 @@ import type { ObjectStore } from '../../ports/object-store.ts'
 import type { AppEnv } from '../context.ts'
 import { AppError } from '../errors.ts'
 import { IdempotentRequests } from '../idempotency.ts'
-import {
-  checkSignatureHeader,
-  verifyBodySignature,
-  type HmacKeys,
-  type SignatureFailure,
-} from '../signature.ts'
+import { checkSignedHeaders, readSignedBody, type SignedRequestRules } from '../signed-request.ts'
+import type { HmacKeys, SignatureFailure } from '../signature.ts'
 
 /** How many webhook bodies are read at once, and how long one may take to arrive. */
 export interface WebhookLimits {
@@ -49,20 +45,21 @@ export function webhookRoutes(deps: WebhookDeps): Hono<AppEnv> {
   const schema = republishSchemaFor(deps.catalog)
 
   const idempotent = new IdempotentRequests(deps.store, deps.now)
+  const rules: SignedRequestRules = {
+    secrets: deps.secrets,
+    now: deps.now,
+    maxBytes: deps.maxBytes,
+    bodyTimeoutMs: deps.bodyTimeoutMs,
+    refuse: badSignature,
+    keys: deps.keys,
+  }
   let reading = 0
 
   app.post('/webhooks/republish', async (c) => {
     // Everything that can be judged from the headers is, before a byte of the body is read: a request
     // that cannot be right costs no memory and no wait for its sender.
     if (!isJsonUtf8(c.req.header('content-type'))) throw new AppError('UNSUPPORTED_MEDIA_TYPE')
-    const plausible = checkSignatureHeader(
-      c.req.header('silkfeed-signature'),
-      deps.secrets,
-      deps.now() / 1000,
-    )
-    if (typeof plausible === 'string') throw badSignature(plausible)
-    const declared = Number(c.req.header('content-length') ?? '0')
-    if (declared > deps.maxBytes) throw new AppError('PAYLOAD_TOO_LARGE', { limit: deps.maxBytes })
+    const headers = checkSignedHeaders(c, rules)
     if (reading >= deps.maxConcurrentBodies) {
       const retryAfter = String(deps.retryAfterSeconds)
       throw new AppError('WEBHOOK_BUSY', { retryAfter }, [], { 'retry-after': retryAfter })
@@ -70,13 +67,10 @@ export function webhookRoutes(deps: WebhookDeps): Hono<AppEnv> {
     reading++
     let body: Uint8Array<ArrayBuffer>
     try {
-      body = await readBody(c.req.raw, deps.maxBytes, deps.bodyTimeoutMs)
+      body = await readSignedBody(c, headers, rules)
     } finally {
       reading--
     }
-    if (Number.isFinite(declared) && declared > body.byteLength) throw new AppError('CLIENT_CLOSED')
-    const failure = await verifyBodySignature(plausible, body, deps.secrets, deps.keys)
-    if (failure) throw badSignature(failure)
 
     const idempotencyKey = c.req.header('idempotency-key')
     if (idempotencyKey !== undefined && (idempotencyKey.length === 0 || idempotencyKey.length > 200)) {
@@ -115,7 +109,7 @@ export function webhookRoutes(deps: WebhookDeps): Hono<AppEnv> {
 }
 
 /**
- * When a verified request was signed (ms), read as `verifySignature` reads it (the last `t`): a
+ * When a verified request was signed (ms), read as `checkSignatureHeader` reads it (the last `t`): a
  * retraction pulls only what changed by then, so one captured and sent again pulls nothing new.
  */
 function signedAtMs(header: string): number {
@@ -153,53 +147,4 @@ function isJsonUtf8(contentType: string | undefined): boolean {
     if (eq < 0 || param.slice(0, eq).trim().toLowerCase() !== 'charset') return true
     return /^"?utf-8"?$/i.test(param.slice(eq + 1).trim())
   })
-}
-
-/**
- * Reads a request body: 413 as soon as it grows past the limit, 408 when it has not all arrived
- * within `timeoutMs`, and CLIENT_CLOSED (499) when the client went away before sending it all.
- */
-async function readBody(
-  request: Request,
-  limit: number,
-  timeoutMs: number,
-): Promise<Uint8Array<ArrayBuffer>> {
-  if (!request.body) return new Uint8Array()
-  const reader = request.body.getReader()
-  let timer: ReturnType<typeof setTimeout> | undefined
-  const expired = new Promise<never>((_, reject) => {
-    timer = setTimeout(
-      () => reject(new AppError('REQUEST_TIMEOUT', { seconds: Math.ceil(timeoutMs / 1000) })),
-      timeoutMs,
-    )
-  })
-  const chunks: Uint8Array[] = []
-  let size = 0
-  try {
-    for (;;) {
-      let next: ReadableStreamReadResult<Uint8Array>
-      try {
-        next = await Promise.race([reader.read(), expired])
-      } catch (error) {
-        // Only the client's side can break a request body: a reset or a hang-up mid-body.
-        throw error instanceof AppError ? error : new AppError('CLIENT_CLOSED')
-      }
-      if (next.done) break
-      size += next.value.byteLength
-      if (size > limit) throw new AppError('PAYLOAD_TOO_LARGE', { limit })
-      chunks.push(next.value)
-    }
-  } catch (error) {
-    reader.cancel().catch(() => undefined)
-    throw error
-  } finally {
-    clearTimeout(timer)
-  }
-  const body = new Uint8Array(size)
-  let offset = 0
-  for (const chunk of chunks) {
-    body.set(chunk, offset)
-    offset += chunk.byteLength
-  }
-  return body
 }
