@@ -13,7 +13,7 @@ import { createRequestRecorder } from './request-log.ts'
 import { withResourceHeaders } from './problem-headers.ts'
 import { allowOf, FIXED_ROUTES, honoPath, type FixedRoute } from './route-table.ts'
 import { redactPath } from '../domain/url-scheme.ts'
-import { PartnerRegistry } from '../services/partner-registry.ts'
+import { keyIndexStaleMs, PartnerRegistry } from '../services/partner-registry.ts'
 import { QuotaCounter } from '../services/quota.ts'
 import { adminPartnerRoutes } from './routes/admin-partners.ts'
 import { serveRepresentations } from './serve-representations.ts'
@@ -74,6 +74,8 @@ export function createApp(deps: AppDeps): Hono<AppEnv> & { front: HotFront } {
       now: deps.now,
       freshMs: 2000,
       randomBytes: (n) => crypto.getRandomValues(new Uint8Array(n)),
+      staleIfErrorMs: keyIndexStaleMs(deps.feeds.feeds),
+      logger: deps.logger,
     })
   const partners = { registry, quotas: new QuotaCounter(deps.now), catalog: deps.feeds.feeds }
 

@@ -12,7 +12,7 @@ import { LimitedObjectStore, StorageLimiter } from '../storage/limited-object-st
 import { S3ObjectStore, type S3Settings } from '../storage/s3-object-store.ts'
 import { EdgeCachedObjectStore, type EdgeCache } from '../storage/edge-cached-object-store.ts'
 import { KEYS } from '../services/storage-keys.ts'
-import { PartnerRegistry } from '../services/partner-registry.ts'
+import { keyIndexStaleMs, PartnerRegistry } from '../services/partner-registry.ts'
 import type { ChangeSignal } from '../services/change-signal.ts'
 import type { Config } from './config.ts'
 import { createJsonLogger } from './logger.ts'
@@ -140,6 +140,8 @@ export function buildDeps(
       now: Date.now,
       freshMs: config.hotCacheMs,
       randomBytes: (n) => crypto.getRandomValues(new Uint8Array(n)),
+      staleIfErrorMs: keyIndexStaleMs(feeds.feeds),
+      logger,
     }),
     adminSecrets: config.adminSecrets,
     readyCacheMs: config.readyCacheMs,

@@ -41,6 +41,17 @@ export class KeyIndex {
     return index
   }
 
+  /** This listing without the keys of these hashes (revoked since), taken at the same time. */
+  without(hashes: ReadonlySet<string>): KeyIndex {
+    const index = new KeyIndex(this.at)
+    for (const [hash, found] of this.byHash) {
+      if (hashes.has(hash)) continue
+      index.byHash.set(hash, found)
+      index.byPartner.set(found.partnerId, [...(index.byPartner.get(found.partnerId) ?? []), found.key])
+    }
+    return index
+  }
+
   /** A partner with its keys in this listing, made once per listing. */
   partnerOf(definition: PartnerDefinition): Partner {
     let partner = this.#partners.get(definition.id)

@@ -11,47 +11,50 @@ import {
   type PartnerKey,
 } from '../domain/partner.ts'
 import { BoundedCache } from '../domain/bounded-cache.ts'
-import type { Clock } from '../ports/observability.ts'
+import type { FeedCatalog } from '../domain/feed-definition.ts'
 import type { ObjectStore } from '../ports/object-store.ts'
-import { Coalescer } from './single-flight.ts'
-import { KeyIndex, type Authenticated, type PartnerDefinition } from './partner-key-index.ts'
+import type { KeyIndex, Authenticated, PartnerDefinition } from './partner-key-index.ts'
+import { KeyListing, type KeyListingOptions } from './partner-key-listing.ts'
 import { KEYS } from './storage-keys.ts'
 
-export interface PartnerRegistryOptions {
-  now: Clock
-  /** How old the in-memory key index may be (HOT_CACHE_MS): the bound on how long a revoked key still reads. */
-  freshMs: number
+export interface PartnerRegistryOptions extends KeyListingOptions {
   /** Cryptographically random bytes (crypto.getRandomValues). */
   randomBytes: (length: number) => Uint8Array
+}
+
+/**
+ * How long the key index may stand in while storage fails: the shortest `stale-if-error` of the
+ * catalogue's feeds, so a keyed feed is served for as long as any feed may be served stale.
+ */
+export function keyIndexStaleMs(catalog: FeedCatalog): number {
+  return Math.min(...catalog.all.map((definition) => definition.cache.staleIfError)) * 1000
 }
 
 const encoder = new TextEncoder()
 const decoder = new TextDecoder()
 const JSON_META = { contentType: 'application/json' }
-// The age, as a share of `freshMs`, at which a read of a known key starts the next listing.
-const REFRESH_AHEAD = 0.75
 /**
  * Partners and their keys, in the bucket so every instance and the Worker see the same ones: a
  * definition per partner, and an empty object per active key whose name carries the key's hash.
  * One listing therefore yields the whole key index, held in memory and relisted at most once per
  * `freshMs` (one listing at a time, whatever the traffic): a key is found without a storage request,
  * a key that was never issued costs none either, and a revocation reaches every instance within
- * `freshMs`.
+ * `freshMs`. While storage fails, the last listing stands in for up to `staleIfErrorMs`
+ * (`KeyListing`), so partners keep reading as the public does.
  */
 export class PartnerRegistry {
-  #index: KeyIndex | undefined
-  // A caller that arrives during a listing joins the next one: it sees every write made before it came.
-  readonly #refresh = new Coalescer<KeyIndex>()
+  readonly #keys: KeyListing
   readonly #definitions = new Map<string, PartnerDefinition>()
   // The digests of keys that were active when last presented: the synchronous check finds them
   // without hashing again. Only keys found in the index are kept, so junk never fills it.
   readonly #digests = new BoundedCache<string, string>({ maxEntries: 1024 })
-  #ahead: Promise<unknown> | undefined
 
   constructor(
     private readonly store: ObjectStore,
     private readonly options: PartnerRegistryOptions,
-  ) {}
+  ) {
+    this.#keys = new KeyListing(store, options)
+  }
 
   /** The partner a key belongs to, or undefined for any key that is not active (never issued, revoked, rotated out, malformed). */
   async authenticate(key: string): Promise<Authenticated | undefined> {
@@ -59,10 +62,12 @@ export class PartnerRegistry {
     // A string that is no key's shape is refused without the index: junk costs no storage request.
     // (Its shape is public: refusing it sooner tells a caller nothing about any real key.)
     if (!looksLikeKey(key)) return undefined
-    const index = await this.#currentIndex()
+    let index = await this.#keys.current()
     // Found by its digest: how long the lookup takes depends on the digest, never on how much of a
     // real key a guess got right.
-    const found = index.byHash.get(hash)
+    let found = index.byHash.get(hash)
+    // A key that a stand-in lacks may have been issued since it was listed: a listing decides.
+    if (!found && this.#keys.isStandIn(index)) found = (index = await this.#keys.listed()).byHash.get(hash)
     if (!found) return undefined
     const definition = await this.#definition(found.partnerId)
     if (!definition) return undefined
@@ -76,7 +81,7 @@ export class PartnerRegistry {
    * effect within it); undefined otherwise, and then `authenticate` decides.
    */
   authenticateHot(key: string): Authenticated | undefined {
-    const index = this.#hotIndex()
+    const index = this.#keys.hot()
     return index && this.#authenticateIn(index, key)
   }
 
@@ -89,24 +94,8 @@ export class PartnerRegistry {
     path: string,
     decide: (authenticated: (key: string) => Authenticated | undefined) => T | undefined,
   ): T | undefined {
-    const index = this.#hotIndex()
+    const index = this.#keys.hot()
     return index?.decision(path, () => decide((key) => this.#authenticateIn(index, key)))
-  }
-
-  /** The index while younger than `freshMs`, relisted ahead of time while keys are read. */
-  #hotIndex(): KeyIndex | undefined {
-    const index = this.#index
-    const age = index ? this.options.now() - index.at : Infinity
-    if (!index || age >= this.options.freshMs) return undefined
-    // Relisted ahead of time while keys are read, so that reads do not wait for the listing; the
-    // index answering is still never older than `freshMs`.
-    if (age >= this.options.freshMs * REFRESH_AHEAD && !this.#ahead) {
-      // A failed listing is met again by the next read that needs one.
-      this.#ahead = this.#loadIndex()
-        .catch(() => undefined)
-        .finally(() => (this.#ahead = undefined))
-    }
-    return index
   }
 
   #authenticateIn(index: KeyIndex, key: string): Authenticated | undefined {
@@ -133,7 +122,7 @@ export class PartnerRegistry {
 
   /** Every partner, with its active keys (ids and dates only). */
   async list(): Promise<Partner[]> {
-    const index = await this.#loadIndex()
+    const index = await this.#keys.list()
     const ids = (await this.store.list(KEYS.partners)).map((k) =>
       k.slice(KEYS.partners.length, -'.json'.length),
     )
@@ -143,7 +132,7 @@ export class PartnerRegistry {
 
   /** One partner, or undefined. */
   async get(id: string): Promise<Partner | undefined> {
-    return this.#withKeys(id, await this.#loadIndex())
+    return this.#withKeys(id, await this.#keys.list())
   }
 
   /**
@@ -154,7 +143,7 @@ export class PartnerRegistry {
     const current = await this.get(id)
     if (!current) return undefined
     const { key } = await this.#addKey(id, current.keys)
-    const keys = (await this.#loadIndex()).byPartner.get(id) ?? []
+    const keys = (await this.#keys.list()).byPartner.get(id) ?? []
     const excess = keys.slice(0, Math.max(0, keys.length - MAX_ACTIVE_KEYS))
     if (excess.length > 0) await this.#deleteKeys(id, excess)
     const partner = await this.get(id)
@@ -189,13 +178,14 @@ export class PartnerRegistry {
       encoder.encode('{}'),
       JSON_META,
     )
-    this.#index = undefined
+    this.#keys.forget()
     return { key, record }
   }
 
   async #deleteKeys(partnerId: string, keys: readonly PartnerKey[]): Promise<void> {
     await this.store.delete(keys.map((k) => KEYS.partnerKey(partnerId, k.keyId, k.hash)))
-    this.#index = undefined
+    // A key revoked here never reads again here, whatever storage does next.
+    this.#keys.revoked(new Set(keys.map((k) => k.hash)))
   }
 
   async #withKeys(id: string, index: KeyIndex): Promise<Partner | undefined> {
@@ -213,25 +203,5 @@ export class PartnerRegistry {
     const definition = JSON.parse(decoder.decode(stored.body)) as PartnerDefinition
     this.#definitions.set(id, definition)
     return definition
-  }
-
-  /** The index, relisted when older than `freshMs` (callers wait for it: a revoked key must not read on). */
-  #currentIndex(): Promise<KeyIndex> | KeyIndex {
-    const index = this.#index
-    if (index && this.options.now() - index.at < this.options.freshMs) return index
-    return this.#loadIndex()
-  }
-
-  #loadIndex(): Promise<KeyIndex> {
-    return this.#refresh.run('index', async () => {
-      const at = this.options.now()
-      const names = await this.store.list(KEYS.partnerKeys)
-      const index = KeyIndex.fromListing(
-        at,
-        names.map((name) => name.slice(KEYS.partnerKeys.length)),
-      )
-      this.#index = index
-      return index
-    })
   }
 }

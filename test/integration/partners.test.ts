@@ -5,11 +5,13 @@ import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import type { EmbeddedS3 } from '../../src/platform/embedded-s3.ts'
+import type { Logger } from '../../src/ports/observability.ts'
 import { PartnerRegistry } from '../../src/services/partner-registry.ts'
-import { ADMIN_SECRET } from '../support/admin.ts'
+import { ADMIN_SECRET, adminRequest } from '../support/admin.ts'
 import { appOver } from '../support/app.ts'
+import { NO_FAULTS, startFaultProxy, type FaultProxy } from '../support/fault-proxy.ts'
 import { startSeededS3, storeFor } from '../support/s3.ts'
 
 // Two instances over one s3rver bucket, through the real AWS SDK: the admin talks to one (with the
@@ -20,6 +22,12 @@ let adminBase: string
 let readerBase: string
 let readerClock = Date.now()
 let directory: string
+// A third instance reads the bucket through a proxy that can make every storage request fail.
+let proxy: FaultProxy
+let faultyBase: string
+let faultyClock = Date.now()
+const warnings: string[] = []
+const FAULTY_STALE_MS = 60_000
 
 async function listen(app: { fetch: (request: Request) => Response | Promise<Response> }): Promise<string> {
   const server = await new Promise<ServerType>((resolve) => {
@@ -29,12 +37,17 @@ async function listen(app: { fetch: (request: Request) => Response | Promise<Res
   return `http://127.0.0.1:${(server.address() as AddressInfo).port}`
 }
 
-function instance(now: () => number) {
-  const store = storeFor(s3.endpoint, 'silkfeed-partners')
+function instance(
+  now: () => number,
+  endpoint = s3.endpoint,
+  more: { staleIfErrorMs?: number; logger?: Logger } = {},
+) {
+  const store = storeFor(endpoint, 'silkfeed-partners')
   const partners = new PartnerRegistry(store, {
     now,
     freshMs: 2000,
     randomBytes: (n) => crypto.getRandomValues(new Uint8Array(n)),
+    ...more,
   })
   return appOver(store, {}, undefined, {}, undefined, { partners, adminSecrets: [ADMIN_SECRET] })
 }
@@ -54,10 +67,16 @@ beforeAll(async () => {
   ;({ embedded: s3 } = await startSeededS3(directory, 'silkfeed-partners'))
   adminBase = await listen(instance(() => Date.now()))
   readerBase = await listen(instance(() => readerClock))
+  proxy = await startFaultProxy({ upstreamPort: s3.port, rates: NO_FAULTS, seed: 1 })
+  const logger: Logger = { info: () => {}, warn: (message) => warnings.push(message), error: () => {} }
+  faultyBase = await listen(
+    instance(() => faultyClock, proxy.endpoint, { staleIfErrorMs: FAULTY_STALE_MS, logger }),
+  )
 })
 
 afterAll(async () => {
   await Promise.all(servers.map((s) => new Promise((resolve) => s.close(resolve))))
+  await proxy.close()
   await s3.stop()
   rmSync(directory, { recursive: true, force: true })
 })
@@ -138,5 +157,60 @@ describe('partners against s3rver, managed with the CLI', () => {
     expect(over.status).toBe(429)
     expect(over.headers.get('retry-after')).toMatch(/^\d+$/)
     expect(over.headers.get('ratelimit-policy')).toBe('"per-minute";q=1;w=60')
+  })
+})
+
+describe('partners while storage fails', () => {
+  beforeEach(() => {
+    warnings.length = 0
+  })
+
+  it('keeps reading a keyed feed with the last key index listed, within its bound', async () => {
+    const { key } = (await cli('add', 'Ozodlik', '--feeds', 'sco', '--locales', 'ru')) as { key: string }
+    faultyClock += 2000
+    expect((await fetch(`${faultyBase}/p/${key}/ru/sco.rss`)).status).toBe(200)
+
+    proxy.setRates({ ...NO_FAULTS, error500: 1 })
+    try {
+      faultyClock += 2000 // the index is due for a new listing, which fails
+      for (const url of [`${faultyBase}/p/${key}/ru/sco.rss`, `${faultyBase}/ru/sco.rss`]) {
+        const res = await fetch(url, {
+          headers: url.includes('/p/') ? {} : { authorization: `Bearer ${key}` },
+        })
+        expect(res.status, url).toBe(200)
+        expect(await res.text()).toContain('<rss')
+      }
+      // One failed listing, reported once; the second read used the same stand-in without waiting.
+      expect(warnings).toEqual(['partner key listing failed; the last listing stands in'])
+
+      faultyClock += FAULTY_STALE_MS // past the bound: a key revoked meanwhile must not read on
+      const late = await fetch(`${faultyBase}/p/${key}/ru/sco.rss`)
+      expect(late.status).toBe(503)
+      expect(warnings.at(-1)).toBe('partner key listing failed; none stands in')
+      expect(late.headers.get('content-type')).toMatch(/^application\/problem\+json/)
+    } finally {
+      proxy.setRates(NO_FAULTS)
+    }
+    faultyClock += 2000
+    expect((await fetch(`${faultyBase}/p/${key}/ru/sco.rss`)).status).toBe(200)
+  })
+
+  it('never lets a key revoked on this instance read from the last listing', async () => {
+    const { id, key } = (await cli('add', 'Azattyq', '--feeds', 'sco', '--locales', 'ru')) as {
+      id: string
+      key: string
+    }
+    faultyClock += 2000
+    expect((await fetch(`${faultyBase}/p/${key}/ru/sco.rss`)).status).toBe(200)
+    const faulty = { request: (path: string, init?: RequestInit) => fetch(`${faultyBase}${path}`, init) }
+    expect((await adminRequest(faulty, 'POST', `/admin/partners/${id}/revoke`, {})).status).toBe(200)
+
+    proxy.setRates({ ...NO_FAULTS, error500: 1 })
+    try {
+      faultyClock += 2000
+      expect((await fetch(`${faultyBase}/p/${key}/ru/sco.rss`)).status).toBe(401)
+    } finally {
+      proxy.setRates(NO_FAULTS)
+    }
   })
 })
