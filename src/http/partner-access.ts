@@ -24,9 +24,14 @@ export interface Admitted {
 // The one answer to every key that does not read: unknown, malformed, revoked or rotated out alike.
 const INVALID_KEY_HEADERS = { 'www-authenticate': 'Bearer realm="silkfeed"' }
 
-/** The key of an `Authorization: Bearer <key>` header; anything else yields a key that matches nothing. */
-export function bearerKey(header: string): string {
-  const match = /^bearer[ \t]+(\S+)[ \t]*$/i.exec(header)
+/**
+ * The key of an `Authorization: Bearer <key>` header (the scheme in any case, RFC 9110 §11.1): a
+ * malformed Bearer credential yields a key that matches nothing; another scheme (Basic, say: a proxy's
+ * or a browser's credentials) selects no partner, undefined.
+ */
+export function bearerKey(header: string | undefined): string | undefined {
+  if (header === undefined || !/^[ \t]*bearer([ \t]|$)/i.test(header)) return undefined
+  const match = /^[ \t]*bearer[ \t]+(\S+)[ \t]*$/i.exec(header)
   return match?.[1] ?? ''
 }
 

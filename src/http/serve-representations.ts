@@ -206,12 +206,13 @@ async function get(deps: ServeRepresentationsDeps, c: C, resource: Resource): Pr
 
 /**
  * The partner a request reads as: the key in its path (checked first, so a key that does not read
- * learns nothing of the catalogue), else an `Authorization: Bearer` key; none for the public.
+ * learns nothing of the catalogue), else an `Authorization: Bearer` key; none for the public, nor
+ * for credentials of another scheme (public answers vary on Authorization all the same).
  */
 async function admitReader(partners: PartnerAccess, c: C, keyInPath: string | undefined) {
   if (keyInPath !== undefined) return admitPartner(partners, keyInPath)
-  const authorization = c.req.header('authorization')
-  return authorization === undefined ? undefined : admitPartner(partners, bearerKey(authorization))
+  const key = bearerKey(c.req.header('authorization'))
+  return key === undefined ? undefined : admitPartner(partners, key)
 }
 
 /** The visitor's language: `?lang=` when given (an unknown one is a 404), else Accept-Language. */

@@ -162,6 +162,29 @@ describe('how a partner reads', () => {
     expect(wrong.headers.get('www-authenticate')).toBe('Bearer realm="silkfeed"')
   })
 
+  it('answers a public feed as to the public for credentials of another scheme, and reads bearer in any case', async () => {
+    const app = instance()
+    const { key } = await createPartner(app, { name: 'A' })
+    const open = await app.request('/ru/sco.rss')
+    for (const authorization of [
+      'Basic dXNlcjpwYXNz',
+      'Digest username="u"',
+      'Bearerish x',
+      'Token sf_nope',
+    ]) {
+      const res = await app.request('/ru/sco.rss', { headers: { authorization } })
+      expect(res.status, authorization).toBe(200)
+      expect(res.headers.get('cache-control'), authorization).toMatch(/^public/)
+      expect(res.headers.get('vary'), authorization).toContain('Authorization')
+      expect(await res.text()).toBe(await open.clone().text())
+    }
+    const lower = await app.request('/ru/sco.rss', { headers: { authorization: `bearer ${key}` } })
+    expect(lower.status).toBe(200)
+    expect(lower.headers.get('cache-control')).toMatch(/^private/)
+    // A Bearer credential that is no key is still refused.
+    expect((await app.request('/ru/sco.rss', { headers: { authorization: 'BEARER' } })).status).toBe(401)
+  })
+
   it('answers unknown, malformed, revoked and rotated-out keys with the same 401, changing nothing', async () => {
     const app = instance()
     const revoked = await createPartner(app, { name: 'Revoked' })

@@ -59,4 +59,13 @@ describe('partners in workerd', () => {
     const unsigned = await worker.fetch(`${BASE}/admin/partners`, { method: 'POST', body: '{"name":"X"}' })
     expect(unsigned.status).toBe(401)
   })
+
+  it('answers a public feed as to the public for credentials of another scheme than Bearer', async () => {
+    const basic = await worker.fetch(`${BASE}/ru/sco.json`, {
+      headers: { authorization: 'Basic dXNlcjpwYXNz' },
+    })
+    expect(basic.status).toBe(200)
+    expect(basic.headers.get('cache-control')).toMatch(/^public/)
+    expect(basic.headers.get('vary')).toContain('Authorization')
+  })
 })
