@@ -23,6 +23,20 @@ export interface SignedRequestRules {
   keys?: HmacKeys
 }
 
+/**
+ * The 401 of a refused Silkfeed-Signature, with the challenge every 401 carries (RFC 9110 §15.5.2):
+ * the scheme the request must be signed with, and the realm whose secrets sign it (`webhook` for
+ * WEBHOOK_SECRETS, `admin` for ADMIN_SECRETS).
+ */
+export function refusedSignature(
+  code: 'BAD_SIGNATURE' | 'ADMIN_BAD_SIGNATURE',
+  reason: SignatureFailure | 'adminUnconfigured',
+  realm: 'webhook' | 'admin',
+): AppError {
+  const challenge = { 'www-authenticate': `Silkfeed-Signature realm="${realm}"` }
+  return new AppError(code, { reason: `signatureReasons.${reason}` }, [], challenge, ['reason'])
+}
+
 /** What the headers of a signed request said, once they passed. */
 export interface SignedHeaders {
   plausible: PlausibleSignature

@@ -118,6 +118,7 @@ describe('partner keys and admin endpoints', () => {
     ]
     for (const res of await Promise.all(cases)) {
       expect(res.status).toBe(401)
+      expect(res.headers.get('www-authenticate')).toBe('Silkfeed-Signature realm="admin"')
       expect(((await res.json()) as { code: string }).code).toBe('ADMIN_BAD_SIGNATURE')
     }
     expect(snapshot()).toEqual(before)
@@ -127,6 +128,7 @@ describe('partner keys and admin endpoints', () => {
     const app = appOver(store, {}, logger, {}, undefined, { adminSecrets: [] })
     const res = await adminRequest(app, 'POST', '/admin/partners', { name: 'A' })
     expect(res.status).toBe(401)
+    expect(res.headers.get('www-authenticate')).toBe('Silkfeed-Signature realm="admin"')
     expect(((await res.json()) as { detail: string }).detail).toContain('ADMIN_SECRETS')
   })
 })

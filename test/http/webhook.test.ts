@@ -224,6 +224,10 @@ describe('bad webhook input changes nothing in storage', () => {
     const problem = (await res.json()) as { code: string; detail: string }
     expect(problem.code).toBe(code)
     if (detail) expect(problem.detail).toMatch(detail)
+    // Every 401 names the scheme that would do (RFC 9110 §15.5.2).
+    expect(res.headers.get('www-authenticate')).toBe(
+      status === 401 ? 'Silkfeed-Signature realm="webhook"' : null,
+    )
     expect(snapshotOf(store)).toEqual(before)
   })
 

@@ -7,7 +7,12 @@ import type { PartnerRegistry } from '../../services/partner-registry.ts'
 import type { AppEnv } from '../context.ts'
 import { AppError } from '../errors.ts'
 import { FIXED_ROUTES, honoPath } from '../route-table.ts'
-import { checkSignedHeaders, readSignedBody, type SignedRequestRules } from '../signed-request.ts'
+import {
+  checkSignedHeaders,
+  readSignedBody,
+  refusedSignature,
+  type SignedRequestRules,
+} from '../signed-request.ts'
 import { adminSignedBytes, type HmacKeys } from '../signature.ts'
 
 export interface AdminDeps {
@@ -50,7 +55,7 @@ export function adminPartnerRoutes(deps: AdminDeps): Hono<AppEnv> {
     bodyTimeoutMs: ADMIN_BODY_TIMEOUT_MS,
     refuse: (failure) => {
       const reason = failure === 'unconfigured' ? 'adminUnconfigured' : failure
-      return new AppError('ADMIN_BAD_SIGNATURE', { reason: `signatureReasons.${reason}` }, [], {}, ['reason'])
+      return refusedSignature('ADMIN_BAD_SIGNATURE', reason, 'admin')
     },
     keys: deps.keys,
   }

@@ -9,7 +9,12 @@ import type { ObjectStore } from '../../ports/object-store.ts'
 import type { AppEnv } from '../context.ts'
 import { AppError } from '../errors.ts'
 import { IdempotentRequests } from '../idempotency.ts'
-import { checkSignedHeaders, readSignedBody, type SignedRequestRules } from '../signed-request.ts'
+import {
+  checkSignedHeaders,
+  readSignedBody,
+  refusedSignature,
+  type SignedRequestRules,
+} from '../signed-request.ts'
 import type { HmacKeys, SignatureFailure } from '../signature.ts'
 
 /** How many webhook bodies are read at once, and how long one may take to arrive. */
@@ -131,7 +136,7 @@ function afterResponse(c: Context<AppEnv>, task: Promise<void>): void {
 }
 
 function badSignature(reason: SignatureFailure): AppError {
-  return new AppError('BAD_SIGNATURE', { reason: `signatureReasons.${reason}` }, [], {}, ['reason'])
+  return refusedSignature('BAD_SIGNATURE', reason, 'webhook')
 }
 
 /**
