@@ -1,5 +1,5 @@
 import { isEmbargoed } from '../domain/embargo.ts'
-import type { Article } from '../domain/article.ts'
+import { embargoOf, type Article } from '../domain/article.ts'
 import type { FeedDefinition } from '../domain/feed-definition.ts'
 import { LANGUAGE_TAG, LOCALES, type Locale } from '../domain/locale.ts'
 import { translatorFor } from '../i18n/translator.ts'
@@ -23,6 +23,18 @@ const LOCALE_OF_TAG = new Map(LOCALES.map((locale) => [LANGUAGE_TAG[locale], loc
 /** Items kept rendered at once; the cache is emptied when it is full. */
 const ITEMS_MAX = 2000
 
+/**
+ * An item as last rendered: for the story's versions in every locale, when storage was last asked,
+ * and, for an item that was not yet public (under embargo), the instant it becomes so.
+ */
+interface KnownItem {
+  version: string
+  checkedAt: number
+  page: Promise<RenderedPage | null>
+  /** The embargo the page's absence stands for: it is never served at or after this instant. */
+  releasedAt?: number
+}
+
 /** An item of a stored JSON Feed bundle, as far as a ninjs list needs it. */
 interface FeedEntry {
   id: string
@@ -36,10 +48,7 @@ interface FeedEntry {
  */
 export class NinjsService {
   readonly #feeds = new Map<string, { version: string; page: Promise<RenderedPage> }>()
-  readonly #items = new Map<
-    string,
-    { version: string; checkedAt: number; page: Promise<RenderedPage | null> }
-  >()
+  readonly #items = new Map<string, KnownItem>()
   readonly #cacheControl: string
 
   constructor(
@@ -68,8 +77,10 @@ export class NinjsService {
   /** `/{locale}/items/{id}.ninjs.json`, or null when the story was never stored in that locale. */
   async item(locale: Locale, id: string): Promise<RenderedPage | null> {
     const key = `${locale}/${id}`
-    const known = this.#items.get(key)
     const now = this.now()
+    // An absence under embargo holds until the release, never past it, whatever storage says.
+    const held = this.#items.get(key)
+    const known = held && (held.releasedAt === undefined || now < held.releasedAt) ? held : undefined
     if (known && now - known.checkedAt < this.feeds.timing.freshMs) return known.page
     const heads = await this.feeds.articles.heads(LOCALES.map((l) => ({ locale: l, id })))
     const own = heads.get(storyKey({ locale, id }))
@@ -86,7 +97,8 @@ export class NinjsService {
       const head = heads.get(storyKey({ locale: l, id }))
       return l !== locale && head?.kind === 'live' ? [head.key] : []
     })
-    const page = (async () => {
+    const entry: KnownItem = { version, checkedAt: now, page: Promise.resolve(null) }
+    entry.page = (async () => {
       const records = await Promise.all(others.map((k) => this.feeds.articles.record(k)))
       const live = records.filter((r): r is Article => r !== null)
       const translations = live.map((r) => ({ locale: r.locale, title: r.title, url: r.url }))
@@ -101,12 +113,16 @@ export class NinjsService {
       const record = await this.feeds.articles.record(own.key)
       if (!record) throw new Error(`stored version ${own.key} is gone`)
       // Under embargo a story is no public document's: unknown until its release.
-      if (isEmbargoed(record, now)) return null
+      if (isEmbargoed(record, now)) {
+        entry.releasedAt = embargoOf(record)
+        return null
+      }
       const changed = Math.max(...[record, ...live].map((r) => Date.parse(r.updatedAt ?? r.publishedAt)))
       return this.#encode(renderNinjsItem(record, own.version, context), locale, changed)
     })()
+    const { page } = entry
     if (this.#items.size >= ITEMS_MAX) this.#items.clear()
-    this.#items.set(key, { version, checkedAt: now, page })
+    this.#items.set(key, entry)
     page.catch(() => {
       if (this.#items.get(key)?.page === page) this.#items.delete(key)
     })
@@ -118,10 +134,12 @@ export class NinjsService {
     const states = await this.feeds.articles.currents(entries.map(({ id }) => ({ locale, id })))
     const t = translatorFor(locale)
     const settings = this.feeds.settings
-    // A story pulled since the bundle was rendered leaves the list now; its bundle follows.
+    const now = this.now()
+    // A story pulled (or given a newer version under embargo) since the bundle was rendered leaves
+    // the list now; its bundle follows.
     const items = entries.flatMap(({ id, translations }) => {
       const state = states.get(storyKey({ locale, id }))
-      if (state?.kind !== 'live') return []
+      if (state?.kind !== 'live' || isEmbargoed(state.record, now)) return []
       return [renderNinjsItem(state.record, state.version, { locale, settings, t, translations })]
     })
     const document = renderNinjsFeed(definition, { locale, settings, t }, items)

@@ -154,3 +154,44 @@ describe('IPTC ninjs 3.1', () => {
     )
   })
 })
+
+describe('a ninjs item under embargo', () => {
+  it('answers 404 until its release and the item from that instant on, even if asked for meanwhile', async () => {
+    const store = new MemoryObjectStore()
+    await storeArticles(store, loadSamples())
+    let clock = Date.now()
+    const app = appOver(store, { now: () => clock })
+    const until = clock + 10_000
+    const embargoed = {
+      id: 'ninjs-embargoed',
+      locale: 'ru',
+      title: 'Под эмбарго: новость ШОС',
+      url: 'https://news.silkfeed.dev/ru/2026/12/05/ninjs-embargoed',
+      publishedAt: new Date(clock - 3_600_000).toISOString(),
+      sections: ['sco'],
+      embargoUntil: new Date(until).toISOString(),
+    }
+    expect((await postRepublish(app, { upsert: [embargoed] }, { t: clock / 1000 })).status).toBe(200)
+    const path = '/ru/items/ninjs-embargoed.ninjs.json'
+    const uri = 'tag:silkfeed.dev,2026:article/ninjs-embargoed/ru'
+    const listed = async () => {
+      const res = await app.request('/ru/sco.ninjs.json')
+      expect(res.status).toBe(200)
+      return ((await res.json()) as { items: { uri: string }[] }).items.map((i) => i.uri)
+    }
+    expect((await app.request(path)).status).toBe(404)
+    expect(await listed()).not.toContain(uri)
+    // Asked again just before the release: still nothing, remembered for the item's freshness.
+    clock = until - 500
+    expect((await app.request(path)).status).toBe(404)
+    expect(await listed()).not.toContain(uri)
+    // At the release instant, within that freshness, and later: the item and the list have it.
+    for (const at of [until, until + 5_000, until + 30_000, until + 75_000]) {
+      clock = at
+      const res = await app.request(path)
+      expect(res.status, `at +${at - until} ms`).toBe(200)
+      expect(((await res.json()) as { uri: string; pubStatus: string }).uri).toBe(uri)
+      expect(await listed()).toContain(uri)
+    }
+  })
+})
