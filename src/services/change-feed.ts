@@ -9,10 +9,10 @@ import type { ChangeSignal } from './change-signal.ts'
 import type { ArticleRepository } from './article-repository.ts'
 import {
   changeView,
-  pulledUnreleased,
   releaseView,
   trackRelease,
   visible,
+  withheldVersions,
   type ChangeView,
   type Reader,
 } from './change-view.ts'
@@ -35,8 +35,8 @@ export interface ChangePage {
 
 export interface ChangeFeedDeps {
   changeLog: ChangeLog
-  /** Where a story's newest state is asked (versions pulled before their embargo ended). */
-  articles: Pick<ArticleRepository, 'heads'>
+  /** Where a story's newest state is asked (versions pulled or superseded before their embargo ended). */
+  articles: Pick<ArticleRepository, 'heads' | 'stateAt'>
   /** Node: this process's appends wake waiters and listings are shared; without it, each request lists alone. */
   signal: ChangeSignal | undefined
   settings: PublicationSettings
@@ -141,10 +141,11 @@ export class ChangeFeed {
     })
     const batch = fresh.slice(0, PAGE_ENTRIES)
     const entries = await mapWithLimit(batch, 8, (key) => changeLog.read(key))
-    const hidden = await pulledUnreleased(
+    const hidden = await withheldVersions(
       this.deps.articles,
       state.locale,
       entries.flatMap((e) => e ?? []),
+      state.releases ?? [],
       reader,
       now,
     )

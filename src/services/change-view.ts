@@ -1,15 +1,16 @@
 import { embargoOf, type Article } from '../domain/article.ts'
 import { isEmbargoed } from '../domain/embargo.ts'
 import type { FeedDefinition } from '../domain/feed-definition.ts'
-import type { Change } from '../domain/feed-snapshot.ts'
+import { localeOfChange, type Change } from '../domain/feed-snapshot.ts'
 import type { Locale } from '../domain/locale.ts'
 import { DEFAULT_RETRACTION_REASON, type RetractionReason } from '../domain/retraction.ts'
 import { feedSelects } from '../domain/select-items.ts'
 import { versionOf } from '../domain/version.ts'
 import { ninjsItemPath } from '../domain/url-scheme.ts'
 import { itemId, type PublicationSettings } from '../render/feed-model.ts'
-import { retractionVersion, storyKey, type ArticleRepository } from './article-repository.ts'
+import { retractionVersion, storyKey, type ArticleRepository, type StoryState } from './article-repository.ts'
 import type { PendingRelease } from './change-cursor.ts'
+import { mapWithLimit } from './single-flight.ts'
 
 /**
  * Who reads the cursor: the public, or a partner through its entitlements in the cursor's locale
@@ -123,30 +124,75 @@ export function releaseView(
 }
 
 /**
- * The versions among `changes` that were pulled before their embargo ended, as storage tells now
- * (the story's newest state is a retraction from before that embargo): a reader who does not see
- * embargoed stories never learns of them, not even once their embargo time has passed. Asks storage
- * only when such a reader meets a version whose embargo has passed.
+ * The versions among `changes` that a reader who does not see embargoed stories must not be shown at
+ * `now`, although their own embargo (if any) is over: the story's newest known version is still
+ * under embargo (a postponed embargo, or a newer version sent under embargo), or the story was
+ * pulled before its embargo ended. Such a reader never learns of those versions while the story is
+ * not public: it gets the newest version's `released` change at its time instead (the public ninjs
+ * item answers 404 until then), and a story pulled under embargo not even then.
+ *
+ * What the log tells comes first: a newer change of the story in `changes` or a release the cursor
+ * holds (`pending`). Storage is asked, as it is now, only for versions whose embargo has passed
+ * (one listing of their heads, and a read of a head that is not the version itself): there a newer
+ * version may be stored but not yet in the log the reader was given.
  */
-export async function pulledUnreleased(
-  articles: Pick<ArticleRepository, 'heads'>,
+export async function withheldVersions(
+  articles: Pick<ArticleRepository, 'heads' | 'stateAt'>,
   locale: Locale,
   changes: readonly Change[],
+  pending: readonly PendingRelease[],
   reader: Reader,
   now: number,
 ): Promise<Set<Article>> {
   const hidden = new Set<Article>()
   if (reader.kind === 'partner' && reader.embargoed) return hidden
-  const released = changes.flatMap((change) => {
-    if (change.type !== 'upsert' || change.record.locale !== locale) return []
-    const embargo = embargoOf(change.record)
-    return embargo !== undefined && embargo <= now ? [{ record: change.record, embargo }] : []
-  })
-  if (released.length === 0) return hidden
-  const heads = await articles.heads(released.map(({ record }) => ({ locale, id: record.id })))
-  for (const { record, embargo } of released) {
-    const head = heads.get(storyKey({ locale, id: record.id }))
-    if (head?.kind === 'retracted' && Date.parse(head.at) < embargo) hidden.add(record)
+  const ours = changes.filter((change) => localeOfChange(change) === locale)
+  // The newest change of each story the log holds here: a version, a retraction, or a pending release.
+  const newest = new Map<string, { version: string; unreleased: boolean }>()
+  const know = (id: string, version: string, unreleased: boolean) => {
+    const known = newest.get(id)
+    if (!known || version > known.version) newest.set(id, { version, unreleased })
   }
+  for (const release of pending) know(release.id, release.version, release.until > now)
+  for (const change of ours) {
+    const unreleased = change.type === 'upsert' ? isEmbargoed(change.record, now) : change.embargoed === true
+    know(change.type === 'upsert' ? change.record.id : change.id, versionOfChange(change), unreleased)
+  }
+  const passed: { record: Article; embargo: number }[] = []
+  for (const change of ours) {
+    if (change.type !== 'upsert') continue
+    const { record } = change
+    const last = newest.get(record.id)!
+    if (last.version > versionOf(record) && last.unreleased) {
+      hidden.add(record)
+      continue
+    }
+    const embargo = embargoOf(record)
+    if (embargo !== undefined && embargo <= now) passed.push({ record, embargo })
+  }
+  if (passed.length === 0) return hidden
+  const heads = await articles.heads(passed.map(({ record }) => ({ locale, id: record.id })))
+  const states = new Map<string, Promise<StoryState>>()
+  const stateAt = (key: string) => {
+    let state = states.get(key)
+    if (!state) states.set(key, (state = articles.stateAt(key)))
+    return state
+  }
+  await mapWithLimit(passed, 8, async ({ record, embargo }) => {
+    const head = heads.get(storyKey({ locale, id: record.id }))
+    if (!head) return
+    if (head.kind === 'retracted') {
+      // Pulled before this version's embargo ended, or before a newer (postponed) one's.
+      if (Date.parse(head.at) < embargo) hidden.add(record)
+      else {
+        const stored = await stateAt(head.key)
+        if (stored?.kind === 'retracted' && stored.embargoed === true) hidden.add(record)
+      }
+      return
+    }
+    if (head.version <= versionOf(record)) return
+    const stored = await stateAt(head.key)
+    if (stored?.kind === 'live' && isEmbargoed(stored.record, now)) hidden.add(record)
+  })
   return hidden
 }
