@@ -28,6 +28,8 @@ export type StoryState =
       reason?: RetractionReason
       /** Pulled while the version it pulled was still under embargo: the public never saw it. */
       embargoed?: boolean
+      /** The version it pulled (from `currents` only): whose sections a retraction is logged with. */
+      pulled?: { record: Article; version: string }
     }
   | null
 
@@ -112,14 +114,28 @@ export class ArticleRepository {
     return heads
   }
 
-  /** The states of many stories, keyed by `locale\0id` (from `heads`, then a bounded number of reads). */
+  /**
+   * The states of many stories, keyed by `locale\0id` (from `heads`, then a bounded number of reads).
+   * A retracted story comes with the version it pulled (one more listing and read, only for a story
+   * already pulled): a retraction sent again is logged with that version's sections.
+   */
   async currents(refs: readonly StoryRef[]): Promise<Map<string, StoryState>> {
     const heads = await this.heads(refs)
     const states = new Map<string, StoryState>()
     await mapWithLimit([...heads], REPOSITORY_CONCURRENCY, async ([key, head]) => {
-      states.set(key, head ? await this.#read(head.key) : null)
+      const state = head ? await this.#read(head.key) : null
+      states.set(key, state?.kind === 'retracted' ? await this.#withPulled(head!.key, state) : state)
     })
     return states
+  }
+
+  /** A retraction stored under `key`, with the newest version before it that is not a retraction. */
+  async #withPulled(key: string, state: Extract<StoryState, { kind: 'retracted' }>): Promise<StoryState> {
+    const keys = await this.store.list(key.slice(0, key.lastIndexOf('/') + 1))
+    const pulledKey = keys.findLast((k) => k < key && !k.endsWith(`${RETRACTED_SUFFIX}.json`))
+    const pulled = pulledKey ? await this.#read(pulledKey) : null
+    if (pulled?.kind !== 'live') return state
+    return { ...state, pulled: { record: pulled.record, version: pulled.version } }
   }
 
   /** What is stored under a version key (from `head`): a version or a retraction; null when gone. */

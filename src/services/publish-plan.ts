@@ -28,7 +28,10 @@ export interface PublishPlan {
   at: string
   /** Versions that win, with what was stored before them. */
   upserts: { record: Article; head: StoryHead }[]
-  /** Live stories the retractions pull. */
+  /**
+   * Live stories the retractions pull, and pulled stories a weightier reason pulls again (a kill of
+   * a withdrawal: `live` is the version pulled, stored again just after the retraction it outranks).
+   */
   retractions: {
     id: string
     locale: Locale
@@ -36,9 +39,14 @@ export interface PublishPlan {
     reason: RetractionReason
     /** The version pulled is still under embargo: the public never saw it, and never learns of it. */
     embargoed: boolean
+    /** When it is stored and logged, if not at the plan's `at`. */
+    at?: string
   }[]
-  /** Stories already pulled, whose retraction goes into the log again (a retry after a failure). */
-  repeated: { id: string; locale: Locale; pulled: Pulled; reason: RetractionReason }[]
+  /**
+   * Stories already pulled for the same reason, whose stored retraction goes into the log again as
+   * it is stored (a retry after a failure that came before its log entry was written).
+   */
+  repeated: { id: string; locale: Locale; pulled: Pulled; sections: string[] }[]
   /** Every change, for one log entry. */
   changes: Change[]
   report: Pick<PublishReport, 'skipped' | 'retracted' | 'notFound'>
@@ -168,13 +176,29 @@ export function decide(payload: ExpandedPayload, lookups: Lookups, at: string): 
       retracted.push({ id, locale })
       return
     }
-    // Already pulled: a retraction sent again (or retried after a 503 that came after the
-    // retraction was stored but before its log entry was) logs it again as it is stored, so every
-    // feed that still shows the story loses it.
     if (state?.kind === 'retracted' && (!onlyDerivedFrom || state.derived)) {
       if (!onlyDerivedFrom) retracted.push({ id, locale })
-      // Sent again, a retraction may make a kill of a withdrawal; a replay never undoes a kill.
-      plan.repeated.push({ id, locale, pulled: state, reason: strongerReason(state.reason, reason) })
+      const stored = state.reason ?? DEFAULT_RETRACTION_REASON
+      if (strongerReason(stored, reason) !== stored) {
+        // A weightier reason (a kill of a withdrawal) is stored and logged as a first retraction,
+        // with the sections of the version pulled, after the retraction it outranks.
+        if (!state.pulled) return // a retraction always follows a version: not reached
+        const { record, version } = state.pulled
+        plan.retractions.push({
+          id,
+          locale,
+          live: { kind: 'live', record, version, derived: state.derived },
+          reason,
+          embargoed: state.embargoed === true,
+          ...(Date.parse(state.at) >= signedAt && { at: new Date(Date.parse(state.at) + 1).toISOString() }),
+        })
+      } else if (reason === stored) {
+        // The same retraction sent again (or retried after a 503 that came after the retraction was
+        // stored but before its log entry was) is logged again as it is stored, so every feed that
+        // still shows the story loses it. A lighter reason changes nothing: a replayed withdrawal
+        // never undoes a kill, in storage or in the log.
+        plan.repeated.push({ id, locale, pulled: state, sections: state.pulled?.record.sections ?? [] })
+      }
     }
   }
   for (const { id, locale, reason = DEFAULT_RETRACTION_REASON } of payload.retract) {
@@ -201,25 +225,25 @@ export function decide(payload: ExpandedPayload, lookups: Lookups, at: string): 
 export function changesOf(plan: Pick<PublishPlan, 'at' | 'upserts' | 'retractions' | 'repeated'>): Change[] {
   return [
     ...plan.upserts.map(({ record }) => ({ type: 'upsert' as const, record })),
-    ...plan.retractions.map(({ id, locale, live, reason, embargoed }) => ({
+    ...plan.retractions.map(({ id, locale, live, reason, embargoed, at }) => ({
       type: 'retract' as const,
       id,
       locale,
-      at: plan.at,
+      at: at ?? plan.at,
       sections: live.record.sections,
       ...(live.derived && { derived: true }),
       reason,
       ...(embargoed && { embargoed }),
     })),
-    // The pulled version's sections are not at hand: a feed drops the story if it shows it.
-    ...plan.repeated.map(({ id, locale, pulled, reason }) => ({
+    // Without the pulled version's sections (none found), a feed drops the story if it shows it.
+    ...plan.repeated.map(({ id, locale, pulled, sections }) => ({
       type: 'retract' as const,
       id,
       locale,
       at: pulled.at,
-      sections: [],
+      sections,
       ...(pulled.derived && { derived: true }),
-      reason,
+      reason: pulled.reason ?? DEFAULT_RETRACTION_REASON,
       ...(pulled.embargoed && { embargoed: true }),
     })),
   ]

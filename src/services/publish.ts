@@ -120,9 +120,9 @@ export class PublishService {
             articles.putVersion(record),
       ),
       ...plan.retractions.map(
-        ({ id, locale, live, reason, embargoed }) =>
+        ({ id, locale, live, reason, embargoed, at }) =>
           () =>
-            articles.putRetraction(locale, id, plan.at, live.derived, reason, embargoed),
+            articles.putRetraction(locale, id, at ?? plan.at, live.derived, reason, embargoed),
       ),
     ]
     return mapWithLimit(writes, WRITE_WINDOW, (write) => write())
