@@ -37,8 +37,9 @@ export interface PublishDeps {
 
 /**
  * Applies a validated webhook payload in four steps: decide (what wins, from what is stored), write
- * (versions, retractions and one change-log entry), render (every affected feed in every format,
- * before returning), report. Safe to retry: every step can run again with the same outcome.
+ * (versions and retractions, then one change-log entry once they are durable), render (every
+ * affected feed in every format, before returning), report. Safe to retry: every step can run again
+ * with the same outcome.
  */
 export class PublishService {
   constructor(private readonly deps: PublishDeps) {}
@@ -51,8 +52,10 @@ export class PublishService {
     const { requestStore, changeLog } = this.deps
     const articles = requestStore ? this.deps.articles.within(requestStore()) : this.deps.articles
     const { plan, writing } = await this.#decideAndWrite(payload, articles, new Date(signedAt).toISOString())
-    const appending = plan.changes.length > 0 ? changeLog.start(plan.changes) : undefined
-    const durable = allSettled([writing, appending?.durable])
+    // The log entry is written once every version and retraction it names is durable: a request
+    // that fails part-way logs nothing (its retry logs what it stores, see `decide`).
+    const appending = plan.changes.length > 0 ? changeLog.start(plan.changes, writing) : undefined
+    const durable = appending ? appending.durable : writing
     durable.catch(() => undefined) // awaited below
     const previous = this.#previous(plan, articles)
     // Feeds are rendered while the writes are under way; none is stored before they are durable.

@@ -133,3 +133,53 @@ describe('a retraction sent again', () => {
     expect(item.pubStatus).toBe('canceled')
   })
 })
+
+describe('storage failing part-way through a batch', () => {
+  it('logs none of a rejected batch (nor renders it later), and the retry logs and shows every story', async () => {
+    const ids = Array.from({ length: 300 }, (_, n) => `stalled-${n}`)
+    const payload = {
+      upsert: ids.map((id, n) =>
+        story(id, { publishedAt: new Date(Date.parse('2026-11-25T00:00:00Z') + n * 60_000).toISOString() }),
+      ),
+    }
+    faults.articlePutsLeft = 100
+    const failed = await postRepublish(app, payload)
+    faults.articlePutsLeft = -1
+    expect(failed.status).toBe(503)
+    expect(failed.headers.get('retry-after')).toBeTruthy()
+
+    const announced = (changes: ChangesPage['changes']) =>
+      new Set(changes.filter((c) => c.id.startsWith('stalled-')).map((c) => c.id))
+    expect([...announced(await allChanges('/ru/changes'))]).toEqual([])
+    // An unrelated rebuild renders from the log: still none of the batch in any feed.
+    await ok({ rebuild: 'all' })
+    for (const path of ['/ru/sco.json', '/ru/latest.json']) {
+      const feed = (await (await app.request(path)).json()) as { items: { id: string }[] }
+      expect(feed.items.filter((i) => i.id.includes('/stalled-'))).toEqual([])
+    }
+
+    // Sent again, the request completes: every story is in the log, and the newest in the feeds.
+    await ok(payload)
+    expect(announced(await allChanges('/ru/changes')).size).toBe(300)
+    const feed = (await (await app.request('/ru/sco.json')).json()) as { items: { id: string }[] }
+    expect(feed.items.some((i) => i.id.includes('/stalled-299/'))).toBe(true)
+  })
+
+  it('logs, on the retry, the versions and retractions whose log entry was lost', async () => {
+    await ok({ upsert: [story('lost-log-pulled')] })
+    const payload = { upsert: [story('lost-log-new')], retract: [{ id: 'lost-log-pulled', locale: 'ru' }] }
+    faults.logPutsToFail = 1
+    expect((await postRepublish(app, payload)).status).toBe(503)
+    faults.logPutsToFail = 0
+    const before = (await allChanges('/ru/changes')).filter((c) => c.id.startsWith('lost-log-'))
+    expect(before.map((c) => `${c.type} ${c.id}`)).toEqual(['published lost-log-pulled'])
+
+    await ok(payload)
+    const after = (await allChanges('/ru/changes')).filter((c) => c.id.startsWith('lost-log-'))
+    expect(after.map((c) => `${c.type} ${c.id}`).sort()).toEqual([
+      'published lost-log-new',
+      'published lost-log-pulled',
+      'retracted lost-log-pulled',
+    ])
+  })
+})
