@@ -1,31 +1,28 @@
 import { z } from 'zod'
 import { LOCALES } from './locale.ts'
+import { says, type MessageKey, type MessageParams } from './problem.ts'
 import { findNonXmlChar } from './xml-text.ts'
 
 /** Text that every feed format can carry: no characters outside XML 1.0. */
 function feedText(min: number, max: number) {
-  return z
-    .string()
-    .min(min, min === 1 ? 'must not be empty' : `must have at least ${min} characters`)
-    .max(max, `must have at most ${max} characters`)
-    .superRefine((value, ctx) => {
-      const bad = findNonXmlChar(value)
-      if (bad) {
-        ctx.addIssue({
-          code: 'custom',
-          message: `contains ${bad.codePoint} at index ${bad.index}, which XML 1.0 cannot carry; remove it`,
-        })
-      }
+  return z.string().min(min).max(max).superRefine(rejectNonXml)
+}
+
+function rejectNonXml(value: string, ctx: z.RefinementCtx): void {
+  const bad = findNonXmlChar(value)
+  if (bad) {
+    ctx.addIssue({
+      code: 'custom',
+      message: says('nonXmlChar', { standard: 'XML 1.0' }),
+      params: { char: bad.codePoint, index: bad.index },
     })
+  }
 }
 
 const httpUrl = z
-  .url({ protocol: /^https?$/, error: 'must be an absolute http(s) URL' })
-  .max(2048, 'must have at most 2048 characters')
-  .superRefine((value, ctx) => {
-    if (findNonXmlChar(value))
-      ctx.addIssue({ code: 'custom', message: 'contains characters XML cannot carry' })
-  })
+  .url({ protocol: /^https?$/, error: says('httpUrl', { schemes: 'http://, https://' }) })
+  .max(2048)
+  .superRefine(rejectNonXml)
   // Stored in WHATWG-serialized form: spaces, quotes, angle brackets and non-ASCII come out
   // percent-encoded (and hosts as punycode), so every feed carries a valid RFC 3986 URI.
   .overwrite(normalizeUrl)
@@ -46,27 +43,25 @@ const LATEST_INSTANT = Date.parse('9999-12-30T23:59:59Z')
 const rfc3339 = z.iso
   .datetime({
     offset: true,
-    error: 'must be an RFC 3339 date-time with an offset, e.g. 2022-11-06T15:12:00+08:00',
+    error: says('dateTime', { standard: 'RFC 3339', example: '2022-11-06T15:12:00+08:00' }),
   })
-  .refine((value) => {
-    const instant = Date.parse(value)
-    return Number.isNaN(instant) || (instant >= EARLIEST_INSTANT && instant <= LATEST_INSTANT)
-  }, 'must lie between 0001-01-02 and 9999-12-30 (UTC)')
-
-const slug = z
-  .string()
-  .regex(
-    /^[a-z0-9][a-z0-9-]{0,63}$/,
-    'must be a slug: lowercase letters, digits and hyphens, 1–64 characters',
+  .refine(
+    (value) => {
+      const instant = Date.parse(value)
+      return Number.isNaN(instant) || (instant >= EARLIEST_INSTANT && instant <= LATEST_INSTANT)
+    },
+    says('dateRange', { from: '0001-01-02', to: '9999-12-30' }),
   )
+
+const slug = z.string().regex(/^[a-z0-9][a-z0-9-]{0,63}$/, says('slug', { chars: 'a–z 0–9 -', max: 64 }))
 
 const ARTICLE_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/
 
 export const ArticleIdSchema = z
   .string()
-  .regex(ARTICLE_ID_PATTERN, 'must start with a letter or digit and use only A–Z a–z 0–9 . _ - (at most 128)')
+  .regex(ARTICLE_ID_PATTERN, says('articleId', { chars: 'A–Z a–z 0–9 . _ -', max: 128 }))
 
-export const LocaleSchema = z.enum(LOCALES, { error: `must be one of: ${LOCALES.join(', ')}` })
+export const LocaleSchema = z.enum(LOCALES)
 
 const PersonSchema = z.strictObject({ name: feedText(1, 200), url: httpUrl.optional() })
 
@@ -76,9 +71,9 @@ const ImageSchema = z.strictObject({
   url: httpUrl,
   type: z
     .string()
-    .regex(/^image\/[a-z0-9.+-]+$/, 'must be an image media type such as image/jpeg')
+    .regex(/^image\/[a-z0-9.+-]+$/, says('imageType', { example: 'image/jpeg' }))
     .optional(),
-  length: z.number().int('must be a whole number of bytes').positive('must be positive').optional(),
+  length: z.number().int(says('byteCount')).positive().optional(),
   width: z.number().int().positive().optional(),
   height: z.number().int().positive().optional(),
   caption: feedText(1, 1000).optional(),
@@ -97,7 +92,7 @@ const RightsSchema = z
     licenseUrl: httpUrl.optional(),
   })
   .refine((rights) => Object.keys(rights).length > 0, {
-    error: 'must hold at least one of copyrightHolder, copyrightNotice, usageTerms, licenseUrl',
+    error: says('rightsEmpty', { fields: 'copyrightHolder, copyrightNotice, usageTerms, licenseUrl' }),
   })
 
 const ARTICLE_FIELDS = {
@@ -109,20 +104,45 @@ const ARTICLE_FIELDS = {
   url: httpUrl,
   publishedAt: rfc3339,
   updatedAt: rfc3339.optional(),
-  authors: z.array(PersonSchema).max(50, 'must list at most 50 authors').optional(),
+  authors: z.array(PersonSchema).max(50).optional(),
   source: SourceSchema.optional(),
-  sections: z.array(slug).min(1, 'must name at least one section').max(20, 'must name at most 20 sections'),
-  tags: z.array(feedText(1, 100)).max(50, 'must have at most 50 tags').optional(),
+  sections: z.array(slug).min(1, says('noSection')).max(20),
+  tags: z.array(feedText(1, 100)).max(50).optional(),
   image: ImageSchema.optional(),
   /** Hidden from the public (and from partners not entitled to embargoed stories) until this instant. */
   embargoUntil: rfc3339.optional(),
   rights: RightsSchema.optional(),
 }
 
+/**
+ * Whether a record's `updatedAt` is earlier than its `publishedAt`. Judged on the raw record as soon as
+ * both dates are valid, whatever else is wrong with it: zod skips an object's refinements once any
+ * field fails, and the editor is to hear of every problem at once (see `articleDateProblems`).
+ */
+function updatedBeforePublished(record: unknown): boolean {
+  if (!record || typeof record !== 'object') return false
+  const { publishedAt, updatedAt } = record as Record<string, unknown>
+  if (!rfc3339.safeParse(publishedAt).success || !rfc3339.safeParse(updatedAt).success) return false
+  return Date.parse(updatedAt as string) < Date.parse(publishedAt as string)
+}
+
+/** The problem of a record whose `updatedAt` is earlier than its `publishedAt` (path relative to it). */
+const DATES_OUT_OF_ORDER = {
+  path: ['updatedAt'],
+  key: 'updatedBeforePublished',
+  params: { field: 'publishedAt' },
+} as const satisfies { path: PropertyKey[]; key: MessageKey; params: MessageParams }
+
 function datesInOrder(article: { publishedAt: string; updatedAt?: string }, ctx: z.RefinementCtx): void {
-  if (article.updatedAt && Date.parse(article.updatedAt) < Date.parse(article.publishedAt)) {
-    ctx.addIssue({ code: 'custom', path: ['updatedAt'], message: 'must not be earlier than publishedAt' })
+  if (updatedBeforePublished(article)) {
+    const { path, key, params } = DATES_OUT_OF_ORDER
+    ctx.addIssue({ code: 'custom', path: [...path], message: says(key, params) })
   }
+}
+
+/** The cross-field problems of a raw record (paths relative to it), found even when other fields fail. */
+export function articleDateProblems(record: unknown): (typeof DATES_OUT_OF_ORDER)[] {
+  return updatedBeforePublished(record) ? [DATES_OUT_OF_ORDER] : []
 }
 
 /** One story in one language, exactly as the CMS sends it (DESIGN.md, "Article records"). */

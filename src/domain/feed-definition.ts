@@ -1,6 +1,6 @@
 import { z } from 'zod'
 import { LOCALES, type Locale } from './locale.ts'
-import { problemsFromZod } from './problem.ts'
+import { issueLines } from './problem.ts'
 
 const RESERVED_IDS = new Set(['changes', 'items', 'feeds'])
 
@@ -81,7 +81,7 @@ export function parseFeedCatalog(files: Record<string, unknown>): FeedCatalog {
   for (const [file, raw] of Object.entries(files)) {
     const result = FeedDefinitionSchema.safeParse(raw)
     if (!result.success) {
-      const lines = problemsFromZod(result.error).map((p) => `  ${p.path}: ${p.message}`)
+      const lines = issueLines(result.error).map((p) => `  ${p.path}: ${p.message}`)
       failures.push(`${file}:\n${lines.join('\n')}`)
       continue
     }

@@ -4,6 +4,7 @@ export type { Audience } from './audience.ts'
 import { z } from 'zod'
 import type { FeedCatalog, FeedDefinition } from './feed-definition.ts'
 import { LOCALES, type Locale } from './locale.ts'
+import { says } from './problem.ts'
 
 /**
  * Partner outlets: who they are, what their agreement lets them read, and the shape of their keys.
@@ -51,24 +52,14 @@ export function partnerInputSchemaFor(catalog: FeedCatalog) {
     name: z.string().trim().min(1).max(200),
     feeds: z
       .array(
-        z.string().refine((id) => known.has(id), {
-          error: (issue) => `unknown feed ${JSON.stringify(issue.input)}; known: ${catalog.ids.join(', ')}`,
-        }),
+        z.string().refine((id) => known.has(id), says('unknownFeed', { allowed: catalog.ids.join(', ') })),
       )
       .min(1)
       .optional(),
-    locales: z
-      .array(z.enum(LOCALES, { error: () => `must be one of ${LOCALES.join(', ')}` }))
-      .min(1)
-      .optional(),
+    locales: z.array(z.enum(LOCALES)).min(1).optional(),
     fullText: z.boolean().default(false),
     embargoed: z.boolean().default(false),
-    quota: z
-      .number({ error: 'must be a whole number of requests per minute' })
-      .int('must be a whole number of requests per minute')
-      .min(1, 'must be at least 1 request per minute')
-      .max(1_000_000)
-      .default(DEFAULT_QUOTA_PER_MINUTE),
+    quota: z.number().int().min(1).max(1_000_000).default(DEFAULT_QUOTA_PER_MINUTE),
   })
 }
 

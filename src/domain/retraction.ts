@@ -21,6 +21,4 @@ export function strongerReason(
   return RANK[x] >= RANK[y] ? x : y
 }
 
-export const RetractionReasonSchema = z.enum(RETRACTION_REASONS, {
-  error: `must be one of: ${RETRACTION_REASONS.join(', ')}`,
-})
+export const RetractionReasonSchema = z.enum(RETRACTION_REASONS)

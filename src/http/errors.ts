@@ -2,7 +2,7 @@ import { LANGUAGE_TAG } from '../domain/locale.ts'
 import { excerpt, type Problem } from '../domain/problem.ts'
 import { candidatesFor } from './accept-language.ts'
 import { byPreference, parseWeightedList } from './q-values.ts'
-import { problemTranslatorFor, type ProblemLanguage } from '../i18n/translator.ts'
+import { problemMessage, problemTranslatorFor, type ProblemLanguage } from '../i18n/translator.ts'
 import type { BoundedCache } from '../domain/bounded-cache.ts'
 
 /** Every failure a client can cause or meet, with its HTTP status. */
@@ -33,6 +33,8 @@ const STATUS = {
   PAYLOAD_TOO_LARGE: 413,
   UNSUPPORTED_MEDIA_TYPE: 415,
   MALFORMED_JSON: 400,
+  /** A body whose bytes are not UTF-8 (its JSON is never looked at). */
+  BODY_NOT_UTF8: 400,
   IDEMPOTENCY_CONFLICT: 409,
   METRICS_UNAUTHORIZED: 401,
   NOT_CONFIGURED: 503,
@@ -88,9 +90,9 @@ export function problemResponse(
     code: error.code,
     ...(error.problems.length > 0
       ? {
-          problems: error.problems.map(({ path, message }) => ({
-            path: excerpt(path, ECHOED_PATH_MAX),
-            message: excerpt(message, ECHOED_MESSAGE_MAX),
+          problems: error.problems.map((problem) => ({
+            path: excerpt(problem.path, ECHOED_PATH_MAX),
+            message: excerpt(problemMessage(problem, language), ECHOED_MESSAGE_MAX),
           })),
         }
       : {}),
@@ -137,12 +139,17 @@ function problemText(
   return text
 }
 
-function localizeParams(error: AppError, t: (key: string) => string): Record<string, string | number> {
+function localizeParams(
+  error: AppError,
+  t: (key: string, params: Record<string, string | number>) => string,
+): Record<string, string | number> {
   const params = { ...error.params }
   for (const [name, value] of Object.entries(params)) {
     if (typeof value === 'string' && !OWN_PARAMS.has(name)) params[name] = excerpt(value)
   }
-  for (const name of error.translatedParams) params[name] = t(String(params[name]))
+  // A translated param is itself a message, which may use the error's other params (a position).
+  const plain = { ...params }
+  for (const name of error.translatedParams) params[name] = t(String(params[name]), plain)
   return params
 }
 

@@ -1,5 +1,6 @@
 import i18next, { type TFunction } from 'i18next'
 import type { Locale } from '../domain/locale.ts'
+import type { Problem } from '../domain/problem.ts'
 import zhFeeds from '../../locales/zh/feeds.json' with { type: 'json' }
 import ruFeeds from '../../locales/ru/feeds.json' with { type: 'json' }
 import kkFeeds from '../../locales/kk/feeds.json' with { type: 'json' }
@@ -91,4 +92,9 @@ export function pagesTranslatorFor(locale: Locale): TFunction<'pages'> {
 /** A translator for problem documents in one language. */
 export function problemTranslatorFor(language: ProblemLanguage): TFunction<'problems'> {
   return instance().getFixedT(language === 'en' ? 'en' : I18N_CODE[language], 'problems')
+}
+
+/** What to fix about one problem, in one language (`messages` in problems.json). */
+export function problemMessage(problem: Problem, language: ProblemLanguage): string {
+  return problemTranslatorFor(language)(`messages.${problem.key}`, problem.params ?? {})
 }

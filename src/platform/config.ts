@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { problemsFromZod } from '../domain/problem.ts'
+import { issueLines } from '../domain/problem.ts'
 import { READY_CACHE_MS } from '../http/routes/health.ts'
 import { WEBHOOK_LIMITS } from '../http/routes/webhook.ts'
 
@@ -203,7 +203,7 @@ export function parseConfig(env: Record<string, unknown>): Config {
   const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== '' && v !== undefined))
   const result = RawEnvSchema.safeParse(cleaned)
   if (!result.success) {
-    const lines = problemsFromZod(result.error, 'env').map(
+    const lines = issueLines(result.error, 'env').map(
       (p) => `  ${p.path.replace(/^env\./, '')}: ${p.message}`,
     )
     throw new Error(`Invalid configuration:\n${lines.join('\n')}`)

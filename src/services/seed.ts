@@ -1,6 +1,7 @@
 import { ArticleSchema, type Article } from '../domain/article.ts'
 import { expandRecords } from '../domain/derive.ts'
-import { problemsFromZod } from '../domain/problem.ts'
+import { problemsFromZod, REPORT_INPUT } from '../domain/problem.ts'
+import { problemMessage } from '../i18n/translator.ts'
 import type { ObjectStore } from '../ports/object-store.ts'
 import { ArticleRepository, REPOSITORY_CONCURRENCY } from './article-repository.ts'
 import { mapWithLimit } from './single-flight.ts'
@@ -12,11 +13,13 @@ export function parseSampleFiles(files: Record<string, unknown>): Article[] {
   for (const [file, raw] of Object.entries(files)) {
     const list = Array.isArray(raw) ? raw : [raw]
     list.forEach((record, index) => {
-      const parsed = ArticleSchema.safeParse(record)
+      const parsed = ArticleSchema.safeParse(record, REPORT_INPUT)
       if (parsed.success) articles.push(parsed.data)
       else
         failures.push(
-          ...problemsFromZod(parsed.error, `$[${index}]`).map((p) => `${file} ${p.path}: ${p.message}`),
+          ...problemsFromZod(parsed.error, `$[${index}]`).map(
+            (p) => `${file} ${p.path}: ${problemMessage(p, 'en')}`,
+          ),
         )
     })
   }

@@ -55,6 +55,16 @@ describe('locale resources', () => {
     }
   })
 
+  // English is the problem documents' default language: it must know every problem text the locales do.
+  it('en/problems.json has every key the locales have (plural forms aside)', () => {
+    const keysOf = (locale: string) =>
+      new Set(leafKeys(resource(locale, 'problems')).map((k) => k.replace(PLURAL, '')))
+    const missing = [...keysOf('zh')].filter((k) => !keysOf('en').has(k))
+    expect(missing, 'en/problems.json lacks').toEqual([])
+    const extra = [...keysOf('en')].filter((k) => !keysOf('zh').has(k))
+    expect(extra, 'only en/problems.json has').toEqual([])
+  })
+
   it.each(namespaces)('%s: plural keys have every CLDR category of the language', (ns) => {
     for (const locale of LOCALES) {
       const keys = leafKeys(resource(locale, ns))

@@ -10,7 +10,13 @@ export async function adminRequest(
   method: 'GET' | 'POST',
   path: string,
   payload?: unknown,
-  options: { secret?: string; t?: number; signedPath?: string; signature?: string | null } = {},
+  options: {
+    secret?: string
+    t?: number
+    signedPath?: string
+    signature?: string | null
+    headers?: Record<string, string>
+  } = {},
 ): Promise<Response> {
   const body = payload === undefined ? '' : JSON.stringify(payload)
   const bytes = adminSignedBytes(method, options.signedPath ?? path, new TextEncoder().encode(body))
@@ -18,7 +24,7 @@ export async function adminRequest(
     options.signature === undefined
       ? await signBody(bytes, options.secret ?? ADMIN_SECRET, options.t ?? Date.now() / 1000)
       : options.signature
-  const headers: Record<string, string> = { 'content-type': 'application/json' }
+  const headers: Record<string, string> = { 'content-type': 'application/json', ...options.headers }
   if (signature !== null) headers['silkfeed-signature'] = signature
   return app.request(path, { method, headers, body: method === 'GET' ? undefined : body })
 }

@@ -2,10 +2,11 @@ import { Hono, type Context } from 'hono'
 import { z } from 'zod'
 import type { FeedCatalog } from '../../domain/feed-definition.ts'
 import { partnerInputSchemaFor, type Partner } from '../../domain/partner.ts'
-import { problemsFromZod } from '../../domain/problem.ts'
+import { problemsFromZod, REPORT_INPUT } from '../../domain/problem.ts'
 import type { PartnerRegistry } from '../../services/partner-registry.ts'
 import type { AppEnv } from '../context.ts'
 import { AppError } from '../errors.ts'
+import { bodyError } from '../json-body.ts'
 import { FIXED_ROUTES, honoPath } from '../route-table.ts'
 import {
   checkSignedHeaders,
@@ -71,13 +72,13 @@ export function adminPartnerRoutes(deps: AdminDeps): Hono<AppEnv> {
     if (body.byteLength === 0) return {}
     try {
       return JSON.parse(decoder.decode(body)) as unknown
-    } catch (error) {
-      throw new AppError('MALFORMED_JSON', { reason: error instanceof Error ? error.message : String(error) })
+    } catch {
+      throw bodyError(body)
     }
   }
 
   function parse<T>(s: z.ZodType<T>, json: unknown): T {
-    const parsed = s.safeParse(json)
+    const parsed = s.safeParse(json, REPORT_INPUT)
     if (parsed.success) return parsed.data
     const problems = problemsFromZod(parsed.error)
     throw new AppError('INVALID_PAYLOAD', { count: problems.length }, problems)

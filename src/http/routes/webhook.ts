@@ -2,13 +2,13 @@ import { Hono, type Context } from 'hono'
 import { feedUrls, type PublicationSettings } from '../../render/feed-model.ts'
 import type { HubNotifier } from '../../services/websub.ts'
 import type { FeedCatalog } from '../../domain/feed-definition.ts'
-import { problemsFromZod } from '../../domain/problem.ts'
-import { republishSchemaFor } from '../../domain/republish.ts'
+import { parseRepublish, republishSchemaFor } from '../../domain/republish.ts'
 import type { PublishService } from '../../services/publish.ts'
 import type { ObjectStore } from '../../ports/object-store.ts'
 import type { AppEnv } from '../context.ts'
 import { AppError } from '../errors.ts'
 import { IdempotentRequests } from '../idempotency.ts'
+import { parseJsonBody } from '../json-body.ts'
 import {
   checkSignedHeaders,
   readSignedBody,
@@ -42,7 +42,7 @@ export interface WebhookDeps extends WebhookLimits {
   keys?: HmacKeys
 }
 
-const decoder = new TextDecoder('utf-8', { fatal: true })
+const IDEMPOTENCY_KEY_MAX = 200
 
 /** `POST /webhooks/republish`: signed, validated whole before anything is written, idempotent. */
 export function webhookRoutes(deps: WebhookDeps): Hono<AppEnv> {
@@ -78,22 +78,18 @@ export function webhookRoutes(deps: WebhookDeps): Hono<AppEnv> {
     }
 
     const idempotencyKey = c.req.header('idempotency-key')
-    if (idempotencyKey !== undefined && (idempotencyKey.length === 0 || idempotencyKey.length > 200)) {
+    if (
+      idempotencyKey !== undefined &&
+      (idempotencyKey.length === 0 || idempotencyKey.length > IDEMPOTENCY_KEY_MAX)
+    ) {
       throw new AppError('INVALID_PAYLOAD', { count: 1 }, [
-        { path: 'header Idempotency-Key', message: 'must have 1 to 200 characters' },
+        { path: 'header Idempotency-Key', key: 'headerLength', params: { min: 1, max: IDEMPOTENCY_KEY_MAX } },
       ])
     }
 
-    let json: unknown
-    try {
-      json = JSON.parse(decoder.decode(body))
-    } catch (error) {
-      throw new AppError('MALFORMED_JSON', { reason: error instanceof Error ? error.message : String(error) })
-    }
-    const parsed = schema.safeParse(json)
+    const parsed = parseRepublish(schema, parseJsonBody(body))
     if (!parsed.success) {
-      const problems = problemsFromZod(parsed.error)
-      throw new AppError('INVALID_PAYLOAD', { count: problems.length }, problems)
+      throw new AppError('INVALID_PAYLOAD', { count: parsed.problems.length }, parsed.problems)
     }
 
     const { response, replayed } = await idempotent.run(idempotencyKey, body, async () => ({
