@@ -13,10 +13,11 @@ import { parseArgs } from 'node:util'
 import { gzipSync } from 'node:zlib'
 
 /**
- * Gzipped KiB allowed: measured 833 KiB (3782 KiB raw) in 2026-11, plus ~10% headroom. Raise it
- * deliberately, in review, when a change is worth the bytes.
+ * Gzipped KiB allowed: measured 833 KiB (3782 KiB raw) in 2026-11, 913 KiB by 2026-12-07, then 930
+ * KiB (4191 KiB raw) once every problem message of a 422 came from the locale files in all eight
+ * languages; plus ~10% headroom. Raise it deliberately, in review, when a change is worth the bytes.
  */
-const DEFAULT_BUDGET_KIB = 920
+const DEFAULT_BUDGET_KIB = 1024
 
 const root = fileURLToPath(new URL('..', import.meta.url))
 const usage = 'usage: npm run check:bundle -- [--budget-kb N] [--outdir DIR] [--skip-build]'
