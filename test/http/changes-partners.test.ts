@@ -58,6 +58,14 @@ async function page(path: string, headers: Record<string, string> = {}): Promise
 const types = (p: Page) => p.changes.map((c) => [c.type, c.id])
 
 /** A story under embargo for `ms`, sent after a public reader's position; that reader's next page shows nothing. */
+/** Two partners reading sco in ru: one entitled to embargoed stories (early), one not (plain). */
+async function scoReaders() {
+  return {
+    early: await createPartner(app, { name: 'Early', feeds: ['sco'], locales: ['ru'], embargoed: true }),
+    plain: await createPartner(app, { name: 'Plain', feeds: ['sco'], locales: ['ru'] }),
+  }
+}
+
 async function postEmbargoed(id: string, ms: number): Promise<{ until: string; hidden: Page }> {
   const start = await page('/ru/changes')
   const until = new Date(clock + ms).toISOString()
@@ -130,13 +138,7 @@ describe('release from embargo on the change cursor', () => {
 
 describe('a postponed embargo on the change cursor', () => {
   it('shows no version of the story while its newest is under embargo, to the public and to partners not entitled', async () => {
-    const early = await createPartner(app, {
-      name: 'Early',
-      feeds: ['sco'],
-      locales: ['ru'],
-      embargoed: true,
-    })
-    const plain = await createPartner(app, { name: 'Plain', feeds: ['sco'], locales: ['ru'] })
+    const { early, plain } = await scoReaders()
     const ID = 'cursor-postponed'
     const start = await page('/ru/changes')
     const t1 = clock + 12_000
@@ -420,13 +422,7 @@ describe('a story killed while still under embargo', () => {
   }
 
   it('never reaches the public cursor or ninjs, before or after its embargo time; the entitled partner hears the kill', async () => {
-    const early = await createPartner(app, {
-      name: 'Early',
-      feeds: ['sco'],
-      locales: ['ru'],
-      embargoed: true,
-    })
-    const plain = await createPartner(app, { name: 'Plain', feeds: ['sco'], locales: ['ru'] })
+    const { early, plain } = await scoReaders()
     const start = await page('/ru/changes')
     const until = new Date(clock + 120_000).toISOString()
     await post({ upsert: [story(ID, { embargoUntil: until })] })
