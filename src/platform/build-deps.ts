@@ -1,3 +1,4 @@
+import type { KeepAlive } from '../ports/background.ts'
 import { requestIdsFrom } from '../http/request-log.ts'
 import { createAppCaches } from '../http/caches.ts'
 import type { FeedCatalog } from '../domain/feed-definition.ts'
@@ -47,6 +48,8 @@ export interface PlatformParts {
    * name for it that keeps its copies apart in the shared Cache API.
    */
   bucket?: { store: ObjectStore; name: string }
+  /** Workers: hands work no request waits for to the running request's `ctx.waitUntil`. */
+  keepAlive?: KeepAlive
 }
 
 /** How to reach the bucket through the S3 API, with the configured credentials. */
@@ -89,6 +92,7 @@ export function buildDeps(
     s3Thread,
     changeSignal,
     bucket,
+    keepAlive,
   }: PlatformParts = {},
 ): PlatformDeps {
   const base = bucket?.store ?? s3Thread ?? new S3ObjectStore(s3Settings(config))
@@ -124,6 +128,7 @@ export function buildDeps(
     telemetry,
     requestStore: () => limited.withPriority('bulk'),
     changeSignal,
+    keepAlive,
   })
   return {
     store,
@@ -142,6 +147,7 @@ export function buildDeps(
       randomBytes: (n) => crypto.getRandomValues(new Uint8Array(n)),
       staleIfErrorMs: keyIndexStaleMs(feeds.feeds),
       logger,
+      keepAlive,
     }),
     adminSecrets: config.adminSecrets,
     readyCacheMs: config.readyCacheMs,

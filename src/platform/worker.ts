@@ -1,4 +1,6 @@
+import { AsyncLocalStorage } from 'node:async_hooks'
 import type { ExecutionContext } from 'hono'
+import type { KeepAlive } from '../ports/background.ts'
 import { createApp } from '../http/app.ts'
 import { buildDeps, type PlatformDeps } from './build-deps.ts'
 import { bundledCatalog } from './bundled-feeds.ts'
@@ -83,7 +85,11 @@ function wiredFor(env: RawEnv) {
   let wired = built.get(env)
   if (!wired) {
     const config = parseConfig(env)
-    const deps = buildDeps(config, bundledCatalog(), { edgeCache: edgeCache(), bucket: r2Bucket(env) })
+    const deps = buildDeps(config, bundledCatalog(), {
+      edgeCache: edgeCache(),
+      bucket: r2Bucket(env),
+      keepAlive,
+    })
     wired = { config, deps, app: createApp(deps) }
     built.set(env, wired)
     for (const name of unknownVariables(env)) {
@@ -93,12 +99,23 @@ function wiredFor(env: RawEnv) {
   return wired
 }
 
+/** The running request's or Cron Trigger's context, for work it starts and does not wait for. */
+const running = new AsyncLocalStorage<{ waitUntil(task: Promise<unknown>): void }>()
+
+/**
+ * Hands work that no request waits for (a stale feed's refresh) to the running request's
+ * waitUntil: without it workerd drops the work once the request is answered, and a later request
+ * that joined it would never be answered.
+ */
+const keepAlive: KeepAlive = (task) => running.getStore()?.waitUntil(task)
+
 /** The Cloudflare Worker entry: it only wires. */
 export default {
-  fetch: (request, env, ctx) => {
-    const wired = tryWiredFor(env)
-    return wired instanceof Error ? notConfigured(request) : wired.app.fetch(request, env, ctx)
-  },
+  fetch: (request, env, ctx) =>
+    running.run(ctx, () => {
+      const wired = tryWiredFor(env)
+      return wired instanceof Error ? notConfigured(request) : wired.app.fetch(request, env, ctx)
+    }),
   // Cron Triggers (wrangler.toml [triggers]): every minute, releases from embargo are announced to
   // WebSub hubs; every 15 minutes, the same maintenance the Node server runs on a timer.
   scheduled: (controller, env, ctx) => {

@@ -123,9 +123,11 @@ export class ArchiveService {
         const stale = current
         stale.refreshing = true
         const next = this.#refresh(locale, stale, now)
-        next.stories.then(
-          () => this.#locales.set(locale, next),
-          () => (stale.refreshing = false),
+        this.feeds.keepAlive(
+          next.stories.then(
+            () => this.#locales.set(locale, next),
+            () => (stale.refreshing = false),
+          ),
         )
       }
     } else if (!current || (age >= freshMs && current.ready)) {

@@ -1,3 +1,4 @@
+import { keepRunning, type KeepAlive } from '../ports/background.ts'
 import { primaryAudience, type AudienceKey } from '../domain/audience.ts'
 import type { FeedDefinition, FeedFormat } from '../domain/feed-definition.ts'
 import type { Locale } from '../domain/locale.ts'
@@ -73,6 +74,7 @@ export class FeedCache {
     private readonly timing: Pick<FeedTiming, 'freshMs' | 'storageTimeoutMs' | 'freshnessBoundMs'>,
     private readonly now: Clock,
     telemetry: Telemetry = NO_TELEMETRY,
+    private readonly keepAlive: KeepAlive = keepRunning,
   ) {
     this.#damage = new DamageLog(logger)
     this.#outcomes = boundBy((outcome) => telemetry.counter('silkfeed_feed_cache_total', { outcome }))
@@ -105,8 +107,9 @@ export class FeedCache {
       return entry.hit
     }
     if (age >= this.timing.freshnessBoundMs) return undefined
-    // Failures are the refresh's own business: the next request past the bound meets them.
-    this.#refresh(definition, format, key).catch(() => undefined)
+    // Failures are the refresh's own business: the next request past the bound meets them. No
+    // request waits for it, so it is kept alive past this one's answer (a later request may join it).
+    this.keepAlive(this.#refresh(definition, format, key).catch(() => undefined))
     const ageSeconds = Math.floor(age / 1000)
     return this.#counted({ bundle: entry.bundle, stale: true, ageSeconds, outcome: 'stale' })
   }

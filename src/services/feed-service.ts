@@ -1,3 +1,4 @@
+import { keepRunning, type KeepAlive } from '../ports/background.ts'
 import { primaryAudience, type AudienceKey } from '../domain/audience.ts'
 import type { FeedCatalog, FeedDefinition, FeedFormat } from '../domain/feed-definition.ts'
 import type { Locale } from '../domain/locale.ts'
@@ -31,6 +32,8 @@ export interface FeedServiceOptions extends TimingSettings {
    * workerd forbids settling one request's promise from another's.
    */
   changeSignal?: ChangeSignal
+  /** Keeps a refresh that no request waits for running (a Worker's `waitUntil`); Node's by default. */
+  keepAlive?: KeepAlive
 }
 
 /**
@@ -43,6 +46,8 @@ export class FeedService {
   readonly changeLog: ChangeLog
   readonly changeSignal: ChangeSignal | undefined
   readonly timing: FeedTiming
+  /** Keeps work that no request waits for running after its request is answered. */
+  readonly keepAlive: KeepAlive
   readonly #publisher: FeedPublisher
   readonly #cache: FeedCache
   readonly #variants: VariantCache
@@ -82,7 +87,8 @@ export class FeedService {
       },
       telemetry,
     )
-    this.#cache = new FeedCache(store, this.#publisher, logger, this.timing, now, telemetry)
+    this.keepAlive = options.keepAlive ?? keepRunning
+    this.#cache = new FeedCache(store, this.#publisher, logger, this.timing, now, telemetry, this.keepAlive)
     this.#variants = new VariantCache(store, this.#publisher, this.#cache, now, this.timing.storageTimeoutMs)
   }
 

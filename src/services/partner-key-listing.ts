@@ -1,3 +1,4 @@
+import { keepRunning, type KeepAlive } from '../ports/background.ts'
 import type { Clock, Logger } from '../ports/observability.ts'
 import { StorageUnavailableError, type ObjectStore } from '../ports/object-store.ts'
 import { KeyIndex } from './partner-key-index.ts'
@@ -15,6 +16,8 @@ export interface KeyListingOptions {
   staleIfErrorMs?: number
   /** Where a failed listing is reported (once per listing). */
   logger?: Logger
+  /** Keeps a listing no request waits for running (a Worker's `waitUntil`); Node's by default. */
+  keepAlive?: KeepAlive
 }
 
 // The age, as a share of `freshMs`, at which a read of a known key starts the next listing.
@@ -122,6 +125,7 @@ export class KeyListing {
     this.#ahead = this.list()
       .catch(() => undefined)
       .finally(() => (this.#ahead = undefined))
+    ;(this.options.keepAlive ?? keepRunning)(this.#ahead)
   }
 
   /** The last index listed, while younger than `staleIfErrorMs`. */
