@@ -44,7 +44,7 @@ const TIMEOUT_CHECK_MS = 250
  * closes idle keep-alive connections, lets requests in flight finish (bounded), then exits.
  */
 export function startNodeServer(options: NodeServerOptions): Promise<Server> {
-  return new Promise((resolve) => {
+  return new Promise((resolve, reject) => {
     const adapter = getRequestListener(options.fetch, { hostname: options.host, errorHandler: unreadable })
     // The adapter answers its own failures (errorHandler); node:http has no use for its promise.
     const listener: RequestListener = (req, res) => void adapter(req, res)
@@ -61,6 +61,8 @@ export function startNodeServer(options: NodeServerOptions): Promise<Server> {
     server.on('clientError', (error: Error & { code?: string }, socket: Duplex) =>
       answerClientError(error, socket, limits),
     )
+    // A port in use or an address not on this machine: a sentence to act on, not an 'error' event.
+    server.once('error', (error: NodeJS.ErrnoException) => reject(new Error(listenFailure(error, options))))
     server.listen(options.port, options.host, () => {
       const { port } = server.address() as AddressInfo
       options.log.info('silkfeed listening', { url: `http://${options.host}:${port}` })
@@ -95,6 +97,18 @@ export function startNodeServer(options: NodeServerOptions): Promise<Server> {
     process.once('SIGTERM', () => shutdown('SIGTERM'))
     process.once('SIGINT', () => shutdown('SIGINT'))
   })
+}
+
+/** Why the server could not listen, and what to change. */
+export function listenFailure(error: NodeJS.ErrnoException, where: { host: string; port: number }): string {
+  const address = `${where.host}:${where.port}`
+  if (error.code === 'EADDRINUSE')
+    return `cannot listen on ${address}: the port is in use; stop what holds it or set PORT to another port (0: any free one)`
+  if (error.code === 'EADDRNOTAVAIL')
+    return `cannot listen on ${address}: no interface of this machine has that address; set HOST to one it has (127.0.0.1, 0.0.0.0)`
+  if (error.code === 'EACCES')
+    return `cannot listen on ${address}: not allowed to bind that port; set PORT to 1024 or above`
+  return `cannot listen on ${address}: ${error.message}`
 }
 
 /**

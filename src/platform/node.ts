@@ -51,7 +51,12 @@ async function main(): Promise<void> {
     )
   }
 
-  await serveOnNode(import.meta.url, config, catalog, log, stopEmbedded)
+  try {
+    await serveOnNode(import.meta.url, config, catalog, log, stopEmbedded)
+  } catch (error) {
+    await stopEmbedded() // the server never listened: nothing else will stop the store
+    throw error
+  }
 }
 
 main().catch((error: unknown) => {

@@ -83,8 +83,9 @@ async function startServe(
   extraEnv: Record<string, string> = {},
   // As `npm run serve` runs it: plain node on the built file, no tsx.
   entry: string[] = [built],
+  program = process.execPath,
 ): Promise<Running> {
-  const child = spawn(process.execPath, entry, {
+  const child = spawn(program, entry, {
     cwd: ROOT,
     env: {
       PATH: process.env.PATH,
@@ -127,7 +128,8 @@ function jsonLines<T>(logs: string[]): T[] {
  */
 function startScript(): string[] {
   const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: { start: string } }
-  return pkg.scripts.start.split(/\s+/)
+  // `exec` makes the shell npm runs the script in become node, so npm's SIGTERM reaches it.
+  return pkg.scripts.start.split(/\s+/).filter((word) => word !== 'exec')
 }
 
 beforeAll(async () => {
@@ -382,6 +384,41 @@ describe('npm start (the demo entry) against a configured store', () => {
       app.child.kill('SIGTERM')
       await app.exited
     }
+  })
+})
+
+describe('a port already in use', () => {
+  it('stops the production entry with a sentence that says what to change, not a stack trace', async () => {
+    const holder = createServer()
+    await new Promise<void>((resolve) => holder.listen(0, '127.0.0.1', resolve))
+    const { port } = holder.address() as AddressInfo
+    try {
+      const failure = await startServe({ PORT: String(port) }).then(
+        () => undefined,
+        (error: Error) => error.message,
+      )
+      expect(failure).toContain(`cannot listen on 127.0.0.1:${port}: the port is in use`)
+      expect(failure).toContain('set PORT')
+      expect(failure).not.toContain('Unhandled')
+    } finally {
+      await new Promise((resolve) => holder.close(resolve))
+    }
+  })
+})
+
+describe('npm start under a process manager', () => {
+  it('stops whole, freeing its port, on a SIGTERM sent to npm itself', async () => {
+    const app = await startServe({ HOME: process.env.HOME ?? ROOT }, ['start'], 'npm')
+    expect((await fetch(`${app.base}/healthz`)).status).toBe(200)
+    app.child.kill('SIGTERM')
+    await app.exited
+    await vi.waitFor(
+      async () => {
+        await expect(fetch(`${app.base}/healthz`)).rejects.toThrow()
+      },
+      { timeout: 10_000, interval: 200 },
+    )
+    expect(app.logs.some((l) => l.includes('"message":"stopped"'))).toBe(true)
   })
 })
 
