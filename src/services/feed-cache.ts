@@ -107,8 +107,7 @@ export class FeedCache {
       return entry.hit
     }
     if (age >= this.timing.freshnessBoundMs) return undefined
-    // Failures are the refresh's own business: the next request past the bound meets them. No
-    // request waits for it, so it is kept alive past this one's answer (a later request may join it).
+    // Its failures are met by the next request past the bound; kept alive, as later ones may join it.
     this.keepAlive(this.#refresh(definition, format, key).catch(() => undefined))
     const ageSeconds = Math.floor(age / 1000)
     return this.#counted({ bundle: entry.bundle, stale: true, ageSeconds, outcome: 'stale' })

@@ -395,7 +395,7 @@ describe('a port already in use', () => {
     try {
       const failure = await startServe({ PORT: String(port) }).then(
         () => undefined,
-        (error: Error) => error.message,
+        (error: unknown) => (error as Error).message,
       )
       expect(failure).toContain(`cannot listen on 127.0.0.1:${port}: the port is in use`)
       expect(failure).toContain('set PORT')
