@@ -100,7 +100,7 @@ export function startNodeServer(options: NodeServerOptions): Promise<Server> {
 }
 
 /** Why the server could not listen, and what to change. */
-export function listenFailure(error: NodeJS.ErrnoException, where: { host: string; port: number }): string {
+function listenFailure(error: NodeJS.ErrnoException, where: { host: string; port: number }): string {
   const address = `${where.host}:${where.port}`
   if (error.code === 'EADDRINUSE')
     return `cannot listen on ${address}: the port is in use; stop what holds it or set PORT to another port (0: any free one)`
