@@ -62,17 +62,31 @@ export function checkSignedHeaders(c: Context<AppEnv>, rules: SignedRequestRules
   return { plausible, declared }
 }
 
+/** Bodies being read at once: `take` throws when none is free; `release` gives one back. */
+export interface BodySlots {
+  take(): void
+  release(): void
+}
+
 /**
- * Reads the body of a request whose headers passed, with the cut-offs of `readBody`, and verifies its
- * signature over `signed(body)` (the body itself by default). The verified body, or the error.
+ * Reads the body of a request whose headers passed, with the cut-offs of `readBody`, holding one of
+ * `slots` while it arrives (not while its signature is checked), and verifies its signature over
+ * `signed(body)` (the body itself by default). The verified body, or the error.
  */
 export async function readSignedBody(
   c: Context<AppEnv>,
   { plausible, declared }: SignedHeaders,
   rules: SignedRequestRules,
   signed: (body: Uint8Array) => Uint8Array = (body) => body,
+  slots?: BodySlots,
 ): Promise<Uint8Array<ArrayBuffer>> {
-  const body = await readBody(c.req.raw, rules.maxBytes, rules.bodyTimeoutMs)
+  slots?.take()
+  let body: Uint8Array<ArrayBuffer>
+  try {
+    body = await readBody(c.req.raw, rules.maxBytes, rules.bodyTimeoutMs)
+  } finally {
+    slots?.release()
+  }
   if (declared > body.byteLength) throw new AppError('CLIENT_CLOSED')
   const failure = await verifyBodySignature(plausible, signed(body), rules.secrets, rules.keys)
   if (failure) throw rules.refuse(failure)

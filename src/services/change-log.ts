@@ -57,18 +57,18 @@ export class ChangeLog {
 
   /**
    * Starts appending an entry: its key and changes at once (renders may use them meanwhile), and
-   * `durable`, which resolves when the entry is in storage. The entry is written only once `after`
-   * (what it names: the versions and retractions it logs) is durable, and never when that fails,
-   * so no reader (nor a render from the log) ever sees a change that was not stored.
+   * `durable`, which resolves when the entry is in storage. Callers start it once what it names
+   * (the versions and retractions it logs) is durable, so no reader (nor a render from the log)
+   * ever sees a change that was not stored.
    */
-  start(changes: readonly Change[], after?: Promise<unknown>): { entry: LogEntry; durable: Promise<void> } {
+  start(changes: readonly Change[]): { entry: LogEntry; durable: Promise<void> } {
     const key = `${KEYS.log}${sortableTime(this.now())}-${this.newId()}.json`
     this.#remember(key, changes)
-    const put = () =>
-      this.store.put(key, encoder.encode(JSON.stringify({ changes })), {
+    const durable = this.store
+      .put(key, encoder.encode(JSON.stringify({ changes })), {
         contentType: 'application/json; charset=utf-8',
       })
-    const durable = (after ? after.then(put) : put()).then(() => this.onDurable())
+      .then(() => this.onDurable())
     return { entry: { key, changes }, durable }
   }
 

@@ -52,13 +52,16 @@ export class PublishService {
     const { requestStore, changeLog } = this.deps
     const articles = requestStore ? this.deps.articles.within(requestStore()) : this.deps.articles
     const { plan, writing } = await this.#decideAndWrite(payload, articles, new Date(signedAt).toISOString())
-    // The log entry is written once every version and retraction it names is durable: a request
-    // that fails part-way logs nothing (its retry logs what it stores, see `decide`).
-    const appending = plan.changes.length > 0 ? changeLog.start(plan.changes, writing) : undefined
-    const durable = appending ? appending.durable : writing
+    // The log entry is made once every version and retraction it names is durable: a request that
+    // fails part-way logs nothing (its retry logs what it stores, see `decide`). Its key is the time
+    // it is made, so it lands within the cursor's look-back (2 × STORAGE_TIMEOUT_MS) of that time
+    // however long a large request's writes took.
+    const previous = this.#previous(plan, articles) // earlier versions: read meanwhile
+    await writing
+    const appending = plan.changes.length > 0 ? changeLog.start(plan.changes) : undefined
+    const durable = appending ? appending.durable : Promise.resolve()
     durable.catch(() => undefined) // awaited below
-    const previous = this.#previous(plan, articles)
-    // Feeds are rendered while the writes are under way; none is stored before they are durable.
+    // Feeds are rendered while the log entry is being stored; none is stored before it is durable.
     const rendered = previous.then((earlier) => {
       const affected = this.#affected(plan, earlier, payload.rebuild)
       const written = appending ? [{ ...appending.entry, durable }] : []

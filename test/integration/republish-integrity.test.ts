@@ -18,7 +18,9 @@ import { postRepublish } from '../support/webhook.ts'
 let s3: EmbeddedS3
 let directory: string
 /** Puts under `articles/` fail once `faults.articlePutsLeft` reaches zero (negative: never). */
-const faults = { articlePutsLeft: -1, logPutsToFail: 0 }
+const faults = { articlePutsLeft: -1, logPutsToFail: 0, articlePutDelayMs: 0 }
+/** When each article put landed, and the log keys put, in order (for the entry's timing). */
+const landed = { articles: [] as number[], logKeys: [] as string[] }
 let app: ReturnType<typeof appOver>
 
 beforeAll(async () => {
@@ -35,9 +37,15 @@ beforeAll(async () => {
       const articleFails =
         k.startsWith('articles/') && faults.articlePutsLeft >= 0 && faults.articlePutsLeft-- <= 0
       const logFails = k.startsWith('log/') && faults.logPutsToFail > 0 && faults.logPutsToFail-- > 0
-      return articleFails || logFails
-        ? Promise.reject(new StorageUnavailableError('injected'))
-        : store.put(k, b, m)
+      if (articleFails || logFails) return Promise.reject(new StorageUnavailableError('injected'))
+      if (k.startsWith('log/')) landed.logKeys.push(k)
+      if (!k.startsWith('articles/')) return store.put(k, b, m)
+      return new Promise((resolve) => setTimeout(resolve, faults.articlePutDelayMs))
+        .then(() => store.put(k, b, m))
+        .then((etag) => {
+          landed.articles.push(Date.now())
+          return etag
+        })
     },
   }
   app = appOver(faulty, { freshMs: 0 }, undefined, {}, undefined, { adminSecrets: [ADMIN_SECRET] })
@@ -181,5 +189,25 @@ describe('storage failing part-way through a batch', () => {
       'published lost-log-pulled',
       'retracted lost-log-pulled',
     ])
+  })
+})
+
+describe('a request whose writes take long', () => {
+  it('names its change-log entry by the time the writes were durable, inside the cursor look-back', async () => {
+    faults.articlePutDelayMs = 1500
+    landed.articles.length = 0
+    landed.logKeys.length = 0
+    try {
+      const res = await postRepublish(app, { upsert: [story('slow-writes')] })
+      expect(res.status).toBe(200)
+    } finally {
+      faults.articlePutDelayMs = 0
+    }
+    // log/<ms since the epoch, 15 digits>-<id>.json: a cursor that read the log just before the
+    // entry landed must still find it within 2 × STORAGE_TIMEOUT_MS of that time.
+    expect(landed.logKeys).toHaveLength(1)
+    const named = Number(/^log\/(\d{15})-/.exec(landed.logKeys[0]!)![1])
+    expect(landed.articles.length).toBeGreaterThan(0)
+    expect(named).toBeGreaterThanOrEqual(Math.max(...landed.articles))
   })
 })

@@ -117,7 +117,7 @@ describe('republishing against s3rver (no conditional writes)', () => {
     )
     storming = false
     await poller
-    expect(responses.every((s) => s === 200)).toBe(true)
+    expect(responses.filter((s) => s !== 200)).toEqual([])
     const ids = await feedIds('/ru/storm.json')
     // Every story of the storm, each once (other tests of this file may add stories of their own).
     expect(new Set(ids).size).toBe(ids.length)
@@ -144,7 +144,7 @@ describe('republishing against s3rver (no conditional writes)', () => {
     )
     const shuffled = [...versions].sort(() => Math.random() - 0.5)
     const statuses = await Promise.all(shuffled.map(async (v) => (await post({ upsert: [v] })).status))
-    expect(statuses.every((s) => s === 200)).toBe(true)
+    expect(statuses.filter((s) => s !== 200)).toEqual([])
     const current = await new ArticleRepository(store).current('ru', 'storm-500')
     expect(current?.kind === 'live' && current.record.title).toBe('Версия 19')
     for (const path of ['/ru/storm.json', '/ru/latest.json']) {

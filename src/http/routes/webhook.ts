@@ -13,6 +13,7 @@ import {
   checkSignedHeaders,
   readSignedBody,
   refusedSignature,
+  type BodySlots,
   type SignedRequestRules,
 } from '../signed-request.ts'
 import type { HmacKeys, SignatureFailure } from '../signature.ts'
@@ -59,23 +60,23 @@ export function webhookRoutes(deps: WebhookDeps): Hono<AppEnv> {
     keys: deps.keys,
   }
   let reading = 0
+  const bodies: BodySlots = {
+    take: () => {
+      if (reading >= deps.maxConcurrentBodies) {
+        const retryAfter = String(deps.retryAfterSeconds)
+        throw new AppError('WEBHOOK_BUSY', { retryAfter }, [], { 'retry-after': retryAfter })
+      }
+      reading++
+    },
+    release: () => reading--,
+  }
 
   app.post('/webhooks/republish', async (c) => {
     // Everything that can be judged from the headers is, before a byte of the body is read: a request
     // that cannot be right costs no memory and no wait for its sender.
     if (!isJsonUtf8(c.req.header('content-type'))) throw new AppError('UNSUPPORTED_MEDIA_TYPE')
     const headers = checkSignedHeaders(c, rules)
-    if (reading >= deps.maxConcurrentBodies) {
-      const retryAfter = String(deps.retryAfterSeconds)
-      throw new AppError('WEBHOOK_BUSY', { retryAfter }, [], { 'retry-after': retryAfter })
-    }
-    reading++
-    let body: Uint8Array<ArrayBuffer>
-    try {
-      body = await readSignedBody(c, headers, rules)
-    } finally {
-      reading--
-    }
+    const body = await readSignedBody(c, headers, rules, undefined, bodies)
 
     const idempotencyKey = c.req.header('idempotency-key')
     if (
