@@ -2,6 +2,7 @@ import { z } from 'zod'
 import { issueLines } from '../domain/problem.ts'
 import { READY_CACHE_MS } from '../http/routes/health.ts'
 import { WEBHOOK_LIMITS } from '../http/routes/webhook.ts'
+import { leastChangeLogMs } from '../services/timing.ts'
 
 const bool = z
   .enum(['true', 'false', '1', '0'], { error: 'must be true or false' })
@@ -213,5 +214,12 @@ export function parseConfig(env: Record<string, unknown>): Config {
       'Invalid configuration:\n  HEADERS_TIMEOUT_MS: must not exceed REQUEST_TIMEOUT_MS (the headers are part of the request)',
     )
   }
-  return toConfig(result.data, cleaned)
+  const config = toConfig(result.data, cleaned)
+  const needed = leastChangeLogMs(config.overlapMs)
+  if (config.changeLogMs < needed) {
+    throw new Error(
+      `Invalid configuration:\n  CHANGE_LOG_RETENTION_HOURS: must be at least ${Math.ceil((needed / 3_600_000) * 100) / 100} with CHANGE_LOG_OVERLAP_MS at ${config.overlapMs} (the log must outlive the snapshots and the overlap that stand on it); raise it or lower CHANGE_LOG_OVERLAP_MS`,
+    )
+  }
+  return config
 }

@@ -24,7 +24,14 @@ async function main(): Promise<void> {
   for (const name of unknownVariables(process.env)) {
     log.warn('unknown variable ignored (typo?)', { variable: name })
   }
-  const catalog = parseFeedCatalog(readJsonDirectory(ROOT, config.feedsDir))
+  let catalog
+  try {
+    catalog = parseFeedCatalog(readJsonDirectory(ROOT, config.feedsDir))
+  } catch (error) {
+    // Missing, unreadable or invalid feed definitions: restarting will not fix them either.
+    console.error(`Invalid configuration:\n  FEEDS_DIR (${config.feedsDir}): ${(error as Error).message}`)
+    process.exit(78) // EX_CONFIG
+  }
   await serveOnNode(import.meta.url, config, catalog, log)
 }
 

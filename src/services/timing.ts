@@ -32,14 +32,26 @@ export interface FeedTiming extends Required<TimingSettings> {
   freshnessBoundMs: number
 }
 
+const CHECKPOINT_MS = 60_000
+const SNAPSHOT_MEMORY_MS = 10 * CHECKPOINT_MS
+
+/**
+ * The shortest change-log retention for an overlap: a render reads the log from a remembered
+ * snapshot's listing time, an overlap before it, and maintenance stores snapshots again at half the
+ * retention, so half of it must cover the snapshot memory plus the overlap.
+ */
+export function leastChangeLogMs(overlapMs: number): number {
+  return 2 * (Math.max(SNAPSHOT_MEMORY_MS, CHECKPOINT_MS) + overlapMs)
+}
+
 /** Derives the timing from the settings; throws when the change log would not outlive what stands on it. */
 export function feedTiming(settings: TimingSettings): FeedTiming {
-  const checkpointMs = 60_000
+  const checkpointMs = CHECKPOINT_MS
   const timing: FeedTiming = {
     changeLogMs: MIN_CHANGE_LOG_RETENTION_MS,
     ...settings,
     checkpointMs,
-    snapshotMemoryMs: 10 * checkpointMs,
+    snapshotMemoryMs: SNAPSHOT_MEMORY_MS,
     // Other processes' news is held back no longer than a hot copy holds it anyway.
     sharedListingMs: Math.min(1000, settings.freshMs),
     // HOT_CACHE_MS=0 promises that every request asks storage: no copy is served past it then.
@@ -47,10 +59,10 @@ export function feedTiming(settings: TimingSettings): FeedTiming {
   }
   // A render reads the log from a remembered snapshot's listing time, an overlap before it: that part
   // of the log must still be there. Maintenance stores snapshots again at half the retention.
-  const needed = Math.max(timing.snapshotMemoryMs, timing.checkpointMs) + timing.overlapMs
-  if (timing.changeLogMs / 2 < needed) {
+  const needed = leastChangeLogMs(timing.overlapMs)
+  if (timing.changeLogMs < needed) {
     throw new Error(
-      `change-log retention (${timing.changeLogMs} ms) must be at least twice the snapshot memory plus the overlap (${needed} ms)`,
+      `change-log retention (${timing.changeLogMs} ms) must be at least twice the snapshot memory plus the overlap: ${needed} ms`,
     )
   }
   return timing

@@ -190,6 +190,26 @@ describe('npm run serve (production Node entry)', () => {
     expect(stderr).toMatch(/S3_BUCKET: must be a valid bucket name/)
   })
 
+  it('refuses to start, with 78, when its feed definitions cannot be read or its change log would not outlive its overlap', async () => {
+    const production = {
+      S3_ENDPOINT: 'http://127.0.0.1:9',
+      S3_ACCESS_KEY_ID: 'key',
+      S3_SECRET_ACCESS_KEY: 'secret',
+      PUBLIC_BASE_URL: 'https://f.test',
+      WEBHOOK_SECRETS: SECRET,
+    }
+    const missing = await refusal({ ...production, FEEDS_DIR: 'no-such-feeds' })
+    expect(missing.code).toBe(78)
+    expect(missing.stderr).toMatch(/FEEDS_DIR \(no-such-feeds\): ENOENT/)
+    const short = await refusal({
+      ...production,
+      CHANGE_LOG_RETENTION_HOURS: '1',
+      CHANGE_LOG_OVERLAP_MS: '3600000',
+    })
+    expect(short.code).toBe(78)
+    expect(short.stderr).toMatch(/CHANGE_LOG_RETENTION_HOURS: must be at least/)
+  })
+
   it('refuses to start without the settings production needs, naming each', async () => {
     const { code, stderr } = await refusal({
       S3_ENDPOINT: 'http://127.0.0.1:9',

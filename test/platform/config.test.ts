@@ -51,6 +51,15 @@ describe('configuration', () => {
     )
   })
 
+  it('refuses a change-log retention the overlap would outrun, naming both variables and the least it takes', () => {
+    expect(() => parseConfig({ CHANGE_LOG_RETENTION_HOURS: '1', CHANGE_LOG_OVERLAP_MS: '3600000' })).toThrow(
+      /CHANGE_LOG_RETENTION_HOURS: must be at least 2\.34 with CHANGE_LOG_OVERLAP_MS at 3600000/,
+    )
+    expect(
+      parseConfig({ CHANGE_LOG_RETENTION_HOURS: '2.34', CHANGE_LOG_OVERLAP_MS: '3600000' }).changeLogMs,
+    ).toBe(2.34 * 3_600_000)
+  })
+
   it('treats empty values as unset', () => {
     expect(parseConfig({ PORT: '', S3_ENDPOINT: '' }).s3.endpoint).toBeUndefined()
   })
