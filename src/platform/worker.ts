@@ -85,6 +85,13 @@ function wiredFor(env: RawEnv) {
   let wired = built.get(env)
   if (!wired) {
     const config = parseConfig(env)
+    // Every link a feed carries is built from it: a Worker without it would publish links to
+    // 127.0.0.1 (and store renderings that carry them), as `npm run serve` refuses to.
+    if (!config.publicBaseUrlSet) {
+      throw new Error(
+        'Invalid configuration:\n  PUBLIC_BASE_URL: must be set to the public URL of the feeds, such as https://feeds.example.com (wrangler.toml [vars])',
+      )
+    }
     const deps = buildDeps(config, bundledCatalog(), {
       edgeCache: edgeCache(),
       bucket: r2Bucket(env),

@@ -40,6 +40,19 @@ describe('the Worker entry', () => {
     expect(lines.join('\n')).not.toContain('secret-for-the-test')
   })
 
+  it('refuses to serve without PUBLIC_BASE_URL, rather than publish links to 127.0.0.1', async () => {
+    const lines: string[] = []
+    vi.spyOn(console, 'log').mockImplementation((line: string) => void lines.push(line))
+    const { PUBLIC_BASE_URL: _unset, ...bindings } = env()
+    const res = await worker.fetch(new Request('https://feeds.silkfeed.test/ru/sco.rss'), bindings, ctx)
+    expect(res.status).toBe(503)
+    expect(((await res.json()) as { code: string }).code).toBe('NOT_CONFIGURED')
+    const errors = lines
+      .map((l) => JSON.parse(l) as { level: string; reason?: string })
+      .filter((l) => l.level === 'error')
+    expect(errors[0]?.reason).toContain('PUBLIC_BASE_URL: must be set')
+  })
+
   it('answers a 503 problem pointing to its log when its configuration is invalid, and logs why once', async () => {
     const lines: string[] = []
     vi.spyOn(console, 'log').mockImplementation((line: string) => void lines.push(line))
