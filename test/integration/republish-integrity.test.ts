@@ -4,9 +4,10 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Article } from '../../src/domain/article.ts'
 import type { EmbeddedS3 } from '../../src/platform/embedded-s3.ts'
-import { StorageUnavailableError, type ObjectStore } from '../../src/ports/object-store.ts'
+import { StorageUnavailableError } from '../../src/ports/object-store.ts'
 import { ADMIN_SECRET, createPartner } from '../support/admin.ts'
 import { appOver } from '../support/app.ts'
+import { overriding } from '../support/memory-store.ts'
 import type { ChangesPage } from '../support/changes.ts'
 import { startSeededS3, storeFor } from '../support/s3.ts'
 import { postRepublish } from '../support/webhook.ts'
@@ -27,12 +28,7 @@ beforeAll(async () => {
   directory = mkdtempSync(join(tmpdir(), 'silkfeed-integrity-'))
   ;({ embedded: s3 } = await startSeededS3(directory, 'silkfeed-integrity'))
   const store = storeFor(s3.endpoint, 'silkfeed-integrity', 5000)
-  const faulty: ObjectStore = {
-    get: (k) => store.get(k),
-    getIfChanged: (k, e) => store.getIfChanged(k, e),
-    list: (p, o) => store.list(p, o),
-    delete: (k) => store.delete(k),
-    ping: () => store.ping(),
+  const faulty = overriding(store, {
     put: (k, b, m) => {
       const articleFails =
         k.startsWith('articles/') && faults.articlePutsLeft >= 0 && faults.articlePutsLeft-- <= 0
@@ -47,7 +43,7 @@ beforeAll(async () => {
           return etag
         })
     },
-  }
+  })
   app = appOver(faulty, { freshMs: 0 }, undefined, {}, undefined, { adminSecrets: [ADMIN_SECRET] })
 })
 

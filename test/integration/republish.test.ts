@@ -13,6 +13,7 @@ import { signBody } from '../../src/http/signature.ts'
 import type { EmbeddedS3 } from '../../src/platform/embedded-s3.ts'
 import { ArticleRepository } from '../../src/services/article-repository.ts'
 import type { ObjectStore } from '../../src/ports/object-store.ts'
+import { overriding } from '../support/memory-store.ts'
 import { StorageUnavailableError } from '../../src/ports/object-store.ts'
 import { appOver, TEST_SECRET } from '../support/app.ts'
 import { ROOT } from '../support/samples.ts'
@@ -160,17 +161,12 @@ describe('storage failing in the middle of a republish', () => {
   /** The app over the store, but the next `failing.left` change-log writes fail (all else lands). */
   function overFlakyLog() {
     const failing = { left: 0 }
-    const flaky: ObjectStore = {
-      get: (k) => store.get(k),
-      getIfChanged: (k, e) => store.getIfChanged(k, e),
-      list: (p, o) => store.list(p, o),
-      delete: (k) => store.delete(k),
-      ping: () => store.ping(),
+    const flaky = overriding(store, {
       put: (k, b, m) =>
         k.startsWith('log/') && failing.left-- > 0
           ? Promise.reject(new StorageUnavailableError('injected'))
           : store.put(k, b, m),
-    }
+    })
     return { failing, app: appOver(flaky, { freshMs: 0 }, undefined, {}, catalog) }
   }
 

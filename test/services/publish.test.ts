@@ -3,7 +3,7 @@ import { storeArticles } from '../../src/services/seed.ts'
 import { LimitedObjectStore, StorageLimiter } from '../../src/storage/limited-object-store.ts'
 import { StorageUnavailableError, type ObjectStore } from '../../src/ports/object-store.ts'
 import { appOver } from '../support/app.ts'
-import { MemoryObjectStore } from '../support/memory-store.ts'
+import { MemoryObjectStore, overriding } from '../support/memory-store.ts'
 import { loadSamples } from '../support/samples.ts'
 import { postRepublish } from '../support/webhook.ts'
 
@@ -26,19 +26,14 @@ describe('a republish', () => {
     let failLog: (error: Error) => void = () => {}
     let logHeld!: () => void
     const held = new Promise<void>((resolve) => (logHeld = resolve))
-    const store: ObjectStore = {
-      get: (k) => memory.get(k),
-      getIfChanged: (k, e) => memory.getIfChanged(k, e),
-      list: (p, o) => memory.list(p, o),
-      delete: (k) => memory.delete(k),
-      ping: () => memory.ping(),
+    const store = overriding(memory, {
       put: (key, body, meta) => {
         if (key.startsWith('rendered/')) feedPuts.push(key)
         if (!key.startsWith('log/')) return memory.put(key, body, meta)
         logHeld()
         return new Promise((_, reject) => (failLog = reject))
       },
-    }
+    })
     const app = appOver(store)
     const story = loadSamples().find((a) => a.locale === 'ru' && a.sections.includes('sco'))!
     const answer = postRepublish(app, {
@@ -59,18 +54,13 @@ describe('a republish', () => {
     // Every story and version write of the batch stays in flight until released, one at a time.
     const held: Array<() => void> = []
     let holding = true
-    const store: ObjectStore = {
-      get: (k) => memory.get(k),
-      getIfChanged: (k, e) => memory.getIfChanged(k, e),
-      list: (p, o) => memory.list(p, o),
-      delete: (k) => memory.delete(k),
-      ping: () => memory.ping(),
+    const store = overriding(memory, {
       put: async (key, body, meta) => {
         const batchWrite = key.startsWith('articles/') || key.startsWith('stories/')
         if (holding && batchWrite) await new Promise<void>((resolve) => held.push(resolve))
         return memory.put(key, body, meta)
       },
-    }
+    })
     const process = new StorageLimiter(8)
     const limited = new LimitedObjectStore(store, process)
     const app = appOver(limited, { requestStore: () => limited.withPriority('bulk') })

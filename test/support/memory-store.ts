@@ -45,3 +45,16 @@ export class MemoryObjectStore implements ObjectStore {
     if (this.down) throw new StorageUnavailableError('memory store is down')
   }
 }
+
+/** `store` with some of its methods replaced (a fault, a delay, a count), the rest passed through. */
+export function overriding(store: ObjectStore, overrides: Partial<ObjectStore>): ObjectStore {
+  return {
+    get: (key) => store.get(key),
+    getIfChanged: (key, etag) => store.getIfChanged(key, etag),
+    put: (key, body, meta, condition) => store.put(key, body, meta, condition),
+    list: (prefix, options) => store.list(prefix, options),
+    delete: (keys) => store.delete(keys),
+    ping: () => store.ping(),
+    ...overrides,
+  }
+}
