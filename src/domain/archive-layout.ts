@@ -38,7 +38,8 @@ export interface ArchiveLayout {
 /**
  * Which stories of a locale a feed's archives hold, for an audience at `now`. The stories the feed
  * shows beyond its window of `limit` go to the month of their `publishedAt` (UTC); a retracted story
- * that would sort beyond the window is a tombstone in its month. Months between the first and the
+ * is a tombstone in its month when that month is archived or the story would sort beyond the window
+ * (in the newest month when it is newer than every archived story). Months between the first and the
  * last are there even when empty, so `prev`/`next` links never skip and only the ends move.
  */
 export function archiveLayout(
@@ -138,8 +139,15 @@ function monthsOf(
   const archived = live.slice(definition.limit)
   const monthOfStory = (a: Article) => monthOf(Date.parse(a.publishedAt))
   const last = monthOfStory(archived[0]!.record)
+  // Archives are history: a tombstone stays in its month's archive also once the window moves back
+  // past it (a retraction in the window, a story leaving the feed), so every pulled story of an
+  // archived month is one, as is every one sorting past the window.
   const pulled = stories.flatMap((s) =>
-    s.kind === 'retracted' && shown(s.pulled) && feedOrder(cutoff, s.pulled) < 0 ? [s] : [],
+    s.kind === 'retracted' &&
+    shown(s.pulled) &&
+    (monthOfStory(s.pulled) <= last || feedOrder(cutoff, s.pulled) < 0)
+      ? [s]
+      : [],
   )
   let first = monthOfStory(archived.at(-1)!.record)
   for (const s of pulled) if (monthOfStory(s.pulled) < first) first = monthOfStory(s.pulled)

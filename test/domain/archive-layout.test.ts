@@ -25,6 +25,11 @@ function story(id: string, publishedAt: string, extra: Partial<Article> = {}): A
   return { kind: 'live', key: `${id}/v1`, record }
 }
 
+function pulled(id: string, publishedAt: string): ArchiveStory {
+  const { record } = story(id, publishedAt) as Extract<ArchiveStory, { kind: 'live' }>
+  return { kind: 'retracted', key: `${id}/r`, at: '2026-06-01T00:00:00Z', reason: 'kill', pulled: record }
+}
+
 describe('archive months and layout', () => {
   it('spells, reads and steps months in UTC', () => {
     expect(monthOf(Date.parse('2026-03-01T02:00:00+05:00'))).toBe('2026-02')
@@ -58,10 +63,6 @@ describe('archive months and layout', () => {
   })
 
   it('puts a pulled story past the window as a tombstone in its month, or the newest one', () => {
-    const pulled = (id: string, publishedAt: string): ArchiveStory => {
-      const { record } = story(id, publishedAt) as Extract<ArchiveStory, { kind: 'live' }>
-      return { kind: 'retracted', key: `${id}/r`, at: '2026-06-01T00:00:00Z', reason: 'kill', pulled: record }
-    }
     const stories = [
       story('a', '2026-05-10T00:00:00Z'),
       story('b', '2026-05-09T00:00:00Z'),
@@ -76,6 +77,54 @@ describe('archive months and layout', () => {
     expect(layout.months.get('2026-04')!.tombstones.map((t) => t.id)).toEqual(['x', 'y'])
     expect(layout.months.get('2026-04')!.items.map((a) => a.id)).toEqual(['c'])
   })
+
+  it('keeps a tombstone in its archived month, also once the window moves back past it', () => {
+    const now = Date.parse('2026-06-02T00:00:00Z')
+    const stories = [
+      story('a', '2026-05-10T00:00:00Z'),
+      story('b', '2026-05-09T00:00:00Z'),
+      pulled('x', '2026-04-20T00:00:00Z'),
+      story('c', '2026-04-10T00:00:00Z'),
+      story('c2', '2026-04-05T00:00:00Z'),
+      story('d', '2026-03-10T00:00:00Z'),
+      pulled('w', '2026-03-05T00:00:00Z'),
+      story('e', '2026-02-10T00:00:00Z'),
+    ]
+    const tombstones = (l: ArchiveLayout) =>
+      [...l.months.values()].map((m) => [m.month, m.tombstones.map((t) => t.id)])
+    const before = archiveLayout(definition, stories, FULL, now)
+    expect(tombstones(before)).toEqual([
+      ['2026-02', []],
+      ['2026-03', ['w']],
+      ['2026-04', ['x']],
+    ])
+    // a is killed: c moves into the window, and x, pulled before, now sorts inside it.
+    const after = archiveLayout(
+      definition,
+      [pulled('a', '2026-05-10T00:00:00Z'), ...stories.slice(1)],
+      FULL,
+      now,
+    )
+    expect(after.months.get('2026-04')!.items.map((a) => a.id)).toEqual(['c2'])
+    expect(tombstones(after)).toEqual([
+      ['2026-02', []],
+      ['2026-03', ['w']],
+      ['2026-04', ['x']],
+    ])
+    // A story pulled from the window in a month that is archived is a tombstone there too.
+    const inWindow = archiveLayout(
+      definition,
+      [
+        story('n', '2026-05-11T00:00:00Z'),
+        ...stories.slice(0, 2),
+        pulled('m', '2026-04-25T00:00:00Z'),
+        ...stories.slice(2),
+      ],
+      FULL,
+      now,
+    )
+    expect(tombstones(inWindow).find(([month]) => month === '2026-04')).toEqual(['2026-04', ['m', 'x']])
+  })
   it('moves only the changed stories and lays out the same months as a layout from scratch', () => {
     // A feed of 5, 40 stories over three months; then 300 changes one at a time, as the log brings
     // them: new stories, corrections that move a story, embargoes, stories leaving the feed's section.
@@ -85,6 +134,8 @@ describe('archive months and layout', () => {
     const random = (n: number) => ((seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31), seed % n)
     let stories = new Map<string, ArchiveStory>()
     for (let n = 0; n < 40; n++) stories.set(`s${n}`, story(`s${n}`, at(random(90))))
+    // Stories pulled before, in and past the window: their tombstones move with the months.
+    for (let n = 0; n < 8; n++) stories.set(`r${n}`, pulled(`r${n}`, at(random(120))))
     let now = Date.parse('2026-07-01T00:00:00Z')
     let layout = archiveLayout(feed, [...stories.values()], FULL, now)
     const view = (l: ArchiveLayout) =>
