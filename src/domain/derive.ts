@@ -31,9 +31,10 @@ export const DERIVATIONS: Partial<Record<Locale, Partial<Record<Locale, ScriptMa
  * aria-label) is converted, code elements are not. 3: zh-Hant quotations in corner brackets and
  * 首个中国 as 首個中國; uz-Cyrl writes ц for ts at the start of a word and цз for sz (Циндао,
  * Цзинпин), keeps a lone foreign acronym (MBA, AFP) in Latin, and keeps a foreign quotation whole
- * when its marks are character references.
+ * when its marks are character references. 4: zh-Hant reads 并 before a verb in 发 as 並 (並發送,
+ * not 併發送) and keeps an apostrophe after a Latin word that ends an element (<b>Trump</b>’s).
  */
-export const DERIVATION_VERSION = 3
+export const DERIVATION_VERSION = 4
 
 /** The locales a record in `locale` is derived into. */
 export function derivedLocalesOf(locale: Locale): Locale[] {

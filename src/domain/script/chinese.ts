@@ -29,7 +29,24 @@ const OVERRIDES = [
   '个中玄机 箇中玄機',
   '个中好手 箇中好手',
   '个中人 箇中人',
+  ...andThenVerbs(),
 ].join('|')
+
+/**
+ * 并 before a verb that begins with 发 is the conjunction "and" (并发送 "and sends", 并发布 "and
+ * publishes": 並), but OpenCC segments 并发 ("concurrent", 併發) first and gives 併發送. The verbs of
+ * news copy that begin with 发, Simplified and Taiwan forms; 并发症, 高并发 and the like keep 併發.
+ */
+function andThenVerbs(): string[] {
+  const verbs =
+    '发送 發送,发布 發佈,发出 發出,发生 發生,发起 發起,发放 發放,发挥 發揮,发给 發給,发言 發言,' +
+    '发行 發行,发射 發射,发来 發來,发回 發回,发往 發往,发电 發電,发声 發聲,发文 發文,发函 發函,' +
+    '发帖 發帖,发誓 發誓,发力 發力,发货 發貨,发牌 發牌,发证 發證,发售 發售,发掘 發掘'
+  return verbs.split(',').map((pair) => {
+    const [simplified, traditional] = pair.split(' ')
+    return `并${simplified} 並${traditional}`
+  })
+}
 
 /**
  * opencc-js's `s2tw` with {@link OVERRIDES} first in the segmentation and in the phrase group of the
@@ -61,14 +78,16 @@ const isLatinLetter = (c: string | undefined): boolean => c !== undefined && /\p
 
 /**
  * `text[start, end)` with its quotation marks as corner brackets; a single mark between two Latin
- * letters is an apostrophe (O’Brien) and stays. The letters around the slice count as context.
+ * letters is an apostrophe (O’Brien) and stays. The letters around the slice count as context, and
+ * `before` stands for the one before the text (the end of the previous HTML text node).
  */
-function cornerBrackets(text: string, start: number, end: number): string {
+function cornerBrackets(text: string, start: number, end: number, before?: string): string {
   let out = ''
   for (let i = start; i < end; i++) {
     const c = text[i]!
     const bracket = CORNER_BRACKETS[c]
-    const apostrophe = (c === '’' || c === '‘') && isLatinLetter(text[i - 1]) && isLatinLetter(text[i + 1])
+    const previous = i === 0 ? before : text[i - 1]
+    const apostrophe = (c === '’' || c === '‘') && isLatinLetter(previous) && isLatinLetter(text[i + 1])
     out += bracket === undefined || apostrophe ? c : bracket
   }
   return out
@@ -79,9 +98,14 @@ function cornerBrackets(text: string, start: number, end: number): string {
  * 『…』; links pass through.
  */
 export function simplifiedToTraditional(text: string): string {
+  return toTraditional(text)
+}
+
+/** {@link simplifiedToTraditional}, `before` being the character that precedes `text` (see cornerBrackets). */
+function toTraditional(text: string, before?: string): string {
   converter ??= ConverterBuilder(taiwanPreset())({ from: 'cn', to: 'tw' })
   const convert = converter
-  const part = (start: number, end: number) => convert(cornerBrackets(text, start, end))
+  const part = (start: number, end: number) => convert(cornerBrackets(text, start, end, before))
   let out = ''
   let last = 0
   for (const [start, end] of findLinks(text)) {
@@ -121,10 +145,14 @@ function quotationMarkOf(reference: string): string {
  * Quotation marks written as character references (`&ldquo;…&rdquo;`) become corner brackets too.
  */
 export function simplifiedToTraditionalHtml(html: string): string {
-  return mapHtmlTextRuns(html, (run) =>
-    mapOutsideCharacterReferences(
-      run.replace(QUOTATION_MARK_REFERENCE, quotationMarkOf),
-      simplifiedToTraditional,
-    ),
-  )
+  // The last character of the previous text run: `<b>Trump</b>’s` keeps its apostrophe.
+  let before: string | undefined
+  return mapHtmlTextRuns(html, (raw) => {
+    const run = raw.replace(QUOTATION_MARK_REFERENCE, quotationMarkOf)
+    const context = before
+    before = run.at(-1)
+    return mapOutsideCharacterReferences(run, (piece) =>
+      toTraditional(piece, run.startsWith(piece) ? context : undefined),
+    )
+  })
 }

@@ -57,6 +57,14 @@ describe('simplifiedToTraditional', () => {
     expect(simplifiedToTraditional('个中滋味，个中原委，个中人')).toBe('箇中滋味，箇中原委，箇中人')
   })
 
+  it('reads 并 before a verb beginning with 发 as "and" (並), keeping 併發 for "concurrent"', () => {
+    expect(simplifiedToTraditional('外交部发表声明并发布了照片，并发出警告')).toBe(
+      '外交部發表聲明並發佈了照片，並發出警告',
+    )
+    expect(simplifiedToTraditional('请签名，并发送 t=<Unix 秒数>')).toBe('請簽名，並發送 t=<Unix 秒數>')
+    expect(simplifiedToTraditional('高并发系统，并发症')).toBe('高併發系統，併發症')
+  })
+
   it('writes quotations with corner brackets, 「」 outside and 『』 inside (LOCALES.md §6)', () => {
     expect(simplifiedToTraditional('阿拉木图是“苹果之城”，依托‘双园互动’')).toBe(
       '阿拉木圖是「蘋果之城」，依託『雙園互動』',
@@ -82,6 +90,12 @@ describe('simplifiedToTraditionalHtml', () => {
         '<p title="“头发”">“后来”，&ldquo;后来&rdquo;，&#8216;后来&#x2019;，O&rsquo;Brien &amp; <b>‘</b>头发<b>’</b></p>',
       ),
     ).toBe('<p title="「頭髮」">「後來」，「後來」，『後來』，O’Brien &amp; <b>『</b>頭髮<b>』</b></p>')
+  })
+
+  it('keeps an apostrophe after a Latin word that ends an element (<b>Trump</b>’s)', () => {
+    expect(simplifiedToTraditionalHtml('<p><b>Trump</b>’s 说：‘<em>一带一路</em>’</p>')).toBe(
+      '<p><b>Trump</b>’s 說：『<em>一帶一路</em>』</p>',
+    )
   })
 
   it('converts text nodes and human-text attributes, and leaves markup, other attributes and entities intact', () => {
