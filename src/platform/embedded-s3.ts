@@ -19,9 +19,19 @@ export interface EmbeddedS3 {
   stop(graceMs?: number): Promise<void>
 }
 
+/** Why a second store cannot start on a directory another process's store holds. */
+function inUse(directory: string, { lockedBy, lock }: { lockedBy: number; lock: string }): string {
+  return (
+    `the embedded store's data in ${directory} is in use by process ${lockedBy} (another npm start?): ` +
+    `stop that one first, or set S3_ENDPOINT to use another store (the lock is ${lock}; it is taken ` +
+    'over once its process is gone)'
+  )
+}
+
 /**
  * Starts the embedded S3-protocol server (s3rver) on 127.0.0.1 in a child process (Node only), after
  * it has finished or set aside whatever a crash interrupted (see scripts/s3rver-atomic-store.mjs).
+ * One store per directory: while one runs, another start on its directory fails, naming its pid.
  */
 export async function startEmbeddedS3(options: {
   directory: string
@@ -41,7 +51,9 @@ export async function startEmbeddedS3(options: {
     const lines = createInterface({ input: child.stdout! })
     lines.once('line', (line) => {
       try {
-        resolve((JSON.parse(line) as { port: number }).port)
+        const said = JSON.parse(line) as { port: number } | { lockedBy: number; lock: string }
+        if ('lockedBy' in said) reject(new Error(inUse(options.directory, said)))
+        else resolve(said.port)
       } catch (error) {
         reject(new Error(`embedded S3 said something unexpected: ${line}`, { cause: error }))
       }

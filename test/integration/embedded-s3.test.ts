@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs'
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { get } from 'node:http'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -46,5 +46,30 @@ describe('the embedded store', () => {
       }).on('error', reject),
     )
     expect(header).toBe('timeout=60')
+  })
+
+  it('refuses a second store on its directory, naming the first one, and stays whole', async () => {
+    const store = storeFor(s3.endpoint, BUCKET)
+    const body = new TextEncoder().encode('{"kept":true}')
+    await store.put('lock/kept.json', body, { contentType: 'application/json' })
+    await expect(startEmbeddedS3({ directory, buckets: [BUCKET] })).rejects.toThrow(
+      new RegExp(`in use by process ${s3.process.pid} .*S3_ENDPOINT`),
+    )
+    expect(new TextDecoder().decode((await store.get('lock/kept.json'))!.body)).toBe('{"kept":true}')
+  })
+
+  it('takes over the lock of a store whose process is gone, and gives it back when it stops', async () => {
+    const other = mkdtempSync(join(tmpdir(), 'silkfeed-lock-'))
+    const lock = `${join(other, 's3')}.lock`
+    try {
+      // A pid no process has (above the kernel's pid_max), as a SIGKILLed store leaves behind.
+      writeFileSync(lock, '99999999')
+      const second = await startEmbeddedS3({ directory: join(other, 's3'), buckets: [BUCKET] })
+      expect(readFileSync(lock, 'utf8')).toBe(String(second.process.pid))
+      await second.stop()
+      expect(existsSync(lock)).toBe(false)
+    } finally {
+      rmSync(other, { recursive: true, force: true })
+    }
   })
 })
