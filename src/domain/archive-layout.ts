@@ -9,9 +9,27 @@ import { feedOrder, feedSelects } from './select-items.ts'
 /** One story of a locale as archives see it: its newest version, or its retraction and the version it pulled. */
 export type ArchiveStory =
   | { kind: 'live'; key: string; record: Article }
-  | { kind: 'retracted'; key: string; at: string; reason?: RetractionReason; pulled: Article }
+  | {
+      kind: 'retracted'
+      key: string
+      at: string
+      reason?: RetractionReason
+      pulled: Article
+      /** Pulled before the public saw any version: its tombstone is for readers of embargoed stories only. */
+      embargoed?: true
+    }
 
 type Live = Extract<ArchiveStory, { kind: 'live' }>
+type Pulled = Extract<ArchiveStory, { kind: 'retracted' }>
+
+/**
+ * Is an audience told of a pulled story? When the feed selects it and the audience saw a version of
+ * it: the public did unless it was pulled before any was released (even once its embargo time is
+ * past), whether or not the version pulled, newer than one it saw, is still under embargo.
+ */
+function toldOf(definition: FeedDefinition, audience: Audience): (s: Pulled) => boolean {
+  return (s) => feedSelects(definition, s.pulled) && (audience.embargoed || s.embargoed !== true)
+}
 
 /** One month of a feed's archives: its stories (newest first), its tombstones, and its neighbours. */
 export interface ArchiveMonth {
@@ -54,7 +72,7 @@ export function archiveLayout(
   const held = stories.flatMap((s) =>
     s.kind === 'live' && feedSelects(definition, s.record) && !shown(s.record) ? [s.record] : [],
   )
-  return monthsOf(definition, stories, live, shown, nextRelease(held, now))
+  return monthsOf(definition, stories, live, toldOf(definition, audience), nextRelease(held, now))
 }
 
 /**
@@ -107,7 +125,7 @@ export function updateLayout(
   }
   const archived = Math.max(previous.live.length, live.length) > limit
   if (moved || (archived && (shift !== 0 || live[limit - 1] !== cutoff))) {
-    return monthsOf(definition, [...stories.values()], live, shown, releaseAt)
+    return monthsOf(definition, [...stories.values()], live, toldOf(definition, audience), releaseAt)
   }
   return { ...previous, live, ...(releaseAt !== undefined && { releaseAt }) }
 }
@@ -129,7 +147,7 @@ function monthsOf(
   definition: FeedDefinition,
   stories: readonly ArchiveStory[],
   live: readonly Live[],
-  shown: (a: Article) => boolean,
+  told: (s: Pulled) => boolean,
   releaseAt: number | undefined,
 ): ArchiveLayout {
   const cutoff = live[definition.limit - 1]?.record
@@ -143,9 +161,7 @@ function monthsOf(
   // past it (a retraction in the window, a story leaving the feed), so every pulled story of an
   // archived month is one, as is every one sorting past the window.
   const pulled = stories.flatMap((s) =>
-    s.kind === 'retracted' &&
-    shown(s.pulled) &&
-    (monthOfStory(s.pulled) <= last || feedOrder(cutoff, s.pulled) < 0)
+    s.kind === 'retracted' && told(s) && (monthOfStory(s.pulled) <= last || feedOrder(cutoff, s.pulled) < 0)
       ? [s]
       : [],
   )

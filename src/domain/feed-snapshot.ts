@@ -1,4 +1,4 @@
-import { embargoOf, lastChangeOf, type Article } from './article.ts'
+import { lastChangeOf, type Article } from './article.ts'
 import type { FeedDefinition } from './feed-definition.ts'
 import type { Locale } from './locale.ts'
 import { feedSelects, selectItems } from './select-items.ts'
@@ -18,7 +18,10 @@ export type Change =
       derived?: boolean
       /** Absent in entries logged before retractions had reasons: a withdrawal. */
       reason?: RetractionReason
-      /** The pulled version was still under embargo: only readers of embargoed stories may learn of it. */
+      /**
+       * Pulled before the public saw any version (the one pulled was under embargo, none was released
+       * before it): only readers of embargoed stories may learn of it.
+       */
       embargoed?: boolean
     }
 
@@ -29,8 +32,8 @@ interface Tombstone {
   derived?: boolean
   reason?: RetractionReason
   /**
-   * Pulled while still under embargo: only readers who see embargoed stories ever saw it, so only
-   * their feeds carry the tombstone (the public never learns the story existed).
+   * Pulled before any version of it was released: only readers who see embargoed stories ever saw
+   * it, so only their feeds carry the tombstone (the public never learns the story existed).
    */
   embargoed?: boolean
 }
@@ -114,6 +117,7 @@ export function applyChanges(
         at: change.at,
         ...(change.derived && { derived: true }),
         ...(change.reason && { reason: change.reason }),
+        ...(change.embargoed && { embargoed: true }),
       }
       if (!story.retraction || outranks(tombstone, story.retraction)) story.retraction = tombstone
       story.shown ||= feedSelects(definition, { sections: change.sections })
@@ -129,8 +133,10 @@ export function applyChanges(
       story.retraction && (!known || outranks(story.retraction, known)) ? story.retraction : known
     if (retraction && (!version || retractionBeats(retraction, version))) {
       items.delete(id)
-      // A feed remembers a retraction only of a story it showed (or could have).
-      if (current || known || story.shown) tombstones.set(id, withEmbargo(retraction, version, known))
+      // A feed remembers a retraction only of a story it showed (or could have). Whether the public
+      // saw the story (`embargoed`) comes with the retraction as logged: decided from every version
+      // stored before, not only the one this feed holds (a newer one under embargo, say).
+      if (current || known || story.shown) tombstones.set(id, retraction)
     } else if (upserted) {
       tombstones.delete(id)
       if (feedSelects(definition, upserted)) items.set(id, upserted)
@@ -151,19 +157,6 @@ export function applyChanges(
     complete: snapshot.complete && ordered.length <= capacity,
     listedAt: Math.max(snapshot.listedAt, options.listedAt),
   }
-}
-
-/** A tombstone marked `embargoed` when the story it pulls was never released: pulled before its embargo ended. */
-function withEmbargo(
-  retraction: Tombstone,
-  version: Article | undefined,
-  known: Tombstone | undefined,
-): Tombstone {
-  const embargo = version && embargoOf(version)
-  const unreleased =
-    (embargo !== undefined && Date.parse(retraction.at) < embargo) || known?.embargoed === true
-  const { embargoed: _embargoed, ...rest } = retraction
-  return unreleased ? { ...rest, embargoed: true } : rest
 }
 
 function outranks(a: Tombstone, b: Tombstone): boolean {

@@ -143,8 +143,9 @@ export class ArchiveStories {
     const [state, before] = await Promise.all([this.#state(head), pulled ? this.#state(pulled) : null])
     if (state?.kind === 'live') return { kind: 'live', key: head, record: state.record }
     if (state?.kind !== 'retracted' || before?.kind !== 'live') return undefined
-    const { at, reason } = state
-    return { kind: 'retracted', key: head, at, pulled: before.record, ...(reason && { reason }) }
+    const { at, reason, embargoed } = state
+    const extra = { ...(reason && { reason }), ...(embargoed && { embargoed }) }
+    return { kind: 'retracted', key: head, at, pulled: before.record, ...extra }
   }
 
   /** A stored version, read once per process (versions are never overwritten). */

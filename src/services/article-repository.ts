@@ -20,13 +20,20 @@ export const REPOSITORY_CONCURRENCY = 16
 
 /** The current state of one story in one locale. */
 export type StoryState =
-  | { kind: 'live'; record: Article; version: string; derived: boolean }
+  | {
+      kind: 'live'
+      record: Article
+      version: string
+      derived: boolean
+      /** Under embargo, after a version the public saw (told at webhook time: see earlier-releases.ts). */
+      releasedBefore?: boolean
+    }
   | {
       kind: 'retracted'
       at: string
       derived: boolean
       reason?: RetractionReason
-      /** Pulled while the version it pulled was still under embargo: the public never saw it. */
+      /** Pulled before the public saw any version (the one pulled was under embargo): it never learns of it. */
       embargoed?: boolean
       /** The version it pulled (from `currents` only): whose sections a retraction is logged with. */
       pulled?: { record: Article; version: string }

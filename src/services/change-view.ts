@@ -43,8 +43,9 @@ export type ChangeView =
 
 /**
  * Can this reader see this change at `now`? The public sees every change of its locale but a version
- * still under embargo (announced by a `released` change at its time) and the retraction of a version
- * pulled under embargo (it never saw the story). A partner sees the changes of the stories in the
+ * still under embargo (announced by a `released` change at its time) and the retraction of a story
+ * pulled before any version of it was released (it never saw the story; one pulled under a newer
+ * version's embargo after it saw an older one, it did, and hears of it). A partner sees the changes of the stories in the
  * feeds it may read in the locale (a retraction by the sections of the version it pulled), those of
  * embargoed versions only with that entitlement.
  */

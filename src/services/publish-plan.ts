@@ -37,7 +37,7 @@ export interface PublishPlan {
     locale: Locale
     live: Live
     reason: RetractionReason
-    /** The version pulled is still under embargo: the public never saw it, and never learns of it. */
+    /** The public never saw the story (pulled under embargo, none released before): nor learns of it. */
     embargoed: boolean
     /** When it is stored and logged, if not at the plan's `at`. */
     at?: string
@@ -171,7 +171,7 @@ export function decide(payload: ExpandedPayload, lookups: Lookups, at: string): 
         return
       }
       const embargo = embargoOf(state.record)
-      const embargoed = embargo !== undefined && embargo > signedAt
+      const embargoed = embargo !== undefined && embargo > signedAt && state.releasedBefore !== true
       plan.retractions.push({ id, locale, live: state, reason, embargoed })
       retracted.push({ id, locale })
       return

@@ -11,6 +11,7 @@ import type { ObjectStore } from '../ports/object-store.ts'
 import type { Clock } from '../ports/observability.ts'
 import { decide, expandPayloadInTurns, lookupsOf, type Lookups, type PublishPlan } from './publish-plan.ts'
 import { allSettled, mapWithLimit } from './single-flight.ts'
+import { withEarlierReleases } from './earlier-releases.ts'
 
 /**
  * How many of a republish's writes are under way at once. Each story's versions wait for its marker
@@ -83,13 +84,16 @@ export class PublishService {
     at: string,
   ): Promise<{ plan: PublishPlan; writing: Promise<unknown> }> {
     const parts = partsOf(payload)
+    const signedAt = Date.parse(at)
     // A rebuild alone still asks the index (of nothing): that starts indexing a store without one.
     if (parts.length === 0) parts.push({})
     const lookups: Promise<Lookups>[] = []
     const lookUp = (i: number) => {
       if (i >= parts.length || lookups[i]) return
       const wanted = lookupsOf(parts[i]!)
-      const found = allSettled([articles.heads(wanted.heads), articles.currents(wanted.states)])
+      // Of a story under embargo a retraction pulls, whether the public saw an earlier version.
+      const targets = articles.currents(wanted.states).then((s) => withEarlierReleases(articles, s, signedAt))
+      const found = allSettled([articles.heads(wanted.heads), targets])
       const looked = found.then(([heads, states]) => ({ heads, states }))
       looked.catch(() => undefined) // awaited in its turn, or settled below
       lookups[i] = looked

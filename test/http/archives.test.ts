@@ -237,4 +237,53 @@ describe('RFC 5005 archives', () => {
     const october = await atom(app, '/ru/sco/archive/2022-10.atom')
     expect(october.feed.entry?.map((e) => e.title['#text'])).toEqual(['Исправлено'])
   })
+
+  it('tells of a story the public saw, pulled under a newer version’s embargo, but never of one it never saw', async () => {
+    const store = new MemoryObjectStore()
+    await storeArticles(store, loadSamples())
+    let clock = Math.floor(Date.now() / 1000) * 1000
+    const app = appOver(store, { freshMs: 0, now: () => clock }, undefined, {}, catalogWithLimit(2))
+    const post = async (payload: unknown) => {
+      const res = await postRepublish(app, payload, { t: clock / 1000 })
+      expect(res.status, await res.clone().text()).toBe(200)
+    }
+    const until = clock + 3_600_000
+    const embargo = { updatedAt: new Date(clock).toISOString(), embargoUntil: new Date(until).toISOString() }
+    const tashkent = loadSamples().find((a) => a.id === 'sco-tashkent-presentation' && a.locale === 'ru')!
+    expect((await atom(app, '/ru/latest/archive/2022-11.atom')).ids).toContain(
+      id('sco-tashkent-presentation'),
+    )
+    // An archived story the public saw gets a newer version under embargo; a story of the same month
+    // is sent under embargo only. Both are killed before the embargo time.
+    const secret = {
+      ...tashkent,
+      id: 'sco-archive-secret',
+      url: 'https://news.example.com/ru/sco-archive-secret',
+    }
+    await post({
+      upsert: [
+        { ...tashkent, ...embargo },
+        { ...secret, ...embargo },
+      ],
+    })
+    clock += 60_000
+    await post({
+      retract: ['sco-tashkent-presentation', 'sco-archive-secret'].map((story) => ({
+        id: story,
+        locale: 'ru',
+        reason: 'kill',
+      })),
+    })
+    for (const at of [clock, until + 60_000]) {
+      clock = at
+      const november = await atom(app, '/ru/latest/archive/2022-11.atom')
+      expect(november.feed['at:deleted-entry']?.map((d) => d.ref)).toEqual([id('sco-tashkent-presentation')])
+      const json = (await (await app.request('/ru/latest/archive/2022-11.json')).json()) as {
+        _silkfeed: { deleted?: { id: string; reason: string }[] }
+      }
+      expect(json._silkfeed.deleted).toEqual([
+        expect.objectContaining({ id: id('sco-tashkent-presentation'), reason: 'kill' }),
+      ])
+    }
+  })
 })

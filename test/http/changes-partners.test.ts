@@ -478,3 +478,97 @@ describe('a story killed while still under embargo', () => {
     expect(((await item.json()) as { pubStatus: string }).pubStatus).toBe('canceled')
   })
 })
+
+describe('a story the public saw, pulled while a newer version is under embargo', () => {
+  /** Posts a newer version of `id` under embargo until `until` (ms), corrected at the clock's time. */
+  const postEmbargoedVersion = (id: string, until: number) =>
+    post({
+      upsert: [
+        story(id, { updatedAt: new Date(clock).toISOString(), embargoUntil: new Date(until).toISOString() }),
+      ],
+    })
+
+  it.each(['kill', 'withdrawn', 'correction-pending'] as const)(
+    'tells the public reader who holds the released version of the retraction (%s), then and after the embargo time',
+    async (reason) => {
+      const { plain } = await scoReaders()
+      const ID = `cursor-seen-${reason}`
+      const start = await page('/ru/changes')
+      await post({ upsert: [story(ID)] })
+      const seen = await page(`/ru/changes?cursor=${start.next_cursor}`)
+      expect(types(seen)).toEqual([['published', ID]])
+      const plainSeen = await page(`/p/${plain.key}/ru/changes?cursor=${start.next_cursor}`)
+      expect(types(plainSeen)).toEqual([['published', ID]])
+      // A newer version under embargo: the readers hear nothing of it, and hold the first one.
+      const until = clock + 120_000
+      await postEmbargoedVersion(ID, until)
+      const held = await page(`/ru/changes?cursor=${seen.next_cursor}`)
+      expect(held.changes).toEqual([])
+      clock += 10_000
+      await post({ retract: [{ id: ID, reason }] })
+
+      const told = await page(`/ru/changes?cursor=${held.next_cursor}`)
+      expect(told.changes.map((c) => [c.type, c.id, c.reason])).toEqual([['retracted', ID, reason]])
+      const plainTold = await page(`/p/${plain.key}/ru/changes?cursor=${plainSeen.next_cursor}`)
+      expect(plainTold.changes.map((c) => [c.type, c.id, c.reason])).toEqual([['retracted', ID, reason]])
+      expect(
+        ((await (await app.request(`/ru/items/${ID}.ninjs.json`)).json()) as { pubStatus: string }).pubStatus,
+      ).toBe('canceled')
+
+      // Past the embargo time the pulled version is never released; a reader from before the story
+      // meets the version it could have held, then the retraction.
+      clock = until + 60_000
+      expect((await page(`/ru/changes?cursor=${told.next_cursor}`)).changes).toEqual([])
+      const late = await page(`/ru/changes?cursor=${start.next_cursor}`)
+      expect(types(late).filter(([, id]) => id === ID)).toEqual([
+        ['published', ID],
+        ['retracted', ID],
+      ])
+    },
+  )
+
+  it('tells the public also when the version under embargo was corrected before the kill', async () => {
+    const ID = 'cursor-seen-corrected'
+    const start = await page('/ru/changes')
+    await post({ upsert: [story(ID)] })
+    const seen = await page(`/ru/changes?cursor=${start.next_cursor}`)
+    expect(types(seen)).toEqual([['published', ID]])
+    const until = clock + 120_000
+    await postEmbargoedVersion(ID, until)
+    clock += 5_000
+    await postEmbargoedVersion(ID, until + 60_000) // a correction, still under embargo (postponed)
+    clock += 5_000
+    await post({ retract: [{ id: ID, reason: 'kill' }] })
+    const told = await page(`/ru/changes?cursor=${seen.next_cursor}`)
+    expect(told.changes.map((c) => [c.type, c.id, c.reason])).toEqual([['retracted', ID, 'kill']])
+  })
+
+  it('still hides a story whose every version was under embargo, corrected or not, from the public', async () => {
+    const { early, plain } = await scoReaders()
+    const ID = 'cursor-never-seen-corrected'
+    const start = await page('/ru/changes')
+    const until = clock + 120_000
+    await post({ upsert: [story(ID, { embargoUntil: new Date(until).toISOString() })] })
+    clock += 5_000
+    await postEmbargoedVersion(ID, until)
+    clock += 5_000
+    await post({ retract: [{ id: ID, reason: 'kill' }] })
+    for (const at of [clock, until + 60_000]) {
+      clock = at
+      for (const path of ['/ru/changes', `/p/${plain.key}/ru/changes`]) {
+        const { changes } = await page(`${path}?cursor=${start.next_cursor}`)
+        expect(
+          changes.filter((c) => c.id === ID),
+          path,
+        ).toEqual([])
+      }
+      expect((await app.request(`/ru/items/${ID}.ninjs.json`)).status).toBe(404)
+    }
+    const entitled = await page(`/p/${early.key}/ru/changes?cursor=${start.next_cursor}`)
+    expect(types(entitled).filter(([, id]) => id === ID)).toEqual([
+      ['published', ID],
+      ['updated', ID],
+      ['retracted', ID],
+    ])
+  })
+})

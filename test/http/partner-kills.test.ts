@@ -12,7 +12,8 @@ import { postRepublish } from '../support/webhook.ts'
 // Kills reach partners on their feeds (Atom at:deleted-entry, JSON Feed _silkfeed.deleted) for the
 // tombstone window: also of a story no longer in the current window, and of a story killed while
 // still under embargo, which only partners entitled to embargoed stories ever saw: the public, and
-// partners without that entitlement, never learn that it existed.
+// partners without that entitlement, never learn that it existed. A story the public saw is a
+// tombstone for everyone, also when it is pulled while a newer version is under embargo.
 
 // Now (admin requests are signed with the wall clock), to the second.
 const T0 = Math.floor(Date.now() / 1000) * 1000
@@ -104,6 +105,61 @@ describe('a story killed while still under embargo', () => {
       deleted: ['kill'],
       atomDeleted: true,
     })
+  })
+})
+
+describe('a story the public saw, pulled while a newer version is under embargo', () => {
+  it.each(['kill', 'withdrawn', 'correction-pending'] as const)(
+    'leaves a tombstone (%s) in the public feeds and every partner’s, then and after the embargo time',
+    async (reason) => {
+      const { app, clock, post } = await killApp()
+      const early = await createPartner(app, {
+        name: 'Early',
+        feeds: ['sco'],
+        fullText: true,
+        embargoed: true,
+      })
+      const plain = await createPartner(app, { name: 'Plain', feeds: ['sco'], fullText: true })
+      const ID = `sco-seen-${reason}`
+      await post({ upsert: [story(ID)] })
+      expect((await seen(app, '', 'sco', ID)).item).toBe(true)
+      // A newer version under embargo: the public feeds no longer show the story, readers hold the first.
+      clock.now += 60_000
+      const corrected = { updatedAt: new Date(clock.now).toISOString(), embargoUntil: EMBARGO }
+      await post({ upsert: [story(ID, corrected)] })
+      expect((await seen(app, '', 'sco', ID)).item).toBe(false)
+
+      clock.now += 60_000
+      await post({ retract: [{ id: ID, locale: 'ru', reason }] })
+      const tombstone = { item: false, deleted: [reason], atomDeleted: true }
+      for (const at of [clock.now, Date.parse(EMBARGO) + 60_000]) {
+        clock.now = at
+        for (const base of ['', `/p/${plain.key}`, `/p/${early.key}`])
+          expect(await seen(app, base, 'sco', ID), base || 'public').toEqual(tombstone)
+      }
+    },
+  )
+
+  it('is still never named in the public feeds when every version was under embargo', async () => {
+    const { app, clock, post } = await killApp()
+    const early = await createPartner(app, { name: 'Early', feeds: ['sco'], fullText: true, embargoed: true })
+    const ID = 'sco-never-seen-corrected'
+    await post({ upsert: [story(ID, { embargoUntil: EMBARGO })] })
+    clock.now += 60_000
+    await post({
+      upsert: [story(ID, { updatedAt: new Date(clock.now).toISOString(), embargoUntil: EMBARGO })],
+    })
+    clock.now += 60_000
+    await post({ retract: [{ id: ID, locale: 'ru', reason: 'kill' }] })
+    for (const at of [clock.now, Date.parse(EMBARGO) + 60_000]) {
+      clock.now = at
+      expect(await seen(app, '', 'sco', ID)).toEqual({ item: false, deleted: [], atomDeleted: false })
+      expect(await seen(app, `/p/${early.key}`, 'sco', ID)).toEqual({
+        item: false,
+        deleted: ['kill'],
+        atomDeleted: true,
+      })
+    }
   })
 })
 
