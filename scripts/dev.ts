@@ -3,6 +3,7 @@
 // package.json runs it with `exec node --import tsx`, not the tsx CLI: npm's signal then reaches this
 // process, and the CLI's relay, which SIGKILLs a script that does not acknowledge a signal within a
 // few milliseconds, cannot kill it on a busy machine before it has stopped wrangler.
+import { chmodSync, mkdirSync, writeFileSync } from 'node:fs'
 import { constants as osConstants } from 'node:os'
 import { fileURLToPath } from 'node:url'
 import { join } from 'node:path'
@@ -42,7 +43,33 @@ if (!process.env.WEBHOOK_SECRETS) {
   vars.WEBHOOK_SECRETS = loadOrCreateSecret(path).secret
   console.log(`webhook secret in ${path} (set WEBHOOK_SECRETS to choose your own)`)
 } else vars.WEBHOOK_SECRETS = process.env.WEBHOOK_SECRETS
+if (!process.env.ADMIN_SECRETS) {
+  // As `npm start`: the partner CLI (`npm run partner`) reads it from here too.
+  const path = join(root, '.data', 'admin-secret')
+  vars.ADMIN_SECRETS = loadOrCreateSecret(path).secret
+  console.log(`admin secret in ${path} (set ADMIN_SECRETS to choose your own)`)
+} else vars.ADMIN_SECRETS = process.env.ADMIN_SECRETS
 if (!('PUBLIC_BASE_URL' in vars)) vars.PUBLIC_BASE_URL = `http://127.0.0.1:${port}`
+
+// The variables reach wrangler in a file only this user may read, not on its command line, where
+// every user of the machine sees them (`ps`): the secrets among them included.
+const envFile = join(root, '.data', 'dev.env')
+/** A value as dotenv reads it back unchanged: in the first quote it does not contain (no escapes). */
+function quoted(name: string, value: string): string {
+  const quote = ["'", '"', '`'].find((q) => !value.includes(q))
+  if (quote === undefined || value.includes('\n'))
+    throw new Error(`${name} cannot be passed to wrangler dev: it holds ', " and \` at once, or a line break`)
+  return `${quote}${value}${quote}`
+}
+mkdirSync(join(root, '.data'), { recursive: true })
+writeFileSync(
+  envFile,
+  Object.entries(vars)
+    .map(([k, v]) => `${k}=${quoted(k, v)}\n`)
+    .join(''),
+  { mode: 0o600 },
+)
+chmodSync(envFile, 0o600) // also when an earlier run left it readable
 
 // wrangler runs in its own process group so that stopping it also stops the workerd processes it
 // starts; it gets no stdin because a background group that touches the terminal is stopped by it
@@ -54,7 +81,8 @@ const args = [
   '--port',
   port,
   '--show-interactive-dev-session=false',
-  ...Object.entries(vars).flatMap(([k, v]) => ['--var', `${k}:${v}`]),
+  '--env-file',
+  envFile,
 ]
 const wrangler = spawnProcessGroup(
   process.execPath,

@@ -2,12 +2,30 @@ import { spawn, type ChildProcess } from 'node:child_process'
 import { readdirSync, readFileSync } from 'node:fs'
 import { connect, createServer, type AddressInfo } from 'node:net'
 import { afterEach, describe, expect, it } from 'vitest'
+import { join } from 'node:path'
 import { ROOT } from '../support/samples.ts'
+import { adminRequest } from '../support/admin.ts'
 
 // `npm run dev` as a developer runs it (npm, tsx, the embedded store, wrangler and its workerd
 // processes), stopped the way a terminal or a process manager stops it: a signal to npm only.
 
 const STOP_BOUND_MS = 5000
+const WEBHOOK_SECRET = 'dev-stop-test-secret-0123456789abcdef'
+
+/** The environment without ADMIN_SECRETS: `npm run dev` then uses (or makes) .data/admin-secret. */
+function withoutAdminSecrets(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const { ADMIN_SECRETS: _admin, ...rest } = env
+  return rest
+}
+
+/** The command line of a process (empty once it is gone). */
+function commandLine(pid: number): string {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' ')
+  } catch {
+    return ''
+  }
+}
 
 let started: { npm: ChildProcess; pids: number[] } | undefined
 
@@ -93,9 +111,9 @@ async function startDev(): Promise<{ port: number; storePort: number; output: ()
     detached: true,
     stdio: ['ignore', 'pipe', 'pipe'],
     env: {
-      ...process.env,
+      ...withoutAdminSecrets(process.env),
       PORT: String(port),
-      WEBHOOK_SECRETS: 'dev-stop-test-secret-0123456789abcdef',
+      WEBHOOK_SECRETS: WEBHOOK_SECRET,
       LOG_LEVEL: 'warn',
       CI: 'true',
     },
@@ -140,6 +158,21 @@ describe('npm run dev', () => {
       const commands = running(started!.pids).map((p) => p.command)
       expect(commands, output()).toEqual(expect.arrayContaining(['workerd']))
       expect(storePort, output()).toBeGreaterThan(0)
+
+      // The secrets reach wrangler in a file, not on a command line every user can read (`ps`).
+      const adminSecret = readFileSync(join(ROOT, '.data', 'admin-secret'), 'utf8').trim()
+      const lines = started!.pids.map(commandLine).filter((line) => line !== '')
+      expect(lines.length).toBeGreaterThan(2)
+      for (const line of lines) {
+        expect(line).not.toContain(WEBHOOK_SECRET)
+        expect(line).not.toContain(adminSecret)
+      }
+      // The Worker has the admin secret `npm run partner` signs with.
+      const local = {
+        request: (path: string, init?: RequestInit) => fetch(`http://127.0.0.1:${port}${path}`, init),
+      }
+      const admin = await adminRequest(local, 'GET', '/admin/partners', undefined, { secret: adminSecret })
+      expect(admin.status, await admin.clone().text()).toBe(200)
 
       process.kill(started!.npm.pid!, signal)
       const deadline = Date.now() + STOP_BOUND_MS
