@@ -1,11 +1,6 @@
 /** The OpenAPI operations of partner reads and of `/admin/partners` (see openapi.ts for the rest). */
 
-interface Operation {
-  summary: string
-  parameters?: object[]
-  requestBody?: object
-  responses: Record<string, object>
-}
+import { PARTNER_REFUSALS, STORAGE_UNAVAILABLE, type Operation } from './openapi-parts.ts'
 
 interface Parts {
   locale: object
@@ -58,18 +53,27 @@ export function partnerOperations(parts: Parts): Record<string, Operation> {
         content: { [content]: {} },
       },
       '304': { description: 'Not modified' },
-      '401': problem('Not an active key (unknown, malformed, revoked or rotated out: one answer)'),
-      '429': problem('Over the key’s quota; Retry-After, RateLimit-Policy, RateLimit'),
+      '401': PARTNER_REFUSALS['401'],
+      '404': problem('Unknown lang'),
+      '429': PARTNER_REFUSALS['429'],
+      '503': STORAGE_UNAVAILABLE,
     },
   })
+  const refusals = {
+    '401': problem('Missing, malformed, wrong or stale admin signature'),
+    '503': STORAGE_UNAVAILABLE,
+  }
+  // What a POST's body may come to before it is looked at.
+  const body = {
+    '400': problem('Malformed JSON, or a body that is not UTF-8'),
+    '408': problem('The body did not all arrive in time'),
+    '413': problem('Body over 16 KiB'),
+  }
+  const unknownId = { '404': problem('No such partner') }
   const signed = (summary: string, ok: string, extra: Record<string, object> = {}): Operation => ({
     summary,
     parameters: [signature],
-    responses: {
-      '200': json(ok, { type: 'object' }),
-      '401': problem('Missing, malformed, wrong or stale admin signature'),
-      ...extra,
-    },
+    responses: { '200': json(ok, { type: 'object' }), ...refusals, ...extra },
   })
   return {
     partnerFeed: {
@@ -77,7 +81,7 @@ export function partnerOperations(parts: Parts): Record<string, Operation> {
       parameters: [KEY_PARAM, locale, feed, format, ...conditional],
       responses: {
         ...keyed('', 'application/rss+xml').responses,
-        '403': problem('Outside the key’s agreement; the detail names what it may read'),
+        '403': PARTNER_REFUSALS['403'],
         '404': problem('Unknown locale, feed or format'),
       },
     },
@@ -89,7 +93,8 @@ export function partnerOperations(parts: Parts): Record<string, Operation> {
       requestBody: { required: true, content: { 'application/json': { schema: PartnerInput } } },
       responses: {
         '201': json('The partner, its id and its key', { type: 'object' }),
-        '401': problem('Missing, malformed, wrong or stale admin signature'),
+        ...refusals,
+        ...body,
         '422': problem('Unknown feed or locale, quota below 1, or another invalid field'),
       },
     },
@@ -98,16 +103,21 @@ export function partnerOperations(parts: Parts): Record<string, Operation> {
       'The partners',
     ),
     adminPartner: {
-      ...signed('One partner, its entitlements and key ids', 'The partner'),
+      ...signed('One partner, its entitlements and key ids', 'The partner', unknownId),
       parameters: [signature, id],
     },
     adminRotate: {
-      ...signed('A new key; the previous one stays until revoked, older ones are revoked', 'The new key'),
+      ...signed('A new key; the previous one stays until revoked, older ones are revoked', 'The new key', {
+        ...body,
+        ...unknownId,
+      }),
       parameters: [signature, id],
     },
     adminRevoke: {
       ...signed('Revoke one key ({"keyId": …}) or every key ({})', 'The partner', {
+        ...body,
         '404': problem('No such partner or key'),
+        '422': problem('A body other than {} or {"keyId": "<key id>"}'),
       }),
       parameters: [signature, id],
     },

@@ -15,6 +15,24 @@ export const problem = (description: string) => ({
   description,
   content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
 })
+/** The 503 of an operation that reads storage: nothing to serve until it answers again. */
+export const STORAGE_UNAVAILABLE = {
+  ...problem('Storage unavailable and no copy to serve; see Retry-After'),
+  headers: { 'Retry-After': { schema: { type: 'string' } } },
+}
+/** Every operation's: any method its path does not list is refused, with the ones it does. */
+export const METHOD_NOT_ALLOWED = {
+  ...problem('Any other method on this path (PUT, DELETE, …); Allow lists the methods it answers'),
+  headers: { Allow: { schema: { type: 'string' } } },
+}
+/** The refusals of a partner key, whether sent in the path or as `Authorization: Bearer <key>`. */
+export const PARTNER_REFUSALS = {
+  '401': problem('Not an active key (unknown, malformed, revoked or rotated out: one answer)'),
+  '403': problem('Outside the key’s agreement; the detail names what it may read'),
+  '429': problem('Over the key’s quota; Retry-After, RateLimit-Policy, RateLimit'),
+}
+/** Reads that take a partner key as `Authorization: Bearer <key>` as well as none. */
+export const PUBLIC_OR_PARTNER = [{}, { partnerKey: [] }]
 export const json = (description: string, schema: object) => ({
   description,
   content: { 'application/json': { schema } },
@@ -47,6 +65,7 @@ export const NOT_MODIFIED = {
 export interface Operation {
   summary: string
   parameters?: object[]
+  security?: object[]
   requestBody?: object
   responses: Record<string, object>
 }

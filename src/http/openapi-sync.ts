@@ -8,8 +8,11 @@ import {
   feedOk,
   json,
   NOT_MODIFIED,
+  PARTNER_REFUSALS,
   problem,
+  PUBLIC_OR_PARTNER,
   ref,
+  STORAGE_UNAVAILABLE,
   type Operation,
 } from './openapi-parts.ts'
 import { MAX_WAIT_SECONDS } from './routes/changes.ts'
@@ -48,7 +51,8 @@ export function syncOperations(
     headers: CACHE_HEADERS,
   })
   const changes: Operation & { parameters: object[] } = {
-    summary: 'Changes of a locale’s stories, oldest first, with an opaque next_cursor (no-store)',
+    summary:
+      'Changes of a locale’s stories, oldest first, with an opaque next_cursor (no-store); a partner’s with Authorization: Bearer <key>',
     parameters: [
       locale,
       {
@@ -64,13 +68,17 @@ export function syncOperations(
         schema: { type: 'number', minimum: 0, maximum: MAX_WAIT_SECONDS },
       },
     ],
+    security: PUBLIC_OR_PARTNER,
     responses: {
       '200': json('A page of changes', ref('ChangePage')),
       '400': problem(
         'Malformed, altered or foreign cursor, a wait that is not 0–15 seconds, or either sent more than once',
       ),
+      ...PARTNER_REFUSALS,
+      '403': problem('No feed of the key’s agreement in this locale; the detail names what it may read'),
       '404': problem('Unknown locale'),
       '410': problem('The cursor is older than the change log’s retention: backfill, then start again'),
+      '503': STORAGE_UNAVAILABLE,
     },
   }
   return {
@@ -93,6 +101,7 @@ export function syncOperations(
         '404': problem(
           'Unknown locale, feed or format; a month outside the archives (the detail names the first and last)',
         ),
+        '503': STORAGE_UNAVAILABLE,
       },
     },
     ninjsFeed: {
@@ -103,6 +112,7 @@ export function syncOperations(
         '200': ninjs('The feed’s stories, newest first; each item valid against ninjs 3.1'),
         '304': NOT_MODIFIED,
         '404': problem('Unknown locale or feed'),
+        '503': STORAGE_UNAVAILABLE,
       },
     },
     ninjsItem: {
@@ -112,6 +122,7 @@ export function syncOperations(
         '200': ninjs('The item'),
         '304': NOT_MODIFIED,
         '404': problem('No story with this id in this locale'),
+        '503': STORAGE_UNAVAILABLE,
       },
     },
     changes,
@@ -125,9 +136,6 @@ export function syncOperations(
           'A page of the changes the key may read; RateLimit-Policy and RateLimit',
           ref('ChangePage'),
         ),
-        '401': problem('Not an active key (unknown, malformed, revoked or rotated out: one answer)'),
-        '403': problem('No feed of the key’s agreement in this locale; the detail names what it may read'),
-        '429': problem('Over the key’s quota; Retry-After, RateLimit-Policy, RateLimit'),
       },
     },
   }

@@ -6,9 +6,13 @@ import {
   feedOk,
   json,
   jsonSchema,
+  METHOD_NOT_ALLOWED,
   NOT_MODIFIED,
+  PARTNER_REFUSALS,
   problem,
+  PUBLIC_OR_PARTNER,
   ref,
+  STORAGE_UNAVAILABLE,
   text,
   type Operation,
 } from './openapi-parts.ts'
@@ -56,34 +60,56 @@ function operations(catalog: FeedCatalog): Record<string, Operation> {
     ...partnerOperations({ locale, feed, format, conditional: CONDITIONAL, problem, json }),
     ...syncOperations(locale, feed, param),
     feed: {
-      summary: 'A feed in one locale and format',
+      summary: 'A feed in one locale and format (a partner’s with Authorization: Bearer <key>)',
       parameters: [locale, feed, format, ...CONDITIONAL],
+      security: PUBLIC_OR_PARTNER,
       responses: {
         '200': feedOk('The feed (pre-encoded; gzip or brotli by Accept-Encoding)'),
         '304': NOT_MODIFIED,
+        ...PARTNER_REFUSALS,
         '404': problem('Unknown locale, feed or format; the detail names what exists'),
-        '503': problem('Storage unavailable and no copy to serve; see Retry-After'),
+        '503': STORAGE_UNAVAILABLE,
       },
     },
     preview: {
       summary: 'HTML preview of one feed',
       parameters: [locale, feed, ...CONDITIONAL],
-      responses: { '200': page('The page'), '304': NOT_MODIFIED, '404': problem('Unknown locale or feed') },
+      responses: {
+        '200': page('The page'),
+        '304': NOT_MODIFIED,
+        '404': problem('Unknown locale or feed'),
+        '503': STORAGE_UNAVAILABLE,
+      },
     },
     localeOpml: {
       summary: 'OPML 2.0 subscription list of one locale’s feeds',
       parameters: [locale, ...CONDITIONAL],
-      responses: { '200': opml, '304': NOT_MODIFIED, '404': problem('Unknown locale') },
+      responses: {
+        '200': opml,
+        '304': NOT_MODIFIED,
+        '404': problem('Unknown locale'),
+        '503': STORAGE_UNAVAILABLE,
+      },
     },
     allOpml: {
       summary: 'OPML 2.0 subscription list of every feed, grouped by locale',
       parameters: [lang, acceptLanguage, ...CONDITIONAL],
-      responses: { '200': opml, '304': NOT_MODIFIED, '404': problem('Unknown lang') },
+      responses: {
+        '200': opml,
+        '304': NOT_MODIFIED,
+        '404': problem('Unknown lang'),
+        '503': STORAGE_UNAVAILABLE,
+      },
     },
     directory: {
       summary: 'HTML directory of every feed in every locale, in the visitor’s language',
       parameters: [lang, acceptLanguage, ...CONDITIONAL],
-      responses: { '200': page('The page'), '304': NOT_MODIFIED, '404': problem('Unknown lang') },
+      responses: {
+        '200': page('The page'),
+        '304': NOT_MODIFIED,
+        '404': problem('Unknown lang'),
+        '503': STORAGE_UNAVAILABLE,
+      },
     },
     redirect: {
       summary: 'Redirect to the feed in the best locale for Accept-Language (default zh)',
@@ -134,20 +160,24 @@ function operations(catalog: FeedCatalog): Record<string, Operation> {
       requestBody: { required: true, content: { 'application/json': { schema: ref('RepublishPayload') } } },
       responses: {
         '200': json('Every affected feed regenerated and durable', ref('PublishReport')),
-        '400': problem('Malformed JSON'),
+        '400': problem('Malformed JSON, or a body that is not UTF-8'),
         '401': problem('Missing, malformed, wrong or stale signature'),
+        '408': problem('The body did not all arrive in time'),
         '409': problem('Idempotency-Key reused with a different body'),
         '413': problem('Body over the configured limit'),
         '415': problem('Not application/json'),
         '422': problem('Invalid payload; every problem listed with its JSON path'),
-        '503': problem('Storage unavailable; retry after Retry-After'),
+        '503': problem('Storage unavailable, or too many bodies arriving at once; retry after Retry-After'),
       },
     },
   }
 }
 
+/** Routes whose OPTIONS checks more of the path than what exists: a month that is not one is a 400. */
+const OPTIONS_400 = new Set(['archive'])
+
 /** HEAD answers as GET without a body; OPTIONS says what is allowed (and answers CORS preflights). */
-function derived(get: Operation, method: Method): Operation {
+function derived(get: Operation, method: Method, kind: string): Operation {
   if (method === 'head') {
     const responses = Object.fromEntries(
       Object.entries(get.responses).map(([status, r]) => [status, { ...r, content: undefined }]),
@@ -162,6 +192,7 @@ function derived(get: Operation, method: Method): Operation {
         description:
           'Allow: GET, HEAD, OPTIONS; to a preflight also Access-Control-Allow-Methods, -Headers and -Max-Age',
       },
+      ...(OPTIONS_400.has(kind) && get.responses['400'] ? { '400': get.responses['400'] } : {}),
       '404': problem('Nothing exists here'),
     },
   }
@@ -175,10 +206,13 @@ export function buildOpenApi(catalog: FeedCatalog, publicBaseUrl: string): objec
     const main = byKind[kind]
     if (!main) throw new Error(`no OpenAPI operation for route ${kind}`)
     paths[path] = Object.fromEntries(
-      methods.map((method) => [
-        method,
-        byKind[`${kind}.${method}`] ?? (method === 'get' || method === 'post' ? main : derived(main, method)),
-      ]),
+      methods.map((method) => {
+        const operation =
+          byKind[`${kind}.${method}`] ??
+          (method === 'get' || method === 'post' ? main : derived(main, method, kind))
+        // Every path refuses the methods it does not list (the app's 405, with Allow).
+        return [method, { ...operation, responses: { ...operation.responses, '405': METHOD_NOT_ALLOWED } }]
+      }),
     )
   }
   return {
@@ -199,6 +233,13 @@ export function buildOpenApi(catalog: FeedCatalog, publicBaseUrl: string): objec
         ChangePage: jsonSchema(ChangePageSchema),
         Health: jsonSchema(HealthSchema),
         Readiness: jsonSchema(ReadinessSchema),
+      },
+      securitySchemes: {
+        partnerKey: {
+          type: 'http',
+          scheme: 'bearer',
+          description: 'A partner key (sf_…): the partner’s view of a feed or change cursor',
+        },
       },
     },
   }

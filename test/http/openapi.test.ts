@@ -53,7 +53,7 @@ describe('GET /openapi.json', () => {
   it('describes /healthz as liveness without storage, and /readyz with its 503', async () => {
     const doc = await openApi()
     expect(doc.paths['/healthz'].get.summary).toMatch(/no storage/)
-    expect(Object.keys(doc.paths['/readyz'].get.responses)).toEqual(['200', '503'])
+    expect(Object.keys(doc.paths['/readyz'].get.responses)).toEqual(['200', '405', '503'])
   })
 
   it('names paths every one of which the app answers (an example of each, filled in)', async () => {
