@@ -94,10 +94,13 @@ export function archiveUrl(
   return baseUrl + archivePath(locale, feedId, month, format)
 }
 
-const ARCHIVE_SEGMENT = 'archive'
-const NINJS_SUFFIX = '.ninjs.json'
+export const ARCHIVE_SEGMENT = 'archive'
+export const NINJS_SUFFIX = '.ninjs.json'
 /** A story id as a path may carry it (the article schema's pattern). */
 const ITEM_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/
+
+/** Whether a segment is a feed or page id as paths carry them. */
+export const isSlug = (segment: string): boolean => SLUG.test(segment)
 
 /** The kinds of resource the scheme names, with their templates (OpenAPI syntax). */
 export const RESOURCE_TEMPLATES = {

@@ -9,6 +9,7 @@ import { StorageUnavailableError, type ObjectStore } from '../ports/object-store
 import { AppError, negotiateProblemLanguage, problemResponse } from './errors.ts'
 import { createHotFront, type HotFront } from './hot-front.ts'
 import { createPartnerFront } from './partner-front.ts'
+import { notFoundHandler } from './not-found.ts'
 import { createRequestRecorder } from './request-log.ts'
 import { withResourceHeaders } from './problem-headers.ts'
 import { allowOf, FIXED_ROUTES, honoPath, type FixedRoute } from './route-table.ts'
@@ -185,11 +186,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> & { front: HotFront } {
 
   // Problem documents and error logs quote the path with any partner key taken out.
   const texts = deps.caches.problemTexts
-  app.notFound((c) => {
-    const path = redactPath(c.req.path)
-    const error = new AppError('ROUTE_NOT_FOUND', { path })
-    return problemResponse(error, negotiateProblemLanguage(c.req.header('accept-language')), path, texts)
-  })
+  app.notFound(notFoundHandler(texts, deps.now))
 
   app.onError((err, c) => {
     const language = negotiateProblemLanguage(c.req.header('accept-language'))

@@ -13,6 +13,10 @@ const STATUS = {
   LOCALE_NOT_FOUND: 404,
   FORMAT_NOT_FOUND: 404,
   ROUTE_NOT_FOUND: 404,
+  /** A path close to a sync or feed URL (a trailing slash, an archive without its month…). */
+  ROUTE_NEAR_MISS: 404,
+  /** `/{locale}/items/{id}.ninjs.json` with an id no story may have. */
+  ITEM_ID_INVALID: 400,
   ITEM_NOT_FOUND: 404,
   CURSOR_INVALID: 400,
   CURSOR_EXPIRED: 410,

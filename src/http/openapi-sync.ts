@@ -121,6 +121,7 @@ export function syncOperations(
       responses: {
         '200': ninjs('The item'),
         '304': NOT_MODIFIED,
+        '400': problem('An id no story may have (ITEM_ID_INVALID); the detail says what ids are'),
         '404': problem('No story with this id in this locale'),
         '503': STORAGE_UNAVAILABLE,
       },

@@ -173,8 +173,8 @@ function operations(catalog: FeedCatalog): Record<string, Operation> {
   }
 }
 
-/** Routes whose OPTIONS checks more of the path than what exists: a month that is not one is a 400. */
-const OPTIONS_400 = new Set(['archive'])
+/** Routes whose OPTIONS checks more of the path than what exists: a malformed month or id is a 400. */
+const OPTIONS_400 = new Set(['archive', 'ninjsItem'])
 
 /** HEAD answers as GET without a body; OPTIONS says what is allowed (and answers CORS preflights). */
 function derived(get: Operation, method: Method, kind: string): Operation {

@@ -130,6 +130,9 @@ export async function probesFor(paths: Record<string, Record<string, unknown>>):
           send(app, fill(template, { ...example, key: good.key, [name]: WRONG[name] })),
         )
       }
+      if (template.includes('{id}')) {
+        add('malformed id', () => send(app, fill(template, { ...example, id: 'bad id' })))
+      }
       if (template.includes('{month}')) {
         add('not a month', () => send(app, fill(template, { ...example, month: '2026-13' })))
       }
