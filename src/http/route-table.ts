@@ -44,6 +44,19 @@ export function routeTable(): {
   ]
 }
 
+/**
+ * Every method some route answers, as an Allow header lists them (`GET, HEAD, OPTIONS, POST`): what
+ * a request with a method no route knows is told.
+ */
+export function serviceMethods(): string {
+  const methods = new Set<Method>(['options', ...RESOURCE_METHODS])
+  for (const route of Object.values(FIXED_ROUTES)) for (const method of route.methods) methods.add(method)
+  return [...methods]
+    .map((m) => m.toUpperCase())
+    .sort()
+    .join(', ')
+}
+
 /** A route's path as Hono matches it (`{id}` → `:id`). */
 export function honoPath(route: FixedRoute): string {
   return route.path.replace(/\{(\w+)\}/g, ':$1')

@@ -10,6 +10,7 @@ import {
 import type { Duplex } from 'node:stream'
 import type { AddressInfo } from 'node:net'
 import { plainPath, plainRequests, type HotFront, type HotRequest } from '../http/hot-front.ts'
+import { serviceMethods } from '../http/route-table.ts'
 
 export interface NodeServerOptions {
   fetch: (request: Request) => Response | Promise<Response>
@@ -36,6 +37,9 @@ export interface HttpLimits {
   maxHeaderBytes: number
 }
 
+/** What a request with a method no route knows is told the service accepts. */
+const SERVICE_METHODS = serviceMethods()
+
 /** How often Node looks for requests past their timeouts (its default, 30 s, would let them run 30 s over). */
 const TIMEOUT_CHECK_MS = 250
 
@@ -58,9 +62,7 @@ export function startNodeServer(options: NodeServerOptions): Promise<Server> {
       },
       options.front ? withHotFront(listener, options.front) : listener,
     )
-    server.on('clientError', (error: Error & { code?: string }, socket: Duplex) =>
-      answerClientError(error, socket, limits),
-    )
+    server.on('clientError', (error: ParserError, socket: Duplex) => answerClientError(error, socket, limits))
     // A port in use or an address not on this machine: a sentence to act on, not an 'error' event.
     server.once('error', (error: NodeJS.ErrnoException) => reject(new Error(listenFailure(error, options))))
     server.listen(options.port, options.host, () => {
@@ -124,24 +126,15 @@ export function unreadable(error: unknown): Response {
 /**
  * What Node's parser refuses before any listener sees a request (an unknown method, a malformed
  * request line or header, headers too large, a request too slow to arrive) gets a problem document,
- * as every other error does, instead of Node's bare status line; in English, since no header of the
- * request could be read.
+ * as every other error does, instead of Node's bare status line; in English, the language of problems
+ * without Accept-Language, since no header of the request could be read.
  */
-function answerClientError(error: Error & { code?: string }, socket: Duplex, limits: HttpLimits): void {
+function answerClientError(error: ParserError, socket: Duplex, limits: HttpLimits): void {
   if (!socket.writable || error.code === 'ECONNRESET') {
     socket.destroy()
     return
   }
-  const seconds = (ms: number) => Math.round(ms / 100) / 10
-  const problem =
-    error.code === 'HPE_HEADER_OVERFLOW'
-      ? new AppError('HEADERS_TOO_LARGE', { kib: Math.floor(limits.maxHeaderBytes / 1024) })
-      : error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
-        ? new AppError('REQUEST_TOO_SLOW', {
-            headersSeconds: seconds(limits.headersTimeoutMs),
-            requestSeconds: seconds(limits.requestTimeoutMs),
-          })
-        : new AppError('BAD_REQUEST', { requestId: '-' })
+  const problem = parserProblem(error, limits)
   const response = problemResponse(problem, 'en', '/')
   void response.arrayBuffer().then((body) => {
     const head = [`HTTP/1.1 ${response.status} ${STATUS_CODES[response.status] ?? ''}`]
@@ -150,6 +143,30 @@ function answerClientError(error: Error & { code?: string }, socket: Duplex, lim
     if (socket.writable)
       socket.end(Buffer.concat([Buffer.from(`${head.join('\r\n')}\r\n\r\n`), Buffer.from(body)]))
   })
+}
+
+/** An error of Node's HTTP parser: its code, and the bytes it could not parse. */
+type ParserError = Error & { code?: string; rawPacket?: Buffer }
+
+/** A method token (RFC 9110 §5.6.2) and the space after it, at the start of a request line. */
+const METHOD_TOKEN = /^([!#$%&'*+.^_`|~0-9A-Za-z-]+) /
+
+/** The problem a parser refusal is answered with. */
+function parserProblem(error: ParserError, limits: HttpLimits): AppError {
+  const seconds = (ms: number) => Math.round(ms / 100) / 10
+  if (error.code === 'HPE_HEADER_OVERFLOW')
+    return new AppError('HEADERS_TOO_LARGE', { kib: Math.floor(limits.maxHeaderBytes / 1024) })
+  if (error.code === 'ERR_HTTP_REQUEST_TIMEOUT')
+    return new AppError('REQUEST_TOO_SLOW', {
+      headersSeconds: seconds(limits.headersTimeoutMs),
+      requestSeconds: seconds(limits.requestTimeoutMs),
+    })
+  // A well-formed method Node does not know (FOO, get) is not implemented (RFC 9110 §9.1); bytes that
+  // are no method at all (a TLS handshake on the plain port, say) are a malformed request.
+  const method =
+    error.code === 'HPE_INVALID_METHOD' && METHOD_TOKEN.exec(error.rawPacket?.toString('latin1') ?? '')
+  if (method) return new AppError('METHOD_NOT_IMPLEMENTED', { method: method[1]!, allowed: SERVICE_METHODS })
+  return new AppError('REQUEST_MALFORMED')
 }
 
 /**
