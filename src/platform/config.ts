@@ -122,7 +122,7 @@ function toConfig(env: z.infer<typeof RawEnvSchema>, raw: Record<string, unknown
   return {
     port: env.PORT,
     host: env.HOST,
-    publicBaseUrl: (env.PUBLIC_BASE_URL ?? `http://127.0.0.1:${env.PORT}`).replace(/\/+$/, ''),
+    publicBaseUrl: (env.PUBLIC_BASE_URL ?? localBaseUrl(env.PORT)).replace(/\/+$/, ''),
     idAuthority: env.FEED_ID_AUTHORITY,
     s3: {
       endpoint: env.S3_ENDPOINT,
@@ -196,6 +196,20 @@ export function unknownVariables(env: Record<string, unknown>): string[] {
   return Object.keys(env)
     .filter((name) => PREFIXES.some((p) => name.startsWith(p)) && !known.has(name))
     .sort()
+}
+
+/** The base of the feeds' links when PUBLIC_BASE_URL is not set: this machine, on the server's port. */
+function localBaseUrl(port: number): string {
+  return `http://127.0.0.1:${port}`
+}
+
+/**
+ * The configuration once the server listens on `port`: with PORT=0, the port the system chose, which
+ * the default PUBLIC_BASE_URL follows (links to port 0 would lead nowhere).
+ */
+export function withBoundPort(config: Config, port: number): Config {
+  if (port === config.port) return config
+  return { ...config, port, ...(config.publicBaseUrlSet ? {} : { publicBaseUrl: localBaseUrl(port) }) }
 }
 
 /** Parses raw environment values; throws one error listing every variable to fix. */

@@ -5,7 +5,7 @@ import { PrometheusTelemetry } from '../http/prometheus.ts'
 import type { Logger } from '../ports/observability.ts'
 import { ChangeSignal } from '../services/change-signal.ts'
 import { buildDeps, s3Settings } from './build-deps.ts'
-import type { Config } from './config.ts'
+import { withBoundPort, type Config } from './config.ts'
 import { startMaintenance, startReleaseAnnouncements } from './maintenance-timer.ts'
 import { startNodeServer } from './node-server.ts'
 import { threadedS3Store } from './threaded-object-store.ts'
@@ -24,31 +24,37 @@ export function serveOnNode(
   log: Logger,
   onClosed: () => Promise<void> = async () => {},
 ): Promise<Server> {
-  const storage = threadedS3Store(entryUrl, s3Settings(config))
-  const deps = buildDeps(config, catalog, {
-    telemetry: new PrometheusTelemetry(),
-    logger: log,
-    s3Thread: storage,
-    changeSignal: new ChangeSignal(),
-  })
-  const maintenance = startMaintenance(deps, config.maintenanceIntervalMs, {
-    idempotencyMs: config.idempotencyMs,
-    changeLogMs: config.changeLogMs,
-  })
-  const releases = startReleaseAnnouncements(deps)
-  const app = createApp(deps)
+  // Built once the server is bound: with PORT=0 the default PUBLIC_BASE_URL names the port chosen.
+  let stop = async () => {}
   return startNodeServer({
-    fetch: app.fetch,
-    front: app.front,
+    app: (port) => {
+      const bound = withBoundPort(config, port)
+      const storage = threadedS3Store(entryUrl, s3Settings(bound))
+      const deps = buildDeps(bound, catalog, {
+        telemetry: new PrometheusTelemetry(),
+        logger: log,
+        s3Thread: storage,
+        changeSignal: new ChangeSignal(),
+      })
+      const maintenance = startMaintenance(deps, bound.maintenanceIntervalMs, {
+        idempotencyMs: bound.idempotencyMs,
+        changeLogMs: bound.changeLogMs,
+      })
+      const releases = startReleaseAnnouncements(deps)
+      stop = async () => {
+        maintenance.stop()
+        releases.stop()
+        await storage.close()
+      }
+      return createApp(deps)
+    },
     host: config.host,
     port: config.port,
     shutdownTimeoutMs: config.shutdownTimeoutMs,
     limits: config.http,
     log,
     onClosed: async () => {
-      maintenance.stop()
-      releases.stop()
-      await storage.close()
+      await stop()
       await onClosed()
     },
   })

@@ -12,10 +12,19 @@ import type { AddressInfo } from 'node:net'
 import { plainPath, plainRequests, type HotFront, type HotRequest } from '../http/hot-front.ts'
 import { serviceMethods } from '../http/route-table.ts'
 
-export interface NodeServerOptions {
+/** What the server serves: the app's fetch, and its hot front for feeds answered before the adapter. */
+export interface NodeApp {
   fetch: (request: Request) => Response | Promise<Response>
   /** The app's hot front for feeds (`createApp(deps).front`), answered before the fetch adapter. */
   front?: HotFront
+}
+
+export interface NodeServerOptions {
+  /**
+   * Makes the app once the server is bound to `port` (with PORT=0, the port the system chose), before
+   * the first connection is read: what links to the server itself can name its real port.
+   */
+  app: (port: number) => NodeApp
   host: string
   port: number
   /** How long in-flight requests may take to finish after SIGTERM before the process gives up on them. */
@@ -49,24 +58,26 @@ const TIMEOUT_CHECK_MS = 250
  */
 export function startNodeServer(options: NodeServerOptions): Promise<Server> {
   return new Promise((resolve, reject) => {
-    const adapter = getRequestListener(options.fetch, { hostname: options.host, errorHandler: unreadable })
-    // The adapter answers its own failures (errorHandler); node:http has no use for its promise.
-    const listener: RequestListener = (req, res) => void adapter(req, res)
     const { limits } = options
-    const server = createServer(
-      {
-        headersTimeout: limits.headersTimeoutMs,
-        requestTimeout: limits.requestTimeoutMs,
-        maxHeaderSize: limits.maxHeaderBytes,
-        connectionsCheckingInterval: Math.min(TIMEOUT_CHECK_MS, limits.headersTimeoutMs),
-      },
-      options.front ? withHotFront(listener, options.front) : listener,
-    )
+    const server = createServer({
+      headersTimeout: limits.headersTimeoutMs,
+      requestTimeout: limits.requestTimeoutMs,
+      maxHeaderSize: limits.maxHeaderBytes,
+      connectionsCheckingInterval: Math.min(TIMEOUT_CHECK_MS, limits.headersTimeoutMs),
+    })
     server.on('clientError', (error: ParserError, socket: Duplex) => answerClientError(error, socket, limits))
     // A port in use or an address not on this machine: a sentence to act on, not an 'error' event.
     server.once('error', (error: NodeJS.ErrnoException) => reject(new Error(listenFailure(error, options))))
     server.listen(options.port, options.host, () => {
       const { port } = server.address() as AddressInfo
+      // Synchronously, in the 'listening' callback: no connection is read before the listener is on.
+      try {
+        server.on('request', nodeListener(options.app(port), options.host))
+      } catch (error) {
+        server.close()
+        reject(error instanceof Error ? error : new Error(String(error)))
+        return
+      }
       options.log.info('silkfeed listening', { url: `http://${options.host}:${port}` })
       resolve(server)
     })
@@ -99,6 +110,14 @@ export function startNodeServer(options: NodeServerOptions): Promise<Server> {
     process.once('SIGTERM', () => shutdown('SIGTERM'))
     process.once('SIGINT', () => shutdown('SIGINT'))
   })
+}
+
+/** The app as node:http's request listener: its hot front, then the fetch adapter. */
+function nodeListener(app: NodeApp, host: string): RequestListener {
+  const adapter = getRequestListener(app.fetch, { hostname: host, errorHandler: unreadable })
+  // The adapter answers its own failures (errorHandler); node:http has no use for its promise.
+  const listener: RequestListener = (req, res) => void adapter(req, res)
+  return app.front ? withHotFront(listener, app.front) : listener
 }
 
 /** Why the server could not listen, and what to change. */

@@ -80,7 +80,8 @@ interface Running {
 }
 
 async function startServe(
-  extraEnv: Record<string, string> = {},
+  // An undefined value leaves the variable out.
+  extraEnv: Record<string, string | undefined> = {},
   // As `npm run serve` runs it: plain node on the built file, no tsx.
   entry: string[] = [built],
   program = process.execPath,
@@ -400,6 +401,25 @@ describe('npm start (the demo entry) against a configured store', () => {
         .filter((l) => l.message === 'unknown variable ignored (typo?)')
         .map((l) => l.variable)
       expect(warned).toEqual(['S3_ENDPIONT', 'SILKFEED_LOGLEVEL'])
+    } finally {
+      app.child.kill('SIGTERM')
+      await app.exited
+    }
+  })
+})
+
+describe('npm start on PORT=0 without PUBLIC_BASE_URL', () => {
+  it('logs, and links to, the port the system chose, not port 0', async () => {
+    const [, ...args] = startScript()
+    const app = await startServe({ PORT: '0', PUBLIC_BASE_URL: undefined }, args)
+    try {
+      const port = Number(new URL(app.base).port)
+      expect(port).toBeGreaterThan(0)
+      const doc = (await (await fetch(`${app.base}/openapi.json`)).json()) as { servers: { url: string }[] }
+      expect(doc.servers).toEqual([{ url: `http://127.0.0.1:${port}` }])
+      const opml = await (await fetch(`${app.base}/ru/feeds.opml`)).text()
+      expect(opml).toContain(`xmlUrl="http://127.0.0.1:${port}/ru/latest.rss"`)
+      expect(opml).not.toContain('127.0.0.1:0/')
     } finally {
       app.child.kill('SIGTERM')
       await app.exited

@@ -18,8 +18,7 @@ export async function serveOnNode(
   limits: HttpLimits = parseConfig({}).http,
 ): Promise<ServedApp> {
   const server = await startNodeServer({
-    fetch: app.fetch,
-    front: app.front,
+    app: () => app,
     host: '127.0.0.1',
     port: 0,
     shutdownTimeoutMs: 1000,
