@@ -38,7 +38,28 @@ const ProblemSchema = z.object({
 const HealthSchema = z.object({ status: z.literal('ok') })
 const ReadinessSchema = z.object({
   status: z.enum(['ready', 'unready']),
-  storage: z.object({ status: z.enum(['ok', 'unavailable']), latencyMs: z.number() }),
+  storage: z.object({
+    status: z
+      .enum(['ok', 'unavailable', 'misconfigured'])
+      .describe('unavailable: try again after Retry-After; misconfigured: an operator must change a setting'),
+    reason: z
+      .enum(['unreachable', 'credentials-refused', 'bucket-missing'])
+      .optional()
+      .describe(
+        'Why storage is not ok: not answering in time or failing; the credentials refused; no such bucket',
+      ),
+    settings: z
+      .array(z.string())
+      .optional()
+      .describe('When misconfigured: the configuration variables to check (names, never values)'),
+    detail: z
+      .string()
+      .optional()
+      .describe('What to do, in the language Accept-Language prefers (English by default)'),
+    latencyMs: z.number(),
+    checkedAt: z.string().describe('When the probe behind this answer ran (ISO 8601)'),
+    ageMs: z.number().describe('How old that probe is (at most READY_CACHE_MS)'),
+  }),
 })
 
 /** The GET operation of each route (HEAD and OPTIONS are derived from it), or its POST. */
@@ -130,7 +151,10 @@ function operations(catalog: FeedCatalog): Record<string, Operation> {
       summary: 'Readiness: storage answers too, with its latency',
       responses: {
         '200': json('Ready', ref('Readiness')),
-        '503': json('Storage unreachable; see Retry-After', ref('Readiness')),
+        '503': json(
+          'Storage unreachable (Retry-After), or misconfigured (no Retry-After: the variables to check)',
+          ref('Readiness'),
+        ),
       },
     },
     metrics: {

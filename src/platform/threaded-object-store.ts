@@ -7,6 +7,7 @@ import {
   type ObjectMeta,
   type ObjectStore,
   type PutCondition,
+  type StorageFailure,
   type StoredObject,
 } from '../ports/object-store.ts'
 
@@ -138,14 +139,16 @@ export interface StoreCall {
 export interface SentError {
   name: string
   message: string
+  /** A StorageUnavailableError's kind of failure. */
+  failure?: StorageFailure
 }
 
 export type StoreReply = { id: number; value: unknown } | { id: number; error: SentError }
 
 /** The port's errors again from their names; anything else (a defect) stays a plain Error. */
-export function errorFrom({ name, message }: SentError): Error {
+export function errorFrom({ name, message, failure }: SentError): Error {
   if (name === 'PreconditionFailedError') return new PreconditionFailedError(message)
-  if (name === 'StorageUnavailableError') return new StorageUnavailableError(message)
+  if (name === 'StorageUnavailableError') return new StorageUnavailableError(message, { failure })
   const error = new Error(message)
   error.name = name
   return error
@@ -236,6 +239,8 @@ function perform(store: ObjectStore, request: StoreRequest): Promise<unknown> {
 }
 
 function sent(error: unknown): SentError {
+  if (error instanceof StorageUnavailableError)
+    return { name: error.name, message: error.message, failure: error.failure }
   return error instanceof Error
     ? { name: error.name, message: error.message }
     : { name: 'Error', message: String(error) }

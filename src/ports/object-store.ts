@@ -16,15 +16,36 @@ export interface StoredObject {
   etag: string
 }
 
+/**
+ * Why a store failed: it could not be reached in time, or failed itself ('unreachable', which passes
+ * by itself); or it refused the credentials, or has no such bucket, which only a change of
+ * configuration mends.
+ */
+export type StorageFailure = 'unreachable' | 'credentials-refused' | 'bucket-missing'
+
 /** Raised when the store cannot be reached or fails; callers answer 503 with Retry-After. */
 export class StorageUnavailableError extends Error {
   override readonly name = 'StorageUnavailableError'
+  readonly failure: StorageFailure
+
+  constructor(message: string, options: ErrorOptions & { failure?: StorageFailure } = {}) {
+    super(message, options)
+    this.failure = options.failure ?? 'unreachable'
+  }
 }
 
 /** The StorageUnavailableError of an adapter's failed `operation` on `key`, saying why (never a secret). */
-export function storageUnavailable(operation: string, key: string, error: unknown): StorageUnavailableError {
+export function storageUnavailable(
+  operation: string,
+  key: string,
+  error: unknown,
+  failure: StorageFailure = 'unreachable',
+): StorageUnavailableError {
   const reason = error instanceof Error ? `${error.name}: ${error.message}` : String(error)
-  return new StorageUnavailableError(`storage ${operation} ${key} failed: ${reason}`, { cause: error })
+  return new StorageUnavailableError(`storage ${operation} ${key} failed: ${reason}`, {
+    cause: error,
+    failure,
+  })
 }
 
 /**

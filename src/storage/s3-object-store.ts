@@ -13,6 +13,7 @@ import {
   PreconditionFailedError,
   storageUnavailable,
   type PutCondition,
+  type StorageFailure,
   type Bytes,
   type ObjectMeta,
   type ObjectStore,
@@ -108,7 +109,7 @@ export class S3ObjectStore implements ObjectStore {
       if (condition && (status === 412 || status === 409)) {
         throw new PreconditionFailedError(`storage put ${key}: precondition failed`, { cause: error })
       }
-      throw storageUnavailable('put', key, error)
+      throw storageUnavailable('put', key, error, failureOf(error))
     }
   }
 
@@ -129,7 +130,7 @@ export class S3ObjectStore implements ObjectStore {
         token = out.IsTruncated ? out.NextContinuationToken : undefined
       } while (token)
     } catch (error) {
-      throw storageUnavailable('list', prefix, error)
+      throw storageUnavailable('list', prefix, error, failureOf(error))
     }
     return keys.sort()
   }
@@ -146,7 +147,7 @@ export class S3ObjectStore implements ObjectStore {
         )
       }
     } catch (error) {
-      throw storageUnavailable('delete', keys[0] ?? '', error)
+      throw storageUnavailable('delete', keys[0] ?? '', error, failureOf(error))
     }
   }
 
@@ -154,13 +155,26 @@ export class S3ObjectStore implements ObjectStore {
     try {
       await this.#client.send(new HeadBucketCommand({ Bucket: this.#bucket }))
     } catch (error) {
-      throw storageUnavailable('ping', this.#bucket, error)
+      throw storageUnavailable('ping', this.#bucket, error, failureOf(error))
     }
   }
 }
 
 function statusOf(error: unknown): number | undefined {
   return (error as { $metadata?: { httpStatusCode?: number } } | null)?.$metadata?.httpStatusCode
+}
+
+/**
+ * What a refusal says about the configuration: 401 or 403, the store refused the credentials (an
+ * unknown key, a wrong secret, a key not allowed on the bucket); 404 beside a missing key, no such
+ * bucket. HeadBucket's answers have no body, so the status is all there is to go by.
+ */
+function failureOf(error: unknown): StorageFailure {
+  const status = statusOf(error)
+  if (status === 401 || status === 403) return 'credentials-refused'
+  if (status === 404 || (error instanceof S3ServiceException && error.name === 'NoSuchBucket'))
+    return 'bucket-missing'
+  return 'unreachable'
 }
 
 function isNotFound(error: unknown): boolean {

@@ -343,6 +343,7 @@ describe('npm run serve (production Node entry)', () => {
       const down = await fetch(`${app.base}/readyz`)
       expect(down.status).toBe(503)
       expect(down.headers.get('retry-after')).not.toBeNull()
+      expect(((await down.json()) as { storage: { reason: string } }).storage.reason).toBe('unreachable')
       s3 = await startEmbeddedS3({ directory, port, buckets: ['silkfeed-serve'] })
       expect((await fetch(`${app.base}/readyz`)).status).toBe(200)
     } finally {
@@ -350,6 +351,27 @@ describe('npm run serve (production Node entry)', () => {
       await app.exited
     }
   })
+
+  it.each([
+    ['a missing bucket', { S3_BUCKET: 'silkfeed-serve-missing' }, 'bucket-missing'],
+    ['a key the store refuses', { S3_ACCESS_KEY_ID: 'AKIASERVEWRONGKEY' }, 'credentials-refused'],
+  ])(
+    'says on /readyz that %s is a configuration error, through the storage thread',
+    async (_, env, reason) => {
+      const app = await startServe({ ...env, READY_CACHE_MS: '0' })
+      try {
+        const res = await fetch(`${app.base}/readyz`)
+        expect(res.status).toBe(503)
+        expect(res.headers.get('retry-after')).toBeNull()
+        const text = await res.text()
+        expect(JSON.parse(text)).toMatchObject({ storage: { status: 'misconfigured', reason } })
+        for (const value of Object.values(env)) expect(text).not.toContain(value)
+      } finally {
+        app.child.kill('SIGTERM')
+        await app.exited
+      }
+    },
+  )
 
   it('on SIGTERM finishes the request in flight, refuses new connections, and exits 0', async () => {
     const app = await startServe()

@@ -15,6 +15,7 @@ import {
   startStorageThread,
   storageThreadUrl,
   ThreadedObjectStore,
+  type SentError,
   type StoreReply,
   type ThreadSettings,
 } from '../../src/platform/threaded-object-store.ts'
@@ -257,11 +258,12 @@ describe('the errors callers tell apart, across the thread', () => {
     })
   })
 
-  it("the thread's side sends each error by name, with its message", async () => {
+  it("the thread's side sends each error by name, with its message and a storage failure's kind", async () => {
     const { port1, port2 } = new MessageChannel()
     const failing: ObjectStore = {
       get: () => Promise.reject(new PreconditionFailedError('held elsewhere')),
-      getIfChanged: () => Promise.reject(new StorageUnavailableError('down')),
+      getIfChanged: () =>
+        Promise.reject(new StorageUnavailableError('no bucket', { failure: 'bucket-missing' })),
       put: () => Promise.reject(new TypeError('bad')),
       list: () => Promise.resolve(['a', 'b']),
       delete: () => Promise.resolve(),
@@ -284,10 +286,17 @@ describe('the errors callers tell apart, across the thread', () => {
     port1.close()
     expect(replies.sort((a, b) => a.id - b.id)).toEqual([
       { id: 1, error: { name: 'PreconditionFailedError', message: 'held elsewhere' } },
-      { id: 2, error: { name: 'StorageUnavailableError', message: 'down' } },
+      { id: 2, error: { name: 'StorageUnavailableError', message: 'no bucket', failure: 'bucket-missing' } },
       { id: 3, value: ['a', 'b'] },
       { id: 4, error: { name: 'Error', message: 'not an Error' } },
     ])
+    // What /readyz tells apart arrives as it left: a configuration error, not an outage.
+    const failureOf = (sent: SentError) => {
+      const error = errorFrom(sent)
+      return error instanceof StorageUnavailableError ? error.failure : undefined
+    }
+    expect(failureOf((replies[1] as { error: SentError }).error)).toBe('bucket-missing')
+    expect(failureOf({ name: 'StorageUnavailableError', message: 'm' })).toBe('unreachable')
   })
 })
 
