@@ -10,6 +10,7 @@ import { RawEnvSchema } from '../../src/platform/config.ts'
 import { nodeS3RequestHandler } from '../../src/platform/node-s3-handler.ts'
 import type { ObjectStore } from '../../src/ports/object-store.ts'
 import { S3ObjectStore } from '../../src/storage/s3-object-store.ts'
+import { ADMIN_SECRET, adminRequest } from '../support/admin.ts'
 import { appOver } from '../support/app.ts'
 import { serveOnNode, type ServedApp } from '../support/node-server.ts'
 import { startSeededS3, storeFor } from '../support/s3.ts'
@@ -40,7 +41,8 @@ afterAll(async () => {
 
 /** The app over `store` on the Node server, each /readyz probing storage anew. */
 async function serve(store: ObjectStore): Promise<string> {
-  const app = await serveOnNode(appOver(store, {}, undefined, {}, undefined, { readyCacheMs: 0 }))
+  const extra = { readyCacheMs: 0, adminSecrets: [ADMIN_SECRET] }
+  const app = await serveOnNode(appOver(store, {}, undefined, {}, undefined, extra))
   served.push(app)
   return `http://127.0.0.1:${app.port}`
 }
@@ -113,6 +115,20 @@ describe('/readyz on the Node server against s3rver', () => {
     expect(russian.body.storage.detail).toContain(
       'В хранилище нет такого бакета. Проверьте S3_BUCKET, S3_ENDPOINT',
     )
+  })
+
+  it('answers a feed, an item and the cursor 503, not 404, while the bucket is missing', async () => {
+    // A missing bucket is no missing feed: every read must say storage is wrong, not that nothing exists.
+    const base = await serve(storeFor(s3.endpoint, WRONG_BUCKET))
+    for (const path of ['/ru/latest.atom', '/ru/items/sco-roadshow-overview.ninjs.json', '/ru/changes']) {
+      const res = await fetch(`${base}${path}`)
+      expect(res.status, `${path}: ${await res.clone().text()}`).toBe(503)
+      expect(res.headers.get('content-type')).toContain('application/problem+json')
+    }
+    // Nor is it an unknown partner: an operator looking one up is told storage is wrong.
+    const local = { request: (path: string, init?: RequestInit) => fetch(`${base}${path}`, init) }
+    const shown = await adminRequest(local, 'GET', '/admin/partners/acme')
+    expect(shown.status, await shown.clone().text()).toBe(503)
   })
 
   it('says a key the store refuses is a configuration error naming the key variables, never the key', async () => {
