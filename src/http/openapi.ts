@@ -21,46 +21,8 @@ import { FORMATS, type FeedCatalog } from '../domain/feed-definition.ts'
 import { LOCALES } from '../domain/locale.ts'
 import { PublishReportSchema, republishSchemaFor } from '../domain/republish.ts'
 import { partnerOperations } from './openapi-partners.ts'
+import { HealthSchema, ProblemSchema, ReadinessSchema } from './openapi-schemas.ts'
 import { routeTable, type Method } from './route-table.ts'
-
-/** RFC 9457 problem details, with Silkfeed's `code` and per-field `problems`. */
-const ProblemSchema = z.object({
-  type: z.string(),
-  title: z.string(),
-  status: z.number().int(),
-  detail: z.string(),
-  instance: z.string(),
-  code: z.string(),
-  problems: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
-})
-
-/** `GET /healthz` and `GET /readyz` bodies, as documented. */
-const HealthSchema = z.object({ status: z.literal('ok') })
-const ReadinessSchema = z.object({
-  status: z.enum(['ready', 'unready']),
-  storage: z.object({
-    status: z
-      .enum(['ok', 'unavailable', 'misconfigured'])
-      .describe('unavailable: try again after Retry-After; misconfigured: an operator must change a setting'),
-    reason: z
-      .enum(['unreachable', 'credentials-refused', 'bucket-missing'])
-      .optional()
-      .describe(
-        'Why storage is not ok: not answering in time or failing; the credentials refused; no such bucket',
-      ),
-    settings: z
-      .array(z.string())
-      .optional()
-      .describe('When misconfigured: the configuration variables to check (names, never values)'),
-    detail: z
-      .string()
-      .optional()
-      .describe('What to do, in the language Accept-Language prefers (English by default)'),
-    latencyMs: z.number(),
-    checkedAt: z.string().describe('When the probe behind this answer ran (ISO 8601)'),
-    ageMs: z.number().describe('How old that probe is (at most READY_CACHE_MS)'),
-  }),
-})
 
 /** The GET operation of each route (HEAD and OPTIONS are derived from it), or its POST. */
 function operations(catalog: FeedCatalog): Record<string, Operation> {

@@ -13,7 +13,7 @@ import { plainPath, plainRequests, type HotFront, type HotRequest } from '../htt
 import { serviceMethods } from '../http/route-table.ts'
 
 /** What the server serves: the app's fetch, and its hot front for feeds answered before the adapter. */
-export interface NodeApp {
+interface NodeApp {
   fetch: (request: Request) => Response | Promise<Response>
   /** The app's hot front for feeds (`createApp(deps).front`), answered before the fetch adapter. */
   front?: HotFront
