@@ -1,4 +1,7 @@
+import type { Article } from './article.ts'
 import type { FeedDefinition } from './feed-definition.ts'
+import type { Locale } from './locale.ts'
+import { feedSelects } from './select-items.ts'
 
 /**
  * Who a rendering of a feed is for: full text or only the excerpt (title, summary, image, link), and
@@ -28,6 +31,26 @@ export function audienceOf(key: AudienceKey): Audience {
 export function publicAudience(definition: Pick<FeedDefinition, 'public'>): Audience | undefined {
   const level = definition.public ?? 'full'
   return level === 'none' ? undefined : { body: level, embargoed: false }
+}
+
+/**
+ * What anyone without a key may read of a story in a locale outside any one feed (its ninjs item):
+ * the full text when a public full feed of the locale carries it, the excerpt when only excerpt
+ * feeds do, nothing (undefined) when no public feed does.
+ */
+export function publicStoryAudience(
+  feeds: readonly FeedDefinition[],
+  locale: Locale,
+  story: Pick<Article, 'sections'>,
+): Audience | undefined {
+  let best: Audience | undefined
+  for (const definition of feeds) {
+    if (!definition.locales.includes(locale) || !feedSelects(definition, story)) continue
+    const audience = publicAudience(definition)
+    if (audience?.body === 'full') return audience
+    best ??= audience
+  }
+  return best
 }
 
 /** The audience a feed is always rendered for: its public one, or full text for a partners-only feed. */

@@ -109,9 +109,11 @@ export function syncOperations(
         'The feed’s window as IPTC ninjs 3.1 items: { schema, uri, title, description, language, self, items }',
       parameters: [locale, feed, ...CONDITIONAL],
       responses: {
-        '200': ninjs('The feed’s stories, newest first; each item valid against ninjs 3.1'),
+        '200': ninjs(
+          'The feed’s stories, newest first; each item valid against ninjs 3.1, with the text the feed gives the public (an excerpt feed’s items are representationType partial, with no bodies)',
+        ),
         '304': NOT_MODIFIED,
-        '404': problem('Unknown locale or feed'),
+        '404': problem('Unknown locale or feed, or a feed for partners only (FEED_PARTNERS_ONLY)'),
         '503': STORAGE_UNAVAILABLE,
       },
     },
@@ -119,10 +121,12 @@ export function syncOperations(
       summary: 'One story in one locale as an IPTC ninjs 3.1 item (pubStatus canceled once pulled)',
       parameters: [locale, param('id', ArticleIdSchema), ...CONDITIONAL],
       responses: {
-        '200': ninjs('The item'),
+        '200': ninjs(
+          'The item: representationType full when a public full-text feed of the locale carries the story, partial (no bodies) when only excerpt feeds do',
+        ),
         '304': NOT_MODIFIED,
         '400': problem('An id no story may have (ITEM_ID_INVALID); the detail says what ids are'),
-        '404': problem('No story with this id in this locale'),
+        '404': problem('No story with this id in this locale that a public feed carries'),
         '503': STORAGE_UNAVAILABLE,
       },
     },

@@ -1,5 +1,6 @@
 import type { TFunction } from 'i18next'
 import type { Article } from '../domain/article.ts'
+import type { Audience } from '../domain/audience.ts'
 import type { FeedDefinition } from '../domain/feed-definition.ts'
 import { LANGUAGE_TAG, type Locale } from '../domain/locale.ts'
 import { ninjsFeedPath, ninjsItemPath } from '../domain/url-scheme.ts'
@@ -30,14 +31,21 @@ export interface NinjsContext {
 }
 
 /**
- * One story in one locale as an IPTC ninjs 3.1 item. Each property group has its function, so a
- * field the record gains (embargo, rights, entitlement-cut text) changes one of them.
+ * One story in one locale as an IPTC ninjs 3.1 item, for readers of the full text or of the excerpt
+ * (`representationType: partial`: what an excerpt feed carries, title, summary, image and link, no
+ * `bodies`). Each property group has its function, so a field the record gains (embargo, rights)
+ * changes one of them.
  */
-export function renderNinjsItem(article: Article, version: string, context: NinjsContext): Ninjs {
+export function renderNinjsItem(
+  article: Article,
+  version: string,
+  context: NinjsContext,
+  body: Audience['body'],
+): Ninjs {
   return {
     ...identityOf(article.id, context),
-    ...statusOf(article, version),
-    ...textsOf(article, context.t),
+    ...statusOf(article, version, body),
+    ...textsOf(article, context.t, body),
     ...subjectsOf(article, context),
     ...renditionsOf(article),
     ...rightsOf(article, context.t),
@@ -78,21 +86,21 @@ function identityOf(id: string, { locale, settings }: NinjsContext): Ninjs {
   }
 }
 
-/** Version and dates; an embargo (`embargoedUntil`) belongs here once records carry one. */
-function statusOf(article: Article, version: string): Ninjs {
+/** Version, dates, and whether the item is the whole story or the excerpt its reader may read. */
+function statusOf(article: Article, version: string, body: Audience['body']): Ninjs {
   return {
     version,
     firstCreated: article.publishedAt,
     versionCreated: article.updatedAt ?? article.publishedAt,
     pubStatus: 'usable',
-    // Public readers get the whole text today; an excerpt-only entitlement makes this `partial`.
-    representationType: 'full',
+    representationType: body === 'full' ? 'full' : 'partial',
   }
 }
 
-function textsOf(article: Article, t: NinjsContext['t']): Ninjs {
+/** Headline, summary, byline, source; the story's text only for readers of the full text. */
+function textsOf(article: Article, t: NinjsContext['t'], body: Audience['body']): Ninjs {
   const bodies = []
-  if (article.contentHtml !== undefined) {
+  if (body === 'full' && article.contentHtml !== undefined) {
     const text = htmlToPlainText(article.contentHtml)
     bodies.push(
       { role: 'main', contentType: 'text/html', value: article.contentHtml },

@@ -130,10 +130,15 @@ export class ArticleRepository {
     const heads = await this.heads(refs)
     const states = new Map<string, StoryState>()
     await mapWithLimit([...heads], REPOSITORY_CONCURRENCY, async ([key, head]) => {
-      const state = head ? await this.#read(head.key) : null
-      states.set(key, state?.kind === 'retracted' ? await this.#withPulled(head!.key, state) : state)
+      states.set(key, head ? await this.stateWithPulled(head.key) : null)
     })
     return states
+  }
+
+  /** What is stored under a version key, as `currents` tells it: a retraction with what it pulled. */
+  async stateWithPulled(key: string): Promise<StoryState> {
+    const state = await this.#read(key)
+    return state?.kind === 'retracted' ? this.#withPulled(key, state) : state
   }
 
   /** A retraction stored under `key`, with the newest version before it that is not a retraction. */

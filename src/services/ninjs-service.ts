@@ -1,5 +1,6 @@
 import { isEmbargoed } from '../domain/embargo.ts'
 import { embargoOf, type Article } from '../domain/article.ts'
+import { publicAudience, publicStoryAudience, type Audience } from '../domain/audience.ts'
 import type { FeedDefinition } from '../domain/feed-definition.ts'
 import { LANGUAGE_TAG, LOCALES, type Locale } from '../domain/locale.ts'
 import { translatorFor } from '../i18n/translator.ts'
@@ -42,9 +43,10 @@ interface FeedEntry {
 }
 
 /**
- * IPTC ninjs 3.1 documents: a feed's window as a list, and any story in any locale as an item. Each
- * is rendered once per content version (a feed's JSON bundle; an item's versions in every locale)
- * and compressed once, like the pages; a hot item asks storage again after `freshMs`.
+ * IPTC ninjs 3.1 documents as the public may read them: a feed's window as a list, and a story in a
+ * locale as an item, full or partial as the public feeds show it (none when none does). Each is
+ * rendered once per content version (a feed's JSON bundle; an item's versions in every locale) and
+ * compressed once, like the pages; a hot item asks storage again after `freshMs`.
  */
 export class NinjsService {
   readonly #feeds = new Map<string, { version: string; page: Promise<RenderedPage> }>()
@@ -60,13 +62,19 @@ export class NinjsService {
     this.#cacheControl = `public, max-age=${min((p) => p.maxAge)}, stale-while-revalidate=${min((p) => p.staleWhileRevalidate)}, stale-if-error=${min((p) => p.staleIfError)}`
   }
 
-  /** `/{locale}/{feed}.ninjs.json`: the stories of the feed's JSON Feed, newest first, as ninjs items. */
+  /**
+   * `/{locale}/{feed}.ninjs.json`: the stories of the feed's JSON Feed, newest first, as ninjs items
+   * with the text the feed gives the public (an excerpt feed's are partial). Only for public feeds.
+   */
   async feedList(definition: FeedDefinition, locale: Locale): Promise<RenderedPage> {
+    const audience = publicAudience(definition)
+    if (!audience) throw new Error(`feed ${definition.id} is for partners only: it has no public list`)
     const { bundle } = await this.feeds.getFeed(definition, locale, 'json')
-    const key = `${definition.id}/${locale}`
+    // The text a list carries is part of its key: a partial and a full list never share an entry.
+    const key = `${definition.id}/${locale}/${audience.body}`
     const known = this.#feeds.get(key)
     if (known && known.version === bundle.variants.identity.etag) return known.page
-    const page = this.#renderFeed(definition, locale, bundle)
+    const page = this.#renderFeed(definition, locale, bundle, audience.body)
     this.#feeds.set(key, { version: bundle.variants.identity.etag, page })
     page.catch(() => {
       if (this.#feeds.get(key)?.page === page) this.#feeds.delete(key)
@@ -74,7 +82,11 @@ export class NinjsService {
     return page
   }
 
-  /** `/{locale}/items/{id}.ninjs.json`, or null when the story was never stored in that locale. */
+  /**
+   * `/{locale}/items/{id}.ninjs.json`, or null when the story was never stored in that locale or no
+   * public feed of the locale carries it. What the item carries follows from its version (the
+   * record's sections) and the catalogue, so the version that keys the cache keys its text too.
+   */
   async item(locale: Locale, id: string): Promise<RenderedPage | null> {
     const key = `${locale}/${id}`
     const now = this.now()
@@ -100,13 +112,17 @@ export class NinjsService {
     const entry: KnownItem = { version, checkedAt: now, page: Promise.resolve(null) }
     entry.page = (async () => {
       const records = await Promise.all(others.map((k) => this.feeds.articles.record(k)))
-      const live = records.filter((r): r is Article => r !== null)
+      // A translation the public cannot read in its locale is neither linked nor named.
+      const live = records.filter((r): r is Article => r !== null && this.#audienceOf(r) !== undefined)
       const translations = live.map((r) => ({ locale: r.locale, title: r.title, url: r.url }))
       const context = { locale, settings: this.feeds.settings, t: translatorFor(locale), translations }
       if (own.kind === 'retracted') {
-        // Pulled under embargo: the public never saw the story, and never learns it existed.
-        const stored = await this.feeds.articles.stateAt(own.key)
-        if (stored?.kind === 'retracted' && stored.embargoed === true) return null
+        // Pulled under embargo, or only ever in feeds the public does not read: the public never
+        // saw the story, and never learns it existed.
+        const stored = await this.feeds.articles.stateWithPulled(own.key)
+        const unseen =
+          stored?.kind === 'retracted' && (stored.embargoed || !this.#audienceOf(stored.pulled?.record))
+        if (unseen) return null
         const pulled = own.key.slice(own.key.lastIndexOf('/') + 1, -'.json'.length)
         return this.#encode(renderCanceledItem(id, own.at, pulled, context), locale, Date.parse(own.at))
       }
@@ -117,8 +133,10 @@ export class NinjsService {
         entry.releasedAt = embargoOf(record)
         return null
       }
+      const audience = this.#audienceOf(record)
+      if (!audience) return null
       const changed = Math.max(...[record, ...live].map((r) => Date.parse(r.updatedAt ?? r.publishedAt)))
-      return this.#encode(renderNinjsItem(record, own.version, context), locale, changed)
+      return this.#encode(renderNinjsItem(record, own.version, context, audience.body), locale, changed)
     })()
     const { page } = entry
     if (this.#items.size >= ITEMS_MAX) this.#items.clear()
@@ -129,7 +147,17 @@ export class NinjsService {
     return page
   }
 
-  async #renderFeed(definition: FeedDefinition, locale: Locale, bundle: FeedBundle): Promise<RenderedPage> {
+  /** What the public may read of a stored version in its locale: the best public feed carrying it. */
+  #audienceOf(record: Article | undefined): Audience | undefined {
+    return record && publicStoryAudience(this.feeds.feeds.all, record.locale, record)
+  }
+
+  async #renderFeed(
+    definition: FeedDefinition,
+    locale: Locale,
+    bundle: FeedBundle,
+    body: Audience['body'],
+  ): Promise<RenderedPage> {
     const entries = entriesOf(bundle)
     const states = await this.feeds.articles.currents(entries.map(({ id }) => ({ locale, id })))
     const t = translatorFor(locale)
@@ -140,7 +168,7 @@ export class NinjsService {
     const items = entries.flatMap(({ id, translations }) => {
       const state = states.get(storyKey({ locale, id }))
       if (state?.kind !== 'live' || isEmbargoed(state.record, now)) return []
-      return [renderNinjsItem(state.record, state.version, { locale, settings, t, translations })]
+      return [renderNinjsItem(state.record, state.version, { locale, settings, t, translations }, body)]
     })
     const document = renderNinjsFeed(definition, { locale, settings, t }, items)
     return this.#encode(document, locale, bundle.lastModified)

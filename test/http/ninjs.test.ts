@@ -1,27 +1,12 @@
-import { readFileSync } from 'node:fs'
-import { join } from 'node:path'
-import Ajv2020 from 'ajv/dist/2020.js'
-import addFormats from 'ajv-formats'
 import { gunzipSync } from 'node:zlib'
 import { describe, expect, it } from 'vitest'
 import { LANGUAGE_TAG, LOCALES } from '../../src/domain/locale.ts'
-import { SCHEMAS_DIR } from '../conformance/tools.ts'
 import { storeArticles } from '../../src/services/seed.ts'
 import { appOver, sampleApp } from '../support/app.ts'
 import { MemoryObjectStore } from '../support/memory-store.ts'
+import { expectValidNinjs as expectValid } from '../support/ninjs-schema.ts'
 import { loadCatalog, loadSamples } from '../support/samples.ts'
 import { postRepublish } from '../support/webhook.ts'
-
-const schema = JSON.parse(readFileSync(join(SCHEMAS_DIR, 'ninjs', 'ninjs-schema_3.1.json'), 'utf8')) as object
-const ajv = new Ajv2020({ strict: false, allErrors: true })
-addFormats.default(ajv)
-// The schema refers to GeoJSON for places[].geoJSON, which Silkfeed never sends; no network here.
-ajv.addSchema({ $id: 'https://geojson.org/schema/GeoJSON.json', type: 'object', required: ['type'] })
-const validateNinjs = ajv.compile(schema)
-
-function expectValid(item: unknown, where: string): void {
-  expect(validateNinjs(item), `${where}: ${JSON.stringify(validateNinjs.errors)}`).toBe(true)
-}
 
 const storyIds = [...new Set(loadSamples().map((a) => a.id))]
 
