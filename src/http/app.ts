@@ -178,7 +178,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> & { front: HotFront } {
       pages: new PageService(deps.feeds),
       ninjs: new NinjsService(deps.feeds, deps.now),
       archives,
-      changes: changesHandler(changeFeed, new CursorCodec(deps.webhook.secrets), quiet),
+      changes: changesHandler(changeFeed, new CursorCodec(deps.webhook.secrets), quiet, deps.feeds.feeds.all),
       partners,
       now: deps.now,
     }),

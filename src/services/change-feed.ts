@@ -18,7 +18,7 @@ import {
 } from './change-view.ts'
 import { mapWithLimit } from './single-flight.ts'
 
-export { PUBLIC_READER, type Reader } from './change-view.ts'
+export { publicReader, type Reader } from './change-view.ts'
 
 /** A page of changes and the position after it. */
 export interface ChangePage {

@@ -1,4 +1,5 @@
 import { embargoOf, type Article } from '../domain/article.ts'
+import { publicAudience } from '../domain/audience.ts'
 import { isEmbargoed } from '../domain/embargo.ts'
 import type { FeedDefinition } from '../domain/feed-definition.ts'
 import { localeOfChange, type Change } from '../domain/feed-snapshot.ts'
@@ -13,12 +14,18 @@ import type { PendingRelease } from './change-cursor.ts'
 import { mapWithLimit } from './single-flight.ts'
 
 /**
- * Who reads the cursor: the public, or a partner through its entitlements in the cursor's locale
- * (the feeds it may read there, and whether it sees stories still under embargo).
+ * Who reads the cursor, with the feeds whose stories it may hear of in the cursor's locale: the
+ * public (the feeds anyone may read there), or a partner through its entitlements (the feeds it may
+ * read there, and whether it sees stories still under embargo).
  */
 export type Reader =
-  { kind: 'public' } | { kind: 'partner'; feeds: readonly FeedDefinition[]; embargoed: boolean }
-export const PUBLIC_READER: Reader = { kind: 'public' }
+  | { kind: 'public'; feeds: readonly FeedDefinition[] }
+  | { kind: 'partner'; feeds: readonly FeedDefinition[]; embargoed: boolean }
+
+/** The public's view of a locale: the stories of the feeds of the locale that are not partners-only. */
+export function publicReader(catalog: readonly FeedDefinition[], locale: Locale): Reader {
+  return { kind: 'public', feeds: catalog.filter((d) => publicAudience(d) && d.locales.includes(locale)) }
+}
 
 /** What every change names: the story in the locale, the version it brings, and when. */
 interface ChangeBase {
@@ -42,18 +49,19 @@ export type ChangeView =
   | (ChangeBase & { type: 'retracted'; reason: RetractionReason })
 
 /**
- * Can this reader see this change at `now`? The public sees every change of its locale but a version
+ * Can this reader see this change at `now`? A reader sees the changes of the stories in the feeds it
+ * may read in the locale (a retraction by the sections of the version it pulled): the public, those
+ * of the public feeds (a story only in partners-only feeds is none of its business), but a version
  * still under embargo (announced by a `released` change at its time) and the retraction of a story
  * pulled before any version of it was released (it never saw the story; one pulled under a newer
- * version's embargo after it saw an older one, it did, and hears of it). A partner sees the changes of the stories in the
- * feeds it may read in the locale (a retraction by the sections of the version it pulled), those of
- * embargoed versions only with that entitlement.
+ * version's embargo after it saw an older one, it did, and hears of it); a partner, embargoed
+ * versions too with that entitlement.
  */
 export function visible(change: Change, reader: Reader, now: number): boolean {
   const embargoed = change.type === 'upsert' ? isEmbargoed(change.record, now) : change.embargoed === true
-  if (reader.kind === 'public') return !embargoed
   const story = change.type === 'upsert' ? change.record : { sections: change.sections }
-  return reader.feeds.some((feed) => feedSelects(feed, story)) && (!embargoed || reader.embargoed)
+  if (!reader.feeds.some((feed) => feedSelects(feed, story))) return false
+  return !embargoed || (reader.kind === 'partner' && reader.embargoed)
 }
 
 /** The version a change brings (a retraction's sorts above the versions it pulls). */

@@ -151,3 +151,33 @@ describe('ninjs as the public is entitled to read it', () => {
     expect((await app.request(`/ru/items/${EDUCATION}.ninjs.json`)).status).toBe(404)
   })
 })
+
+describe('the public change cursor in such a catalogue', () => {
+  it('names only the stories a public feed of the locale carries', async () => {
+    const app = await catalogApp()
+    const ids = (res: { changes: { id: string; type: string }[] }) =>
+      res.changes.map((c) => `${c.type} ${c.id}`)
+    const read = async (path: string) =>
+      (await (await app.request(path)).json()) as {
+        changes: { id: string; type: string }[]
+        next_cursor: string
+      }
+    const start = await read('/ru/changes')
+    const samples = loadSamples()
+    // A few seconds back: a retraction signed in the same second (signatures count whole seconds)
+    // must not find the version newer than itself.
+    const updatedAt = new Date(Date.now() - 5000).toISOString()
+    const upsert = [ECONOMY, EDUCATION].map((id) => ({
+      ...samples.find((a) => a.id === id && a.locale === 'ru')!,
+      updatedAt,
+    }))
+    expect((await postRepublish(app, { upsert })).status).toBe(200)
+    const updated = await read(`/ru/changes?cursor=${start.next_cursor}`)
+    // The partners-only story is none of the public's business: not even its id.
+    expect(ids(updated)).toEqual([`updated ${ECONOMY}`])
+    const retract = [ECONOMY, EDUCATION].map((id) => ({ id, locale: 'ru' }))
+    expect((await postRepublish(app, { retract })).status).toBe(200)
+    const retracted = await read(`/ru/changes?cursor=${updated.next_cursor}`)
+    expect(ids(retracted)).toEqual([`retracted ${ECONOMY}`])
+  })
+})

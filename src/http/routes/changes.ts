@@ -1,7 +1,9 @@
 import type { Context } from 'hono'
 import type { Locale } from '../../domain/locale.ts'
 import type { CursorCodec } from '../../services/change-cursor.ts'
-import { PUBLIC_READER, type ChangeFeed, type Reader } from '../../services/change-feed.ts'
+import type { FeedDefinition } from '../../domain/feed-definition.ts'
+import { LOCALES } from '../../domain/locale.ts'
+import { publicReader, type ChangeFeed, type Reader } from '../../services/change-feed.ts'
 import type { AppEnv } from '../context.ts'
 import { AppError } from '../errors.ts'
 import type { Admitted } from '../partner-access.ts'
@@ -25,12 +27,15 @@ export interface ChangesReader {
  * anything: a bad `wait` or cursor is a 400 saying what to send, a position older than the log's
  * retention a 410 saying to backfill.
  */
-export function changesHandler(feed: ChangeFeed, codec: CursorCodec, quiet: QuietAnswers) {
-  return async (
-    c: Context<AppEnv>,
-    locale: Locale,
-    { reader, admitted }: ChangesReader = { reader: PUBLIC_READER },
-  ): Promise<Response> => {
+export function changesHandler(
+  feed: ChangeFeed,
+  codec: CursorCodec,
+  quiet: QuietAnswers,
+  catalog: readonly FeedDefinition[],
+) {
+  const publicReaders = new Map(LOCALES.map((locale) => [locale, publicReader(catalog, locale)]))
+  return async (c: Context<AppEnv>, locale: Locale, asked?: ChangesReader): Promise<Response> => {
+    const { reader, admitted } = asked ?? { reader: publicReaders.get(locale)! }
     if (admitted) c.set('partner', admitted.partner.id)
     const waitMs = parseWait(once(c, 'wait'))
     const cursor = once(c, 'cursor')
