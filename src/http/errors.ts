@@ -30,7 +30,7 @@ const STATUS = {
   ARCHIVE_NOT_FOUND: 404,
   METHOD_NOT_ALLOWED: 405,
   /** Node's parser: a method token no route of the service knows (RFC 9110 §9.1). */
-  METHOD_NOT_IMPLEMENTED: 501,
+  METHOD_UNKNOWN: 400,
   /** Node's parser: a request line or header that is not HTTP/1.1 (the Host aside: BAD_REQUEST). */
   REQUEST_MALFORMED: 400,
   BAD_REQUEST: 400,

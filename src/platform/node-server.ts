@@ -184,7 +184,7 @@ function parserProblem(error: ParserError, limits: HttpLimits): AppError {
   // are no method at all (a TLS handshake on the plain port, say) are a malformed request.
   const method =
     error.code === 'HPE_INVALID_METHOD' && METHOD_TOKEN.exec(error.rawPacket?.toString('latin1') ?? '')
-  if (method) return new AppError('METHOD_NOT_IMPLEMENTED', { method: method[1]!, allowed: SERVICE_METHODS })
+  if (method) return new AppError('METHOD_UNKNOWN', { method: method[1]!, allowed: SERVICE_METHODS })
   return new AppError('REQUEST_MALFORMED')
 }
 

@@ -54,15 +54,15 @@ function problemOf(answer: Answer): { status: number; code: string; title: strin
 
 describe('requests Node’s parser refuses, on the Node server', () => {
   it.each([['FOO'], ['get'], ['GETX']])(
-    'answers the unknown method %s with a 501 problem naming the methods the service accepts',
+    'answers the unknown method %s with a 400 problem naming the methods the service accepts',
     async (method) => {
       const answer = await rawRequest(`${method} /ru/latest.atom HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n`)
-      expect(answer.status).toBe(501)
+      expect(answer.status).toBe(400)
       const problem = problemOf(answer)
       expect(problem).toMatchObject({
-        status: 501,
-        code: 'METHOD_NOT_IMPLEMENTED',
-        title: 'Method not implemented',
+        status: 400,
+        code: 'METHOD_UNKNOWN',
+        title: 'Unknown method',
       })
       expect(problem.detail).toBe(
         `${method} is not a method this service knows. It accepts GET, HEAD, OPTIONS, POST.`,
