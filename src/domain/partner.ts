@@ -1,4 +1,6 @@
+import type { Article } from './article.ts'
 import type { Audience } from './audience.ts'
+import { feedSelects } from './select-items.ts'
 
 export type { Audience } from './audience.ts'
 import { z } from 'zod'
@@ -90,6 +92,25 @@ export function audienceFor(
     body: partner.entitlements.fullText ? 'full' : 'excerpt',
     embargoed: partner.entitlements.embargoed,
   }
+}
+
+/**
+ * What a partner may read of a story in its locale outside any one feed (its ninjs item): its
+ * audience for the best of the feeds it may read there that select the story; undefined when none does.
+ */
+export function partnerStoryAudience(
+  partner: Pick<Partner, 'entitlements'>,
+  catalog: FeedCatalog,
+  story: Pick<Article, 'locale' | 'sections'>,
+): Audience | undefined {
+  let best: Audience | undefined
+  for (const definition of catalog.forLocale(story.locale)) {
+    if (!mayRead(partner, definition.id, story.locale) || !feedSelects(definition, story)) continue
+    const audience = audienceFor(partner, definition)
+    if (audience.body === 'full') return audience
+    best ??= audience
+  }
+  return best
 }
 
 /** Whether a partner may read a feed in a locale. */

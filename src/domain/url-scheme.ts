@@ -118,6 +118,8 @@ export const RESOURCE_TEMPLATES = {
   partnerOpml: '/p/{key}/feeds.opml',
   partnerDirectory: '/p/{key}/',
   partnerChanges: '/p/{key}/{locale}/changes',
+  partnerNinjsFeed: '/p/{key}/{locale}/{feed}.ninjs.json',
+  partnerNinjsItem: '/p/{key}/{locale}/items/{id}.ninjs.json',
 } as const
 
 export type ResourceKind = keyof typeof RESOURCE_TEMPLATES
@@ -140,6 +142,8 @@ export type Resource =
   | { kind: 'ninjsItem'; locale: string; id: string }
   | { kind: 'changes'; locale: string }
   | { kind: 'partnerChanges'; key: string; locale: string }
+  | { kind: 'partnerNinjsFeed'; key: string; locale: string; feedId: string }
+  | { kind: 'partnerNinjsItem'; key: string; locale: string; id: string }
   /** `month` and `format` as sent: the caller says whether they name an archive that exists. */
   | { kind: 'archive'; locale: string; feedId: string; month: string; format: string }
 
@@ -201,8 +205,8 @@ function parseArchiveFile(locale: string, file: string): Resource | undefined {
 }
 
 /**
- * `/p/{key}/…`: the partner's directory, OPML list, one of its feeds or a locale's change cursor; the
- * key is checked later, by the caller.
+ * `/p/{key}/…`: the partner's directory, OPML list, one of its feeds, a locale's change cursor, or a
+ * ninjs list or item; the key is checked later, by the caller.
  */
 function parsePartnerPath(path: string): Resource | undefined {
   const slash = path.indexOf('/', 3)
@@ -214,6 +218,8 @@ function parsePartnerPath(path: string): Resource | undefined {
   if (rest === '/feeds.opml') return { kind: 'partnerOpml', key }
   const inner = parsePath(rest)
   if (inner?.kind === 'changes') return { kind: 'partnerChanges', key, locale: inner.locale }
+  if (inner?.kind === 'ninjsFeed') return { ...inner, kind: 'partnerNinjsFeed', key }
+  if (inner?.kind === 'ninjsItem') return { ...inner, kind: 'partnerNinjsItem', key }
   return inner?.kind === 'feed' ? { ...inner, kind: 'partnerFeed', key } : undefined
 }
 

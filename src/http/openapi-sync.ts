@@ -45,10 +45,62 @@ export function syncOperations(
   locale: object,
   feed: object,
   param: (name: string, schema: z.ZodType) => object,
-): Record<'ninjsFeed' | 'ninjsItem' | 'changes' | 'partnerChanges' | 'archive', Operation> {
+): Record<
+  | 'ninjsFeed'
+  | 'ninjsItem'
+  | 'partnerNinjsFeed'
+  | 'partnerNinjsItem'
+  | 'changes'
+  | 'partnerChanges'
+  | 'archive',
+  Operation
+> {
   const ninjs = (description: string) => ({
     ...json(description, { type: 'object' }),
     headers: CACHE_HEADERS,
+  })
+  const ninjsFeed: Operation & { parameters: object[] } = {
+    summary:
+      'The feed’s window as IPTC ninjs 3.1 items: { schema, uri, title, description, language, self, items } (a partner’s with Authorization: Bearer <key>)',
+    parameters: [locale, feed, ...CONDITIONAL],
+    security: PUBLIC_OR_PARTNER,
+    responses: {
+      '200': ninjs(
+        'The feed’s stories, newest first; each item valid against ninjs 3.1, with the text the feed gives the public (an excerpt feed’s items are representationType partial, with no bodies)',
+      ),
+      '304': NOT_MODIFIED,
+      ...PARTNER_REFUSALS,
+      '404': problem('Unknown locale or feed, or a feed for partners only (FEED_PARTNERS_ONLY)'),
+      '503': STORAGE_UNAVAILABLE,
+    },
+  }
+  const ninjsItem: Operation & { parameters: object[] } = {
+    summary:
+      'One story in one locale as an IPTC ninjs 3.1 item (pubStatus canceled once pulled; a partner’s with Authorization: Bearer <key>)',
+    parameters: [locale, param('id', ArticleIdSchema), ...CONDITIONAL],
+    security: PUBLIC_OR_PARTNER,
+    responses: {
+      '200': ninjs(
+        'The item: representationType full when a public full-text feed of the locale carries the story, partial (no bodies) when only excerpt feeds do',
+      ),
+      '304': NOT_MODIFIED,
+      '400': problem('An id no story may have (ITEM_ID_INVALID); the detail says what ids are'),
+      ...PARTNER_REFUSALS,
+      '404': problem('No story with this id in this locale that a feed the reader may read carries'),
+      '503': STORAGE_UNAVAILABLE,
+    },
+  }
+  /** A keyed twin of a public operation: the key in the path, its answers private. */
+  const keyed = (
+    operation: Operation & { parameters: object[] },
+    summary: string,
+  ): Operation & { parameters: object[] } => ({
+    summary,
+    parameters: [KEY_PARAM, ...operation.parameters],
+    responses: {
+      ...operation.responses,
+      '200': ninjs('The document (Cache-Control: private); RateLimit-Policy and RateLimit'),
+    },
   })
   const changes: Operation & { parameters: object[] } = {
     summary:
@@ -104,32 +156,16 @@ export function syncOperations(
         '503': STORAGE_UNAVAILABLE,
       },
     },
-    ninjsFeed: {
-      summary:
-        'The feed’s window as IPTC ninjs 3.1 items: { schema, uri, title, description, language, self, items }',
-      parameters: [locale, feed, ...CONDITIONAL],
-      responses: {
-        '200': ninjs(
-          'The feed’s stories, newest first; each item valid against ninjs 3.1, with the text the feed gives the public (an excerpt feed’s items are representationType partial, with no bodies)',
-        ),
-        '304': NOT_MODIFIED,
-        '404': problem('Unknown locale or feed, or a feed for partners only (FEED_PARTNERS_ONLY)'),
-        '503': STORAGE_UNAVAILABLE,
-      },
-    },
-    ninjsItem: {
-      summary: 'One story in one locale as an IPTC ninjs 3.1 item (pubStatus canceled once pulled)',
-      parameters: [locale, param('id', ArticleIdSchema), ...CONDITIONAL],
-      responses: {
-        '200': ninjs(
-          'The item: representationType full when a public full-text feed of the locale carries the story, partial (no bodies) when only excerpt feeds do',
-        ),
-        '304': NOT_MODIFIED,
-        '400': problem('An id no story may have (ITEM_ID_INVALID); the detail says what ids are'),
-        '404': problem('No story with this id in this locale that a public feed carries'),
-        '503': STORAGE_UNAVAILABLE,
-      },
-    },
+    ninjsFeed,
+    ninjsItem,
+    partnerNinjsFeed: keyed(
+      ninjsFeed,
+      'A feed’s ninjs list as a partner reads it: at its level for the feed (excerpt: partial items), with stories under embargo (embargoedUntil) when it reads them; also Authorization: Bearer <key> on the public URL',
+    ),
+    partnerNinjsItem: keyed(
+      ninjsItem,
+      'A story as a partner reads it: full or partial at its level, when a feed it may read in the locale carries it (embargoed versions, with embargoedUntil, when it reads them); also Authorization: Bearer <key> on the public URL',
+    ),
     changes,
     partnerChanges: {
       summary:

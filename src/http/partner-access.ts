@@ -1,7 +1,8 @@
 import type { FeedCatalog } from '../domain/feed-definition.ts'
 import type { Locale } from '../domain/locale.ts'
-import { readableFeeds, type Partner } from '../domain/partner.ts'
+import { partnerStoryAudience, readableFeeds, type Partner } from '../domain/partner.ts'
 import type { Reader } from '../services/change-feed.ts'
+import type { StoryReader } from '../services/ninjs-parts.ts'
 import type { Authenticated } from '../services/partner-key-index.ts'
 import type { PartnerRegistry } from '../services/partner-registry.ts'
 import type { QuotaCounter, QuotaState } from '../services/quota.ts'
@@ -29,7 +30,7 @@ const INVALID_KEY_HEADERS = { 'www-authenticate': 'Bearer realm="silkfeed"' }
  * malformed Bearer credential yields a key that matches nothing; another scheme (Basic, say: a proxy's
  * or a browser's credentials) selects no partner, undefined.
  */
-export function bearerKey(header: string | undefined): string | undefined {
+function bearerKey(header: string | undefined): string | undefined {
   if (header === undefined || !/^[ \t]*bearer([ \t]|$)/i.test(header)) return undefined
   const match = /^[ \t]*bearer[ \t]+(\S+)[ \t]*$/i.exec(header)
   return match?.[1] ?? ''
@@ -90,13 +91,45 @@ export function requireEntitled(
 
 /**
  * A partner's view of a locale's change cursor: the stories of the feeds it may read there, embargoed
- * ones if its agreement says so. A locale where it may read no feed is the 403 of the feeds.
+ * ones if its agreement says so, with item links under `itemBase` when given (its keyed base). A
+ * locale where it may read no feed is the 403 of the feeds.
  */
-export function changesReader(access: PartnerAccess, partner: Partner, locale: Locale): Reader {
+export function changesReader(
+  access: PartnerAccess,
+  partner: Partner,
+  locale: Locale,
+  itemBase?: string,
+): Reader {
   const readable = readableFeeds(partner, access.catalog)
   const feeds = readable.filter((r) => r.locale === locale).map((r) => r.definition)
   if (feeds.length === 0) throw forbidden(readable, 'changes', locale)
-  return { kind: 'partner', feeds, embargoed: partner.entitlements.embargoed }
+  return { kind: 'partner', feeds, embargoed: partner.entitlements.embargoed, ...(itemBase && { itemBase }) }
+}
+
+/**
+ * A partner's view of a locale's ninjs items: each story at its audience for the best of the feeds it
+ * may read there that select it (none: the 404 of an unknown id). A locale where it may read no feed
+ * is the 403 of the feeds.
+ */
+export function ninjsReader(access: PartnerAccess, partner: Partner, locale: Locale): StoryReader {
+  const readable = readableFeeds(partner, access.catalog)
+  if (!readable.some((r) => r.locale === locale)) throw forbidden(readable, 'items', locale)
+  return (story) => partnerStoryAudience(partner, access.catalog, story)
+}
+
+/**
+ * The partner a request reads as: the key in its path (checked first, so a key that does not read
+ * learns nothing of the catalogue), else an `Authorization: Bearer` key; none for the public, nor
+ * for credentials of another scheme (public answers vary on Authorization all the same).
+ */
+export async function admitReader(
+  access: PartnerAccess,
+  keyInPath: string | undefined,
+  authorization: string | undefined,
+): Promise<Admitted | undefined> {
+  if (keyInPath !== undefined) return admitPartner(access, keyInPath)
+  const key = bearerKey(authorization)
+  return key === undefined ? undefined : admitPartner(access, key)
 }
 
 /** The 403 that names what a key may read. */

@@ -19,9 +19,10 @@ import type { AppEnv } from './context.ts'
 import { answer, serveFeedFor } from './serve-answer.ts'
 import { AppError } from './errors.ts'
 import { VARY_FIXED, type Representation } from './representation.ts'
+import { ninjsRepresentation, resolveNinjs } from './ninjs-answers.ts'
 import {
   admitPartner,
-  bearerKey,
+  admitReader,
   changesReader,
   requireEntitled,
   type Admitted,
@@ -106,10 +107,12 @@ function resolve({ feeds, now }: ServeRepresentationsDeps, c: C, resource: Resou
       redirectTarget(feeds, resource.feedId)
       return
     case 'ninjsFeed':
-      requireFeed(feeds, resource.feedId, requireLocale(resource.locale))
+    case 'ninjsItem':
+    case 'partnerNinjsFeed':
+    case 'partnerNinjsItem':
+      resolveNinjs(feeds, resource)
       return
     case 'localeOpml':
-    case 'ninjsItem':
     case 'changes':
       requireLocale(resource.locale)
       return
@@ -129,7 +132,8 @@ async function get(deps: ServeRepresentationsDeps, c: C, resource: Resource): Pr
     case 'feed':
     case 'partnerFeed': {
       // A key in the path is checked first, so a key that does not read learns nothing of the catalogue.
-      admitted = await admitReader(partners, c, resource.kind === 'partnerFeed' ? resource.key : undefined)
+      const keyInPath = resource.kind === 'partnerFeed' ? resource.key : undefined
+      admitted = await admitReader(partners, keyInPath, c.req.header('authorization'))
       if (admitted) c.set('quotaHeaders', admitted.headers)
       if (!admitted) {
         const target = resolveFeed(feeds, resource)
@@ -172,27 +176,26 @@ async function get(deps: ServeRepresentationsDeps, c: C, resource: Resource): Pr
       representation = pageRepresentation(page, vary)
       break
     }
-    case 'ninjsFeed': {
-      const locale = requireLocale(resource.locale)
-      const definition = requireFeed(feeds, resource.feedId, locale)
-      requirePublic(feeds, definition, locale)
-      representation = pageRepresentation(await deps.ninjs.feedList(definition, locale), VARY_FIXED)
-      break
-    }
-    case 'ninjsItem': {
-      const locale = requireLocale(resource.locale)
-      const item = await deps.ninjs.item(locale, resource.id)
-      if (!item) throw new AppError('ITEM_NOT_FOUND', { id: resource.id, locale })
-      representation = pageRepresentation(item, VARY_FIXED)
+    case 'ninjsFeed':
+    case 'ninjsItem':
+    case 'partnerNinjsFeed':
+    case 'partnerNinjsItem': {
+      const authorization = c.req.header('authorization')
+      admitted = await admitReader(partners, 'key' in resource ? resource.key : undefined, authorization)
+      if (admitted) c.set('quotaHeaders', admitted.headers)
+      representation = await ninjsRepresentation(deps, resource, admitted)
       break
     }
     case 'changes':
     case 'partnerChanges': {
-      admitted = await admitReader(partners, c, resource.kind === 'partnerChanges' ? resource.key : undefined)
+      const keyInPath = resource.kind === 'partnerChanges' ? resource.key : undefined
+      admitted = await admitReader(partners, keyInPath, c.req.header('authorization'))
       if (admitted) c.set('quotaHeaders', admitted.headers)
       const locale = requireLocale(resource.locale)
       if (!admitted) return deps.changes(c, locale)
-      const reader = changesReader(partners, admitted.partner, locale)
+      // Read by its keyed URL (a no-store answer), a partner's item links are keyed too.
+      const keyed = keyInPath && feeds.settings.publicBaseUrl + partnerBasePath(keyInPath)
+      const reader = changesReader(partners, admitted.partner, locale, keyed)
       return deps.changes(c, locale, { reader, admitted })
     }
     case 'archive':
@@ -202,17 +205,6 @@ async function get(deps: ServeRepresentationsDeps, c: C, resource: Resource): Pr
       return redirect(feeds, c, resource)
   }
   return answer(deps, c, representation, undefined, admitted)
-}
-
-/**
- * The partner a request reads as: the key in its path (checked first, so a key that does not read
- * learns nothing of the catalogue), else an `Authorization: Bearer` key; none for the public, nor
- * for credentials of another scheme (public answers vary on Authorization all the same).
- */
-async function admitReader(partners: PartnerAccess, c: C, keyInPath: string | undefined) {
-  if (keyInPath !== undefined) return admitPartner(partners, keyInPath)
-  const key = bearerKey(c.req.header('authorization'))
-  return key === undefined ? undefined : admitPartner(partners, key)
 }
 
 /** The visitor's language: `?lang=` when given (an unknown one is a 404), else Accept-Language. */

@@ -41,10 +41,13 @@ export function renderNinjsItem(
   version: string,
   context: NinjsContext,
   body: Audience['body'],
+  /** For a reader of stories under embargo: when this version's ends. */
+  embargoedUntil?: string,
 ): Ninjs {
   return {
     ...identityOf(article.id, context),
     ...statusOf(article, version, body),
+    ...(embargoedUntil !== undefined && { embargoedUntil }),
     ...textsOf(article, context.t, body),
     ...subjectsOf(article, context),
     ...renditionsOf(article),

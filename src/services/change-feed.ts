@@ -9,6 +9,7 @@ import type { ChangeSignal } from './change-signal.ts'
 import type { ArticleRepository } from './article-repository.ts'
 import {
   changeView,
+  itemBaseOf,
   releaseView,
   trackRelease,
   visible,
@@ -150,6 +151,7 @@ export class ChangeFeed {
       now,
     )
     const changes: ChangeView[] = []
+    const base = itemBaseOf(settings, reader)
     const delivered: string[] = []
     const releases = new Map((state.releases ?? []).map((r) => [r.id, r]))
     // Releases fall between entries by time: each is announced before the first entry written after it.
@@ -157,7 +159,7 @@ export class ChangeFeed {
       for (const release of [...releases.values()].sort((x, y) => x.until - y.until)) {
         if (release.until > Math.min(time, now)) break
         releases.delete(release.id)
-        changes.push(releaseView(settings, release, state.locale))
+        changes.push(releaseView(settings, release, state.locale, base))
       }
     }
     for (const [index, key] of batch.entries()) {
@@ -168,7 +170,7 @@ export class ChangeFeed {
         if (localeOfChange(change) !== state.locale) continue
         trackRelease(releases, change, reader, now)
         if (change.type === 'upsert' && hidden.has(change.record)) continue
-        if (visible(change, reader, now)) changes.push(changeView(settings, change, now))
+        if (visible(change, reader, now)) changes.push(changeView(settings, change, now, base))
       }
     }
     const pending = fresh[delivered.length]

@@ -16,11 +16,17 @@ import { mapWithLimit } from './single-flight.ts'
 /**
  * Who reads the cursor, with the feeds whose stories it may hear of in the cursor's locale: the
  * public (the feeds anyone may read there), or a partner through its entitlements (the feeds it may
- * read there, and whether it sees stories still under embargo).
+ * read there, whether it sees stories still under embargo, and, read by its keyed URL, the keyed
+ * base its item links start with instead of the public base URL).
  */
 export type Reader =
   | { kind: 'public'; feeds: readonly FeedDefinition[] }
-  | { kind: 'partner'; feeds: readonly FeedDefinition[]; embargoed: boolean }
+  | { kind: 'partner'; feeds: readonly FeedDefinition[]; embargoed: boolean; itemBase?: string }
+
+/** The base URL of the item links a reader is given. */
+export function itemBaseOf(settings: PublicationSettings, reader: Reader): string {
+  return (reader.kind === 'partner' && reader.itemBase) || settings.publicBaseUrl
+}
 
 /** The public's view of a locale: the stories of the feeds of the locale that are not partners-only. */
 export function publicReader(catalog: readonly FeedDefinition[], locale: Locale): Reader {
@@ -92,8 +98,13 @@ export function trackRelease(
   if (visible(change, reader, until)) releases.set(id, { id, until, version })
 }
 
-/** The cursor's view of a change, as `reader` may see it at `now`. */
-export function changeView(settings: PublicationSettings, change: Change, now: number): ChangeView {
+/** The cursor's view of a change at `now`, its item link under `base` (the public base URL by default). */
+export function changeView(
+  settings: PublicationSettings,
+  change: Change,
+  now: number,
+  base = settings.publicBaseUrl,
+): ChangeView {
   if (change.type === 'retract') {
     const { id, locale, at } = change
     const uri = itemId(settings, id, locale)
@@ -109,7 +120,7 @@ export function changeView(settings: PublicationSettings, change: Change, now: n
     uri: itemId(settings, record.id, record.locale),
     version: versionOf(record),
     at: record.updatedAt ?? record.publishedAt,
-    item: settings.publicBaseUrl + ninjsItemPath(record.locale, record.id),
+    item: base + ninjsItemPath(record.locale, record.id),
     ...(isEmbargoed(record, now) && { embargoedUntil: record.embargoUntil }),
   }
 }
@@ -119,6 +130,7 @@ export function releaseView(
   settings: PublicationSettings,
   release: PendingRelease,
   locale: Locale,
+  base = settings.publicBaseUrl,
 ): ChangeView {
   const { id, version, until } = release
   return {
@@ -128,7 +140,7 @@ export function releaseView(
     uri: itemId(settings, id, locale),
     version,
     at: new Date(until).toISOString(),
-    item: settings.publicBaseUrl + ninjsItemPath(locale, id),
+    item: base + ninjsItemPath(locale, id),
   }
 }
 

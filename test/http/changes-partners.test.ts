@@ -296,9 +296,17 @@ describe('the change cursor as a partner reads it', () => {
     ])
     expect(keyed.changes[1]!.embargoedUntil).toBe(until)
     expect(keyed.changes[0]!.embargoedUntil).toBeUndefined()
-    // The same cursor, position and answer by header on the public URL.
+    // The same cursor, position and answer by header on the public URL, but for the item links: the
+    // keyed cursor's are the partner's keyed items, the header's the public ones (no key in them).
     const bearer = await page(`/ru/changes?cursor=${cursor}`, { authorization: `Bearer ${wire.key}` })
-    expect(bearer.changes).toEqual(keyed.changes)
+    const publicLinks = keyed.changes.map((change) => ({
+      ...change,
+      item: change.item?.replace(`/p/${wire.key}/`, '/'),
+    }))
+    expect(bearer.changes).toEqual(publicLinks)
+    expect(keyed.changes[0]!.item).toBe(
+      `https://feeds.silkfeed.test/p/${wire.key}/ru/items/cursor-sco.ninjs.json`,
+    )
 
     const notEntitled = await page(`/p/${plain.key}/ru/changes?cursor=${cursor}`)
     expect(types(notEntitled)).toEqual([['published', 'cursor-sco']])

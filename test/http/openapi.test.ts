@@ -37,6 +37,8 @@ describe('GET /openapi.json', () => {
       '/p/{key}/feeds.opml': ['get', 'head', 'options'],
       '/p/{key}/': ['get', 'head', 'options'],
       '/p/{key}/{locale}/changes': ['get', 'head', 'options'],
+      '/p/{key}/{locale}/{feed}.ninjs.json': ['get', 'head', 'options'],
+      '/p/{key}/{locale}/items/{id}.ninjs.json': ['get', 'head', 'options'],
       '/{locale}/{feed}.ninjs.json': ['get', 'head', 'options'],
       '/{locale}/items/{id}.ninjs.json': ['get', 'head', 'options'],
       '/{locale}/changes': ['get', 'head', 'options'],
