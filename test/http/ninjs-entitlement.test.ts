@@ -3,6 +3,7 @@ import { parseFeedCatalog } from '../../src/domain/feed-definition.ts'
 import { LOCALES } from '../../src/domain/locale.ts'
 import { storeArticles } from '../../src/services/seed.ts'
 import { appOver, sampleApp, silentLogger } from '../support/app.ts'
+import { feedDefinition } from '../support/feed-definitions.ts'
 import { MemoryObjectStore } from '../support/memory-store.ts'
 import { expectValidNinjs } from '../support/ninjs-schema.ts'
 import { loadSamples, loadStoredSamples } from '../support/samples.ts'
@@ -18,20 +19,7 @@ interface Item {
   associations?: { language: string }[]
 }
 
-const cache = { maxAge: 300, staleWhileRevalidate: 600, staleIfError: 86400 }
-const feed = (
-  id: string,
-  sections: string[],
-  level: 'full' | 'excerpt' | 'none',
-  locales: readonly string[] = LOCALES,
-) => ({
-  id,
-  sections,
-  locales: [...locales],
-  limit: 50,
-  public: level,
-  cache,
-})
+const feed = feedDefinition
 
 /**
  * A catalogue like one a FEEDS_DIR may hold: the `sco` stories in a full feed of every locale but

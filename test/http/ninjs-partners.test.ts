@@ -1,10 +1,10 @@
 import { beforeEach, describe, expect, it } from 'vitest'
 import { parseFeedCatalog } from '../../src/domain/feed-definition.ts'
-import { LOCALES } from '../../src/domain/locale.ts'
 import { storeArticles } from '../../src/services/seed.ts'
 import { ADMIN_SECRET, createPartner } from '../support/admin.ts'
 import { appOver, silentLogger } from '../support/app.ts'
 import type { ChangesPage } from '../support/changes.ts'
+import { feedDefinition } from '../support/feed-definitions.ts'
 import { MemoryObjectStore } from '../support/memory-store.ts'
 import { expectValidNinjs } from '../support/ninjs-schema.ts'
 import { loadSamples, TEST_SETTINGS } from '../support/samples.ts'
@@ -18,15 +18,7 @@ interface Item {
   embargoedUntil?: string
 }
 
-const cache = { maxAge: 300, staleWhileRevalidate: 600, staleIfError: 86400 }
-const feed = (id: string, sections: string[], level: 'full' | 'excerpt' | 'none') => ({
-  id,
-  sections,
-  locales: [...LOCALES],
-  limit: 50,
-  public: level,
-  cache,
-})
+const feed = feedDefinition
 
 /** The `sco` stories in a public full feed, the `education` story only in the partners-only `desk`. */
 const CATALOG = parseFeedCatalog({
