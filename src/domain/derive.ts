@@ -32,9 +32,10 @@ export const DERIVATIONS: Partial<Record<Locale, Partial<Record<Locale, ScriptMa
  * 首个中国 as 首個中國; uz-Cyrl writes ц for ts at the start of a word and цз for sz (Циндао,
  * Цзинпин), keeps a lone foreign acronym (MBA, AFP) in Latin, and keeps a foreign quotation whole
  * when its marks are character references. 4: zh-Hant reads 并 before a verb in 发 as 並 (並發送,
- * not 併發送) and keeps an apostrophe after a Latin word that ends an element (<b>Trump</b>’s).
+ * not 併發送) and keeps an apostrophe after a Latin word that ends an element (<b>Trump</b>’s). 5:
+ * kk-Latn writes the adapted ö and ü in the Russian loans of its word list (актёр aktör).
  */
-export const DERIVATION_VERSION = 4
+export const DERIVATION_VERSION = 5
 
 /** The locales a record in `locale` is derived into. */
 export function derivedLocalesOf(locale: Locale): Locale[] {

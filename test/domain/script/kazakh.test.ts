@@ -78,6 +78,14 @@ describe('kazakhCyrillicToLatin: the 2021 letter table', () => {
     )
   })
 
+  it('writes the adapted ö and ü in the Russian loans of its word list, and the mechanical io and iu elsewhere', () => {
+    expect(kazakhCyrillicToLatin('Актёр, АКТЁРЛАР, режиссёрдың шофёры')).toBe(
+      'Aktör, AKTÖRLAR, rejissördyñ şoföry',
+    )
+    expect(kazakhCyrillicToLatin('Бюро, бюрократия, ЖЮРИ, брошюра')).toBe('Büro, bürokratiia, JÜRİ, broşüra')
+    expect(kazakhCyrillicToLatin('юбилей, компьютер, қоян')).toBe('iubilei, kompiuter, qoian')
+  })
+
   it('emits NFC, from decomposed input too (и + breve, е + diaeresis)', () => {
     const out = kazakhCyrillicToLatin('ай а\u0438\u0306 ЁЛКА ә ү')
     expect(out).toBe('ai ai İOLKA ä ü')
