@@ -4,7 +4,7 @@ import { fingerprint } from '../domain/version.ts'
 import type { PublicationSettings } from '../render/feed-model.ts'
 import type { Clock } from '../ports/observability.ts'
 import type { CursorState } from './change-cursor.ts'
-import type { ChangeLog } from './change-log.ts'
+import type { ChangeLog, Listing } from './change-log.ts'
 import type { ChangeSignal } from './change-signal.ts'
 import type { ArticleRepository } from './article-repository.ts'
 import {
@@ -130,9 +130,16 @@ export class ChangeFeed {
     // process's own last append: a reader must see what the webhook has confirmed.
     const appended = signal?.lastAppendMark
     const stale = appended !== undefined && changeLog.mark() <= appended
-    const listing = signal
+    let listing: Listing | { at: number; keys: Promise<string[]> } = signal
       ? changeLog.list(state.from, after ?? (stale ? appended : undefined))
       : changeLog.listAlone(state.from)
+    // A release that is due is announced only from a listing begun after its time, which shows
+    // whether a newer version (a postponement logged just before it) came: one more listing, shared
+    // by the readers the shared one served, once per release.
+    const firstRelease = Math.min(...(state.releases ?? []).map((r) => r.until))
+    if ('seq' in listing && firstRelease <= this.deps.now() && listing.at < firstRelease) {
+      listing = changeLog.list(state.from, (listing as Listing).seq)
+    }
     const keys = await listing.keys
     const now = this.deps.now()
     const seen = new Set(state.seen.map((s) => `${s.time}.${s.tag}`))
@@ -174,7 +181,8 @@ export class ChangeFeed {
       }
     }
     const pending = fresh[delivered.length]
-    releaseUpTo(pending === undefined ? now : changeTime(pending) - 1)
+    // Releases up to the listing's start only (see above): a shared listing may be a moment old.
+    releaseUpTo(pending === undefined ? listing.at : changeTime(pending) - 1)
     // Entries older than the settle window that are not listed by now are not coming.
     const horizon = listing.at - settleMs
     const from = Math.max(
