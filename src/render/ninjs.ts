@@ -33,8 +33,7 @@ export interface NinjsContext {
 /**
  * One story in one locale as an IPTC ninjs 3.1 item, for readers of the full text or of the excerpt
  * (`representationType: partial`: what an excerpt feed carries, title, summary, image and link, no
- * `bodies`). Each property group has its function, so a field the record gains (embargo, rights)
- * changes one of them.
+ * `bodies`). Each property group has its function.
  */
 export function renderNinjsItem(
   article: Article,
@@ -162,14 +161,23 @@ function renditionsOf(article: Article): Ninjs {
 }
 
 /**
- * Copyright: the feeds' own line until records carry their rights (holder, notice, usage terms),
- * which then take precedence here.
+ * Rights: the record's own (holder, notice, usage terms, licence as `rightsInfo.linkedRights`), as
+ * the feeds show them; where it names none, the feeds' own line (the newsroom and its notice). A
+ * holder without a notice gets the feeds' "© holder", never the newsroom's notice.
  */
 function rightsOf(article: Article, t: NinjsContext['t']): Ninjs {
   const newsroom = t('newsroom')
+  const { copyrightHolder, copyrightNotice, usageTerms, licenseUrl } = article.rights ?? {}
+  const notice =
+    copyrightNotice ??
+    (copyrightHolder !== undefined
+      ? t('rights.holder', { holder: copyrightHolder })
+      : t('copyright', { year: article.publishedAt.slice(0, 4), newsroom }))
   return {
-    copyrightHolder: newsroom,
-    copyrightNotice: t('copyright', { year: article.publishedAt.slice(0, 4), newsroom }),
+    copyrightHolder: copyrightHolder ?? newsroom,
+    copyrightNotice: notice,
+    ...(usageTerms !== undefined && { usageTerms }),
+    ...(licenseUrl !== undefined && { rightsInfo: { linkedRights: licenseUrl } }),
   }
 }
 

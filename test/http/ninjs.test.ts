@@ -141,6 +141,36 @@ describe('IPTC ninjs 3.1', () => {
   })
 })
 
+describe('a ninjs item’s rights', () => {
+  it('carries the record’s holder, notice, usage terms and licence, and the newsroom’s line without them', async () => {
+    const { app } = await sampleApp()
+    const base = loadSamples().find((a) => a.id === 'sco-moscow-presentation' && a.locale === 'ru')!
+    const rights = {
+      copyrightHolder: 'Синьхуа',
+      usageTerms: 'Только для партнёров; без изменений.',
+      licenseUrl: 'https://news.silkfeed.dev/licence',
+    }
+    const sent = { ...base, id: 'ninjs-rights', url: `${base.url}-rights`, rights }
+    expect((await postRepublish(app, { upsert: [sent] })).status).toBe(200)
+    const item = (await (await app.request('/ru/items/ninjs-rights.ninjs.json')).json()) as object
+    expectValid(item, 'with rights')
+    // The notice of a holder without one is the feeds' "© holder", never the newsroom's notice.
+    expect(item).toMatchObject({
+      copyrightHolder: 'Синьхуа',
+      copyrightNotice: '© Синьхуа',
+      usageTerms: 'Только для партнёров; без изменений.',
+      rightsInfo: { linkedRights: 'https://news.silkfeed.dev/licence' },
+    })
+    const plain = (await (await app.request('/ru/items/sco-moscow-presentation.ninjs.json')).json()) as {
+      copyrightHolder: string
+      copyrightNotice: string
+    }
+    expect(plain.copyrightNotice).toContain(plain.copyrightHolder)
+    expect(plain).not.toHaveProperty('usageTerms')
+    expect(plain).not.toHaveProperty('rightsInfo')
+  })
+})
+
 describe('a ninjs item under embargo', () => {
   it('answers 404 until its release and the item from that instant on, even if asked for meanwhile', async () => {
     const store = new MemoryObjectStore()
