@@ -7,7 +7,14 @@ import { isEmbargoed, releasedAt } from '../domain/embargo.ts'
 import type { RetractionReason } from '../domain/retraction.ts'
 import { archiveUrl, feedUrl } from '../domain/url-scheme.ts'
 import { formatYear } from './dates.ts'
-import { deletedEntries, rightsModel, SCRIPT, translationsOf, type TranslationIndex } from './item-parts.ts'
+import {
+  deletedEntries,
+  rightsModel,
+  SCRIPT,
+  translationLinks,
+  visibleTranslations,
+  type TranslationIndex,
+} from './item-parts.ts'
 
 import type { FeedHead, FeedHistory, ItemModel } from './feed-renderer.ts'
 
@@ -78,6 +85,9 @@ function historyOf(
 export function itemId(settings: PublicationSettings, id: string, locale: Locale): string {
   return `tag:${settings.idAuthority}:article/${id}/${locale}`
 }
+
+/** The audience of a model built without one: full text, no embargoed story. */
+const NO_EMBARGOED: Audience = { body: 'full', embargoed: false }
 
 /** What a feed model is built from. */
 export interface FeedModelInput {
@@ -168,7 +178,8 @@ export function itemModelBuilder(
   input: Pick<FeedModelInput, 'locale' | 't' | 'settings' | 'translations' | 'audience' | 'now'>,
 ): (article: Article) => ItemModel {
   const { locale, t, settings } = input
-  const fullText = input.audience?.body !== 'excerpt'
+  const audience = input.audience ?? NO_EMBARGOED
+  const fullText = audience.body !== 'excerpt'
   const now = input.now ?? Infinity
   const sectionScheme = `${settings.publicBaseUrl}/sections/`
   const derivedScheme = `${settings.publicBaseUrl}/derived-from/`
@@ -203,7 +214,9 @@ export function itemModelBuilder(
         : []),
     ],
     image: article.image,
-    translations: translationsOf(input.translations, article.id, locale),
+    translations: translationLinks(
+      visibleTranslations(input.translations, article.id, locale, audience, now),
+    ),
     ...(article.derivedFrom && { derivedFrom: LANGUAGE_TAG[article.derivedFrom] }),
     ...(isEmbargoed(article, now) && { embargoedUntil: embargoOf(article) }),
     ...(article.rights && { rights: rightsModel(article.rights, t) }),

@@ -1,10 +1,17 @@
 import type { TFunction } from 'i18next'
-import type { Article } from '../domain/article.ts'
+import { embargoOf, type Article } from '../domain/article.ts'
+import { showsStory, type Audience } from '../domain/audience.ts'
 import { LANGUAGE_TAG, type Locale } from '../domain/locale.ts'
 import { DEFAULT_RETRACTION_REASON, type RetractionReason } from '../domain/retraction.ts'
 
-/** Every story of a feed by id: where it can be read in each locale that carries it. */
-export type TranslationIndex = ReadonlyMap<string, readonly { locale: Locale; url: string; title: string }[]>
+/**
+ * Every story of a feed by id: where it can be read in each locale that carries it, and until when
+ * that version is under embargo (its title and address are news until then, too).
+ */
+export type TranslationIndex = ReadonlyMap<string, readonly Translated[]>
+
+/** A story in one locale, as the items of its other locales link it. */
+export type Translated = Pick<Article, 'locale' | 'url' | 'title' | 'embargoUntil'>
 
 /** The script each locale is written in (ISO 15924), for "converted from" notes. */
 export const SCRIPT: Record<Locale, string> = {
@@ -65,13 +72,29 @@ export function deletedEntries(
   })
 }
 
-/** The same story in the feed's other locales, as an item links them. */
-export function translationsOf(
+/**
+ * The same story in the feed's other locales that the audience may read at `now`: a translation
+ * under embargo is linked only for readers of embargoed stories, never named to the others.
+ */
+export function visibleTranslations(
   index: TranslationIndex | undefined,
   id: string,
   locale: Locale,
+  audience: Audience,
+  now: number,
+): readonly Translated[] {
+  return (index?.get(id) ?? []).filter(
+    (other) => other.locale !== locale && showsStory(audience, embargoOf(other), now),
+  )
+}
+
+/** The translations an item links, as the formats show them. */
+export function translationLinks(
+  visible: readonly Translated[],
 ): { hreflang: string; url: string; title: string }[] {
-  return (index?.get(id) ?? [])
-    .filter((other) => other.locale !== locale)
-    .map((other) => ({ hreflang: LANGUAGE_TAG[other.locale], url: other.url, title: other.title }))
+  return visible.map((other) => ({
+    hreflang: LANGUAGE_TAG[other.locale],
+    url: other.url,
+    title: other.title,
+  }))
 }

@@ -1,6 +1,12 @@
 import { isEmbargoed } from '../domain/embargo.ts'
 import { embargoOf, type Article } from '../domain/article.ts'
-import { audienceKey, publicAudience, publicStoryAudience, type Audience } from '../domain/audience.ts'
+import {
+  audienceKey,
+  publicAudience,
+  publicStoryAudience,
+  showsStory,
+  type Audience,
+} from '../domain/audience.ts'
 import type { FeedDefinition } from '../domain/feed-definition.ts'
 import { LANGUAGE_TAG, LOCALES, type Locale } from '../domain/locale.ts'
 import { translatorFor } from '../i18n/translator.ts'
@@ -86,8 +92,13 @@ export class NinjsService {
     const known = await this.#story(locale, id)
     if (!known) return null
     const story = await known.story
-    // A translation the reader cannot read in its locale is neither linked nor named.
-    const others = story.others.filter((r) => reader(r) !== undefined)
+    // A translation the reader cannot read in its locale (no feed it reads there carries it, or under
+    // embargo for a reader of no embargoed story) is neither linked nor named.
+    const now = this.now()
+    const others = story.others.filter((r) => {
+      const audience = reader(r)
+      return audience !== undefined && showsStory(audience, embargoOf(r), now)
+    })
     const linked = others.map((r) => r.locale).join(',')
     let view: ItemView
     if (story.kind === 'canceled') {
@@ -101,7 +112,7 @@ export class NinjsService {
       const audience = reader(story.record)
       if (!audience) return null
       // Under embargo a story is no document of a reader of no embargoed story: unknown until then.
-      const until = isEmbargoed(story.record, this.now()) ? story.record.embargoUntil : undefined
+      const until = isEmbargoed(story.record, now) ? story.record.embargoUntil : undefined
       if (until !== undefined && !audience.embargoed) return null
       view = { key: `${audience.body} ${until ?? ''} ${linked}`, body: audience.body, until }
     }

@@ -22,6 +22,7 @@ import {
   type TranslationIndex,
 } from '../render/feed-model.ts'
 import type { FeedRenderer, Frame, ItemModel } from '../render/feed-renderer.ts'
+import { visibleTranslations, type Translated } from '../render/item-parts.ts'
 import { JSON_FEED } from '../render/json-feed.ts'
 import { RSS } from '../render/rss.ts'
 import type { Bytes } from '../ports/object-store.ts'
@@ -114,8 +115,12 @@ export async function renderFeedFormats(input: {
     (archived && isPublic && publicAudience(input.definition)
       ? { prev: monthOf(Date.parse(archived.publishedAt)) }
       : undefined)
+  // A translation's release is a change of the items that link it, as the story's own is.
   const release = nextRelease(
-    input.articles.filter((a) => feedSelects(input.definition, a)),
+    [
+      ...input.articles.filter((a) => feedSelects(input.definition, a)),
+      ...items.flatMap((a) => translations?.get(a.id) ?? []),
+    ],
     now,
   )
   const lastRelease = items.reduce((max, a) => Math.max(max, releasedAt(a, now)), 0)
@@ -128,7 +133,10 @@ export async function renderFeedFormats(input: {
     if (!m) models.set(article, (m = modelOf(article)))
     return m
   }
-  const linked = items.map((article) => (renderedItems ? translationKey(translations, article.id) : ''))
+  // What each item links of its translations depends on the audience and the time (embargoes).
+  const linked = items.map((article) =>
+    renderedItems ? translationKey(visibleTranslations(translations, article.id, locale, audience, now)) : '',
+  )
   return Promise.all(
     FORMATS.map(async (format) => {
       const renderer = RENDERERS[format]
@@ -194,9 +202,8 @@ export async function strongEtag(body: Bytes): Promise<string> {
 }
 
 /** What an item shows of its story's translations, as a string to compare. */
-function translationKey(index: TranslationIndex | undefined, id: string): string {
+function translationKey(visible: readonly Translated[]): string {
   let key = ''
-  for (const { locale, url, title } of index?.get(id) ?? [])
-    key += `${locale}\u0000${url}\u0000${title}\u0000`
+  for (const { locale, url, title } of visible) key += `${locale}\u0000${url}\u0000${title}\u0000`
   return key
 }

@@ -1,6 +1,6 @@
-import type { Locale } from '../domain/locale.ts'
 import { fingerprint, versionOf } from '../domain/version.ts'
 import type { TranslationIndex } from '../render/feed-model.ts'
+import type { Translated } from '../render/item-parts.ts'
 import type { BundleSource } from './feed-bundle.ts'
 import type { LocaleState } from './materializer.ts'
 import { KEYS } from './storage-keys.ts'
@@ -25,12 +25,12 @@ export function feedOfKey(key: string): string {
 
 /** Every story of a feed by id: where it can be read in each locale that carries it. */
 export function translationIndex(states: readonly LocaleState[]): TranslationIndex {
-  const index = new Map<string, { locale: Locale; url: string; title: string }[]>()
+  const index = new Map<string, Translated[]>()
   for (const { locale, snapshot } of states) {
     for (const item of snapshot.items) {
       let versions = index.get(item.id)
       if (!versions) index.set(item.id, (versions = []))
-      versions.push({ locale, url: item.url, title: item.title })
+      versions.push({ locale, url: item.url, title: item.title, embargoUntil: item.embargoUntil })
     }
   }
   return index

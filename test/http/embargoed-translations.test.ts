@@ -1,0 +1,114 @@
+import { beforeEach, describe, expect, it } from 'vitest'
+import type { Article } from '../../src/domain/article.ts'
+import { PartnerRegistry } from '../../src/services/partner-registry.ts'
+import { storeArticles } from '../../src/services/seed.ts'
+import { ADMIN_SECRET, createPartner } from '../support/admin.ts'
+import { appOver } from '../support/app.ts'
+import { MemoryObjectStore } from '../support/memory-store.ts'
+import { expectValidNinjs } from '../support/ninjs-schema.ts'
+import { loadSamples } from '../support/samples.ts'
+import { postRepublish } from '../support/webhook.ts'
+
+// A story released in Russian while its Uzbek translation is still under embargo: the Uzbek title
+// and address are news until the embargo passes, so no public document may name them before then.
+
+const ID = 'translation-under-embargo'
+const SECRET_TITLE = 'Sammit qarori e’lon qilinadi'
+const SECRET_URL = 'https://news.silkfeed.dev/uz/2026/12/08/sammit-qarori'
+const EMBARGO_MS = 3_600_000
+
+let clock: number
+let app: ReturnType<typeof appOver>
+
+beforeEach(async () => {
+  clock = Date.now()
+  const store = new MemoryObjectStore()
+  await storeArticles(store, loadSamples())
+  const registry = new PartnerRegistry(store, {
+    now: () => clock,
+    freshMs: 2000,
+    randomBytes: (n) => crypto.getRandomValues(new Uint8Array(n)),
+  })
+  app = appOver(store, { now: () => clock }, undefined, {}, undefined, {
+    partners: registry,
+    adminSecrets: [ADMIN_SECRET],
+  })
+  const base = { id: ID, publishedAt: new Date(clock - 3_600_000).toISOString(), sections: ['sco'] }
+  const stories: Article[] = [
+    { ...base, locale: 'ru', title: 'Решение саммита объявят', url: 'https://news.silkfeed.dev/ru/sammit' },
+    {
+      ...base,
+      locale: 'uz',
+      title: SECRET_TITLE,
+      url: SECRET_URL,
+      embargoUntil: new Date(clock + EMBARGO_MS).toISOString(),
+    },
+  ]
+  const res = await postRepublish(app, { upsert: stories }, { t: clock / 1000 })
+  expect(res.status, await res.clone().text()).toBe(200)
+})
+
+async function text(path: string, headers: Record<string, string> = {}) {
+  const res = await app.request(path, { headers })
+  expect(res.status, path).toBe(200)
+  return { body: await res.text(), cacheControl: res.headers.get('cache-control') ?? '' }
+}
+
+type JsonFeed = {
+  items: { id: string; _silkfeed?: { translations?: { language: string; url: string }[] } }[]
+}
+const languagesLinked = (feed: JsonFeed) =>
+  feed.items.find((i) => i.id.includes(`/${ID}/`))?._silkfeed?.translations?.map((t) => t.language) ?? []
+
+type NinjsItem = { associations?: { language: string; uri?: string }[] }
+
+describe('a translation under embargo', () => {
+  it('is neither linked nor named by the public feeds and ninjs of the released locales', async () => {
+    for (const path of ['/ru/latest.json', '/ru/latest.atom', '/ru/latest.rss', '/ru/sco.json']) {
+      const { body } = await text(path)
+      expect(body, path).toContain('Решение саммита')
+      expect(body, path).not.toContain(SECRET_TITLE)
+      expect(body, path).not.toContain(SECRET_URL)
+    }
+    const linked = languagesLinked(JSON.parse((await text('/ru/latest.json')).body) as JsonFeed)
+    // Not the Uzbek, nor its Cyrillic variant, derived from it and under the same embargo.
+    expect(linked).not.toContain('uz-Latn')
+    expect(linked).not.toContain('uz-Cyrl')
+
+    const item = await text(`/ru/items/${ID}.ninjs.json`)
+    const parsed = JSON.parse(item.body) as NinjsItem
+    expectValidNinjs(parsed, 'ru item')
+    expect((parsed.associations ?? []).map((a) => a.language)).not.toContain('uz-Latn')
+    expect(item.body).not.toContain(SECRET_TITLE)
+    expect((await text('/ru/latest.ninjs.json')).body).not.toContain(SECRET_TITLE)
+  })
+
+  it('keeps the feed’s caches no longer than its release, then links it', async () => {
+    const before = await text('/ru/latest.json')
+    const maxAge = Number(/max-age=(\d+)/.exec(before.cacheControl)?.[1])
+    expect(maxAge).toBeLessThanOrEqual(EMBARGO_MS / 1000)
+
+    clock += EMBARGO_MS + 1000
+    const after = JSON.parse((await text('/ru/latest.json')).body) as JsonFeed
+    expect(languagesLinked(after)).toEqual(expect.arrayContaining(['uz-Latn', 'uz-Cyrl']))
+    expect((await text('/ru/latest.atom')).body).toContain(SECRET_URL)
+    const item = JSON.parse((await text(`/ru/items/${ID}.ninjs.json`)).body) as NinjsItem
+    expect((item.associations ?? []).map((a) => a.language)).toContain('uz-Latn')
+  })
+
+  it('is linked for a partner entitled to embargoed stories, and not for one that is not', async () => {
+    const early = await createPartner(app, {
+      name: 'Early',
+      feeds: ['sco'],
+      locales: ['ru'],
+      embargoed: true,
+    })
+    const plain = await createPartner(app, { name: 'Plain', feeds: ['sco'], locales: ['ru'] })
+    const linkedFor = async (key: string) =>
+      languagesLinked(JSON.parse((await text(`/p/${key}/ru/sco.json`)).body) as JsonFeed)
+    expect(await linkedFor(early.key)).toContain('uz-Latn')
+    expect(await linkedFor(plain.key)).not.toContain('uz-Latn')
+    const keyed = await text(`/p/${plain.key}/ru/items/${ID}.ninjs.json`)
+    expect(keyed.body).not.toContain(SECRET_TITLE)
+  })
+})
