@@ -1,12 +1,8 @@
 import { beforeEach, describe, expect, it } from 'vitest'
 import type { Article } from '../../src/domain/article.ts'
-import { PartnerRegistry } from '../../src/services/partner-registry.ts'
-import { storeArticles } from '../../src/services/seed.ts'
 import { ADMIN_SECRET, createPartner } from '../support/admin.ts'
-import { appOver } from '../support/app.ts'
-import { MemoryObjectStore } from '../support/memory-store.ts'
+import { sampleApp } from '../support/app.ts'
 import { expectValidNinjs } from '../support/ninjs-schema.ts'
-import { loadSamples } from '../support/samples.ts'
 import { postRepublish } from '../support/webhook.ts'
 
 // A story released in Russian while its Uzbek translation is still under embargo: the Uzbek title
@@ -18,21 +14,11 @@ const SECRET_URL = 'https://news.silkfeed.dev/uz/2026/12/08/sammit-qarori'
 const EMBARGO_MS = 3_600_000
 
 let clock: number
-let app: ReturnType<typeof appOver>
+let app: Awaited<ReturnType<typeof sampleApp>>['app']
 
 beforeEach(async () => {
   clock = Date.now()
-  const store = new MemoryObjectStore()
-  await storeArticles(store, loadSamples())
-  const registry = new PartnerRegistry(store, {
-    now: () => clock,
-    freshMs: 2000,
-    randomBytes: (n) => crypto.getRandomValues(new Uint8Array(n)),
-  })
-  app = appOver(store, { now: () => clock }, undefined, {}, undefined, {
-    partners: registry,
-    adminSecrets: [ADMIN_SECRET],
-  })
+  ;({ app } = await sampleApp({ now: () => clock, adminSecrets: [ADMIN_SECRET] }))
   const base = { id: ID, publishedAt: new Date(clock - 3_600_000).toISOString(), sections: ['sco'] }
   const stories: Article[] = [
     { ...base, locale: 'ru', title: 'Решение саммита объявят', url: 'https://news.silkfeed.dev/ru/sammit' },

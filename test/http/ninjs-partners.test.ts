@@ -1,13 +1,11 @@
 import { beforeEach, describe, expect, it } from 'vitest'
 import { parseFeedCatalog } from '../../src/domain/feed-definition.ts'
-import { storeArticles } from '../../src/services/seed.ts'
 import { ADMIN_SECRET, createPartner } from '../support/admin.ts'
-import { appOver, silentLogger } from '../support/app.ts'
+import { sampleApp } from '../support/app.ts'
 import type { ChangesPage } from '../support/changes.ts'
 import { feedDefinition } from '../support/feed-definitions.ts'
-import { MemoryObjectStore } from '../support/memory-store.ts'
 import { expectValidNinjs } from '../support/ninjs-schema.ts'
-import { loadSamples, TEST_SETTINGS } from '../support/samples.ts'
+import { TEST_SETTINGS } from '../support/samples.ts'
 import { postRepublish } from '../support/webhook.ts'
 
 interface Item {
@@ -29,13 +27,11 @@ const EDUCATION = 'qingdao-sco-institute'
 const BASE = TEST_SETTINGS.publicBaseUrl
 
 let clock: number
-let app: ReturnType<typeof appOver>
+let app: Awaited<ReturnType<typeof sampleApp>>['app']
 
 beforeEach(async () => {
   clock = Date.now()
-  const store = new MemoryObjectStore()
-  await storeArticles(store, loadSamples())
-  app = appOver(store, { now: () => clock }, silentLogger, {}, CATALOG, { adminSecrets: [ADMIN_SECRET] })
+  ;({ app } = await sampleApp({ now: () => clock, catalog: CATALOG, adminSecrets: [ADMIN_SECRET] }))
 })
 
 async function ok(path: string, headers: Record<string, string> = {}) {

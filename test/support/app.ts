@@ -67,9 +67,16 @@ export function appOver(
   })
 }
 
-/** The real app over an in-memory store holding the samples. */
-export async function sampleApp() {
+/**
+ * The real app over an in-memory store holding the samples; `now` a clock the test moves, `catalog`
+ * feeds in place of the real catalogue, `adminSecrets` to create partners through the admin API.
+ */
+export async function sampleApp(
+  options: { now?: () => number; catalog?: FeedCatalog; adminSecrets?: string[] } = {},
+) {
   const store = new MemoryObjectStore()
   await storeArticles(store, loadSamples())
-  return { store, app: appOver(store) }
+  const feedOptions = options.now ? { now: options.now } : {}
+  const extra = options.adminSecrets ? { adminSecrets: options.adminSecrets } : {}
+  return { store, app: appOver(store, feedOptions, silentLogger, {}, options.catalog, extra) }
 }
