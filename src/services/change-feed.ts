@@ -4,7 +4,7 @@ import { fingerprint } from '../domain/version.ts'
 import type { PublicationSettings } from '../render/feed-model.ts'
 import type { Clock } from '../ports/observability.ts'
 import type { CursorState } from './change-cursor.ts'
-import type { ChangeLog, Listing } from './change-log.ts'
+import type { ChangeLog, Listing, OwnListing } from './change-log.ts'
 import type { ChangeSignal } from './change-signal.ts'
 import type { ArticleRepository } from './article-repository.ts'
 import {
@@ -130,15 +130,15 @@ export class ChangeFeed {
     // process's own last append: a reader must see what the webhook has confirmed.
     const appended = signal?.lastAppendMark
     const stale = appended !== undefined && changeLog.mark() <= appended
-    let listing: Listing | { at: number; keys: Promise<string[]> } = signal
+    let listing: Listing | OwnListing = signal
       ? changeLog.list(state.from, after ?? (stale ? appended : undefined))
       : changeLog.listAlone(state.from)
     // A release that is due is announced only from a listing begun after its time, which shows
     // whether a newer version (a postponement logged just before it) came: one more listing, shared
     // by the readers the shared one served, once per release.
     const firstRelease = Math.min(...(state.releases ?? []).map((r) => r.until))
-    if ('seq' in listing && firstRelease <= this.deps.now() && listing.at < firstRelease) {
-      listing = changeLog.list(state.from, (listing as Listing).seq)
+    if (listing.seq !== undefined && firstRelease <= this.deps.now() && listing.at < firstRelease) {
+      listing = changeLog.list(state.from, listing.seq)
     }
     const keys = await listing.keys
     const now = this.deps.now()

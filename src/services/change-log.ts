@@ -17,6 +17,13 @@ export interface LogEntry {
 }
 
 /** A listing of the change log: the keys since `since`, and its place in this process's sequence of listings. */
+/** A listing made for one reader alone (`listAlone`), begun at `at`: no place among the shared ones. */
+export interface OwnListing {
+  at: number
+  keys: Promise<string[]>
+  seq?: undefined
+}
+
 export interface Listing {
   since: number
   seq: number
@@ -99,7 +106,7 @@ export class ChangeLog {
    * A listing of the keys written at or after `since`, begun now and shared with no one: for a
    * request that must not wait on another's I/O (workerd).
    */
-  listAlone(since: number): { at: number; keys: Promise<string[]> } {
+  listAlone(since: number): OwnListing {
     const at = this.now()
     return { at, keys: this.store.list(KEYS.log, { startAfter: `${KEYS.log}${sortableTime(since - 1)}~` }) }
   }
