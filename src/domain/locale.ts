@@ -2,7 +2,11 @@
 export const LOCALES = ['zh', 'ru', 'kk', 'uz', 'uz-cyrl', 'kk-latn', 'zh-hant'] as const
 export type Locale = (typeof LOCALES)[number]
 
-/** BCP 47 tag for xml:lang, JSON Feed `language`, Content-Language and hreflang (LOCALES.md §1). */
+/**
+ * BCP 47 tag for xml:lang, JSON Feed `language`, Content-Language and hreflang (LOCALES.md §1).
+ * zh-hant is `zh-Hant-TW`, not bare `zh-Hant`: it is derived with OpenCC s2tw, i.e. in the Taiwan
+ * standard forms, which LOCALES.md §1 tags `zh-Hant-TW` (the URL segment stays `zh-hant`).
+ */
 export const LANGUAGE_TAG: Record<Locale, string> = {
   zh: 'zh-Hans',
   ru: 'ru',
@@ -10,7 +14,7 @@ export const LANGUAGE_TAG: Record<Locale, string> = {
   uz: 'uz-Latn',
   'uz-cyrl': 'uz-Cyrl',
   'kk-latn': 'kk-Latn',
-  'zh-hant': 'zh-Hant',
+  'zh-hant': 'zh-Hant-TW',
 }
 
 /** RSS 2.0 `<language>` value (legacy readers know `zh-cn` and `zh-tw`). */

@@ -51,7 +51,7 @@ export interface RenderedFeed {
  * Bump when the renderers' output changes for the same content and settings: feeds stored by an
  * older release are then rendered again on first read instead of being served as they are.
  */
-export const RENDERER_VERSION = 2
+export const RENDERER_VERSION = 3
 
 const RENDERERS: Record<FeedFormat, FeedRenderer> = { rss: RSS, atom: ATOM, json: JSON_FEED }
 

@@ -121,7 +121,7 @@ export const EXPECTED_LANGUAGE_TAG: Record<Locale, string> = {
   uz: 'uz-Latn',
   'uz-cyrl': 'uz-Cyrl',
   'kk-latn': 'kk-Latn',
-  'zh-hant': 'zh-Hant',
+  'zh-hant': 'zh-Hant-TW',
 }
 
 /** The public URL of a feed, as configured in TEST_SETTINGS. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { negotiateLocale } from '../../src/http/accept-language.ts'
-import type { Locale } from '../../src/domain/locale.ts'
+import { LANGUAGE_TAG, LOCALES, type Locale } from '../../src/domain/locale.ts'
 
 describe('negotiateLocale (Accept-Language → locale)', () => {
   it.each<[string | undefined, Locale]>([
@@ -21,6 +21,8 @@ describe('negotiateLocale (Accept-Language → locale)', () => {
     ['zh-HK', 'zh-hant'],
     ['zh-Hant', 'zh-hant'],
     ['zh-Hant-TW', 'zh-hant'],
+    ['zh-Hant-HK', 'zh-hant'],
+    ['zh-MO', 'zh-hant'],
     ['zh-Hans-HK', 'zh'],
     ['zh-CN', 'zh'],
     ['zh', 'zh'],
@@ -43,6 +45,10 @@ describe('negotiateLocale (Accept-Language → locale)', () => {
     [';q=1, =kk', 'zh'],
   ])('%j → %s', (header, expected) => {
     expect(negotiateLocale(header)).toBe(expected)
+  })
+
+  it('maps every tag Silkfeed emits (LANGUAGE_TAG, e.g. zh-Hant-TW) back to its own locale', () => {
+    for (const locale of LOCALES) expect(negotiateLocale(LANGUAGE_TAG[locale])).toBe(locale)
   })
 
   it('offers only what the feed has, falling back to the same language in the other script', () => {

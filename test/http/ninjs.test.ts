@@ -39,12 +39,12 @@ describe('IPTC ninjs 3.1', () => {
     }
   })
 
-  it('tags derived variants with their script (uz-Cyrl, kk-Latn, zh-Hant)', async () => {
+  it('tags derived variants with their script (uz-Cyrl, kk-Latn, zh-Hant-TW)', async () => {
     const { app } = await sampleApp()
     for (const [locale, tag] of [
       ['uz-cyrl', 'uz-Cyrl'],
       ['kk-latn', 'kk-Latn'],
-      ['zh-hant', 'zh-Hant'],
+      ['zh-hant', 'zh-Hant-TW'],
     ]) {
       const item = (await (
         await app.request(`/${locale}/items/sco-roadshow-overview.ninjs.json`)

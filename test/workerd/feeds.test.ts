@@ -95,7 +95,7 @@ describe('the Worker in workerd, against s3rver', () => {
     for (const [locale, tag, from] of [
       ['uz-cyrl', 'uz-Cyrl', 'uz-Latn'],
       ['kk-latn', 'kk-Latn', 'kk'],
-      ['zh-hant', 'zh-Hant', 'zh-Hans'],
+      ['zh-hant', 'zh-Hant-TW', 'zh-Hans'],
     ] as const) {
       const res = await worker.fetch(`https://feeds.silkfeed.test/${locale}/sco.json`)
       expect(res.status).toBe(200)
@@ -111,5 +111,18 @@ describe('the Worker in workerd, against s3rver', () => {
         expect(item._silkfeed.translations.map((t) => t.language)).toContain(from)
       }
     }
+  })
+
+  it('has ICU data for the zh-Hant-TW tag: the Traditional forms of LOCALES.md §2, Taiwan plurals', () => {
+    const format = new Intl.DateTimeFormat('zh-Hant-TW', {
+      dateStyle: 'full',
+      timeStyle: 'long',
+      timeZone: 'Asia/Taipei',
+    })
+    expect(format.resolvedOptions().locale).toBe('zh-Hant-TW')
+    expect(format.format(Date.parse('2022-11-06T15:12:00+08:00'))).toBe(
+      '2022年11月6日 星期日 下午3:12:00 [GMT+8]',
+    )
+    expect(new Intl.PluralRules('zh-Hant-TW').resolvedOptions().pluralCategories).toEqual(['other'])
   })
 })

@@ -8,11 +8,12 @@
  */
 import { ConverterBuilder, type ConverterFunction, type DictGroup, type LocalePreset } from 'opencc-js/core'
 import * as cn2t from 'opencc-js/preset/cn2t'
+import { LANGUAGE_TAG } from '../locale.ts'
 import { mapHtmlTextRuns, mapOutsideCharacterReferences } from './html-text.ts'
 import { findLinks } from './links.ts'
 
-/** The language tag of {@link simplifiedToTraditional} output. */
-export const TRADITIONAL_CHINESE_TAG = 'zh-Hant-TW'
+/** The language tag of {@link simplifiedToTraditional} output: the zh-hant locale's, one source. */
+export const TRADITIONAL_CHINESE_TAG = LANGUAGE_TAG['zh-hant']
 
 /**
  * Our phrases, ahead of OpenCC's. OpenCC maps 个中 to 箇中 ("therein"), which is right only in the
