@@ -9,7 +9,7 @@ import { StorageUnavailableError, type ObjectStore } from '../ports/object-store
 import { AppError, negotiateProblemLanguage, problemResponse } from './errors.ts'
 import { createHotFront, type HotFront } from './hot-front.ts'
 import { createPartnerFront } from './partner-front.ts'
-import { notFoundHandler } from './not-found.ts'
+import { localeMiss, notFoundHandler } from './not-found.ts'
 import { createRequestRecorder } from './request-log.ts'
 import { withResourceHeaders } from './problem-headers.ts'
 import { allowOf, FIXED_ROUTES, honoPath, type FixedRoute } from './route-table.ts'
@@ -192,7 +192,9 @@ export function createApp(deps: AppDeps): Hono<AppEnv> & { front: HotFront } {
     const language = negotiateProblemLanguage(c.req.header('accept-language'))
     const path = redactPath(c.req.path)
     const answer = (error: AppError) => withResourceHeaders(problemResponse(error, language, path, texts), c)
-    if (err instanceof AppError) return answer(err)
+    // A path's locale that is none may be another spelling of one: the answer then names it.
+    if (err instanceof AppError)
+      return answer((err.code === 'LOCALE_NOT_FOUND' && localeMiss(path, deps.now())) || err)
     if (err instanceof StorageUnavailableError) {
       deps.logger.error('storage unavailable', { path, reason: err.message })
       const retryAfter = String(deps.retryAfterSeconds)

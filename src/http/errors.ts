@@ -11,6 +11,8 @@ const STATUS = {
   /** A feed whose definition says `public: "none"`, asked for without a partner key. */
   FEED_PARTNERS_ONLY: 404,
   LOCALE_NOT_FOUND: 404,
+  /** A locale written another way (`RU`, `zh_Hant`, `uz-Latn`): the detail names the one meant and its URL. */
+  LOCALE_NEAR_MISS: 404,
   FORMAT_NOT_FOUND: 404,
   ROUTE_NOT_FOUND: 404,
   /** A path close to a sync or feed URL (a trailing slash, an archive without its month…). */

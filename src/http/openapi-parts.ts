@@ -31,6 +31,9 @@ export const PARTNER_REFUSALS = {
   '403': problem('Outside the key’s agreement; the detail names what it may read'),
   '429': problem('Over the key’s quota; Retry-After, RateLimit-Policy, RateLimit'),
 }
+/** What every `{locale}` path parameter says of the 404 a locale that is none gets. */
+export const LOCALE_PARAM =
+  'One of the locales, as written here. A locale written another way (RU, zh_hant, zh-Hant, uz-Latn, kk-Cyrl) is a 404 LOCALE_NEAR_MISS whose detail names the locale meant and the URL with it; any other is a 404 LOCALE_NOT_FOUND naming the locales'
 /** Reads that take a partner key as `Authorization: Bearer <key>` as well as none. */
 export const PUBLIC_OR_PARTNER = [{}, { partnerKey: [] }]
 export const json = (description: string, schema: object) => ({

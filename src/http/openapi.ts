@@ -6,6 +6,7 @@ import {
   feedOk,
   json,
   jsonSchema,
+  LOCALE_PARAM,
   METHOD_NOT_ALLOWED,
   NOT_MODIFIED,
   PARTNER_REFUSALS,
@@ -32,7 +33,7 @@ function operations(catalog: FeedCatalog): Record<string, Operation> {
     required: true,
     schema: jsonSchema(schema),
   })
-  const locale = param('locale', z.enum(LOCALES))
+  const locale = { ...param('locale', z.enum(LOCALES)), description: LOCALE_PARAM }
   const feed = param('feed', z.enum(catalog.ids as [string, ...string[]]))
   const format = param('format', z.enum(FORMATS))
   const lang = { name: 'lang', in: 'query', schema: jsonSchema(z.enum(LOCALES)) }
@@ -160,7 +161,7 @@ function operations(catalog: FeedCatalog): Record<string, Operation> {
 }
 
 /** Routes whose OPTIONS checks more of the path than what exists: a malformed month or id is a 400. */
-const OPTIONS_400 = new Set(['archive', 'ninjsItem'])
+const OPTIONS_400 = new Set(['archive', 'ninjsItem', 'partnerNinjsItem'])
 
 /** HEAD answers as GET without a body; OPTIONS says what is allowed (and answers CORS preflights). */
 function derived(get: Operation, method: Method, kind: string): Operation {

@@ -74,15 +74,18 @@ describe('paths close to a sync or feed URL', () => {
     }
   })
 
-  it.each(['/ru/sco/items', '/nothing/here/at/all', '/xx/changes/', '/ru/changes/x', '/p/sf_x/ru/changes/'])(
-    '%s, near nothing, keeps the 404 that points to the feeds',
-    async (path) => {
-      const { res, body } = await problem(path)
-      expect(res.status).toBe(404)
-      expect(body.code).toBe('ROUTE_NOT_FOUND')
-      expect(body.detail).toContain('Feeds are at /{locale}/{feed}.{rss|atom|json}')
-    },
-  )
+  it.each([
+    '/ru/sco/items',
+    '/nothing/here/at/all',
+    '/nothing/changes/',
+    '/ru/changes/x',
+    '/p/sf_x/ru/latest/archive/',
+  ])('%s, near nothing, keeps the 404 that points to the feeds', async (path) => {
+    const { res, body } = await problem(path)
+    expect(res.status).toBe(404)
+    expect(body.code).toBe('ROUTE_NOT_FOUND')
+    expect(body.detail).toContain('Feeds are at /{locale}/{feed}.{rss|atom|json}')
+  })
 
   it('quotes a partner’s path with its key taken out', async () => {
     const { body } = await problem('/p/sf_secret/ru/changes/')

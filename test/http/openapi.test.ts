@@ -58,6 +58,17 @@ describe('GET /openapi.json', () => {
     expect(Object.keys(doc.paths['/readyz'].get.responses)).toEqual(['200', '405', '503'])
   })
 
+  it('says how a locale written another way is answered', async () => {
+    const doc = await openApi()
+    for (const template of ['/{locale}/{feed}.{format}', '/p/{key}/{locale}/changes']) {
+      const locale = (doc.paths[template].get.parameters as { name: string; description?: string }[]).find(
+        (p) => p.name === 'locale',
+      )
+      expect(locale?.description, template).toContain('LOCALE_NEAR_MISS')
+      expect(locale?.description, template).toContain('LOCALE_NOT_FOUND')
+    }
+  })
+
   it('names paths every one of which the app answers (an example of each, filled in)', async () => {
     // Windows of 2 stories: the samples then have archives (2022-10 and 2022-11).
     const store = new MemoryObjectStore()
