@@ -65,6 +65,21 @@ export const NOT_MODIFIED = {
   headers: CACHE_HEADERS,
 }
 
+/**
+ * The OPTIONS of a fixed route (health, metrics, the webhook, admin): a 204 whose Allow lists the
+ * route's methods, no CORS preflight answer; `notServed`, the 404 of a route a platform may lack.
+ */
+export function fixedOptions(main: Operation, allow: string, notServed?: object): Operation {
+  return {
+    summary: 'Allow: the methods this path answers',
+    parameters: main.parameters?.filter((p) => (p as { in: string }).in === 'path'),
+    responses: {
+      '204': { description: `No body; Allow: ${allow}`, headers: { Allow: { schema: { type: 'string' } } } },
+      ...(notServed ? { '404': notServed } : {}),
+    },
+  }
+}
+
 export interface Operation {
   summary: string
   parameters?: object[]

@@ -4,6 +4,7 @@ import {
   CACHE_HEADERS,
   CONDITIONAL,
   feedOk,
+  fixedOptions,
   json,
   jsonSchema,
   LOCALE_PARAM,
@@ -23,7 +24,9 @@ import { LOCALES } from '../domain/locale.ts'
 import { PublishReportSchema, republishSchemaFor } from '../domain/republish.ts'
 import { partnerOperations } from './openapi-partners.ts'
 import { HealthSchema, ProblemSchema, ReadinessSchema } from './openapi-schemas.ts'
-import { routeTable, type Method } from './route-table.ts'
+import { allowOf, FIXED_ROUTES, routeTable, type Method } from './route-table.ts'
+
+const isFixed = (kind: string): kind is keyof typeof FIXED_ROUTES => kind in FIXED_ROUTES
 
 /** The GET operation of each route (HEAD and OPTIONS are derived from it), or its POST. */
 function operations(catalog: FeedCatalog): Record<string, Operation> {
@@ -163,8 +166,19 @@ function operations(catalog: FeedCatalog): Record<string, Operation> {
 /** Routes whose OPTIONS checks more of the path than what exists: a malformed month or id is a 400. */
 const OPTIONS_400 = new Set(['archive', 'ninjsItem', 'partnerNinjsItem'])
 
-/** HEAD answers as GET without a body; OPTIONS says what is allowed (and answers CORS preflights). */
+/**
+ * HEAD answers as GET without a body; OPTIONS says what is allowed (and, on the URL scheme's paths,
+ * answers CORS preflights).
+ */
 function derived(get: Operation, method: Method, kind: string): Operation {
+  if (method === 'options' && isFixed(kind)) {
+    // Metrics are served where the platform provides them (Node): elsewhere its OPTIONS is the 404 too.
+    return fixedOptions(
+      get,
+      allowOf(FIXED_ROUTES[kind]),
+      kind === 'metrics' ? get.responses['404'] : undefined,
+    )
+  }
   if (method === 'head') {
     const responses = Object.fromEntries(
       Object.entries(get.responses).map(([status, r]) => [status, { ...r, content: undefined }]),

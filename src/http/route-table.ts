@@ -25,7 +25,10 @@ export const FIXED_ROUTES = {
 /** Methods of every resource the URL scheme names (`serveRepresentations`); the redirect is GET-only in spirit, HEAD and OPTIONS alike. */
 const RESOURCE_METHODS: readonly Method[] = ['get', 'head', 'options']
 
-/** Every route: path template and methods, the fixed ones and the URL scheme's, for the OpenAPI document. */
+/**
+ * Every route: path template and methods, the fixed ones and the URL scheme's, for the OpenAPI
+ * document. A fixed route answers OPTIONS too (its 204 with Allow), so the document lists it.
+ */
 export function routeTable(): {
   path: string
   methods: readonly Method[]
@@ -33,7 +36,8 @@ export function routeTable(): {
 }[] {
   return [
     ...Object.entries(FIXED_ROUTES).map(([kind, route]) => ({
-      ...route,
+      path: route.path,
+      methods: [...route.methods, 'options' as const],
       kind: kind as keyof typeof FIXED_ROUTES,
     })),
     ...Object.entries(RESOURCE_TEMPLATES).map(([kind, path]) => ({

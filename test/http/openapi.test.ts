@@ -6,6 +6,18 @@ import { appOver, sampleApp } from '../support/app.ts'
 import { MemoryObjectStore } from '../support/memory-store.ts'
 import { catalogWithLimit, loadSamples } from '../support/samples.ts'
 
+interface Operations {
+  options?: { responses: Record<string, { description: string; headers?: Record<string, unknown> }> }
+}
+
+/** The document's paths that are not the URL scheme's (health, metrics, the webhook, admin). */
+const FIXED_PATHS = (doc: { paths: Record<string, Operations> }) =>
+  Object.fromEntries(
+    Object.entries(doc.paths).filter(([path]) =>
+      /^\/(healthz|readyz|metrics|openapi\.json|webhooks|admin)/.test(path),
+    ),
+  )
+
 async function openApi() {
   const { app } = await sampleApp()
   const res = await app.request('/openapi.json')
@@ -24,15 +36,15 @@ describe('GET /openapi.json', () => {
       ]),
     )
     expect(routes).toEqual({
-      '/healthz': ['get', 'head'],
-      '/readyz': ['get', 'head'],
-      '/metrics': ['get', 'head'],
-      '/openapi.json': ['get', 'head'],
-      '/webhooks/republish': ['post'],
-      '/admin/partners': ['get', 'post'],
-      '/admin/partners/{id}': ['get'],
-      '/admin/partners/{id}/rotate': ['post'],
-      '/admin/partners/{id}/revoke': ['post'],
+      '/healthz': ['get', 'head', 'options'],
+      '/readyz': ['get', 'head', 'options'],
+      '/metrics': ['get', 'head', 'options'],
+      '/openapi.json': ['get', 'head', 'options'],
+      '/webhooks/republish': ['options', 'post'],
+      '/admin/partners': ['get', 'options', 'post'],
+      '/admin/partners/{id}': ['get', 'options'],
+      '/admin/partners/{id}/rotate': ['options', 'post'],
+      '/admin/partners/{id}/revoke': ['options', 'post'],
       '/p/{key}/{locale}/{feed}.{format}': ['get', 'head', 'options'],
       '/p/{key}/feeds.opml': ['get', 'head', 'options'],
       '/p/{key}/': ['get', 'head', 'options'],
@@ -56,6 +68,20 @@ describe('GET /openapi.json', () => {
     const doc = await openApi()
     expect(doc.paths['/healthz'].get.summary).toMatch(/no storage/)
     expect(Object.keys(doc.paths['/readyz'].get.responses)).toEqual(['200', '405', '503'])
+  })
+
+  it('describes the OPTIONS of every fixed route as the 204 with the Allow the app sends', async () => {
+    const doc = await openApi()
+    const { store } = await sampleApp()
+    const app = appOver(store, {}, undefined, {}, undefined, { metrics: { render: () => '' } })
+    for (const [template, operations] of Object.entries(FIXED_PATHS(doc))) {
+      const res = await app.request(template.replace('{id}', 'some-partner'), { method: 'OPTIONS' })
+      expect(res.status, template).toBe(204)
+      const documented = operations.options?.responses['204']
+      expect(documented?.headers?.Allow, template).toBeDefined()
+      expect(documented?.description, template).toContain(`Allow: ${res.headers.get('allow')}`)
+    }
+    expect(Object.keys(doc.paths['/metrics'].options.responses)).toContain('404')
   })
 
   it('says how a locale written another way is answered', async () => {

@@ -108,6 +108,11 @@ export async function probesFor(paths: Record<string, Record<string, unknown>>):
         }
         continue
       }
+      if (template === '/webhooks/republish' && M === 'OPTIONS') {
+        add('example', () => app.request(template, { method: M }))
+        add('storage failing', () => failing.request(template, { method: M }))
+        continue
+      }
       if (template === '/webhooks/republish') {
         add('example', () => postRepublish(app, { rebuild: ['sco'] }))
         add('unsigned', () => app.request(template, { method: M, body: '{}' }))
