@@ -1,5 +1,7 @@
-// `npm run seed`: stores the sample articles in the configured S3 store (S3_* variables) if it has
-// no articles yet. Prints what it did; exits non-zero with the reason when it cannot.
+// `npm run seed`: publishes the sample articles into the configured S3 store (S3_* variables) if it
+// has no articles yet, as one webhook upsert would (versions, derived variants, one change-log entry
+// the change cursor announces; feeds are rendered on first read). Prints what it did; exits non-zero
+// with the reason when it cannot.
 import { fileURLToPath } from 'node:url'
 import { parseConfig } from '../src/platform/config.ts'
 import { readJsonDirectory } from '../src/platform/node-files.ts'
@@ -23,8 +25,8 @@ try {
   const seeded = await seedIfEmpty(store, samples)
   console.log(
     seeded
-      ? `stored ${samples.length} sample articles in ${config.s3.bucket} at ${endpoint ?? 'AWS'}`
-      : 'the store already has articles; nothing stored',
+      ? `published ${samples.length} sample articles in ${config.s3.bucket} at ${endpoint ?? 'AWS'}`
+      : 'the store already has articles; nothing published',
   )
 } catch (error) {
   console.error(error instanceof Error ? error.message : error)

@@ -10,7 +10,7 @@ export const EMBEDDED_STORAGE_CONCURRENCY = 8
 
 /**
  * The zero-setup default (Node only): s3rver with its data under `<root>/.data/s3`, the bucket
- * created, and the sample articles seeded on first start.
+ * created, and the sample articles published on first start (see `seedIfEmpty`).
  */
 export async function startSeededEmbeddedStore(
   root: string,
