@@ -45,6 +45,11 @@ export interface FeedBundle {
    */
   applied?: readonly string[]
   appliedSince?: number
+  /**
+   * On a bundle a publish returns: it holds the same bytes as the rendering it replaced, so no hub is
+   * told of it (see rendered-tags.ts). Never stored.
+   */
+  unchanged?: true
   variants: Partial<Record<Encoding, FeedVariant>> & { identity: FeedVariant }
 }
 
@@ -152,6 +157,7 @@ export function encodeBundle(bundle: FeedBundle): Bytes {
   const variants = ENCODINGS.flatMap((e) => (bundle.variants[e] ? [bundle.variants[e]] : []))
   const header: BundleHeader = {
     ...bundle,
+    unchanged: undefined,
     variants: variants.map((v) => ({ encoding: v.encoding, etag: v.etag, length: v.body.byteLength })),
   }
   const headerBytes = encoder.encode(JSON.stringify(header))

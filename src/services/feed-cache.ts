@@ -38,8 +38,8 @@ export interface FeedRenderer {
     audience?: AudienceKey,
   ): Promise<FeedBundle[]>
   renderKey(definition: FeedDefinition): Promise<string>
-  /** A bundle's store ETag as read: the version the next render may replace. */
-  observed(key: string, storeEtag: string): void
+  /** A bundle as read (its store ETag, metadata): the version the next render may replace. */
+  observed(key: string, stored: Pick<StoredObject, 'etag' | 'metadata'>): void
 }
 
 interface CacheEntry {
@@ -171,7 +171,7 @@ export class FeedCache {
         return { bundle: entry.bundle, stale: false, ageSeconds: 0, outcome: 'revalidated' }
       }
       if (found && found !== 'unchanged') {
-        this.renderer.observed(key, found.etag)
+        this.renderer.observed(key, found)
         const bundle = await this.#usable(definition, key, found.body)
         if (bundle && !isOutdated(bundle, this.now())) {
           this.remember(key, bundle, found.etag)

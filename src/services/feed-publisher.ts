@@ -1,7 +1,6 @@
 import { audienceOf, primaryAudience, type AudienceKey } from '../domain/audience.ts'
 import type { FeedDefinition } from '../domain/feed-definition.ts'
 import type { Locale } from '../domain/locale.ts'
-import { RESOURCES } from '../i18n/translator.ts'
 import type { PublicationSettings } from '../render/feed-model.ts'
 import { PreconditionFailedError, StorageUnavailableError, type ObjectStore } from '../ports/object-store.ts'
 import type { LogEntry } from './change-log.ts'
@@ -14,12 +13,12 @@ import {
 } from './feed-bundle.ts'
 import type { LocaleState, Materializer } from './materializer.ts'
 import type { Clock, Telemetry } from '../ports/observability.ts'
-import { RENDERER_VERSION, RenderedItems, renderFeedFormats, strongEtag } from './render-feed.ts'
-import { feedOfKey, sourceOf, translationIndex } from './render-sources.ts'
+import { RenderedItems, renderFeedFormats } from './render-feed.ts'
+import { feedOfKey, renderKeyOf, sourceOf, translationIndex } from './render-sources.ts'
 import { allSettled, Coalescer } from './single-flight.ts'
 import { KEYS } from './storage-keys.ts'
+import { bundleMetadata, RenderedTags } from './rendered-tags.ts'
 
-const encoder = new TextEncoder()
 /** Renders of a feed per publish: a write refused or a change missed sends it round again. */
 const MAX_ROUNDS = 4
 
@@ -50,6 +49,7 @@ export class FeedPublisher {
   #conditional = false
   /** Audiences besides each feed's primary one that readers asked for here: rendered by every run. */
   readonly #requested = new Map<string, Set<AudienceKey>>()
+  readonly #tags: RenderedTags
 
   constructor(
     private readonly store: ObjectStore,
@@ -58,7 +58,9 @@ export class FeedPublisher {
     private readonly now: Clock,
     private readonly onStored: OnStored,
     private readonly telemetry?: Telemetry,
-  ) {}
+  ) {
+    this.#tags = new RenderedTags(store, (settings.hubs ?? []).length > 0)
+  }
 
   /**
    * Brings a feed up to date with the change log, `written` (the entries the caller appended)
@@ -88,24 +90,22 @@ export class FeedPublisher {
 
   /** What, besides the articles, a feed's bytes depend on; computed once per feed. */
   renderKey(definition: FeedDefinition): Promise<string> {
-    const known = this.#renderKeys.get(definition.id)
-    if (known) return known
-    const texts = definition.locales.map((locale) => RESOURCES[locale].feeds)
-    const inputs = JSON.stringify({ RENDERER_VERSION, settings: this.settings, definition, texts })
-    const key = strongEtag(encoder.encode(inputs)).then((tag) => `${RENDERER_VERSION}-${tag.slice(1, -1)}`)
-    this.#renderKeys.set(definition.id, key)
+    let key = this.#renderKeys.get(definition.id)
+    if (!key) this.#renderKeys.set(definition.id, (key = renderKeyOf(this.settings, definition)))
     return key
   }
 
   /** The cache read a bundle from storage: its ETag is what this process may overwrite next. */
-  observed(key: string, storeEtag: string): void {
-    this.#etags.set(key, storeEtag)
-    if (this.#written.get(key) !== storeEtag) this.#foreign.add(feedOfKey(key))
+  observed(key: string, stored: { etag: string; metadata: Record<string, string> }): void {
+    this.#etags.set(key, stored.etag)
+    this.#tags.learn(key, stored)
+    if (this.#written.get(key) !== stored.etag) this.#foreign.add(feedOfKey(key))
   }
 
   async #run(definition: FeedDefinition, written: readonly LogEntry[]): Promise<FeedBundle[]> {
     let bundles: FeedBundle[] = []
     let refused = false
+    this.#tags.begin(definition.id) // what the public read: a bundle is news only if it differs
     // Each bundle is written only over the version seen before the log was read (If-Match): no
     // older render replaces a newer one where the store keeps to conditions; a refused write, or a
     // log read after writing that holds what we missed (stores that ignore them), goes round again.
@@ -211,19 +211,13 @@ export class FeedPublisher {
   ): Promise<FeedBundle | null> {
     const key = KEYS.rendered(bundle.feedId, bundle.locale, bundle.format, bundle.audience)
     const before = seen.get(key)
+    await this.#tags.mark(key, bundle)
     let etag: string
     try {
       ;({ etag } = await this.store.put(
         key,
         encodeBundle(bundle),
-        {
-          contentType: 'application/vnd.silkfeed.bundle',
-          metadata: {
-            'feed-etag': bundle.variants.identity.etag,
-            'last-modified': new Date(bundle.lastModified).toISOString(),
-            'item-count': String(bundle.itemCount),
-          },
-        },
+        { contentType: 'application/vnd.silkfeed.bundle', metadata: bundleMetadata(bundle) },
         before ? { ifMatch: before } : { ifNoneMatch: '*' },
       ))
     } catch (error) {
@@ -237,6 +231,7 @@ export class FeedPublisher {
         return null
       }
       this.#etags.set(key, current.etag)
+      this.#tags.learn(key, current)
       const theirs = decodeBundle(current.body)
       if (!theirs || theirs.renderedWith !== bundle.renderedWith || !holdsEntries(theirs, mine)) return null
       this.onStored(key, theirs, current.etag)
@@ -244,6 +239,7 @@ export class FeedPublisher {
     }
     this.#etags.set(key, etag)
     this.#written.set(key, etag)
+    this.#tags.learn(key, { metadata: bundleMetadata(bundle) })
     this.onStored(key, bundle, etag)
     return bundle
   }

@@ -36,6 +36,12 @@ export interface PublishDeps {
   now: Clock
 }
 
+/** What a republish did: its report, and the feeds whose bytes it changed (what WebSub hubs hear of). */
+export interface Published {
+  report: PublishReport
+  changed: readonly Pick<FeedBundle, 'feedId' | 'locale' | 'format'>[]
+}
+
 /**
  * Applies a validated webhook payload in four steps: decide (what wins, from what is stored), write
  * (versions and retractions, then one change-log entry once they are durable), render (every
@@ -49,7 +55,7 @@ export class PublishService {
    * Applies a payload. `signedAt` (ms) is when its sender signed it: a retraction pulls only
    * versions that changed by then, so a captured retraction sent again pulls nothing new.
    */
-  async apply(payload: RepublishPayload, signedAt = this.deps.now()): Promise<PublishReport> {
+  async apply(payload: RepublishPayload, signedAt = this.deps.now()): Promise<Published> {
     const { requestStore, changeLog } = this.deps
     const articles = requestStore ? this.deps.articles.within(requestStore()) : this.deps.articles
     const { plan, writing } = await this.#decideAndWrite(payload, articles, new Date(signedAt).toISOString())
@@ -69,7 +75,9 @@ export class PublishService {
       return allSettled([...affected].map((definition) => this.deps.render(definition, written)))
     })
     const [, bundles] = await allSettled([durable, rendered])
-    return report(plan, bundles.flat())
+    // A feed written again byte for byte (a story under embargo, in it or linked from it) is no news.
+    const changed = bundles.flat().filter((bundle) => !bundle.unchanged)
+    return { report: report(plan, bundles.flat()), changed }
   }
 
   /**

@@ -4,6 +4,19 @@ import type { Translated } from '../render/item-parts.ts'
 import type { BundleSource } from './feed-bundle.ts'
 import type { LocaleState } from './materializer.ts'
 import { KEYS } from './storage-keys.ts'
+import type { FeedDefinition } from '../domain/feed-definition.ts'
+import { RESOURCES } from '../i18n/translator.ts'
+import type { PublicationSettings } from '../render/feed-model.ts'
+import { RENDERER_VERSION, strongEtag } from './render-feed.ts'
+
+const encoder = new TextEncoder()
+
+/** What, besides the articles, a feed's bytes depend on (renderer, settings, definition, texts). */
+export function renderKeyOf(settings: PublicationSettings, definition: FeedDefinition): Promise<string> {
+  const texts = definition.locales.map((locale) => RESOURCES[locale].feeds)
+  const inputs = JSON.stringify({ RENDERER_VERSION, settings, definition, texts })
+  return strongEtag(encoder.encode(inputs)).then((tag) => `${RENDERER_VERSION}-${tag.slice(1, -1)}`)
+}
 
 /**
  * What a locale's renderings were made from (every version and tombstone in its snapshot): a

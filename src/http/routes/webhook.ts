@@ -3,7 +3,7 @@ import { feedUrls, type PublicationSettings } from '../../render/feed-model.ts'
 import type { HubNotifier } from '../../services/websub.ts'
 import type { FeedCatalog } from '../../domain/feed-definition.ts'
 import { parseRepublish, republishSchemaFor } from '../../domain/republish.ts'
-import type { PublishService } from '../../services/publish.ts'
+import type { Published, PublishService } from '../../services/publish.ts'
 import type { ObjectStore } from '../../ports/object-store.ts'
 import type { AppEnv } from '../context.ts'
 import { AppError } from '../errors.ts'
@@ -93,15 +93,22 @@ export function webhookRoutes(deps: WebhookDeps): Hono<AppEnv> {
       throw new AppError('INVALID_PAYLOAD', { count: parsed.problems.length }, parsed.problems)
     }
 
-    const { response, replayed } = await idempotent.run(idempotencyKey, body, async () => ({
-      status: 'ok',
-      ...(await deps.publish.apply(parsed.data, signedAtMs(c.req.header('silkfeed-signature')!))),
-    }))
+    // The feeds this republish changed: a hub hears of no other (a feed rendered again unchanged, as
+    // for a story under embargo, would announce what it holds back).
+    const published = { changed: [] as Published['changed'] }
+    const { response, replayed } = await idempotent.run(idempotencyKey, body, async () => {
+      const { report, changed } = await deps.publish.apply(
+        parsed.data,
+        signedAtMs(c.req.header('silkfeed-signature')!),
+      )
+      published.changed = changed
+      return { status: 'ok', ...report }
+    })
     if (replayed) return c.json(response, 200, { 'idempotent-replayed': 'true', 'cache-control': 'no-store' })
     if (deps.hubs.enabled) {
       // Partners-only feeds have no public URL for a hub to fetch.
-      const announced = response.feeds.filter((f) => deps.catalog.find(f.feed)?.public !== 'none')
-      const urls = [...new Set(announced.map((f) => feedUrls(deps.settings, f.feed, f.locale)[f.format]))]
+      const announced = published.changed.filter((f) => deps.catalog.find(f.feedId)?.public !== 'none')
+      const urls = [...new Set(announced.map((f) => feedUrls(deps.settings, f.feedId, f.locale)[f.format]))]
       afterResponse(c, deps.hubs.notify(urls))
     }
     return c.json(response, 200, { 'cache-control': 'no-store' })
