@@ -36,9 +36,13 @@ const encoder = new TextEncoder()
  */
 export class CursorCodec {
   readonly #keys: Promise<CryptoKey[]>
+  /** Per secret, the key that seals a cursor's pending releases (see `sealReleases`). */
+  readonly #seals: Promise<Seal[]>
 
   constructor(secrets: readonly string[]) {
-    this.#keys = Promise.all((secrets.length > 0 ? secrets : ['']).map(deriveKey))
+    const all = secrets.length > 0 ? secrets : ['']
+    this.#keys = Promise.all(all.map(deriveKey))
+    this.#seals = Promise.all(all.map(deriveSeal))
   }
 
   /** The cursor of a position. */
@@ -49,7 +53,8 @@ export class CursorCodec {
       f: state.from,
       // Relative to `from` and in base 36: a cursor stays short under a burst of entries.
       s: state.seen.map(({ time, tag }) => `${(time - state.from).toString(36)}.${tag}`),
-      ...(state.releases?.length && { r: state.releases.map((r) => [r.id, r.until, r.version]) }),
+      // Sealed: the reader holding the cursor may be no reader of embargoed stories (the public).
+      ...(state.releases?.length && { x: await sealReleases((await this.#seals)[0]!, state.releases) }),
     }
     const payload = toBase64Url(encoder.encode(JSON.stringify(body)))
     const [key] = await this.#keys
@@ -63,19 +68,28 @@ export class CursorCodec {
     const payload = cursor.slice(0, dot)
     const given = fromBase64Url(cursor.slice(dot + 1))
     if (!given || given.byteLength !== MAC_BYTES) return 'malformed'
-    let verified = false
-    for (const key of await this.#keys) verified = equalBytes(await mac(key, payload), given) || verified
-    if (!verified) return 'foreign'
+    let verified = -1
+    for (const [i, key] of (await this.#keys).entries())
+      if (equalBytes(await mac(key, payload), given) && verified < 0) verified = i
+    if (verified < 0) return 'foreign'
     const bytes = fromBase64Url(payload)
-    const state = bytes ? parseState(new TextDecoder().decode(bytes)) : undefined
+    const seal = (await this.#seals)[verified]!
+    const state = bytes ? await parseState(new TextDecoder().decode(bytes), seal) : undefined
     if (!state) return 'malformed'
     return state.locale === locale ? state : 'locale'
   }
 }
 
-function parseState(json: string): CursorState | undefined {
+async function parseState(json: string, seal: Seal): Promise<CursorState | undefined> {
   try {
-    const body = JSON.parse(json) as { v?: unknown; l?: unknown; f?: unknown; s?: unknown; r?: unknown }
+    const body = JSON.parse(json) as {
+      v?: unknown
+      l?: unknown
+      f?: unknown
+      s?: unknown
+      r?: unknown
+      x?: unknown
+    }
     if (body.v !== VERSION || typeof body.l !== 'string' || !isLocale(body.l)) return undefined
     if (typeof body.f !== 'number' || !Number.isSafeInteger(body.f) || !Array.isArray(body.s))
       return undefined
@@ -85,7 +99,9 @@ function parseState(json: string): CursorState | undefined {
       if (!offset || !tag) throw new Error('bad seen entry')
       return { time: from + parseInt(offset, 36), tag }
     })
-    const releases = body.r === undefined ? [] : parseReleases(body.r)
+    // `r`: the releases in the clear, as cursors carried them before they were sealed (`x`).
+    const raw = typeof body.x === 'string' ? await openReleases(seal, body.x) : body.r
+    const releases = raw === undefined ? [] : parseReleases(raw)
     return { locale: body.l, from, seen, ...(releases.length > 0 && { releases }) }
   } catch {
     return undefined
@@ -103,7 +119,57 @@ function parseReleases(raw: unknown): PendingRelease[] {
   })
 }
 
-async function deriveKey(secret: string): Promise<CryptoKey> {
+const SEAL_LABEL = `${LABEL} releases`
+const IV_BYTES = 12
+
+/** The keys that seal a cursor's pending releases: AES-GCM, and a MAC key for its synthetic IV. */
+interface Seal {
+  aes: CryptoKey
+  iv: CryptoKey
+}
+
+/**
+ * A cursor's pending releases, encrypted (AES-GCM) so that the reader cannot read which story is
+ * held nor until when. The IV is a MAC of the releases (a synthetic IV): the same releases seal to
+ * the same text, so a cursor stays a function of its position.
+ */
+async function sealReleases(seal: Seal, releases: readonly PendingRelease[]): Promise<string> {
+  const plain = encoder.encode(JSON.stringify(releases.map((r) => [r.id, r.until, r.version])))
+  const iv = new Uint8Array(await crypto.subtle.sign('HMAC', seal.iv, plain)).slice(0, IV_BYTES)
+  const sealed = new Uint8Array(await crypto.subtle.encrypt({ name: 'AES-GCM', iv }, seal.aes, plain))
+  const out = new Uint8Array(IV_BYTES + sealed.byteLength)
+  out.set(iv, 0)
+  out.set(sealed, IV_BYTES)
+  return toBase64Url(out)
+}
+
+/** The releases a sealed text holds; throws when it does not open under the key. */
+async function openReleases(seal: Seal, text: string): Promise<unknown> {
+  const bytes = fromBase64Url(text)
+  if (!bytes || bytes.byteLength <= IV_BYTES) throw new Error('bad sealed releases')
+  const iv = bytes.slice(0, IV_BYTES)
+  const plain = await crypto.subtle.decrypt({ name: 'AES-GCM', iv }, seal.aes, bytes.slice(IV_BYTES))
+  return JSON.parse(new TextDecoder().decode(plain))
+}
+
+async function deriveSeal(secret: string): Promise<Seal> {
+  return {
+    aes: await derive(secret, SEAL_LABEL, { name: 'AES-GCM' }, ['encrypt', 'decrypt']),
+    iv: await derive(secret, `${SEAL_LABEL} iv`, { name: 'HMAC', hash: 'SHA-256' }, ['sign']),
+  }
+}
+
+function deriveKey(secret: string): Promise<CryptoKey> {
+  return derive(secret, LABEL, { name: 'HMAC', hash: 'SHA-256' }, ['sign'])
+}
+
+/** A key for one use, derived from a secret and a label (HMAC-SHA256 of the label under the secret). */
+async function derive(
+  secret: string,
+  label: string,
+  algorithm: AlgorithmIdentifier | HmacImportParams,
+  usages: KeyUsage[],
+): Promise<CryptoKey> {
   const outer = await crypto.subtle.importKey(
     'raw',
     encoder.encode(secret || LABEL),
@@ -111,8 +177,8 @@ async function deriveKey(secret: string): Promise<CryptoKey> {
     false,
     ['sign'],
   )
-  const derived = await crypto.subtle.sign('HMAC', outer, encoder.encode(LABEL))
-  return crypto.subtle.importKey('raw', derived, { name: 'HMAC', hash: 'SHA-256' }, false, ['sign'])
+  const derived = await crypto.subtle.sign('HMAC', outer, encoder.encode(label))
+  return crypto.subtle.importKey('raw', derived, algorithm, false, usages)
 }
 
 async function mac(key: CryptoKey, payload: string): Promise<Uint8Array> {
