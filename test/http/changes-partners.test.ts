@@ -1,11 +1,8 @@
 import { beforeEach, describe, expect, it } from 'vitest'
 import type { Article } from '../../src/domain/article.ts'
-import { PartnerRegistry } from '../../src/services/partner-registry.ts'
-import { storeArticles } from '../../src/services/seed.ts'
 import { ADMIN_SECRET, adminRequest, createPartner } from '../support/admin.ts'
-import { appOver } from '../support/app.ts'
-import { MemoryObjectStore } from '../support/memory-store.ts'
-import { loadSamples } from '../support/samples.ts'
+import { appOver, partnerSampleApp } from '../support/app.ts'
+import type { MemoryObjectStore } from '../support/memory-store.ts'
 import { postRepublish } from '../support/webhook.ts'
 import type { ChangesPage } from '../support/changes.ts'
 
@@ -13,21 +10,15 @@ type Page = ChangesPage
 
 let clock: number
 let store: MemoryObjectStore
-let app: ReturnType<typeof appOver>
+let app: Awaited<ReturnType<typeof partnerSampleApp>>['app']
 
 beforeEach(async () => {
   clock = Date.now()
-  store = new MemoryObjectStore()
-  await storeArticles(store, loadSamples())
-  const registry = new PartnerRegistry(store, {
+  ;({ app, store } = await partnerSampleApp({
     now: () => clock,
-    freshMs: 2000,
-    randomBytes: (n) => crypto.getRandomValues(new Uint8Array(n)),
-  })
-  app = appOver(store, { now: () => clock }, undefined, {}, undefined, {
-    partners: registry,
     adminSecrets: [ADMIN_SECRET],
-  })
+    partnersFreshMs: 2000,
+  }))
 })
 
 const post = async (payload: unknown) => {

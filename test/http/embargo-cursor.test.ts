@@ -1,11 +1,7 @@
 import { beforeEach, describe, expect, it } from 'vitest'
-import { PartnerRegistry } from '../../src/services/partner-registry.ts'
-import { storeArticles } from '../../src/services/seed.ts'
 import { ADMIN_SECRET, createPartner } from '../support/admin.ts'
-import { appOver } from '../support/app.ts'
+import { partnerSampleApp } from '../support/app.ts'
 import type { ChangesPage } from '../support/changes.ts'
-import { MemoryObjectStore } from '../support/memory-store.ts'
-import { loadSamples } from '../support/samples.ts'
 import { postRepublish } from '../support/webhook.ts'
 
 // The change cursor carries the releases still ahead of its reader, so any process can announce
@@ -15,21 +11,15 @@ import { postRepublish } from '../support/webhook.ts'
 const ID = 'cursor-held-secret'
 
 let clock: number
-let app: ReturnType<typeof appOver>
+let app: Awaited<ReturnType<typeof partnerSampleApp>>['app']
 
 beforeEach(async () => {
   clock = Date.now()
-  const store = new MemoryObjectStore()
-  await storeArticles(store, loadSamples())
-  const registry = new PartnerRegistry(store, {
+  ;({ app } = await partnerSampleApp({
     now: () => clock,
-    freshMs: 2000,
-    randomBytes: (n) => crypto.getRandomValues(new Uint8Array(n)),
-  })
-  app = appOver(store, { now: () => clock }, undefined, {}, undefined, {
-    partners: registry,
     adminSecrets: [ADMIN_SECRET],
-  })
+    partnersFreshMs: 2000,
+  }))
 })
 
 async function page(path: string): Promise<ChangesPage> {

@@ -1,12 +1,9 @@
 import { beforeEach, describe, expect, it } from 'vitest'
 import type { Article } from '../../src/domain/article.ts'
 import { LOCALES } from '../../src/domain/locale.ts'
-import { PartnerRegistry } from '../../src/services/partner-registry.ts'
-import { storeArticles } from '../../src/services/seed.ts'
 import { ADMIN_SECRET, createPartner } from '../support/admin.ts'
-import { appOver } from '../support/app.ts'
-import { MemoryObjectStore } from '../support/memory-store.ts'
-import { catalogWithLimit, loadSamples } from '../support/samples.ts'
+import { partnerSampleApp } from '../support/app.ts'
+import { catalogWithLimit } from '../support/samples.ts'
 import { postRepublish } from '../support/webhook.ts'
 
 // Every public surface, read before and after a story is stored under embargo (in Uzbek, so in its
@@ -30,21 +27,17 @@ const SECRETS = [
 ]
 
 let clock: number
-let app: ReturnType<typeof appOver>
+let app: Awaited<ReturnType<typeof partnerSampleApp>>['app']
 
 beforeEach(async () => {
   clock = Date.now()
-  const store = new MemoryObjectStore()
-  await storeArticles(store, loadSamples())
-  const registry = new PartnerRegistry(store, {
+  ;({ app } = await partnerSampleApp({
     now: () => clock,
-    freshMs: 0,
-    randomBytes: (n) => crypto.getRandomValues(new Uint8Array(n)),
-  })
-  app = appOver(store, { now: () => clock, freshMs: 0 }, undefined, {}, catalogWithLimit(2), {
-    partners: registry,
     adminSecrets: [ADMIN_SECRET],
-  })
+    partnersFreshMs: 0,
+    feeds: { freshMs: 0 },
+    catalog: catalogWithLimit(2),
+  }))
 })
 
 const post = async (payload: unknown) => {

@@ -8,6 +8,7 @@ import { ChangeSignal } from '../../src/services/change-signal.ts'
 import type { PublicationSettings } from '../../src/render/feed-model.ts'
 import type { ObjectStore } from '../../src/ports/object-store.ts'
 import type { FeedCatalog } from '../../src/domain/feed-definition.ts'
+import { PartnerRegistry } from '../../src/services/partner-registry.ts'
 import { MemoryObjectStore } from './memory-store.ts'
 import { loadCatalog, loadSamples, TEST_SETTINGS } from './samples.ts'
 
@@ -79,4 +80,28 @@ export async function sampleApp(
   const feedOptions = options.now ? { now: options.now } : {}
   const extra = options.adminSecrets ? { adminSecrets: options.adminSecrets } : {}
   return { store, app: appOver(store, feedOptions, silentLogger, {}, options.catalog, extra) }
+}
+
+/**
+ * The real app over an in-memory store holding the samples, on a clock the test moves, with a
+ * partner registry on that clock (keys made through the admin API with `adminSecrets`).
+ */
+export async function partnerSampleApp(options: {
+  now: () => number
+  adminSecrets: string[]
+  /** How long the registry trusts what it read of the keys. */
+  partnersFreshMs: number
+  feeds?: Partial<FeedServiceOptions>
+  catalog?: FeedCatalog
+}) {
+  const store = new MemoryObjectStore()
+  await storeArticles(store, loadSamples())
+  const partners = new PartnerRegistry(store, {
+    now: options.now,
+    freshMs: options.partnersFreshMs,
+    randomBytes: (n) => crypto.getRandomValues(new Uint8Array(n)),
+  })
+  const feeds = { ...options.feeds, now: options.now }
+  const extra = { partners, adminSecrets: options.adminSecrets }
+  return { store, app: appOver(store, feeds, silentLogger, {}, options.catalog, extra) }
 }
