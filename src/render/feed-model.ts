@@ -86,6 +86,23 @@ export function itemId(settings: PublicationSettings, id: string, locale: Locale
   return `tag:${settings.idAuthority}:article/${id}/${locale}`
 }
 
+/**
+ * The latest release from embargo (ms, 0 if none) of a translation the items link: from then on
+ * they link it, a change of the feed as a story's own release is.
+ */
+export function translationsReleased(
+  input: Pick<FeedModelInput, 'locale' | 'translations' | 'audience'>,
+  items: readonly Article[],
+  now: number,
+): number {
+  const audience = input.audience ?? NO_EMBARGOED
+  let latest = 0
+  for (const item of items)
+    for (const other of visibleTranslations(input.translations, item.id, input.locale, audience, now))
+      latest = Math.max(latest, releasedAt(other, now))
+  return latest
+}
+
 /** The audience of a model built without one: full text, no embargoed story. */
 const NO_EMBARGOED: Audience = { body: 'full', embargoed: false }
 
@@ -117,6 +134,7 @@ export function buildFeedHead(input: FeedModelInput): FeedHead {
   const now = input.now ?? Infinity
   const updated = Math.max(
     items.reduce((max, a) => Math.max(max, lastChangeOf(a), releasedAt(a, now)), 0),
+    translationsReleased(input, items, now),
     ...deleted.map((d) => d.when),
   )
   const newsroom = t('newsroom')

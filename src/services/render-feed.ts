@@ -16,6 +16,7 @@ import { ATOM } from '../render/atom.ts'
 import {
   buildFeedHead,
   itemModelBuilder,
+  translationsReleased,
   type FeedModelInput,
   type HistoryMonths,
   type PublicationSettings,
@@ -123,7 +124,10 @@ export async function renderFeedFormats(input: {
     ],
     now,
   )
-  const lastRelease = items.reduce((max, a) => Math.max(max, releasedAt(a, now)), 0)
+  const lastRelease = Math.max(
+    items.reduce((max, a) => Math.max(max, releasedAt(a, now)), 0),
+    translationsReleased({ locale, translations, audience }, items, now),
+  )
   const t = translatorFor(locale)
   const head = buildFeedHead({ ...input, items, t, audience, now, history })
   const modelOf = itemModelBuilder({ ...input, t, audience, now })

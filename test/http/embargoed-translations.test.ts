@@ -1,7 +1,10 @@
 import { beforeEach, describe, expect, it } from 'vitest'
 import type { Article } from '../../src/domain/article.ts'
 import { ADMIN_SECRET, createPartner } from '../support/admin.ts'
-import { sampleApp } from '../support/app.ts'
+import { announceReleases } from '../../src/services/releases.ts'
+import { HubNotifier } from '../../src/services/websub.ts'
+import { sampleApp, serviceOver, silentLogger } from '../support/app.ts'
+import { TEST_SETTINGS } from '../support/samples.ts'
 import { expectValidNinjs } from '../support/ninjs-schema.ts'
 import { postRepublish } from '../support/webhook.ts'
 
@@ -15,10 +18,11 @@ const EMBARGO_MS = 3_600_000
 
 let clock: number
 let app: Awaited<ReturnType<typeof sampleApp>>['app']
+let store: Awaited<ReturnType<typeof sampleApp>>['store']
 
 beforeEach(async () => {
   clock = Date.now()
-  ;({ app } = await sampleApp({ now: () => clock, adminSecrets: [ADMIN_SECRET] }))
+  ;({ app, store } = await sampleApp({ now: () => clock, adminSecrets: [ADMIN_SECRET] }))
   const base = { id: ID, publishedAt: new Date(clock - 3_600_000).toISOString(), sections: ['sco'] }
   const stories: Article[] = [
     { ...base, locale: 'ru', title: 'Решение саммита объявят', url: 'https://news.silkfeed.dev/ru/sammit' },
@@ -37,7 +41,11 @@ beforeEach(async () => {
 async function text(path: string, headers: Record<string, string> = {}) {
   const res = await app.request(path, { headers })
   expect(res.status, path).toBe(200)
-  return { body: await res.text(), cacheControl: res.headers.get('cache-control') ?? '' }
+  return {
+    body: await res.text(),
+    cacheControl: res.headers.get('cache-control') ?? '',
+    lastModified: Date.parse(res.headers.get('last-modified') ?? ''),
+  }
 }
 
 type JsonFeed = {
@@ -45,6 +53,15 @@ type JsonFeed = {
 }
 const languagesLinked = (feed: JsonFeed) =>
   feed.items.find((i) => i.id.includes(`/${ID}/`))?._silkfeed?.translations?.map((t) => t.language) ?? []
+
+/** Records the feed URLs announced, without a hub. */
+class RecordingHubs extends HubNotifier {
+  override notify(): Promise<void> {
+    return Promise.resolve()
+  }
+}
+
+const BASE = TEST_SETTINGS.publicBaseUrl
 
 type NinjsItem = { associations?: { language: string; uri?: string }[] }
 
@@ -74,12 +91,39 @@ describe('a translation under embargo', () => {
     const maxAge = Number(/max-age=(\d+)/.exec(before.cacheControl)?.[1])
     expect(maxAge).toBeLessThanOrEqual(EMBARGO_MS / 1000)
 
-    clock += EMBARGO_MS + 1000
-    const after = JSON.parse((await text('/ru/latest.json')).body) as JsonFeed
-    expect(languagesLinked(after)).toEqual(expect.arrayContaining(['uz-Latn', 'uz-Cyrl']))
+    const release = clock + EMBARGO_MS
+    clock = release + 1000
+    const after = await text('/ru/latest.json')
+    expect(languagesLinked(JSON.parse(after.body) as JsonFeed)).toEqual(
+      expect.arrayContaining(['uz-Latn', 'uz-Cyrl']),
+    )
+    // A change of the feed: a reader polling with If-Modified-Since alone gets it, not a 304.
+    expect(after.lastModified).toBeGreaterThan(before.lastModified)
+    expect(after.lastModified).toBe(Math.floor(release / 1000) * 1000)
+    const since = await app.request('/ru/latest.json', {
+      headers: { 'if-modified-since': new Date(before.lastModified).toUTCString() },
+    })
+    expect(since.status).toBe(200)
     expect((await text('/ru/latest.atom')).body).toContain(SECRET_URL)
     const item = JSON.parse((await text(`/ru/items/${ID}.ninjs.json`)).body) as NinjsItem
     expect((item.associations ?? []).map((a) => a.language)).toContain('uz-Latn')
+  })
+
+  it('is announced to WebSub hubs for the feeds that link it once released', async () => {
+    const release = clock + EMBARGO_MS
+    const feeds = serviceOver(store, { now: () => clock })
+    const hubs = new RecordingHubs({
+      hubs: ['https://hub.test/'],
+      logger: silentLogger,
+      attempts: 1,
+      backoffMs: 1,
+      timeoutMs: 1,
+    })
+    expect(await announceReleases(feeds, hubs, clock, 120_000)).not.toContain(`${BASE}/ru/latest.atom`)
+    clock = release + 1000
+    const announced = await announceReleases(feeds, hubs, clock, 120_000)
+    expect(announced).toContain(`${BASE}/ru/latest.atom`)
+    expect(announced).toContain(`${BASE}/uz/latest.atom`)
   })
 
   it('is linked for a partner entitled to embargoed stories, and not for one that is not', async () => {
