@@ -24,3 +24,10 @@ export function nextRelease(
   }
   return next
 }
+
+/** The earliest of some instants (ms), or undefined when none is given. */
+export function earliest(instants: Iterable<number | undefined>): number | undefined {
+  let first: number | undefined
+  for (const at of instants) if (at !== undefined && (first === undefined || at < first)) first = at
+  return first
+}

@@ -104,7 +104,11 @@ export function createHotFront(options: HotFrontOptions): HotFront {
     return { definition, locale: named.locale, month: named.month, format: named.format }
   }
   /** A hot archive's representation, or undefined (the app answers then). */
-  const hotArchive = (path: string, known: ArchiveTarget | undefined): Representation | undefined => {
+  const hotArchive = (
+    path: string,
+    known: ArchiveTarget | undefined,
+    now: number,
+  ): Representation | undefined => {
     const target = options.archives && archiveOf(path, known)
     const page =
       target && options.archives!.hotMonth(target.definition, target.locale, target.month, target.format)
@@ -113,7 +117,7 @@ export function createHotFront(options: HotFrontOptions): HotFront {
       if (archivePaths.size >= ARCHIVE_PATHS_MAX) archivePaths.clear()
       archivePaths.set(path, target)
     }
-    return pageRepresentation(page, VARY_FIXED)
+    return pageRepresentation(page, VARY_FIXED, now)
   }
   return (request) => {
     const { method, path } = request
@@ -124,7 +128,7 @@ export function createHotFront(options: HotFrontOptions): HotFront {
     const found = archived ? undefined : targetOf(path)
     const served = found && feeds.getHotFeed(found.definition, found.locale, found.format, found.key)
     const representation =
-      found && served ? representationOf(found, served.bundle, started) : hotArchive(path, archived)
+      found && served ? representationOf(found, served.bundle, started) : hotArchive(path, archived, started)
     if (!representation) return undefined
     const requestId = requestIdFor(request.cfRay)
     const answer = answerHotRequest(representation, request, requestId, started)

@@ -39,20 +39,21 @@ export async function ninjsRepresentation(
   { feeds, ninjs, partners }: NinjsDeps,
   resource: NinjsResource,
   admitted: Admitted | undefined,
+  now: number,
 ): Promise<Representation> {
   const locale = requireLocale(resource.locale)
   if (resource.kind === 'ninjsFeed' || resource.kind === 'partnerNinjsFeed') {
     const definition = requireFeed(feeds, resource.feedId, locale, admitted ? 'all' : 'public')
     if (!admitted) {
       requirePublic(feeds, definition, locale)
-      return pageRepresentation(await ninjs.feedList(definition, locale), VARY_AUTHORIZED)
+      return pageRepresentation(await ninjs.feedList(definition, locale), VARY_AUTHORIZED, now)
     }
     requireEntitled(partners, admitted.partner, definition.id, locale)
     const audience = audienceFor(admitted.partner, definition)
-    return pageRepresentation(await ninjs.feedList(definition, locale, audience), VARY_AUTHORIZED)
+    return pageRepresentation(await ninjs.feedList(definition, locale, audience), VARY_AUTHORIZED, now)
   }
   const reader = admitted && ninjsReader(partners, admitted.partner, locale)
   const item = await ninjs.item(locale, resource.id, reader)
   if (!item) throw new AppError('ITEM_NOT_FOUND', { id: resource.id, locale })
-  return pageRepresentation(item, VARY_AUTHORIZED)
+  return pageRepresentation(item, VARY_AUTHORIZED, now)
 }

@@ -1,6 +1,7 @@
 import { FORMATS, isFormat, type FeedDefinition, type FeedFormat } from '../domain/feed-definition.ts'
 import { isMonth, monthOf } from '../domain/archive-months.ts'
 import { publicAudience } from '../domain/audience.ts'
+import { feedCacheControl } from '../domain/cache-control.ts'
 import { LANGUAGE_TAG, LOCALES, isLocale, type Locale } from '../domain/locale.ts'
 import { feedUrl, type Resource } from '../domain/url-scheme.ts'
 import type { PublicationSettings } from '../render/feed-model.ts'
@@ -98,7 +99,7 @@ export async function archiveRepresentation(
 ): Promise<Representation> {
   const { definition, locale, format, month } = resolveArchive(feeds, resource, now)
   const found = await archives.month(definition, locale, month, format)
-  if (found.kind === 'document') return pageRepresentation(found.page, VARY_FIXED)
+  if (found.kind === 'document') return pageRepresentation(found.page, VARY_FIXED, now)
   const params = { feed: definition.id, locale, format, month }
   if (found.kind === 'none') throw new AppError('ARCHIVE_NOT_FOUND', params)
   throw new AppError('ARCHIVE_MONTH_NOT_FOUND', { ...params, first: found.first, last: found.last })
@@ -200,37 +201,25 @@ export function heldRepresentation(
   return held.representation
 }
 
-/**
- * The Cache-Control of a feed: its policy, with `max-age` and `stale-while-revalidate` cut so that
- * together they end by the next release from embargo (`stale-if-error` stays: an origin that cannot
- * answer has nothing newer to give).
- */
-export function feedCacheControl(
-  policy: FeedDefinition['cache'],
-  nextRelease: number | undefined,
-  now: number,
-): string {
-  let { maxAge, staleWhileRevalidate } = policy
-  if (nextRelease !== undefined) {
-    const left = Math.max(0, Math.floor((nextRelease - now) / 1000))
-    maxAge = Math.min(maxAge, left)
-    staleWhileRevalidate = Math.min(staleWhileRevalidate, left - maxAge)
-  }
-  return `public, max-age=${maxAge}, stale-while-revalidate=${staleWhileRevalidate}, stale-if-error=${policy.staleIfError}`
-}
-
 const pageRepresentations = new WeakMap<RenderedPage, Map<string, Representation>>()
 
-/** A page or OPML list as a representation, per Vary (its language may come from Accept-Language). */
-export function pageRepresentation(page: RenderedPage, vary: string): Representation {
+/**
+ * A page or OPML list as a representation, per Vary (its language may come from Accept-Language); a
+ * page that holds a story back until a release has its Cache-Control cut to it, made again when
+ * that changes (once a second at most), as a feed's is.
+ */
+export function pageRepresentation(page: RenderedPage, vary: string, now: number): Representation {
   let byVary = pageRepresentations.get(page)
   if (!byVary) pageRepresentations.set(page, (byVary = new Map<string, Representation>()))
   let representation = byVary.get(vary)
-  if (!representation) {
+  const cacheControl = page.release
+    ? feedCacheControl(page.release.policy, page.release.at, now)
+    : page.cacheControl
+  if (!representation || representation.headers['cache-control'] !== cacheControl) {
     const headers = {
       'content-type': page.contentType,
       'content-language': page.language,
-      'cache-control': page.cacheControl,
+      'cache-control': cacheControl,
       vary,
       ...(page.contentType === HTML_CONTENT_TYPE ? HTML_SECURITY : CORS),
     }

@@ -148,19 +148,19 @@ async function get(deps: ServeRepresentationsDeps, c: C, resource: Resource): Pr
       const locale = requireLocale(resource.locale)
       const definition = requireFeed(feeds, resource.feedId, locale)
       requirePublic(feeds, definition, locale)
-      representation = pageRepresentation(await pages.preview(definition, locale), VARY_FIXED)
+      representation = pageRepresentation(await pages.preview(definition, locale), VARY_FIXED, now())
       break
     }
     case 'localeOpml': {
       const page = await pages.localeOpml(requireLocale(resource.locale))
-      representation = pageRepresentation(page, VARY_FIXED)
+      representation = pageRepresentation(page, VARY_FIXED, now())
       break
     }
     case 'directory':
     case 'allOpml': {
       const { locale, vary } = visitorLanguage(c)
       const page = resource.kind === 'directory' ? pages.directory(locale) : pages.allOpml(locale)
-      representation = pageRepresentation(await page, vary)
+      representation = pageRepresentation(await page, vary, now())
       break
     }
     case 'partnerOpml':
@@ -173,7 +173,7 @@ async function get(deps: ServeRepresentationsDeps, c: C, resource: Resource): Pr
       const kind = resource.kind === 'partnerOpml' ? 'opml' : 'directory'
       const readable = readableFeeds(partner, feeds.feeds)
       const page = await pages.partnerPage(kind, readable, { name: partner.name, keyedBaseUrl }, locale)
-      representation = pageRepresentation(page, vary)
+      representation = pageRepresentation(page, vary, now())
       break
     }
     case 'ninjsFeed':
@@ -183,7 +183,7 @@ async function get(deps: ServeRepresentationsDeps, c: C, resource: Resource): Pr
       const authorization = c.req.header('authorization')
       admitted = await admitReader(partners, 'key' in resource ? resource.key : undefined, authorization)
       if (admitted) c.set('quotaHeaders', admitted.headers)
-      representation = await ninjsRepresentation(deps, resource, admitted)
+      representation = await ninjsRepresentation(deps, resource, admitted, now())
       break
     }
     case 'changes':

@@ -1,12 +1,7 @@
+import { feedCacheControl } from '../domain/cache-control.ts'
 import { isEmbargoed } from '../domain/embargo.ts'
 import { embargoOf, type Article } from '../domain/article.ts'
-import {
-  audienceKey,
-  publicAudience,
-  publicStoryAudience,
-  showsStory,
-  type Audience,
-} from '../domain/audience.ts'
+import { audienceKey, publicAudience, publicStoryAudience, type Audience } from '../domain/audience.ts'
 import type { FeedDefinition } from '../domain/feed-definition.ts'
 import { LANGUAGE_TAG, LOCALES, type Locale } from '../domain/locale.ts'
 import { translatorFor } from '../i18n/translator.ts'
@@ -15,8 +10,8 @@ import type { Clock } from '../ports/observability.ts'
 import { storyKey, type StoryHead } from './article-repository.ts'
 import { compressVariants, type FeedBundle } from './feed-bundle.ts'
 import type { FeedService } from './feed-service.ts'
-import { entriesOf, type ItemView, type Story, type StoryReader } from './ninjs-parts.ts'
-import type { RenderedPage } from './page-service.ts'
+import { entriesOf, itemView, type ItemView, type Story, type StoryReader } from './ninjs-parts.ts'
+import { pagePolicy, type RenderedPage } from './page-service.ts'
 import { strongEtag } from './render-feed.ts'
 
 const encoder = new TextEncoder()
@@ -46,6 +41,7 @@ interface KnownStory {
 export class NinjsService {
   readonly #feeds = new Map<string, { version: string; page: Promise<RenderedPage> }>()
   readonly #items = new Map<string, KnownStory>()
+  readonly #policy: FeedDefinition['cache']
   readonly #cacheControl: string
   readonly #public: StoryReader
 
@@ -53,9 +49,8 @@ export class NinjsService {
     private readonly feeds: FeedService,
     private readonly now: Clock,
   ) {
-    const policies = feeds.feeds.all.map((d) => d.cache)
-    const min = (pick: (p: FeedDefinition['cache']) => number) => Math.min(...policies.map(pick))
-    this.#cacheControl = `public, max-age=${min((p) => p.maxAge)}, stale-while-revalidate=${min((p) => p.staleWhileRevalidate)}, stale-if-error=${min((p) => p.staleIfError)}`
+    this.#policy = pagePolicy(feeds.feeds.all)
+    this.#cacheControl = feedCacheControl(this.#policy, undefined, 0)
     this.#public = (story) => publicStoryAudience(feeds.feeds.all, story.locale, story)
   }
 
@@ -92,30 +87,9 @@ export class NinjsService {
     const known = await this.#story(locale, id)
     if (!known) return null
     const story = await known.story
-    // A translation the reader cannot read in its locale (no feed it reads there carries it, or under
-    // embargo for a reader of no embargoed story) is neither linked nor named.
-    const now = this.now()
-    const others = story.others.filter((r) => {
-      const audience = reader(r)
-      return audience !== undefined && showsStory(audience, embargoOf(r), now)
-    })
-    const linked = others.map((r) => r.locale).join(',')
-    let view: ItemView
-    if (story.kind === 'canceled') {
-      // Pulled under embargo (for a reader of no embargoed story), or only ever in feeds the reader
-      // does not read: it never saw the story, and never learns it existed.
-      const pulled = story.pulled
-      const audience = pulled?.record && reader(pulled.record)
-      if (pulled && (!audience || (pulled.embargoed && !audience.embargoed))) return null
-      view = { key: `canceled ${linked}` }
-    } else {
-      const audience = reader(story.record)
-      if (!audience) return null
-      // Under embargo a story is no document of a reader of no embargoed story: unknown until then.
-      const until = isEmbargoed(story.record, now) ? story.record.embargoUntil : undefined
-      if (until !== undefined && !audience.embargoed) return null
-      view = { key: `${audience.body} ${until ?? ''} ${linked}`, body: audience.body, until }
-    }
+    const seen = itemView(story, reader, this.now())
+    if (!seen) return null
+    const { others, view } = seen
     let page = known.pages.get(view.key)
     if (!page) {
       const made = this.#renderItem(locale, id, story, others, view)
@@ -189,18 +163,18 @@ export class NinjsService {
     id: string,
     story: Story,
     others: Article[],
-    { body, until }: ItemView,
+    { body, until, release }: ItemView,
   ): Promise<RenderedPage> {
     const translations = others.map((r) => ({ locale: r.locale, title: r.title, url: r.url }))
     const context = { locale, settings: this.feeds.settings, t: translatorFor(locale), translations }
     if (story.kind === 'canceled') {
       const document = renderCanceledItem(id, story.at, story.version, context)
-      return this.#encode(document, locale, Date.parse(story.at))
+      return this.#encode(document, locale, Date.parse(story.at), release)
     }
     const { record } = story
     const changed = Math.max(...[record, ...others].map((r) => Date.parse(r.updatedAt ?? r.publishedAt)))
     const document = renderNinjsItem(record, story.version, context, body ?? 'full', until)
-    return this.#encode(document, locale, changed)
+    return this.#encode(document, locale, changed, release)
   }
 
   async #renderFeed(
@@ -226,16 +200,23 @@ export class NinjsService {
       return [renderNinjsItem(state.record, state.version, context, audience.body, until)]
     })
     const document = renderNinjsFeed(definition, { locale, settings, t }, items)
-    return this.#encode(document, locale, bundle.lastModified)
+    return this.#encode(document, locale, bundle.lastModified, bundle.nextRelease)
   }
 
-  async #encode(document: object, locale: Locale, lastModified: number): Promise<RenderedPage> {
+  /** A document's page; `release` when what it shows changes by time alone then (ms). */
+  async #encode(
+    document: object,
+    locale: Locale,
+    lastModified: number,
+    release?: number,
+  ): Promise<RenderedPage> {
     const body = encoder.encode(`${JSON.stringify(document, null, 2)}\n`)
     return {
       contentType: NINJS_CONTENT_TYPE,
       language: LANGUAGE_TAG[locale],
       lastModified,
       cacheControl: this.#cacheControl,
+      ...(release !== undefined && { release: { at: release, policy: this.#policy } }),
       variants: await compressVariants(body, await strongEtag(body)),
     }
   }

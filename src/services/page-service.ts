@@ -1,3 +1,5 @@
+import { feedCacheControl } from '../domain/cache-control.ts'
+import { earliest } from '../domain/embargo.ts'
 import type { FeedDefinition } from '../domain/feed-definition.ts'
 import { LANGUAGE_TAG, type Locale } from '../domain/locale.ts'
 import { renderDirectoryPage } from '../render/directory-page.ts'
@@ -19,7 +21,18 @@ export interface RenderedPage {
   /** The newest change of the feeds it shows. */
   lastModified: number
   cacheControl: string
+  /**
+   * While it holds a story back until a release from embargo (or shows one marked until then): when,
+   * and the cache policy its Cache-Control is cut from so that no cache keeps it past that instant.
+   */
+  release?: PageRelease
   variants: FeedBundle['variants']
+}
+
+/** A page's next release from embargo (ms), and the policy its Cache-Control is cut from until then. */
+interface PageRelease {
+  at: number
+  policy: FeedDefinition['cache']
 }
 
 const encoder = new TextEncoder()
@@ -40,20 +53,19 @@ async function encodePage(text: string, meta: Omit<RenderedPage, 'variants'>): P
 export class PageService {
   readonly #summaries = new WeakMap<FeedBundle, FeedSummary>()
   readonly #pages = new Map<string, { version: string; page: Promise<RenderedPage> }>()
+  readonly #policy: FeedDefinition['cache']
   readonly #cacheControl: string
 
   constructor(private readonly feeds: FeedService) {
-    // A page may be kept no longer than the shortest-lived feed it shows.
-    const policies = feeds.feeds.all.map((d) => d.cache)
-    const min = (pick: (p: FeedDefinition['cache']) => number) => Math.min(...policies.map(pick))
-    this.#cacheControl = `public, max-age=${min((p) => p.maxAge)}, stale-while-revalidate=${min((p) => p.staleWhileRevalidate)}, stale-if-error=${min((p) => p.staleIfError)}`
+    this.#policy = pagePolicy(feeds.feeds.all)
+    this.#cacheControl = feedCacheControl(this.#policy, undefined, 0)
   }
 
   /** One feed in one locale as the pages show it, with the ETag of the bundle it was read from. */
   async summary(
     definition: FeedDefinition,
     locale: Locale,
-  ): Promise<{ summary: FeedSummary; version: string }> {
+  ): Promise<{ summary: FeedSummary; version: string; nextRelease?: number }> {
     const { bundle } = await this.feeds.getFeed(definition, locale, 'json')
     let summary = this.#summaries.get(bundle)
     if (!summary) {
@@ -64,11 +76,14 @@ export class PageService {
       })
       this.#summaries.set(bundle, summary)
     }
-    return { summary, version: bundle.variants.identity.etag }
+    const version = bundle.variants.identity.etag
+    return bundle.nextRelease === undefined
+      ? { summary, version }
+      : { summary, version, nextRelease: bundle.nextRelease }
   }
 
   /** Every feed in every locale it is offered in, in catalogue order. */
-  async #everything(): Promise<{ summaries: FeedSummary[]; version: string }> {
+  async #everything(): Promise<{ summaries: FeedSummary[]; version: string; nextRelease?: number }> {
     const perFeed = await Promise.all(
       this.feeds.feeds.all
         .filter((definition) => definition.public !== 'none')
@@ -82,7 +97,10 @@ export class PageService {
         }),
     )
     const all = perFeed.flat()
-    return { summaries: all.map((s) => s.summary), version: all.map((s) => s.version).join(' ') }
+    const summaries = all.map((s) => s.summary)
+    const version = all.map((s) => s.version).join(' ')
+    const nextRelease = earliest(all.map((s) => s.nextRelease))
+    return nextRelease === undefined ? { summaries, version } : { summaries, version, nextRelease }
   }
 
   /** The page under `key` for this content version, rendering it when the version is new. */
@@ -98,29 +116,31 @@ export class PageService {
     return page
   }
 
-  #meta(contentType: string, locale: Locale, summaries: readonly FeedSummary[]) {
+  /** A page's metadata; `nextRelease` when it shows stories of a feed that holds one back until then. */
+  #meta(contentType: string, locale: Locale, summaries: readonly FeedSummary[], nextRelease?: number) {
     return {
       contentType,
       language: LANGUAGE_TAG[locale],
       lastModified: Math.max(0, ...summaries.map((s) => s.lastModified)),
       cacheControl: this.#cacheControl,
+      ...(nextRelease !== undefined && { release: { at: nextRelease, policy: this.#policy } }),
     }
   }
 
   /** `GET /` in the visitor's language. */
   async directory(page: Locale): Promise<RenderedPage> {
-    const { summaries, version } = await this.#everything()
+    const { summaries, version, nextRelease } = await this.#everything()
     return this.#cached(`directory:${page}`, version, () =>
       encodePage(
         renderDirectoryPage({ page, summaries, publicBaseUrl: this.feeds.settings.publicBaseUrl }),
-        this.#meta(HTML_CONTENT_TYPE, page, summaries),
+        this.#meta(HTML_CONTENT_TYPE, page, summaries, nextRelease),
       ),
     )
   }
 
   /** `GET /{locale}/{feed}`. */
   async preview(definition: FeedDefinition, locale: Locale): Promise<RenderedPage> {
-    const { summary, version } = await this.summary(definition, locale)
+    const { summary, version, nextRelease } = await this.summary(definition, locale)
     return this.#cached(`preview:${definition.id}:${locale}`, version, () =>
       encodePage(
         renderPreviewPage({
@@ -128,7 +148,7 @@ export class PageService {
           locales: definition.locales,
           publicBaseUrl: this.feeds.settings.publicBaseUrl,
         }),
-        this.#meta(HTML_CONTENT_TYPE, locale, [summary]),
+        this.#meta(HTML_CONTENT_TYPE, locale, [summary], nextRelease),
       ),
     )
   }
@@ -183,5 +203,19 @@ export class PageService {
       text,
       this.#meta(kind === 'opml' ? OPML_CONTENT_TYPE : HTML_CONTENT_TYPE, page, summaries),
     )
+  }
+}
+
+/**
+ * The cache policy of a page that shows many feeds: kept no longer than the shortest-lived feed it
+ * shows.
+ */
+export function pagePolicy(definitions: readonly FeedDefinition[]): FeedDefinition['cache'] {
+  const min = (pick: (p: FeedDefinition['cache']) => number) =>
+    Math.min(...definitions.map((d) => pick(d.cache)))
+  return {
+    maxAge: min((p) => p.maxAge),
+    staleWhileRevalidate: min((p) => p.staleWhileRevalidate),
+    staleIfError: min((p) => p.staleIfError),
   }
 }

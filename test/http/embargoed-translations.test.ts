@@ -109,6 +109,40 @@ describe('a translation under embargo', () => {
     expect((item.associations ?? []).map((a) => a.language)).toContain('uz-Latn')
   })
 
+  it('keeps no page or ninjs document that changes at its release in a cache past it', async () => {
+    const early = await createPartner(app, {
+      name: 'Early',
+      feeds: ['latest'],
+      locales: ['uz'],
+      embargoed: true,
+    })
+    // Five minutes before the release: less than the pages' policy (300 s, and 600 s stale) keeps.
+    clock += EMBARGO_MS - 300_000
+    const left = 300
+    const cut = [
+      '/',
+      '/ru/latest',
+      '/uz/latest',
+      '/ru/latest.ninjs.json',
+      `/ru/items/${ID}.ninjs.json`,
+      `/p/${early.key}/uz/items/${ID}.ninjs.json`,
+      `/p/${early.key}/uz/latest.ninjs.json`,
+    ]
+    for (const path of cut) {
+      const { cacheControl } = await text(path)
+      const maxAge = Number(/max-age=(\d+)/.exec(cacheControl)?.[1])
+      const stale = Number(/stale-while-revalidate=(\d+)/.exec(cacheControl)?.[1])
+      expect(maxAge + stale, `${path}: ${cacheControl}`).toBeLessThanOrEqual(left)
+    }
+    // A page with nothing held back keeps the whole policy.
+    const untouched = await text('/zh/latest')
+    expect(untouched.cacheControl).toMatch(/max-age=300, stale-while-revalidate=600/)
+    // A minute on, the cut follows the clock: the release is nearer.
+    clock += 60_000
+    const later = await text('/ru/latest.ninjs.json')
+    expect(later.cacheControl).toMatch(/max-age=240, stale-while-revalidate=0/)
+  })
+
   it('is announced to WebSub hubs for the feeds that link it once released', async () => {
     const release = clock + EMBARGO_MS
     const feeds = serviceOver(store, { now: () => clock })
